@@ -1,0 +1,164 @@
+"""The one exception tree of syncd, sorted by what the caller should do next.
+
+::
+
+    SyncdError                      every error syncd raises on purpose
+    ├── ConfigError          Fatal  a settings or strategy file is wrong (one Problem per mistake)
+    ├── StateError           Fatal  the state store cannot be opened, migrated or locked
+    └── TrackerError                something a tracker answered; names the tracker and the issue
+        ├── AuthError        Fatal  the credentials were refused (401)
+        ├── PermissionDenied Fatal  the credentials lack a permission (403)
+        ├── NotFound         Fatal  a configured project, team or report issue does not exist (404)
+        ├── BadRequest       Fatal  the tracker rejected what syncd sent (400)
+        ├── RateLimited      Retriable  429 or the tracker's rate-limit error; carries retry_after
+        ├── TransientError   Retriable  5xx, a timeout, a dropped connection
+        └── BadResponse      Skippable  one malformed issue payload: skip it, sync the rest
+
+``Fatal``, ``Retriable`` and ``Skippable`` are marker mixins: :mod:`syncd.retry` retries exactly the
+``Retriable`` ones, the engine skips ``Skippable`` items and carries on, and everything ``Fatal`` stops
+the tracker's run with a message that says what to fix. Keyword arguments become attributes so an error
+keeps its context (tracker, issue, path) for the one place that turns errors into words
+(:func:`syncd.cli.describe_error`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "AuthError",
+    "BadRequest",
+    "BadResponse",
+    "ConfigError",
+    "Fatal",
+    "NotFound",
+    "PermissionDenied",
+    "Problem",
+    "RateLimited",
+    "Retriable",
+    "Skippable",
+    "StateError",
+    "SyncdError",
+    "TrackerError",
+    "TransientError",
+]
+
+
+class Fatal:
+    """Marker: retrying cannot help; a person has to fix something."""
+
+
+class Retriable:
+    """Marker: the same request may succeed later."""
+
+
+class Skippable:
+    """Marker: one item is bad; skip it and go on with the rest."""
+
+
+class SyncdError(Exception):
+    """Root of every error syncd raises on purpose."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One mistake in a file, with where it is.
+
+    Attributes:
+        location: the path inside the file, e.g. ``objectives[2].target``; empty for the whole file.
+        message: what is wrong and, where it helps, what would be right.
+    """
+
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+
+class ConfigError(SyncdError, Fatal):
+    """A settings or strategy file is missing or wrong; lists every problem found, not just the first."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        if len(self.problems) == 1:
+            return f"{self.source}: {self.problems[0]}"
+        lines = [f"{self.source}: {len(self.problems)} problems"]
+        lines += [f"  {problem}" for problem in self.problems]
+        return "\n".join(lines)
+
+
+class StateError(SyncdError, Fatal):
+    """The state store cannot be used (unreadable, from a newer syncd, locked by another process)."""
+
+
+class TrackerError(SyncdError):
+    """Something a tracker answered.
+
+    Args:
+        message: what happened, in words a person can act on.
+        tracker: the configured tracker name (``jira.acme``), when known.
+        issue: the issue key or id concerned, when there is one.
+        status: the HTTP status, when there is one.
+    """
+
+    def __init__(
+        self, message: str, *, tracker: str = "", issue: str = "", status: int | None = None
+    ) -> None:
+        self.message = message
+        self.tracker = tracker
+        self.issue = issue
+        self.status = status
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        where = " ".join(part for part in (self.tracker, self.issue) if part)
+        return f"{where}: {self.message}" if where else self.message
+
+
+class AuthError(TrackerError, Fatal):
+    """The tracker refused the credentials."""
+
+
+class PermissionDenied(TrackerError, Fatal):
+    """The credentials are valid but lack a permission."""
+
+
+class NotFound(TrackerError, Fatal):
+    """A configured project, team or issue does not exist or is not visible."""
+
+
+class BadRequest(TrackerError, Fatal):
+    """The tracker rejected a request as malformed; retrying the same request cannot help."""
+
+
+class RateLimited(TrackerError, Retriable):
+    """The tracker asked syncd to slow down.
+
+    Args:
+        retry_after: seconds the tracker asked to wait, or None when it did not say.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        tracker: str = "",
+        issue: str = "",
+        status: int | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, tracker=tracker, issue=issue, status=status)
+
+
+class TransientError(TrackerError, Retriable):
+    """A server error, timeout or dropped connection: worth another try."""
+
+
+class BadResponse(TrackerError, Skippable):
+    """One item's payload could not be understood; that item is skipped."""

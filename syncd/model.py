@@ -1,0 +1,266 @@
+"""Core value types shared by every stage of a sync.
+
+Everything here is immutable plain data: connectors produce :class:`WorkItem`, the mapper turns it into
+an :class:`Alignment`, the reconciler into an :class:`ItemPlan` holding a :class:`LabelOp`. Keeping them
+frozen means a stage can never change what another stage already decided, and lets the pure core be
+tested without any tracker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum, StrEnum
+from functools import cache
+from typing import Any
+
+from pydantic import TypeAdapter
+
+__all__ = [
+    "Alignment",
+    "ItemPlan",
+    "JournalEntry",
+    "LabelOp",
+    "LabelPlan",
+    "Reason",
+    "Rule",
+    "StatusCategory",
+    "TargetKind",
+    "TrackerKind",
+    "WorkItem",
+]
+
+
+class TrackerKind(StrEnum):
+    JIRA = "jira"
+    LINEAR = "linear"
+
+
+class StatusCategory(StrEnum):
+    """Where an issue is in its life, the only status detail drift analysis needs."""
+
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkItem:
+    """One tracker issue, normalised so the core never sees a tracker's own shape.
+
+    Attributes:
+        tracker: the configured tracker name, e.g. ``jira.acme`` or ``linear.acme``.
+        kind: which tracker family the item comes from; selects the match rules that apply.
+        id: the tracker's immutable id (Jira numeric id, Linear UUID).
+        key: the human key (``GROW-12``, ``ENG-7``); stable while the issue is not moved.
+        project: the Jira project key or the Linear team key.
+        parent: the parent issue's key (sub-task parent, Linear parent issue).
+        epic: the epic's key (Jira: Epic Link on Data Center, an epic parent on Cloud).
+        linear_project: the Linear project's name.
+        initiatives: names of the Linear initiatives the project belongs to.
+        estimate: story points or Linear estimate; None when not estimated.
+        resolved: when the issue reached done, if it did.
+    """
+
+    tracker: str
+    kind: TrackerKind
+    id: str
+    key: str
+    title: str
+    status: StatusCategory
+    created: datetime
+    updated: datetime
+    url: str = ""
+    description: str = ""
+    type: str = ""
+    priority: str | None = None
+    estimate: float | None = None
+    labels: frozenset[str] = frozenset()
+    project: str | None = None
+    components: tuple[str, ...] = ()
+    parent: str | None = None
+    epic: str | None = None
+    linear_project: str | None = None
+    initiatives: tuple[str, ...] = ()
+    resolved: datetime | None = None
+
+    def ancestors(self) -> Iterator[tuple[str, str]]:
+        """The direct structural links, as (relation, key) pairs, parent before epic."""
+        if self.parent:
+            yield "parent", self.parent
+        if self.epic and self.epic != self.parent:
+            yield "epic", self.epic
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict; :meth:`from_json` reads it back."""
+        return {
+            "tracker": self.tracker,
+            "kind": self.kind.value,
+            "id": self.id,
+            "key": self.key,
+            "title": self.title,
+            "status": self.status.value,
+            "created": self.created.isoformat(),
+            "updated": self.updated.isoformat(),
+            "url": self.url,
+            "description": self.description,
+            "type": self.type,
+            "priority": self.priority,
+            "estimate": self.estimate,
+            "labels": sorted(self.labels),
+            "project": self.project,
+            "components": list(self.components),
+            "parent": self.parent,
+            "epic": self.epic,
+            "linear_project": self.linear_project,
+            "initiatives": list(self.initiatives),
+            "resolved": self.resolved.isoformat() if self.resolved else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> WorkItem:
+        """Validate a JSON value into a WorkItem.
+
+        Raises:
+            pydantic.ValidationError: naming every missing or mistyped field.
+        """
+        return _work_item_adapter().validate_python(data)
+
+
+class Rule(Enum):
+    """The mapping rules, in precedence order: a lower rank wins over a higher one."""
+
+    PIN = (1, "pin")
+    STRUCTURE = (2, "structure")
+    FIELD = (3, "field")
+    KEYWORD = (4, "keyword")
+
+    @property
+    def rank(self) -> int:
+        return self.value[0]
+
+    @property
+    def label(self) -> str:
+        return self.value[1]
+
+
+class TargetKind(StrEnum):
+    OBJECTIVE = "objective"
+    VALUE = "value"
+    UNALIGNED = "unaligned"
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why the mapper tagged an item with a target; ``syncd explain`` prints these.
+
+    Attributes:
+        rule: which mapping rule matched.
+        kind: whether the target is an objective, a value, or the unaligned bucket (a person's pin).
+        target: the objective or value id (empty for the unaligned bucket).
+        detail: the evidence in words, e.g. ``component "Billing"``.
+        weight: the score this match adds to its target at its rule's level.
+    """
+
+    rule: Rule
+    kind: TargetKind
+    target: str
+    detail: str
+    weight: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """What an item serves, decided by the highest-precedence rule that matched.
+
+    Attributes:
+        key: the item's key.
+        objectives: the objectives of the deciding rule, best score first; the first is the primary.
+        values: the values the item serves, best first.
+        reasons: every match found at every level, including those a higher level overrode.
+        decided_by: the rule that decided the objectives, or None when nothing matched.
+    """
+
+    key: str
+    objectives: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    reasons: tuple[Reason, ...] = ()
+    decided_by: Rule | None = None
+
+    @property
+    def primary(self) -> str | None:
+        return self.objectives[0] if self.objectives else None
+
+    @property
+    def aligned(self) -> bool:
+        return bool(self.objectives)
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """What syncd remembers about the labels of one item.
+
+    Attributes:
+        applied: owned labels syncd put on the item and believes are still there.
+        declined: labels syncd would apply but a person removed; not re-added while still desired.
+    """
+
+    applied: frozenset[str] = frozenset()
+    declined: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class LabelOp:
+    """One write: labels to add to and remove from one issue, as a delta, never a whole-list set."""
+
+    tracker: str
+    item_id: str
+    key: str
+    add: frozenset[str] = frozenset()
+    remove: frozenset[str] = frozenset()
+
+    @property
+    def empty(self) -> bool:
+        return not self.add and not self.remove
+
+    def applied_to(self, labels: frozenset[str]) -> frozenset[str]:
+        """The labels an issue has after this op, as the tracker computes it (removes, then adds)."""
+        return (labels - self.remove) | self.add
+
+
+@dataclass(frozen=True, slots=True)
+class ItemPlan:
+    """The reconciler's decision for one item, with what it deliberately left alone.
+
+    Attributes:
+        op: the delta to write (may be empty).
+        desired: the owned labels the alignment calls for.
+        pins: owned labels a person set; never removed.
+        declined: desired labels a person removed; not put back.
+        blocked: desired labels not added because a person's label holds their exclusive group.
+        journal: the journal entry to store once the op is confirmed.
+    """
+
+    op: LabelOp
+    desired: frozenset[str]
+    pins: frozenset[str] = frozenset()
+    declined: frozenset[str] = frozenset()
+    blocked: frozenset[str] = frozenset()
+    journal: JournalEntry = field(default_factory=JournalEntry)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelPlan:
+    """The plans for a batch of items; ``ops`` are the writes that are not empty."""
+
+    items: tuple[ItemPlan, ...] = ()
+
+    @property
+    def ops(self) -> tuple[LabelOp, ...]:
+        return tuple(plan.op for plan in self.items if not plan.op.empty)
+
+
+@cache
+def _work_item_adapter() -> TypeAdapter[WorkItem]:
+    return TypeAdapter(WorkItem)

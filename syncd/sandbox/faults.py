@@ -1,0 +1,117 @@
+"""Fault injection shared by the tracker emulators.
+
+The emulators must misbehave the way real trackers do so that syncd's retry, outbox and cursor logic is
+exercised over real HTTP. This module decides *which* fault a request suffers; each emulator renders it
+in its tracker's own shape (Jira answers 429 with ``errorMessages``, Linear answers HTTP 400 with a
+``RATELIMITED`` GraphQL error), so there is one fault layer, not one per emulator.
+
+Knobs are plain attributes of :class:`Faults`, changed by tests between or during syncs. Every decision
+is taken under one lock so a burst of N faults hits exactly N requests even with concurrent clients.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from enum import Enum
+
+__all__ = ["Fault", "FaultKind", "Faults"]
+
+
+class FaultKind(Enum):
+    RATE_LIMIT = "rate_limit"
+    SERVER_ERROR = "server_error"
+    DROP = "drop"
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """One injected failure.
+
+    Attributes:
+        kind: what goes wrong.
+        status: the HTTP status for ``SERVER_ERROR`` (500, 502, 503, 504).
+        retry_after: seconds for a ``Retry-After`` header, or None to send none.
+    """
+
+    kind: FaultKind
+    status: int = 0
+    retry_after: float | None = None
+
+
+@dataclass
+class Faults:
+    """Fault knobs of one emulator.
+
+    Each knob has an *every* form (every Nth matching request) and a *burst* form (the next N matching
+    requests). ``paths`` limits faults to request paths matching a regular expression, so a test can
+    storm the writes while reads pass, or the reverse.
+
+    Attributes:
+        rate_limit_every: every Nth request is rate limited.
+        rate_limit_burst: the next N requests are rate limited.
+        retry_after: Retry-After seconds sent with rate limits (None: no header).
+        error_every: every Nth request fails with ``error_status``.
+        error_burst: the next N requests fail with ``error_status``.
+        error_status: the 5xx status of injected server errors.
+        drop_every: every Nth request has its connection dropped mid-response.
+        drop_burst: the next N requests have their connection dropped mid-response.
+        latency: seconds added before every response.
+        paths: a regular expression a request path must match to be faulted (None: all paths).
+    """
+
+    rate_limit_every: int | None = None
+    rate_limit_burst: int = 0
+    retry_after: float | None = 1.0
+    error_every: int | None = None
+    error_burst: int = 0
+    error_status: int = 503
+    drop_every: int | None = None
+    drop_burst: int = 0
+    latency: float = 0.0
+    paths: str | None = None
+    _seen: int = field(default=0, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def reset(self) -> None:
+        """Switch every fault off."""
+        with self._lock:
+            self.rate_limit_every = None
+            self.rate_limit_burst = 0
+            self.retry_after = 1.0
+            self.error_every = None
+            self.error_burst = 0
+            self.error_status = 503
+            self.drop_every = None
+            self.drop_burst = 0
+            self.latency = 0.0
+            self.paths = None
+            self._seen = 0
+
+    def decide(self, path: str) -> Fault | None:
+        """Return the fault the request to ``path`` suffers, if any; counts the request."""
+        with self._lock:
+            if self.paths is not None and not re.search(self.paths, path):
+                return None
+            self._seen += 1
+            if self.rate_limit_burst > 0:
+                self.rate_limit_burst -= 1
+                return Fault(FaultKind.RATE_LIMIT, status=429, retry_after=self.retry_after)
+            if self.error_burst > 0:
+                self.error_burst -= 1
+                return Fault(FaultKind.SERVER_ERROR, status=self.error_status)
+            if self.drop_burst > 0:
+                self.drop_burst -= 1
+                return Fault(FaultKind.DROP)
+            if _due(self.rate_limit_every, self._seen):
+                return Fault(FaultKind.RATE_LIMIT, status=429, retry_after=self.retry_after)
+            if _due(self.error_every, self._seen):
+                return Fault(FaultKind.SERVER_ERROR, status=self.error_status)
+            if _due(self.drop_every, self._seen):
+                return Fault(FaultKind.DROP)
+            return None
+
+
+def _due(every: int | None, seen: int) -> bool:
+    return every is not None and every > 0 and seen % every == 0

@@ -196,6 +196,31 @@ class Alignment:
     def aligned(self) -> bool:
         return bool(self.objectives)
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "objectives": list(self.objectives),
+            "values": list(self.values),
+            "decided_by": self.decided_by.label if self.decided_by else None,
+            "reasons": [[r.rule.label, r.kind.value, r.target, r.detail, r.weight] for r in self.reasons],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Alignment:
+        """Read back :meth:`to_json` output (trusted: written by syncd itself)."""
+        rules = {rule.label: rule for rule in Rule}
+        decided = data.get("decided_by")
+        return cls(
+            key=data["key"],
+            objectives=tuple(data["objectives"]),
+            values=tuple(data["values"]),
+            reasons=tuple(
+                Reason(rules[rule], TargetKind(kind), target, detail, weight)
+                for rule, kind, target, detail, weight in data["reasons"]
+            ),
+            decided_by=rules[decided] if decided else None,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class JournalEntry:

@@ -82,7 +82,8 @@ def _bound_message(error: ErrorDetails) -> str:
         "greater_than": "greater than",
     }
     bound = next(iter(ctx.values()), "")
-    return f"must be {words[error['type']]} {bound} (got {_show(error['input'])})"
+    shown = f"{bound:g}" if isinstance(bound, int | float) else str(bound)
+    return f"must be {words[error['type']]} {shown} (got {_show(error['input'])})"
 
 
 def _unknown_key_message(model: type[BaseModel] | None, loc: Sequence[int | str]) -> str:

@@ -58,7 +58,7 @@ def test_minimal_strategy_gets_defaults() -> None:
 
 def test_target_out_of_range_is_located() -> None:
     assert problems_of(VALID.replace("target: 0.3", "target: 1.5")) == [
-        "objectives[1].target: must be at most 1.0 (got 1.5)"
+        "objectives[1].target: must be at most 1 (got 1.5)"
     ]
 
 

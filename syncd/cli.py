@@ -1,0 +1,339 @@
+"""The ``syncd`` command line: check, explain, sync, run, report, demo and state.
+
+Commands are thin: they load settings and strategy through :class:`Session`, call the core, and print.
+Every exception reaches :func:`syncd.cli_errors.describe_error` through :func:`_guarded`, so each
+failure is one clear message and a documented exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal, ParamSpec, TypeVar
+
+import typer
+from pydantic import ValidationError
+
+from syncd import __version__
+from syncd.cli_errors import EXIT_CONFIG, describe_error
+from syncd.errors import ConfigError, Problem
+from syncd.explain import explain_item, summarise_settings, summarise_strategy
+from syncd.logging import REDACTOR, configure_logging
+from syncd.mapper import map_items
+from syncd.model import JournalEntry, TrackerKind, WorkItem
+from syncd.problems import problems_from_validation
+from syncd.reconcile import TrackerLabels, plan_item
+from syncd.settings import Settings, load_settings
+from syncd.state import StateStore
+from syncd.strategy import Strategy, load_strategy
+from syncd.strategy_checks import strategy_warnings
+
+__all__ = ["app", "main"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+LogFormat = Literal["auto", "json", "console"]
+LogLevel = Literal["debug", "info", "warning", "error"]
+StrategyOption = Annotated[
+    Path | None, typer.Option("--strategy", "-s", help="Strategy file (YAML); overrides the settings.")
+]
+
+app = typer.Typer(
+    name="syncd",
+    help="Keep a team's tracker work honest to its strategy: map Jira and Linear issues to objectives, "
+    "write alignment labels back, and report drift.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+state_app = typer.Typer(help="Inspect or reset the state store.", no_args_is_help=True)
+app.add_typer(state_app, name="state")
+
+
+@dataclass
+class Session:
+    """What a command needs, loaded on first use so ``--help`` and usage errors stay fast."""
+
+    config: Path | None
+    strategy_path: Path | None
+    _settings: Settings | None = field(default=None, repr=False)
+    _strategy: Strategy | None = field(default=None, repr=False)
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config)
+            REDACTOR.add(self._settings.secret_values())
+        return self._settings
+
+    def strategy_file(self) -> Path:
+        return self.strategy_path or self.settings().strategy
+
+    def strategy(self) -> Strategy:
+        if self._strategy is None:
+            self._strategy = load_strategy(self.strategy_file())
+        return self._strategy
+
+    def open_store(self) -> StateStore:
+        return StateStore.open(self.settings().state_file())
+
+
+def _guarded(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn any failure of ``command`` into its message and exit code."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:
+            diagnosis = describe_error(exc)
+            typer.echo(diagnosis.message, err=True)
+            raise typer.Exit(diagnosis.exit_code) from None
+
+    return run
+
+
+def _session(ctx: typer.Context, strategy_path: Path | None = None) -> Session:
+    session: Session = ctx.ensure_object(Session)
+    if strategy_path is not None:
+        session.strategy_path = strategy_path
+    return session
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"syncd {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="Settings file (TOML); also SYNCD_CONFIG.")
+    ] = None,
+    strategy: StrategyOption = None,
+    log_format: Annotated[
+        LogFormat, typer.Option("--log-format", help="auto: readable on a terminal, JSON lines otherwise.")
+    ] = "auto",
+    log_level: Annotated[LogLevel, typer.Option("--log-level", help="How much to log.")] = "info",
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    configure_logging(format=log_format, level=log_level)
+    ctx.obj = Session(config=config, strategy_path=strategy)
+
+
+@app.command()
+@_guarded
+def check(ctx: typer.Context, strategy_path: StrategyOption = None) -> None:
+    """Validate the settings and the strategy, and summarise what syncd would do."""
+    session = _session(ctx, strategy_path)
+    problems: list[ConfigError] = []
+    settings_lines: list[str] = []
+    try:
+        settings = session.settings()
+        settings_lines = summarise_settings(settings, str(session.config or "defaults and environment"))
+    except ConfigError as exc:
+        problems.append(exc)
+    strategy_lines: list[str] = []
+    warnings: list[Problem] = []
+    if session.strategy_path is not None or not problems:
+        try:
+            strategy = session.strategy()
+            strategy_lines = summarise_strategy(strategy, str(session.strategy_file()))
+            warnings = strategy_warnings(strategy)
+        except ConfigError as exc:
+            problems.append(exc)
+    for line in (*settings_lines, *strategy_lines):
+        typer.echo(line)
+    for warning in warnings:
+        typer.echo(f"warning: {warning}")
+    if problems:
+        for problem in problems:
+            typer.echo(describe_error(problem).message, err=True)
+        raise typer.Exit(EXIT_CONFIG)
+    typer.echo("OK: settings and strategy are valid.")
+
+
+@app.command()
+@_guarded
+def explain(
+    ctx: typer.Context,
+    key: Annotated[str | None, typer.Argument(help="The issue key, e.g. GROW-12.")] = None,
+    item: Annotated[
+        Path | None,
+        typer.Option("--item", help="A work item as JSON (a file, or - for stdin); a list gives ancestors too."),
+    ] = None,
+    tracker: Annotated[str | None, typer.Option("--tracker", "-t", help="Limit the lookup to one tracker.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    strategy_path: StrategyOption = None,
+) -> None:
+    """Show why an issue maps to its objectives, and which labels syncd would write."""
+    session = _session(ctx, strategy_path)
+    strategy = session.strategy()
+    if item is not None:
+        items = _read_items(item)
+        target = _pick(items, key, str(item))
+        journal = JournalEntry()
+        known = {i.key: i for i in items}
+    else:
+        if key is None:
+            raise typer.BadParameter("give an issue KEY, or --item FILE")
+        target, journal, known = _from_state(session, key, tracker)
+    alignment = map_items([target], strategy, applied={target.key: journal.applied}, known=known)[target.key]
+    plan = plan_item(target, alignment, journal, _tracker_labels(target, session, strategy))
+    if as_json:
+        payload = {
+            "item": target.to_json(),
+            "alignment": alignment.to_json(),
+            "plan": {
+                "add": sorted(plan.op.add),
+                "remove": sorted(plan.op.remove),
+                "desired": sorted(plan.desired),
+                "pins": sorted(plan.pins),
+                "declined": sorted(plan.declined),
+                "blocked": sorted(plan.blocked),
+            },
+        }
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    for line in explain_item(target, alignment, plan, strategy):
+        typer.echo(line)
+
+
+def _read_items(path: Path) -> list[WorkItem]:
+    source = "stdin" if str(path) == "-" else str(path)
+    try:
+        text = sys.stdin.read() if source == "stdin" else path.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except FileNotFoundError:
+        raise ConfigError(source, [Problem("", "file not found")]) from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(source, [Problem(f"line {exc.lineno}", f"not valid JSON: {exc.msg}")]) from None
+    entries = data if isinstance(data, list) else [data]
+    items: list[WorkItem] = []
+    problems: list[Problem] = []
+    for index, entry in enumerate(entries):
+        try:
+            items.append(WorkItem.from_json(entry))
+        except ValidationError as exc:
+            prefix = f"[{index}]" if isinstance(data, list) else ""
+            problems += [Problem(f"{prefix}{'.' if prefix and p.location else ''}{p.location}", p.message)
+                         for p in problems_from_validation(exc)]
+    if problems:
+        raise ConfigError(source, problems)
+    if not items:
+        raise ConfigError(source, [Problem("", "holds no work item")])
+    return items
+
+
+def _pick(items: list[WorkItem], key: str | None, source: str) -> WorkItem:
+    if key is None:
+        return items[0]
+    for candidate in items:
+        if candidate.key == key:
+            return candidate
+    raise ConfigError(source, [Problem("", f"has no item with key {key!r}")])
+
+
+def _from_state(
+    session: Session, key: str, tracker: str | None
+) -> tuple[WorkItem, JournalEntry, dict[str, WorkItem]]:
+    with session.open_store() as store:
+        trackers = [tracker] if tracker else store.trackers()
+        for name in trackers:
+            stored = store.item(name, key)
+            if stored is None:
+                continue
+            known = {s.item.key: s.item for s in store.items(name)}
+            journal = store.journal(name, [key]).get(key, JournalEntry())
+            return stored.item, journal, known
+    raise ConfigError(
+        str(session.settings().state_file()),
+        [Problem("", f"no issue {key!r} has been synced yet: run `syncd sync` first, or pass --item FILE")],
+    )
+
+
+def _tracker_labels(item: WorkItem, session: Session, strategy: Strategy) -> TrackerLabels:
+    """Linear keeps objectives (and values, unless configured flat) in one-label-per-issue groups."""
+    if item.kind is not TrackerKind.LINEAR:
+        return TrackerLabels(strategy.labels)
+    name = item.tracker.removeprefix("linear.")
+    workspace = session.settings().linear.get(name)
+    flat_values = workspace is not None and workspace.value_group is None
+    return TrackerLabels(strategy.labels, exclusive_objectives=True, exclusive_values=not flat_values)
+
+
+@state_app.command("show")
+@_guarded
+def state_show(ctx: typer.Context) -> None:
+    """Print cursors, recent runs and pending writes."""
+    session = _session(ctx)
+    with session.open_store() as store:
+        typer.echo(f"State file: {store.path} (schema {store.schema_version})")
+        trackers = store.trackers()
+        if not trackers:
+            typer.echo("  nothing synced yet")
+        for name in trackers:
+            pending = store.pending(name)
+            typer.echo(
+                f"  {name}: cursor {store.cursor(name) or 'none'}, {store.count_items(name)} items, "
+                f"{len(pending)} pending writes"
+            )
+            for op in pending[:10]:
+                typer.echo(f"    pending {op.kind} {op.key} (attempts {op.attempts}) {op.last_error or ''}".rstrip())
+        for run in store.runs(limit=10):
+            counts = ", ".join(f"{k} {v}" for k, v in run.counts.items())
+            typer.echo(f"  run {run.id} {run.tracker} {run.started_at:%Y-%m-%d %H:%M} {run.status} {counts}".rstrip())
+
+
+@state_app.command("reset")
+@_guarded
+def state_reset(
+    ctx: typer.Context,
+    tracker: Annotated[str | None, typer.Option("--tracker", "-t", help="Only this tracker.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Forget cursors, journal, outbox and reports (of one tracker, or all)."""
+    session = _session(ctx)
+    what = f"everything syncd remembers about {tracker}" if tracker else "everything syncd remembers"
+    if not yes:
+        typer.confirm(
+            f"Delete {what}? Labels already on issues stay; the next sync starts from scratch.", abort=True
+        )
+    with session.open_store() as store:
+        store.reset(tracker)
+    typer.echo(f"Deleted {what}.")
+
+
+def _later(command: str, needs: str) -> Callable[..., Any]:
+    def unavailable() -> None:
+        typer.echo(f"syncd {command}: not available in this version yet ({needs}).", err=True)
+        raise typer.Exit(EXIT_CONFIG)
+
+    unavailable.__doc__ = {
+        "sync": "Sync trackers once: pull, map, write labels, post the drift report.",
+        "run": "Run as a service: sync every interval, with health and metrics endpoints.",
+        "report": "Render or post the drift report.",
+        "demo": "Run the whole loop against bundled tracker emulators, no credentials needed.",
+    }[command]
+    return unavailable
+
+
+app.command("sync")(_later("sync", "it needs the tracker connectors"))
+app.command("run")(_later("run", "it needs the tracker connectors and the service loop"))
+app.command("report")(_later("report", "it needs drift analysis"))
+app.command("demo")(_later("demo", "it needs the tracker emulators"))
+
+
+def main() -> None:
+    """The console script."""
+    app()

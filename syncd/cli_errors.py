@@ -1,0 +1,80 @@
+"""The one place that turns an exception into words for a person and an exit code.
+
+Exit codes: 0 ok, 1 partial failure (some items or trackers failed, or a tracker stayed unavailable),
+2 bad configuration or usage, 3 authentication or permission. Every message passes through the log
+redactor, so an error can never print a token, and ends with what to do next.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from syncd.errors import (
+    AuthError,
+    BadRequest,
+    ConfigError,
+    NotFound,
+    PermissionDenied,
+    Retriable,
+    StateError,
+    SyncdError,
+    TrackerError,
+)
+from syncd.logging import REDACTOR
+
+__all__ = ["EXIT_AUTH", "EXIT_CONFIG", "EXIT_OK", "EXIT_PARTIAL", "Diagnosis", "describe_error"]
+
+EXIT_OK = 0
+EXIT_PARTIAL = 1
+EXIT_CONFIG = 2
+EXIT_AUTH = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    message: str
+    exit_code: int
+
+
+def describe_error(exc: BaseException) -> Diagnosis:
+    """What went wrong, what to do about it, and the exit code."""
+    message, code = _words(exc)
+    return Diagnosis(REDACTOR.text(message), code)
+
+
+def _words(exc: BaseException) -> tuple[str, int]:
+    if isinstance(exc, ConfigError):
+        return (
+            f"error: {exc}\nFix the file and try again (`syncd check` validates settings and strategy).",
+            EXIT_CONFIG,
+        )
+    if isinstance(exc, StateError):
+        return f"error: {exc}", EXIT_CONFIG
+    if isinstance(exc, AuthError):
+        return (
+            f"error: {exc}\nThe tracker refused the credentials: check the token or API key for "
+            f"{exc.tracker or 'this tracker'} (environment, credentials directory or settings file), "
+            "then run `syncd check`.",
+            EXIT_AUTH,
+        )
+    if isinstance(exc, PermissionDenied):
+        return (
+            f"error: {exc}\nThe credentials work but lack a permission: give the syncd user the right "
+            "to browse the projects, edit labels and comment on the report issue.",
+            EXIT_AUTH,
+        )
+    if isinstance(exc, NotFound):
+        return f"error: {exc}\nCheck the project, team or issue named in the settings or strategy.", EXIT_CONFIG
+    if isinstance(exc, BadRequest):
+        return f"error: {exc}", EXIT_PARTIAL
+    if isinstance(exc, Retriable):
+        return f"error: {exc}\nThe tracker stayed unavailable after every retry; syncd will try again.", EXIT_PARTIAL
+    if isinstance(exc, TrackerError | SyncdError):
+        return f"error: {exc}", EXIT_PARTIAL
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted", EXIT_PARTIAL
+    return (
+        f"internal error: {type(exc).__name__}: {exc}\nThis is a bug in syncd; "
+        "run again with --log-level debug and report the log.",
+        EXIT_PARTIAL,
+    )

@@ -1,0 +1,135 @@
+"""Words for people: why an item maps where it does, and what a strategy and its trackers look like.
+
+Pure formatting of plain data into lines, so ``syncd explain`` and ``syncd check`` print the same text
+the tests assert on, without a tracker or a terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from syncd.model import Alignment, ItemPlan, TargetKind, WorkItem
+from syncd.settings import JiraSite, Settings
+from syncd.strategy import Match, Strategy
+
+__all__ = ["explain_item", "summarise_settings", "summarise_strategy"]
+
+
+def explain_item(item: WorkItem, alignment: Alignment, plan: ItemPlan, strategy: Strategy) -> list[str]:
+    """The reasons, the decision and the label plan for one item."""
+    lines = [f"{item.key}  {item.title}", f"  tracker {item.tracker}, status {item.status.value}"]
+    if alignment.aligned:
+        names = ", ".join(_objective_name(strategy, o) for o in alignment.objectives)
+        lines.append(f"  objective: {_objective_name(strategy, alignment.objectives[0])} (primary)")
+        if len(alignment.objectives) > 1:
+            lines.append(f"  all objectives: {names}")
+    else:
+        lines.append("  objective: none (unaligned)")
+    lines.append(f"  values: {', '.join(alignment.values) or 'none'}")
+    lines.append(f"  decided by: {alignment.decided_by.label if alignment.decided_by else 'no rule matched'}")
+    if alignment.reasons:
+        lines.append("  reasons (strongest rule first):")
+        lines += [f"    {line}" for line in _reason_lines(alignment)]
+    lines.append("  labels:")
+    lines += [f"    {line}" for line in _plan_lines(plan)]
+    return lines
+
+
+def _reason_lines(alignment: Alignment) -> Iterator[str]:
+    for reason in alignment.reasons:
+        if reason.kind is TargetKind.UNALIGNED:
+            target = "unaligned"
+        else:
+            target = f"{reason.kind.value} {reason.target}"
+        deciding = reason.rule is alignment.decided_by and reason.kind is not TargetKind.VALUE
+        overridden = reason.kind is not TargetKind.VALUE and not deciding
+        note = " (overridden by a stronger rule)" if overridden else ""
+        yield f"{reason.rule.label:<9} {target}: {reason.detail} [+{reason.weight:g}]{note}"
+
+
+def _plan_lines(plan: ItemPlan) -> Iterator[str]:
+    yield f"wanted: {_join(plan.desired)}"
+    if plan.op.empty:
+        yield "nothing to write"
+    if plan.op.add:
+        yield f"add: {_join(plan.op.add)}"
+    if plan.op.remove:
+        yield f"remove: {_join(plan.op.remove)}"
+    if plan.pins:
+        yield f"kept, set by a person: {_join(plan.pins)}"
+    if plan.declined:
+        yield f"not put back, a person removed them: {_join(plan.declined)}"
+    if plan.blocked:
+        yield f"not added, a person's label holds the group: {_join(plan.blocked)}"
+
+
+def _join(labels: frozenset[str]) -> str:
+    return ", ".join(sorted(labels)) or "none"
+
+
+def _objective_name(strategy: Strategy, objective_id: str) -> str:
+    objective = strategy.objective(objective_id)
+    return f"{objective_id} ({objective.name})" if objective else objective_id
+
+
+def summarise_strategy(strategy: Strategy, source: str) -> list[str]:
+    """What ``syncd check`` says about a valid strategy."""
+    total = sum(o.target for o in strategy.objectives)
+    lines = [
+        f"Strategy: {source} (period {strategy.period})",
+        f"  objectives: {len(strategy.objectives)}, targets sum to {total:.0%}, "
+        f"{strategy.unaligned_target:.0%} left for unaligned work",
+    ]
+    width = max(len(o.id) for o in strategy.objectives)
+    for objective in strategy.objectives:
+        lines.append(
+            f"    {objective.id:<{width}}  {objective.target:>4.0%}  {objective.name}"
+            f"  [{_rule_counts(objective.match)}]"
+        )
+    if strategy.values:
+        lines.append(f"  values: {', '.join(v.id for v in strategy.values)}")
+    scheme = strategy.labels
+    lines.append(
+        f"  labels: {scheme.objective_prefix}<objective>, {scheme.value_prefix}<value>, {scheme.unaligned}"
+    )
+    drift = strategy.drift
+    lines.append(
+        f"  drift: by {drift.measure}, tolerance ±{drift.tolerance:.0%}, window {drift.window_days} days, "
+        f"starved after {drift.starved_after_days} days"
+    )
+    targets = [f"{kind} {t.issue}" for kind, t in (("jira", strategy.report.jira), ("linear", strategy.report.linear)) if t]
+    lines.append(f"  reports: {', '.join(targets) or 'none'} (mode {strategy.report.mode})")
+    return lines
+
+
+def _rule_counts(match: Match) -> str:
+    structure = len(match.jira.epics) + len(match.linear.projects) + len(match.linear.initiatives)
+    fields = (
+        len(match.jira.projects)
+        + len(match.jira.components)
+        + len(match.jira.labels)
+        + len(match.jira.issue_types)
+        + len(match.linear.teams)
+        + len(match.linear.labels)
+        + len(match.labels)
+    )
+    counts = {"structure": structure, "field": fields, "keyword": len(match.keywords)}
+    parts = [f"{count} {kind}" for kind, count in counts.items() if count]
+    return ", ".join(parts) if parts else "pins only"
+
+
+def summarise_settings(settings: Settings, source: str) -> list[str]:
+    """What ``syncd check`` says about the settings; never a secret."""
+    trackers = settings.trackers()
+    lines = [f"Settings: {source}", f"  state file: {settings.state_file()}"]
+    if not trackers:
+        lines.append("  trackers: none configured")
+    for name, tracker in trackers.items():
+        if isinstance(tracker, JiraSite):
+            auth = "email + API token" if tracker.api_token is not None else "personal access token"
+            scope = f"projects {', '.join(tracker.projects)}" if tracker.projects else "all projects"
+            lines.append(f"  {name}: Jira {tracker.deployment} at {tracker.url}, {auth}, {scope}")
+        else:
+            scope = f"teams {', '.join(tracker.teams)}" if tracker.teams else "all teams"
+            lines.append(f"  {name}: Linear at {tracker.url}, API key, {scope}")
+    return lines

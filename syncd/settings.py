@@ -1,0 +1,261 @@
+"""Runtime settings: which trackers to talk to, with which credentials, and how the service behaves.
+
+Sources, strongest first: command-line overrides, environment variables ``SYNCD_*`` (nested with
+``__``: ``SYNCD_JIRA__ACME__API_TOKEN``), secret files in ``$CREDENTIALS_DIRECTORY`` (systemd's
+``LoadCredential=``, named like ``jira__acme__api_token``), then the TOML file given by ``--config`` or
+``SYNCD_CONFIG``. Secrets are :class:`~pydantic.SecretStr` everywhere, so printing a settings object or
+logging it never shows a token; :meth:`Settings.secret_values` feeds the log redactor.
+
+The file is parsed here rather than by pydantic-settings' TOML source so that a syntax error is reported
+with its line, relative paths in the file are taken relative to the file, and every problem becomes one
+located line (``jira.acme.url: ...``) like the strategy file's.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import tomllib
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    NestedSecretsSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from syncd.errors import ConfigError, Problem
+from syncd.problems import problems_from_validation
+
+__all__ = [
+    "DEFAULT_STATE_FILE",
+    "HealthOptions",
+    "JiraSite",
+    "LinearWorkspace",
+    "RetryOptions",
+    "ServiceOptions",
+    "Settings",
+    "TrackerSettings",
+    "load_settings",
+]
+
+DEFAULT_STATE_FILE = Path(".syncd") / "state.db"
+_NAME = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+_file_data: ContextVar[dict[str, Any] | None] = ContextVar("syncd_settings_file", default=None)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _tracker_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in {"https", "http"} or not parts.hostname:
+        raise ValueError(f"{value!r} is not an http(s) URL like https://acme.atlassian.net")
+    return value.rstrip("/")
+
+
+TrackerUrl = Annotated[str, AfterValidator(_tracker_url)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Tracker(_Section):
+    url: TrackerUrl
+    allow_insecure_http: bool = False
+    verify_tls: bool = True
+    timeout: float = Field(default=30.0, gt=0, le=600)
+
+    @model_validator(mode="after")
+    def _https_unless_loopback(self) -> _Tracker:
+        parts = urlsplit(self.url)
+        if parts.scheme == "http" and not _loopback(parts.hostname or "") and not self.allow_insecure_http:
+            raise ValueError(
+                f"url {self.url!r} is plain http: credentials would cross the network unencrypted; use "
+                "https, or set allow_insecure_http = true if you really mean it"
+            )
+        return self
+
+
+class JiraSite(_Tracker):
+    """One Jira site: Cloud (email + API token) or Data Center (personal access token)."""
+
+    deployment: Literal["auto", "cloud", "datacenter"] = "auto"
+    email: str | None = None
+    api_token: SecretStr | None = None
+    token: SecretStr | None = None
+    projects: tuple[str, ...] = Field(default=(), description="project keys to sync; empty: all visible")
+    story_points_field: str | None = None
+    page_size: int = Field(default=100, ge=1, le=5000)
+
+    @model_validator(mode="after")
+    def _credentials(self) -> JiraSite:
+        cloud = bool(self.email) and self.api_token is not None
+        if not cloud and self.token is None:
+            raise ValueError(
+                "needs credentials: email and api_token for Jira Cloud, or token (a personal access "
+                "token) for Jira Data Center"
+            )
+        if self.deployment == "cloud" and not cloud:
+            raise ValueError("deployment is cloud: set email and api_token (an Atlassian API token)")
+        return self
+
+
+class LinearWorkspace(_Tracker):
+    """One Linear workspace, reached with a personal API key."""
+
+    url: TrackerUrl = "https://api.linear.app/graphql"
+    api_key: SecretStr
+    teams: tuple[str, ...] = Field(default=(), description="team keys to sync; empty: all teams")
+    objective_group: str = "Objective"
+    value_group: str | None = Field(default="Value", description="None: value labels are flat")
+    page_size: int = Field(default=250, ge=1, le=250)
+
+
+TrackerSettings = JiraSite | LinearWorkspace
+
+
+class RetryOptions(_Section):
+    """How long syncd keeps trying a tracker that rate-limits or fails."""
+
+    max_attempts: int = Field(default=6, ge=1, le=50)
+    max_wait: float = Field(default=60.0, gt=0, le=3600)
+    deadline: float = Field(default=300.0, gt=0, le=86400)
+
+
+class HealthOptions(_Section):
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(default=9464, ge=0, le=65535)
+    stale_after: float = Field(default=3600.0, gt=0)
+
+
+class ServiceOptions(_Section):
+    """The ``syncd run`` loop."""
+
+    interval: float = Field(default=900.0, ge=10, le=86400, description="seconds between syncs")
+    jitter: float = Field(default=0.1, ge=0, le=0.5, description="share of the interval")
+    full_sweep_every: int = Field(default=24, ge=1, description="every Nth sync is a full sweep")
+    health: HealthOptions = HealthOptions()
+
+
+def _names(value: dict[str, Any]) -> dict[str, Any]:
+    for name in value:
+        if not _NAME.match(name):
+            raise ValueError(f"tracker name {name!r}: use lower-case letters, digits, - and _")
+    return value
+
+
+class Settings(BaseSettings):
+    """Every runtime setting; see config/syncd.example.toml for each key with its meaning."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SYNCD_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+        secrets_prefix="",
+        secrets_dir_missing="ok",
+    )
+
+    strategy: Path = Path("strategy.yaml")
+    state_path: Path | None = None
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    jira: Annotated[dict[str, JiraSite], AfterValidator(_names)] = {}
+    linear: Annotated[dict[str, LinearWorkspace], AfterValidator(_names)] = {}
+    retry: RetryOptions = RetryOptions()
+    service: ServiceOptions = ServiceOptions()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        secrets = NestedSecretsSettingsSource(file_secret_settings)
+        return init_settings, env_settings, secrets, InitSettingsSource(settings_cls, _file_data.get() or {})
+
+    def trackers(self) -> dict[str, TrackerSettings]:
+        """Every configured tracker by its full name (``jira.acme``, ``linear.acme``)."""
+        named: dict[str, TrackerSettings] = {f"jira.{n}": site for n, site in self.jira.items()}
+        named.update({f"linear.{n}": ws for n, ws in self.linear.items()})
+        return named
+
+    def state_file(self) -> Path:
+        """Where the state store lives (DESIGN §9): systemd's StateDirectory, else ./.syncd/state.db."""
+        if self.state_path is not None:
+            return self.state_path
+        state_directory = os.environ.get("STATE_DIRECTORY")
+        if state_directory:
+            return Path(state_directory.split(":")[0]) / "syncd.db"
+        return DEFAULT_STATE_FILE
+
+    def secret_values(self) -> list[str]:
+        """Every secret's plain value, for the log redactor; never print these."""
+        values: list[str] = []
+        for tracker in self.trackers().values():
+            for name in ("api_token", "token", "api_key"):
+                secret = getattr(tracker, name, None)
+                if isinstance(secret, SecretStr) and secret.get_secret_value():
+                    values.append(secret.get_secret_value())
+        return values
+
+
+def load_settings(config: Path | None = None, *, overrides: dict[str, Any] | None = None) -> Settings:
+    """Load settings from the file, the environment and the credentials directory.
+
+    Args:
+        config: the TOML file; None means ``$SYNCD_CONFIG`` if set, else no file.
+        overrides: values from the command line, strongest of all.
+
+    Raises:
+        ConfigError: the file is missing or malformed, or any value is wrong; every problem is listed.
+    """
+    named = os.environ.get("SYNCD_CONFIG")
+    path = config or (Path(named) if named else None)
+    source = str(path) if path else "settings"
+    data = _read_toml(path) if path else {}
+    credentials = os.environ.get("CREDENTIALS_DIRECTORY")
+    token = _file_data.set(data)
+    try:
+        return Settings(_secrets_dir=credentials, **(overrides or {}))
+    except ValidationError as exc:
+        raise ConfigError(source, problems_from_validation(exc, Settings)) from None
+    finally:
+        _file_data.reset(token)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    source = str(path)
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(source, [Problem("", "file not found")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, [Problem("", f"not valid TOML: {exc}")]) from None
+    except OSError as exc:
+        raise ConfigError(source, [Problem("", f"cannot read the file: {exc.strerror}")]) from None
+    for key in ("strategy", "state_path"):
+        value = data.get(key)
+        if isinstance(value, str) and not Path(value).is_absolute():
+            data[key] = str(path.parent / value)
+    return data

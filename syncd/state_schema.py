@@ -1,0 +1,47 @@
+"""The state store's schema as a list of migrations; ``PRAGMA user_version`` says how many have run.
+
+Migrations are append-only: a released one is never edited, so every state file in the field reaches the
+current schema by running the ones it has not seen, in order, each in its own transaction.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION"]
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 1: the sync loop: cursors, item snapshots, label journal, outbox, runs.
+    (
+        """CREATE TABLE cursors (
+            tracker TEXT NOT NULL, scope TEXT NOT NULL, value TEXT NOT NULL, updated_at TEXT NOT NULL,
+            PRIMARY KEY (tracker, scope))""",
+        """CREATE TABLE items (
+            tracker TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL, updated TEXT NOT NULL,
+            snapshot TEXT NOT NULL, alignment TEXT, seen_at TEXT NOT NULL,
+            PRIMARY KEY (tracker, key))""",
+        "CREATE INDEX items_by_id ON items (tracker, id)",
+        """CREATE TABLE label_journal (
+            tracker TEXT NOT NULL, key TEXT NOT NULL, applied TEXT NOT NULL, declined TEXT NOT NULL,
+            updated_at TEXT NOT NULL, PRIMARY KEY (tracker, key))""",
+        """CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, tracker TEXT NOT NULL, kind TEXT NOT NULL,
+            key TEXT NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, created_at TEXT NOT NULL, done_at TEXT)""",
+        "CREATE INDEX outbox_by_status ON outbox (status, tracker, kind, key)",
+        """CREATE TABLE runs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, tracker TEXT NOT NULL, started_at TEXT NOT NULL,
+            finished_at TEXT, status TEXT NOT NULL DEFAULT 'running', counts TEXT NOT NULL DEFAULT '{}',
+            error TEXT)""",
+    ),
+    # 2: drift reports: the report comment per target issue and the figures of each report.
+    (
+        """CREATE TABLE comments (
+            tracker TEXT NOT NULL, target TEXT NOT NULL, period TEXT NOT NULL, comment_id TEXT NOT NULL,
+            body_hash TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (tracker, target, period))""",
+        """CREATE TABLE snapshots (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, tracker TEXT NOT NULL, taken_at TEXT NOT NULL,
+            report TEXT NOT NULL)""",
+        "CREATE INDEX snapshots_by_tracker ON snapshots (tracker, id)",
+    ),
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,226 @@
+"""The command line: check, explain, state, exit codes and messages — never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from syncd.cli import app
+from syncd.model import JournalEntry
+from syncd.state import StateStore
+from tests.conftest import EXAMPLE_SETTINGS, EXAMPLE_STRATEGY, REPO, make_item
+
+ITEM = {
+    "tracker": "jira.acme",
+    "kind": "jira",
+    "id": "10007",
+    "key": "GROW-7",
+    "title": "Trial users cannot reach checkout",
+    "status": "in_progress",
+    "created": "2026-11-01T10:00:00Z",
+    "updated": "2026-11-01T10:00:00Z",
+    "project": "GROW",
+    "labels": ["customer-reported", "frontend"],
+}
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith("SYNCD_") or name in {"CREDENTIALS_DIRECTORY", "STATE_DIRECTORY"}:
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), input=stdin)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_help_lists_every_command() -> None:
+    code, out, _ = run("--help")
+    assert code == 0
+    for command in ("check", "explain", "sync", "run", "report", "demo", "state"):
+        assert command in out
+
+
+def test_check_on_the_example_strategy() -> None:
+    code, out, _ = run("check", "--strategy", str(EXAMPLE_STRATEGY))
+    assert code == 0
+    assert "self-serve-growth      40%  Grow self-serve revenue" in out
+    assert "10% left for unaligned work" in out
+    assert out.rstrip().endswith("OK: settings and strategy are valid.")
+
+
+def test_check_on_the_example_settings_with_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "example-token-never-printed"
+    monkeypatch.setenv("SYNCD_JIRA__ACME__API_TOKEN", secret)
+    monkeypatch.setenv("SYNCD_LINEAR__ACME__API_KEY", secret + "-linear")
+    code, out, err = run("--config", str(EXAMPLE_SETTINGS), "check")
+    assert code == 0, err
+    assert "jira.acme: Jira auto at https://acme.atlassian.net, email + API token" in out
+    assert "linear.acme: Linear at https://api.linear.app/graphql, API key" in out
+    assert secret not in out + err
+
+
+def test_check_reports_every_problem_and_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "strategy.yaml"
+    bad.write_text(
+        EXAMPLE_STRATEGY.read_text().replace("target: 0.40", "target: 4.0").replace("id: quality", "id: Q")
+    )
+    code, out, err = run("check", "-s", str(bad))
+    assert code == 2
+    assert "objectives[0].target: must be at most 1 (got 4.0)" in err
+    assert "values[1].id: 'Q' is not a valid id" in err
+    assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "file not found"),
+        ("objectives: [", "not valid YAML"),
+        ("[1, 2]", "must be a mapping"),
+    ],
+)
+def test_check_bad_strategy_files(tmp_path: Path, content: str | None, expected: str) -> None:
+    path = tmp_path / "s.yaml"
+    if content is not None:
+        path.write_text(content)
+    code, _, err = run("check", "-s", str(path))
+    assert code == 2
+    assert expected in err
+
+
+def test_check_bad_settings_file(tmp_path: Path) -> None:
+    path = tmp_path / "syncd.toml"
+    path.write_text("[service]\ninterval = 'often'\n")
+    code, _, err = run("-c", str(path), "check", "-s", str(EXAMPLE_STRATEGY))
+    assert code == 2
+    assert "service.interval: input should be a valid number" in err
+
+
+def test_explain_an_item_from_json(tmp_path: Path) -> None:
+    path = tmp_path / "item.json"
+    path.write_text(json.dumps(ITEM))
+    code, out, _ = run("explain", "--item", str(path), "-s", str(EXAMPLE_STRATEGY))
+    assert code == 0
+    assert "objective: self-serve-growth (Grow self-serve revenue) (primary)" in out
+    assert "decided by: field" in out
+    assert 'keyword   objective self-serve-growth: keyword "checkout" in the title [+2]' in out
+    assert "add: objective:self-serve-growth, value:customer-first" in out
+
+
+def test_explain_from_stdin_as_json_with_ancestors() -> None:
+    child = dict(ITEM, key="MISC-2", project="MISC", title="Copy edits", parent="MISC-1", labels=[])
+    parent = dict(ITEM, key="MISC-1", project="MISC", title="SAML login for big customers", labels=[])
+    code, out, _ = run(
+        "explain",
+        "MISC-2",
+        "--item",
+        "-",
+        "--json",
+        "-s",
+        str(EXAMPLE_STRATEGY),
+        stdin=json.dumps([child, parent]),
+    )
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["alignment"]["objectives"] == ["enterprise-readiness"]
+    assert payload["alignment"]["decided_by"] == "structure"
+    assert payload["plan"]["add"] == ["objective:enterprise-readiness"]
+
+
+def test_explain_a_linear_item_uses_label_groups() -> None:
+    item = dict(
+        ITEM,
+        kind="linear",
+        tracker="linear.acme",
+        key="GRO-3",
+        project="GRO",
+        labels=["bug"],
+        title="pricing outage",
+    )
+    code, out, _ = run(
+        "explain", "--item", "-", "--json", "-s", str(EXAMPLE_STRATEGY), stdin=json.dumps(item)
+    )
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["alignment"]["objectives"] == ["self-serve-growth"]
+    assert payload["plan"]["add"] == ["objective:self-serve-growth", "value:quality"]
+
+
+def test_explain_bad_item_is_located(tmp_path: Path) -> None:
+    code, _, err = run("explain", "--item", "-", "-s", str(EXAMPLE_STRATEGY), stdin='[{"key": "A-1"}]')
+    assert code == 2
+    assert "[0].tracker: is required" in err
+    code, _, err = run("explain", "--item", "-", "-s", str(EXAMPLE_STRATEGY), stdin="{nope")
+    assert code == 2
+    assert "not valid JSON" in err
+
+
+def test_explain_from_the_state_store(tmp_path: Path) -> None:
+    item = make_item("OPS-4", project="OPS", labels={"objective:reliability", "alignment:none"})
+    with StateStore.open(tmp_path / ".syncd" / "state.db") as store:
+        store.put_items("jira.acme", [(item, None)])
+        store.put_journal(
+            "jira.acme", {"OPS-4": JournalEntry(frozenset({"objective:reliability", "alignment:none"}))}
+        )
+    code, out, _ = run("explain", "OPS-4", "-s", str(EXAMPLE_STRATEGY))
+    assert code == 0
+    assert "decided by: field" in out
+    assert "remove: alignment:none" in out
+    code, _, err = run("explain", "OPS-5", "-s", str(EXAMPLE_STRATEGY))
+    assert code == 2
+    assert "no issue 'OPS-5' has been synced yet" in err
+
+
+def test_state_show_and_reset(tmp_path: Path) -> None:
+    with StateStore.open(tmp_path / ".syncd" / "state.db") as store:
+        store.set_cursor("jira.acme", "2026-11-01T10:00:00+00:00")
+        store.enqueue("jira.acme", "labels", [("GROW-1", {})])
+        store.finish_run(store.start_run("jira.acme"), "ok", {"pulled": 12})
+    code, out, _ = run("state", "show")
+    assert code == 0
+    assert "jira.acme: cursor 2026-11-01T10:00:00+00:00, 0 items, 1 pending writes" in out
+    assert "ok pulled 12" in out
+    code, _, _ = run("state", "reset", stdin="n\n")
+    assert code == 1, "declining the prompt aborts"
+    code, out, _ = run("state", "reset", "--yes")
+    assert code == 0
+    _, out, _ = run("state", "show")
+    assert "nothing synced yet" in out
+
+
+def test_commands_of_later_releases_say_so() -> None:
+    code, _, err = run("sync")
+    assert code == 2
+    assert "not available in this version yet" in err
+
+
+def test_usage_error_exits_2() -> None:
+    code, _, _ = run("check", "--no-such-flag")
+    assert code == 2
+
+
+def test_python_dash_m_and_console_script_work() -> None:
+    module = subprocess.run(
+        [sys.executable, "-m", "syncd", "check", "-s", str(EXAMPLE_STRATEGY)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    assert module.returncode == 0, module.stderr
+    script = Path(sys.executable).with_name("syncd")
+    version = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
+    assert version.returncode == 0
+    assert version.stdout.startswith("syncd ")

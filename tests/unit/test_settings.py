@@ -1,0 +1,151 @@
+"""Settings: file, environment and credentials directory, secrets kept secret, located errors."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from syncd.errors import ConfigError
+from syncd.settings import DEFAULT_STATE_FILE, JiraSite, load_settings
+from tests.conftest import EXAMPLE_SETTINGS, EXAMPLE_STRATEGY
+
+TOKEN = "tok-3f9a7c-example-secret"
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("SYNCD_") or name in {"CREDENTIALS_DIRECTORY", "STATE_DIRECTORY"}:
+            monkeypatch.delenv(name)
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "syncd.toml"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def problems(path: Path | None = None) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_example_settings_load_with_secrets_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SYNCD_JIRA__ACME__API_TOKEN", TOKEN)
+    monkeypatch.setenv("SYNCD_LINEAR__ACME__API_KEY", "lin_api_example")
+    settings = load_settings(EXAMPLE_SETTINGS)
+    assert settings.strategy.resolve() == EXAMPLE_STRATEGY, "relative to the file, not the cwd"
+    assert list(settings.trackers()) == ["jira.acme", "linear.acme"]
+    site = settings.jira["acme"]
+    assert site.api_token is not None
+    assert site.api_token.get_secret_value() == TOKEN
+    assert TOKEN not in repr(settings)
+    assert TOKEN not in str(settings.model_dump())
+    assert settings.secret_values() == [TOKEN, "lin_api_example"]
+
+
+def test_no_file_no_trackers_is_valid() -> None:
+    settings = load_settings(None)
+    assert settings.trackers() == {}
+    assert settings.state_file() == DEFAULT_STATE_FILE
+
+
+def test_config_file_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SYNCD_CONFIG", str(write(tmp_path, 'strategy = "s.yaml"\n')))
+    assert load_settings().strategy == tmp_path / "s.yaml"
+
+
+def test_environment_overrides_file_and_nests(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(
+        tmp_path,
+        """
+        [jira.dc]
+        url = "https://jira.acme.example"
+        token = "from-file"
+        page_size = 50
+        """,
+    )
+    monkeypatch.setenv("SYNCD_JIRA__DC__PAGE_SIZE", "500")
+    monkeypatch.setenv("SYNCD_SERVICE__INTERVAL", "60")
+    settings = load_settings(path)
+    assert settings.jira["dc"].page_size == 500
+    assert settings.service.interval == 60
+    assert settings.jira["dc"].url == "https://jira.acme.example"
+
+
+def test_secrets_from_credentials_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    credentials = tmp_path / "credentials"
+    credentials.mkdir()
+    (credentials / "jira__dc__token").write_text(TOKEN)
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(credentials))
+    path = write(tmp_path, '[jira.dc]\nurl = "https://jira.acme.example"\n')
+    site = load_settings(path).jira["dc"]
+    assert site.token is not None
+    assert site.token.get_secret_value() == TOKEN
+
+
+def test_state_file_under_systemd(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STATE_DIRECTORY", "/var/lib/syncd")
+    assert load_settings().state_file() == Path("/var/lib/syncd/syncd.db")
+
+
+def test_missing_credentials_are_located(tmp_path: Path) -> None:
+    path = write(tmp_path, '[jira.acme]\nurl = "https://acme.atlassian.net"\n')
+    [problem] = problems(path)
+    assert problem.startswith("jira.acme: needs credentials")
+
+
+def test_plain_http_is_refused_except_loopback(tmp_path: Path) -> None:
+    path = write(tmp_path, '[jira.acme]\nurl = "http://jira.acme.example"\ntoken = "t"\n')
+    [problem] = problems(path)
+    assert "plain http" in problem
+    assert JiraSite(url="http://127.0.0.1:8080", token="t").url == "http://127.0.0.1:8080"  # type: ignore[arg-type]
+    loud = JiraSite(url="http://jira.internal", token="t", allow_insecure_http=True)  # type: ignore[arg-type]
+    assert loud.allow_insecure_http
+
+
+def test_unknown_keys_and_bad_values_all_reported(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        log_levl = "debug"
+        [service]
+        interval = 1
+        [linear.main]
+        api_key = "k"
+        page_size = 1000
+        """,
+    )
+    found = problems(path)
+    assert any(p.startswith("log_levl: unknown key") and "did you mean 'log_level'" in p for p in found)
+    assert "service.interval: must be at least 10 (got 1)" in found
+    assert "linear.main.page_size: must be at most 250 (got 1000)" in found
+
+
+def test_bad_tracker_name(tmp_path: Path) -> None:
+    path = write(tmp_path, '[jira."Acme Corp"]\nurl = "https://a.atlassian.net"\ntoken = "t"\n')
+    [problem] = problems(path)
+    assert "tracker name 'Acme Corp'" in problem
+
+
+def test_malformed_toml_names_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, 'strategy = "a.yaml"\n[jira.acme\n')
+    [problem] = problems(path)
+    assert "not valid TOML" in problem
+    assert "line 2" in problem
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert problems(tmp_path / "absent.toml") == ["file not found"]
+
+
+def test_error_messages_never_contain_secrets(tmp_path: Path) -> None:
+    path = write(tmp_path, f'[jira.acme]\nurl = "ftp://x"\ntoken = "{TOKEN}"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert TOKEN not in str(caught.value)

@@ -226,8 +226,10 @@ def _read_items(path: Path) -> list[WorkItem]:
             items.append(WorkItem.from_json(entry))
         except ValidationError as exc:
             prefix = f"[{index}]" if isinstance(data, list) else ""
-            problems += [Problem(f"{prefix}{'.' if prefix and p.location else ''}{p.location}", p.message)
-                         for p in problems_from_validation(exc)]
+            problems += [
+                Problem(f"{prefix}{'.' if prefix and p.location else ''}{p.location}", p.message)
+                for p in problems_from_validation(exc)
+            ]
     if problems:
         raise ConfigError(source, problems)
     if not items:
@@ -244,17 +246,15 @@ def _pick(items: list[WorkItem], key: str | None, source: str) -> WorkItem:
     raise ConfigError(source, [Problem("", f"has no item with key {key!r}")])
 
 
-def _from_state(
-    session: Session, key: str, tracker: str | None
-) -> tuple[WorkItem, JournalEntry, dict[str, WorkItem]]:
+def _from_state(session: Session, key: str, tracker: str | None) -> tuple[WorkItem, JournalEntry, dict[str, WorkItem]]:
     with session.open_store() as store:
         trackers = [tracker] if tracker else store.trackers()
         for name in trackers:
-            stored = store.item(name, key)
+            stored = store.items.get(name, key)
             if stored is None:
                 continue
-            known = {s.item.key: s.item for s in store.items(name)}
-            journal = store.journal(name, [key]).get(key, JournalEntry())
+            known = {s.item.key: s.item for s in store.items.all(name)}
+            journal = store.journal.get(name, [key]).get(key, JournalEntry())
             return stored.item, journal, known
     raise ConfigError(
         str(session.settings().state_file()),
@@ -283,14 +283,14 @@ def state_show(ctx: typer.Context) -> None:
         if not trackers:
             typer.echo("  nothing synced yet")
         for name in trackers:
-            pending = store.pending(name)
+            pending = store.outbox.pending(name)
             typer.echo(
-                f"  {name}: cursor {store.cursor(name) or 'none'}, {store.count_items(name)} items, "
+                f"  {name}: cursor {store.cursors.get(name) or 'none'}, {store.items.count(name)} items, "
                 f"{len(pending)} pending writes"
             )
             for op in pending[:10]:
                 typer.echo(f"    pending {op.kind} {op.key} (attempts {op.attempts}) {op.last_error or ''}".rstrip())
-        for run in store.runs(limit=10):
+        for run in store.runs.latest(limit=10):
             counts = ", ".join(f"{k} {v}" for k, v in run.counts.items())
             typer.echo(f"  run {run.id} {run.tracker} {run.started_at:%Y-%m-%d %H:%M} {run.status} {counts}".rstrip())
 
@@ -306,9 +306,7 @@ def state_reset(
     session = _session(ctx)
     what = f"everything syncd remembers about {tracker}" if tracker else "everything syncd remembers"
     if not yes:
-        typer.confirm(
-            f"Delete {what}? Labels already on issues stay; the next sync starts from scratch.", abort=True
-        )
+        typer.confirm(f"Delete {what}? Labels already on issues stay; the next sync starts from scratch.", abort=True)
     with session.open_store() as store:
         store.reset(tracker)
     typer.echo(f"Deleted {what}.")

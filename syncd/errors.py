@@ -106,9 +106,7 @@ class TrackerError(SyncdError):
         status: the HTTP status, when there is one.
     """
 
-    def __init__(
-        self, message: str, *, tracker: str = "", issue: str = "", status: int | None = None
-    ) -> None:
+    def __init__(self, message: str, *, tracker: str = "", issue: str = "", status: int | None = None) -> None:
         self.message = message
         self.tracker = tracker
         self.issue = issue

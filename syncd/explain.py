@@ -37,10 +37,7 @@ def explain_item(item: WorkItem, alignment: Alignment, plan: ItemPlan, strategy:
 
 def _reason_lines(alignment: Alignment) -> Iterator[str]:
     for reason in alignment.reasons:
-        if reason.kind is TargetKind.UNALIGNED:
-            target = "unaligned"
-        else:
-            target = f"{reason.kind.value} {reason.target}"
+        target = "unaligned" if reason.kind is TargetKind.UNALIGNED else f"{reason.kind.value} {reason.target}"
         deciding = reason.rule is alignment.decided_by and reason.kind is not TargetKind.VALUE
         overridden = reason.kind is not TargetKind.VALUE and not deciding
         note = " (overridden by a stronger rule)" if overridden else ""
@@ -89,15 +86,15 @@ def summarise_strategy(strategy: Strategy, source: str) -> list[str]:
     if strategy.values:
         lines.append(f"  values: {', '.join(v.id for v in strategy.values)}")
     scheme = strategy.labels
-    lines.append(
-        f"  labels: {scheme.objective_prefix}<objective>, {scheme.value_prefix}<value>, {scheme.unaligned}"
-    )
+    lines.append(f"  labels: {scheme.objective_prefix}<objective>, {scheme.value_prefix}<value>, {scheme.unaligned}")
     drift = strategy.drift
     lines.append(
         f"  drift: by {drift.measure}, tolerance ±{drift.tolerance:.0%}, window {drift.window_days} days, "
         f"starved after {drift.starved_after_days} days"
     )
-    targets = [f"{kind} {t.issue}" for kind, t in (("jira", strategy.report.jira), ("linear", strategy.report.linear)) if t]
+    targets = [
+        f"{kind} {t.issue}" for kind, t in (("jira", strategy.report.jira), ("linear", strategy.report.linear)) if t
+    ]
     lines.append(f"  reports: {', '.join(targets) or 'none'} (mode {strategy.report.mode})")
     return lines
 

@@ -97,9 +97,7 @@ def configure_logging(
     renderer: Processor = (
         structlog.processors.JSONRenderer(sort_keys=False)
         if json_lines
-        else structlog.dev.ConsoleRenderer(
-            colors=out.isatty(), exception_formatter=structlog.dev.plain_traceback
-        )
+        else structlog.dev.ConsoleRenderer(colors=out.isatty(), exception_formatter=structlog.dev.plain_traceback)
     )
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,

@@ -138,8 +138,6 @@ class Mapper:
         rules = self._rules
         if item.kind is TrackerKind.JIRA:
             yield from _hits(Rule.STRUCTURE, rules.jira_epics, [item.key], "is epic {}", fold=False)
-            parents = [k for k in dict.fromkeys((item.epic, item.parent)) if k]
-            yield from _hits(Rule.STRUCTURE, rules.jira_epics, parents, "in epic {}", fold=False)
         else:
             if item.linear_project:
                 projects = [item.linear_project]
@@ -164,27 +162,35 @@ class Mapper:
         for hit in self._keywords.hits(item.title, item.description):
             kind, target = hit.owner
             where, weight = (
-                ("title", _KEYWORD_WEIGHT_TITLE)
-                if hit.in_title
-                else ("description", _KEYWORD_WEIGHT_DESCRIPTION)
+                ("title", _KEYWORD_WEIGHT_TITLE) if hit.in_title else ("description", _KEYWORD_WEIGHT_DESCRIPTION)
             )
             yield Reason(Rule.KEYWORD, kind, target, f'keyword "{hit.keyword}" in the {where}', weight)
 
     def _inherited(self, item: WorkItem, context: MapContext) -> Iterator[Reason]:
-        best: tuple[int, int, WorkItem, str, Alignment] | None = None
-        for depth, relation, ancestor in _ancestors(item, context.lookup):
-            decided = self._decide(ancestor.key, self._own_cached(ancestor, context))
+        """The objectives of the strongest-mapped ancestor, as structure reasons.
+
+        An ancestor that is not among the known items still counts when the strategy names it as an
+        epic: the item is then "in epic X" on the strength of the rule alone.
+        """
+        best: tuple[int, int, str, str, Alignment] | None = None
+        for depth, relation, key, ancestor in _ancestors(item, context.lookup):
+            if ancestor is not None:
+                decided = self._decide(key, self._own_cached(ancestor, context))
+            elif item.kind is TrackerKind.JIRA:
+                decided = self._decide(
+                    key, tuple(_hits(Rule.STRUCTURE, self._rules.jira_epics, [key], "is epic {}", fold=False))
+                )
+            else:
+                continue
             if decided.decided_by is None or not decided.objectives:
                 continue
             rank = (decided.decided_by.rank, depth)
             if best is None or rank < best[:2]:
-                best = (*rank, ancestor, relation, decided)
+                best = (*rank, key, relation, decided)
         if best is None:
             return
-        _, _, ancestor, relation, decided = best
-        deciding = [
-            r for r in decided.reasons if r.rule is decided.decided_by and r.kind is TargetKind.OBJECTIVE
-        ]
+        _, _, key, relation, decided = best
+        deciding = [r for r in decided.reasons if r.rule is decided.decided_by and r.kind is TargetKind.OBJECTIVE]
         for objective in decided.objectives:
             evidence = [r for r in deciding if r.target == objective]
             why = "; ".join(r.detail for r in evidence)
@@ -192,7 +198,7 @@ class Mapper:
                 Rule.STRUCTURE,
                 TargetKind.OBJECTIVE,
                 objective,
-                f"inherited from {ancestor.key} ({relation}): {why}",
+                f"inherited from {key} ({relation}): {why}",
                 sum(r.weight for r in evidence),
             )
 
@@ -203,9 +209,7 @@ class Mapper:
             if reason.kind is not TargetKind.VALUE:
                 decided_by = reason.rule
                 break
-        objectives = self._ranked(
-            r for r in ordered if r.kind is TargetKind.OBJECTIVE and r.rule is decided_by
-        )
+        objectives = self._ranked(r for r in ordered if r.kind is TargetKind.OBJECTIVE and r.rule is decided_by)
         values = self._ranked(r for r in ordered if r.kind is TargetKind.VALUE)
         return Alignment(key, objectives, values, ordered, decided_by)
 
@@ -225,9 +229,7 @@ class Mapper:
         return (reason.rule.rank, reason.kind is TargetKind.VALUE, order, reason.detail)
 
 
-def _hits(
-    rule: Rule, index: _Index, names: Iterable[str], detail: str, *, fold: bool = True
-) -> Iterator[Reason]:
+def _hits(rule: Rule, index: _Index, names: Iterable[str], detail: str, *, fold: bool = True) -> Iterator[Reason]:
     for name in names:
         for kind, target in index.get(name.casefold() if fold else name, ()):
             yield Reason(rule, kind, target, detail.format(name))
@@ -235,8 +237,8 @@ def _hits(
 
 def _ancestors(
     item: WorkItem, lookup: Callable[[str], WorkItem | None]
-) -> Iterator[tuple[int, str, WorkItem]]:
-    """Ancestors breadth-first with their depth and how they are reached; each key once."""
+) -> Iterator[tuple[int, str, str, WorkItem | None]]:
+    """Ancestors breadth-first: depth, how reached, key, and the item when it is known; each key once."""
     seen = {item.key}
     queue: deque[tuple[int, str, WorkItem]] = deque([(0, "", item)])
     while queue:
@@ -246,11 +248,10 @@ def _ancestors(
                 continue
             seen.add(key)
             ancestor = lookup(key)
-            if ancestor is None:
-                continue
             reached = f"{relation} of {path}" if path else relation
-            yield depth + 1, reached, ancestor
-            queue.append((depth + 1, reached, ancestor))
+            yield depth + 1, reached, key, ancestor
+            if ancestor is not None:
+                queue.append((depth + 1, reached, ancestor))
 
 
 def map_items(

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from syncd.model import Alignment, ItemPlan, JournalEntry, LabelOp, LabelPlan, WorkItem
 from syncd.strategy import LabelScheme
 
-__all__ = ["TrackerLabels", "desired_labels", "plan_item", "plan_items"]
+__all__ = ["TrackerLabels", "assume_applied", "desired_labels", "plan_item", "plan_items"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +101,17 @@ def _blocked(add: frozenset[str], persons: frozenset[str], labels: TrackerLabels
     return frozenset(blocked)
 
 
-def plan_items(
-    entries: Iterable[tuple[WorkItem, Alignment, JournalEntry]], labels: TrackerLabels
-) -> LabelPlan:
+def plan_items(entries: Iterable[tuple[WorkItem, Alignment, JournalEntry]], labels: TrackerLabels) -> LabelPlan:
     """Plans for a batch of items, in the order given."""
-    return LabelPlan(
-        tuple(plan_item(item, alignment, journal, labels) for item, alignment, journal in entries)
-    )
+    return LabelPlan(tuple(plan_item(item, alignment, journal, labels) for item, alignment, journal in entries))
+
+
+def assume_applied(journal: JournalEntry, op: LabelOp, current: frozenset[str]) -> JournalEntry:
+    """The journal as it would be had ``op`` been confirmed, judged from what the tracker shows now.
+
+    An op that was sent but whose confirmation was lost (a crash, a dropped connection) may or may not
+    have been applied. Its added labels that are present are syncd's, not a person's pins; its removed
+    labels that are gone were removed by syncd, not declined by a person.
+    """
+    applied = (journal.applied | (op.add & current)) - (op.remove - current)
+    return JournalEntry(applied=frozenset(applied), declined=journal.declined)

@@ -73,9 +73,7 @@ def test_check_on_the_example_settings_with_secrets(monkeypatch: pytest.MonkeyPa
 
 def test_check_reports_every_problem_and_exits_2(tmp_path: Path) -> None:
     bad = tmp_path / "strategy.yaml"
-    bad.write_text(
-        EXAMPLE_STRATEGY.read_text().replace("target: 0.40", "target: 4.0").replace("id: quality", "id: Q")
-    )
+    bad.write_text(EXAMPLE_STRATEGY.read_text().replace("target: 0.40", "target: 4.0").replace("id: quality", "id: Q"))
     code, out, err = run("check", "-s", str(bad))
     assert code == 2
     assert "objectives[0].target: must be at most 1 (got 4.0)" in err
@@ -149,9 +147,7 @@ def test_explain_a_linear_item_uses_label_groups() -> None:
         labels=["bug"],
         title="pricing outage",
     )
-    code, out, _ = run(
-        "explain", "--item", "-", "--json", "-s", str(EXAMPLE_STRATEGY), stdin=json.dumps(item)
-    )
+    code, out, _ = run("explain", "--item", "-", "--json", "-s", str(EXAMPLE_STRATEGY), stdin=json.dumps(item))
     assert code == 0
     payload = json.loads(out)
     assert payload["alignment"]["objectives"] == ["self-serve-growth"]
@@ -170,10 +166,8 @@ def test_explain_bad_item_is_located(tmp_path: Path) -> None:
 def test_explain_from_the_state_store(tmp_path: Path) -> None:
     item = make_item("OPS-4", project="OPS", labels={"objective:reliability", "alignment:none"})
     with StateStore.open(tmp_path / ".syncd" / "state.db") as store:
-        store.put_items("jira.acme", [(item, None)])
-        store.put_journal(
-            "jira.acme", {"OPS-4": JournalEntry(frozenset({"objective:reliability", "alignment:none"}))}
-        )
+        store.items.put("jira.acme", [(item, None)])
+        store.journal.put("jira.acme", {"OPS-4": JournalEntry(frozenset({"objective:reliability", "alignment:none"}))})
     code, out, _ = run("explain", "OPS-4", "-s", str(EXAMPLE_STRATEGY))
     assert code == 0
     assert "decided by: field" in out
@@ -185,9 +179,9 @@ def test_explain_from_the_state_store(tmp_path: Path) -> None:
 
 def test_state_show_and_reset(tmp_path: Path) -> None:
     with StateStore.open(tmp_path / ".syncd" / "state.db") as store:
-        store.set_cursor("jira.acme", "2026-11-01T10:00:00+00:00")
-        store.enqueue("jira.acme", "labels", [("GROW-1", {})])
-        store.finish_run(store.start_run("jira.acme"), "ok", {"pulled": 12})
+        store.cursors.set("jira.acme", "2026-11-01T10:00:00+00:00")
+        store.outbox.enqueue("jira.acme", "labels", [("GROW-1", {})])
+        store.runs.finish(store.runs.start("jira.acme"), "ok", {"pulled": 12})
     code, out, _ = run("state", "show")
     assert code == 0
     assert "jira.acme: cursor 2026-11-01T10:00:00+00:00, 0 items, 1 pending writes" in out

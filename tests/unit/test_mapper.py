@@ -132,9 +132,7 @@ def test_linear_structure_project_and_initiative(mapper: Mapper) -> None:
     alignment = mapper.align(in_project)
     assert alignment.decided_by is Rule.STRUCTURE
     assert alignment.reasons[0].detail == 'in project "checkout revamp"'
-    in_initiative = make_item(
-        "ENG-2", kind=TrackerKind.LINEAR, linear_project="Other", initiatives=("Self-serve",)
-    )
+    in_initiative = make_item("ENG-2", kind=TrackerKind.LINEAR, linear_project="Other", initiatives=("Self-serve",))
     assert mapper.align(in_initiative).objectives == ("growth",)
 
 
@@ -213,9 +211,7 @@ def test_child_inherits_from_its_parent(mapper: Mapper) -> None:
     result = map_items(items.values(), mapper)
     assert result["MISC-2"].objectives == ("growth", "reliability")
     assert result["MISC-2"].decided_by is Rule.STRUCTURE
-    assert result["MISC-2"].reasons[0].detail == (
-        'inherited from MISC-1 (parent): keyword "checkout" in the title'
-    )
+    assert result["MISC-2"].reasons[0].detail == ('inherited from MISC-1 (parent): keyword "checkout" in the title')
 
 
 def test_inheritance_through_a_chain(mapper: Mapper) -> None:
@@ -295,3 +291,12 @@ def test_example_strategy_maps_a_realistic_issue(example_strategy: Strategy) -> 
     alignment = Mapper(example_strategy).align(item)
     assert alignment.primary == "self-serve-growth"
     assert alignment.values == ("customer-first",)
+
+
+def test_pinned_epic_outranks_the_epic_rule_for_its_children(mapper: Mapper) -> None:
+    items = chain(
+        make_item("GROW-12", type="Epic", labels={"objective:reliability"}),
+        make_item("MISC-9", epic="GROW-12"),
+    )
+    result = map_items(items.values(), mapper)
+    assert result["MISC-9"].objectives == ("reliability",), "a person's pin on the epic wins"

@@ -100,9 +100,7 @@ alignments = st.builds(
     st.lists(st.sampled_from(OBJECTIVES), unique=True, max_size=3),
     st.lists(st.sampled_from(VALUES), unique=True, max_size=2),
 )
-journals = st.builds(
-    JournalEntry, st.frozensets(owned_labels, max_size=4), st.frozensets(owned_labels, max_size=3)
-)
+journals = st.builds(JournalEntry, st.frozensets(owned_labels, max_size=4), st.frozensets(owned_labels, max_size=3))
 trackers = st.sampled_from([JIRA, LINEAR])
 
 

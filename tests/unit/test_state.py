@@ -12,7 +12,7 @@ import pytest
 from syncd.errors import StateError
 from syncd.model import Alignment, JournalEntry, Reason, Rule, TargetKind
 from syncd.state import StateStore
-from syncd.state_schema import MIGRATIONS, SCHEMA_VERSION
+from syncd.state.schema import MIGRATIONS, SCHEMA_VERSION
 from tests.conftest import make_item
 
 TRACKER = "jira.acme"
@@ -27,7 +27,7 @@ def store(tmp_path: Path) -> StateStore:
 def test_new_file_is_private_wal_and_current(tmp_path: Path) -> None:
     path = tmp_path / "deep" / "dir" / "syncd.db"
     with StateStore.open(path) as store:
-        store.set_cursor(TRACKER, "2026-11-01T00:00:00+00:00")
+        store.cursors.set(TRACKER, "2026-11-01T00:00:00+00:00")
         assert store.schema_version == SCHEMA_VERSION
         mode = sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0]
         assert mode == "wal"
@@ -55,16 +55,16 @@ def test_reopen_keeps_everything(tmp_path: Path) -> None:
         Rule.FIELD,
     )
     with StateStore.open(path) as store:
-        store.set_cursor(TRACKER, "c1")
-        store.put_items(TRACKER, [(item, alignment)])
-        store.put_journal(TRACKER, {"GROW-1": JournalEntry(frozenset({"objective:growth"}))})
+        store.cursors.set(TRACKER, "c1")
+        store.items.put(TRACKER, [(item, alignment)])
+        store.journal.put(TRACKER, {"GROW-1": JournalEntry(frozenset({"objective:growth"}))})
     with StateStore.open(path) as store:
-        assert store.cursor(TRACKER) == "c1"
-        stored = store.item(TRACKER, "GROW-1")
+        assert store.cursors.get(TRACKER) == "c1"
+        stored = store.items.get(TRACKER, "GROW-1")
         assert stored is not None
         assert stored.item == item
         assert stored.alignment == alignment
-        assert store.journal(TRACKER, ["GROW-1", "GROW-2"]) == {
+        assert store.journal.get(TRACKER, ["GROW-1", "GROW-2"]) == {
             "GROW-1": JournalEntry(frozenset({"objective:growth"}))
         }
 
@@ -80,9 +80,9 @@ def test_migrating_an_older_schema_keeps_its_data(tmp_path: Path) -> None:
     old.close()
     with StateStore.open(path) as store:
         assert store.schema_version == SCHEMA_VERSION
-        assert store.cursor(TRACKER) == "old-cursor"
-        store.put_comment(TRACKER, "STRAT-1", "2026-Q4", "10001", "abc")
-        assert store.comment(TRACKER, "STRAT-1", "2026-Q4") is not None
+        assert store.cursors.get(TRACKER) == "old-cursor"
+        store.comments.put(TRACKER, "STRAT-1", "2026-Q4", "10001", "abc")
+        assert store.comments.get(TRACKER, "STRAT-1", "2026-Q4") is not None
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
@@ -109,71 +109,75 @@ def test_unwritable_location_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_outbox_lifecycle_with_journal_in_one_transaction(store: StateStore) -> None:
-    [first] = store.enqueue(TRACKER, "labels", [("GROW-1", {"add": ["objective:growth"]})])
-    [second] = store.enqueue(TRACKER, "labels", [("GROW-1", {"add": ["objective:ops"]})])
-    pending = store.pending(TRACKER)
+    [first] = store.outbox.enqueue(TRACKER, "labels", [("GROW-1", {"add": ["objective:growth"]})])
+    [second] = store.outbox.enqueue(TRACKER, "labels", [("GROW-1", {"add": ["objective:ops"]})])
+    pending = store.outbox.pending(TRACKER)
     assert [p.id for p in pending] == [second], "a newer op for the same issue supersedes"
-    store.fail(second, "503")
-    assert store.pending(TRACKER)[0].attempts == 1
-    store.complete(TRACKER, [(second, "GROW-1", JournalEntry(frozenset({"objective:ops"})))])
-    assert store.pending(TRACKER) == []
-    assert store.journal(TRACKER, ["GROW-1"])["GROW-1"].applied == {"objective:ops"}
+    store.outbox.fail(second, "503")
+    assert store.outbox.pending(TRACKER)[0].attempts == 1
+    store.outbox.complete(TRACKER, [(second, "GROW-1", JournalEntry(frozenset({"objective:ops"})))])
+    assert store.outbox.pending(TRACKER) == []
+    assert store.journal.get(TRACKER, ["GROW-1"])["GROW-1"].applied == {"objective:ops"}
     assert first != second
 
 
 def test_failed_transaction_leaves_nothing(store: StateStore) -> None:
-    with pytest.raises(RuntimeError), store.transaction():
-        store.set_cursor(TRACKER, "half")
-        store.enqueue(TRACKER, "labels", [("GROW-1", {})])
-        raise RuntimeError("crash")
-    assert store.cursor(TRACKER) is None
-    assert store.pending() == []
+    def crash() -> None:
+        with store.transaction():
+            store.cursors.set(TRACKER, "half")
+            store.outbox.enqueue(TRACKER, "labels", [("GROW-1", {})])
+            raise RuntimeError("crash")
+
+    with pytest.raises(RuntimeError):
+        crash()
+    assert store.cursors.get(TRACKER) is None
+    assert store.outbox.pending() == []
 
 
 def test_give_up_parks_an_op(store: StateStore) -> None:
-    [op] = store.enqueue(TRACKER, "labels", [("GROW-1", {})])
-    store.fail(op, "400 bad label", give_up=True)
-    assert store.pending() == []
+    [op] = store.outbox.enqueue(TRACKER, "labels", [("GROW-1", {})])
+    store.outbox.fail(op, "400 bad label", give_up=True)
+    assert store.outbox.pending() == []
 
 
 def test_runs_newest_first(store: StateStore) -> None:
-    first = store.start_run(TRACKER)
-    store.finish_run(first, "ok", {"pulled": 3})
-    second = store.start_run("linear.acme")
-    runs = store.runs()
+    first = store.runs.start(TRACKER)
+    store.runs.finish(first, "ok", {"pulled": 3})
+    second = store.runs.start("linear.acme")
+    runs = store.runs.latest()
     assert [r.id for r in runs] == [second, first]
     assert runs[1].counts == {"pulled": 3}
     assert runs[0].finished_at is None
-    assert [r.id for r in store.runs(TRACKER)] == [first]
+    assert [r.id for r in store.runs.latest(TRACKER)] == [first]
 
 
 def test_snapshots_and_comments(store: StateStore) -> None:
-    assert store.last_snapshot(TRACKER) is None
-    store.add_snapshot(TRACKER, {"score": 0.7})
-    store.add_snapshot(TRACKER, {"score": 0.8})
-    snapshot = store.last_snapshot(TRACKER)
+    assert store.snapshots.last(TRACKER) is None
+    store.snapshots.add(TRACKER, {"score": 0.7})
+    store.snapshots.add(TRACKER, {"score": 0.8})
+    snapshot = store.snapshots.last(TRACKER)
     assert snapshot is not None
     assert snapshot[1] == {"score": 0.8}
-    store.put_comment(TRACKER, "STRAT-1", "2026-Q4", "1", "h1")
-    store.put_comment(TRACKER, "STRAT-1", "2026-Q4", "1", "h2")
-    comment = store.comment(TRACKER, "STRAT-1", "2026-Q4")
+    store.comments.put(TRACKER, "STRAT-1", "2026-Q4", "1", "h1")
+    store.comments.put(TRACKER, "STRAT-1", "2026-Q4", "1", "h2")
+    comment = store.comments.get(TRACKER, "STRAT-1", "2026-Q4")
     assert comment is not None
     assert comment.body_hash == "h2"
 
 
 def test_items_stream_and_delete_with_journal(store: StateStore) -> None:
-    store.put_items(TRACKER, [(make_item(f"GROW-{n}"), None) for n in range(1, 4)])
-    store.put_journal(TRACKER, {"GROW-2": JournalEntry(frozenset({"alignment:none"}))})
-    assert [s.item.key for s in store.items(TRACKER)] == ["GROW-1", "GROW-2", "GROW-3"]
-    store.delete_items(TRACKER, ["GROW-2"])
-    assert store.item_keys(TRACKER) == {"GROW-1", "GROW-3"}
-    assert store.journal(TRACKER, ["GROW-2"]) == {}
-    assert store.count_items(TRACKER) == 2
+    store.items.put(TRACKER, [(make_item(f"GROW-{n}"), None) for n in range(1, 4)])
+    store.journal.put(TRACKER, {"GROW-2": JournalEntry(frozenset({"alignment:none"}))})
+    assert [s.item.key for s in store.items.all(TRACKER)] == ["GROW-1", "GROW-2", "GROW-3"]
+    store.items.delete(TRACKER, ["GROW-2"])
+    assert store.items.keys(TRACKER) == {"GROW-1", "GROW-3"}
+    assert store.journal.get(TRACKER, ["GROW-2"]) == {}
+    assert store.items.count(TRACKER) == 2
 
 
 def test_reset_one_tracker_or_all(store: StateStore) -> None:
-    store.set_cursor(TRACKER, "a")
-    store.set_cursor("linear.acme", "b")
+    store.cursors.set(TRACKER, "a")
+    store.cursors.set("linear.acme", "b")
     assert store.trackers() == ["jira.acme", "linear.acme"]
     store.reset(TRACKER)
     assert store.trackers() == ["linear.acme"]
@@ -184,6 +188,50 @@ def test_reset_one_tracker_or_all(store: StateStore) -> None:
 def test_clock_is_injectable(tmp_path: Path) -> None:
     moment = datetime(2026, 11, 1, tzinfo=UTC)
     with StateStore.open(tmp_path / "s.db", clock=lambda: moment) as store:
-        run = store.start_run(TRACKER)
-        assert store.runs()[0].started_at == moment
+        run = store.runs.start(TRACKER)
+        assert store.runs.latest()[0].started_at == moment
         assert run == 1
+
+
+def test_children_rekey_and_lookup_by_id(store: StateStore) -> None:
+    epic = make_item("GROW-12", id="100")
+    story = make_item("GROW-13", id="101", epic="GROW-12")
+    task = make_item("GROW-14", id="102", parent="GROW-13")
+    store.items.put(TRACKER, [(epic, None), (story, None), (task, None)])
+    assert [s.item.key for s in store.items.children(TRACKER, ["GROW-12"])] == ["GROW-13"]
+    assert [s.item.key for s in store.items.children(TRACKER, ["GROW-13"])] == ["GROW-14"]
+    assert set(store.items.by_key(TRACKER, ["GROW-12", "NOPE-1"])) == {"GROW-12"}
+    assert store.items.key_of(TRACKER, "101") == "GROW-13"
+    store.journal.put(TRACKER, {"GROW-13": JournalEntry(frozenset({"objective:growth"}))})
+    store.outbox.enqueue(TRACKER, "labels", [("GROW-13", {})])
+    store.items.rekey(TRACKER, "GROW-13", "OPS-7")
+    assert store.journal.get(TRACKER, ["OPS-7"])["OPS-7"].applied == {"objective:growth"}
+    assert store.items.get(TRACKER, "GROW-13") is None
+    assert store.outbox.pending(TRACKER) == [], "an op addressed to the old key is dropped"
+
+
+def test_supersede_drops_pending_ops(store: StateStore) -> None:
+    store.outbox.enqueue(TRACKER, "labels", [("GROW-1", {}), ("GROW-2", {})])
+    store.outbox.supersede(TRACKER, "labels", ["GROW-1"])
+    assert [p.key for p in store.outbox.pending(TRACKER)] == ["GROW-2"]
+
+
+def test_tracker_lock_is_exclusive_across_processes(store: StateStore) -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from pathlib import Path; from syncd.state import StateStore\n"
+        "from syncd.errors import StateError\n"
+        "s = StateStore.open(Path(sys.argv[1]))\n"
+        "try:\n    ctx = s.tracker_lock('jira.acme'); ctx.__enter__(); print('locked')\n"
+        "except StateError as e:\n    print(e)\n"
+    )
+    with store.tracker_lock(TRACKER):
+        other = subprocess.run(
+            [sys.executable, "-c", script, str(store.path)], capture_output=True, text=True, check=True
+        )
+        assert "another syncd process" in other.stdout
+        assert "is syncing jira.acme" in other.stdout
+    again = subprocess.run([sys.executable, "-c", script, str(store.path)], capture_output=True, text=True, check=True)
+    assert again.stdout.strip() == "locked"

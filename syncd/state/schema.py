@@ -16,16 +16,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (tracker, scope))""",
         """CREATE TABLE items (
             tracker TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL, updated TEXT NOT NULL,
-            snapshot TEXT NOT NULL, alignment TEXT, seen_at TEXT NOT NULL,
+            parent TEXT, epic TEXT, snapshot TEXT NOT NULL, alignment TEXT, seen_at TEXT NOT NULL,
             PRIMARY KEY (tracker, key))""",
         "CREATE INDEX items_by_id ON items (tracker, id)",
+        "CREATE INDEX items_by_parent ON items (tracker, parent)",
+        "CREATE INDEX items_by_epic ON items (tracker, epic)",
         """CREATE TABLE label_journal (
             tracker TEXT NOT NULL, key TEXT NOT NULL, applied TEXT NOT NULL, declined TEXT NOT NULL,
             updated_at TEXT NOT NULL, PRIMARY KEY (tracker, key))""",
         """CREATE TABLE outbox (
             id INTEGER PRIMARY KEY AUTOINCREMENT, tracker TEXT NOT NULL, kind TEXT NOT NULL,
             key TEXT NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending',
-            attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, created_at TEXT NOT NULL, done_at TEXT)""",
+            attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, uncertain INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL, done_at TEXT)""",
         "CREATE INDEX outbox_by_status ON outbox (status, tracker, kind, key)",
         """CREATE TABLE runs (
             id INTEGER PRIMARY KEY AUTOINCREMENT, tracker TEXT NOT NULL, started_at TEXT NOT NULL,

@@ -1,0 +1,130 @@
+"""Cursors, runs, report comments and report snapshots: what syncd did and where it left off."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from syncd.state.database import Database
+
+__all__ = ["Comments", "Cursors", "RunRecord", "Runs", "Snapshots", "StoredComment"]
+
+
+class Cursors:
+    """Small named values per tracker: the pull cursor, the tracker profile, the strategy fingerprint."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def get(self, tracker: str, scope: str = "issues") -> str | None:
+        row = self._db.execute("SELECT value FROM cursors WHERE tracker = ? AND scope = ?", (tracker, scope)).fetchone()
+        return row[0] if row else None
+
+    def set(self, tracker: str, value: str, scope: str = "issues") -> None:
+        with self._db.transaction() as db:
+            db.execute(
+                "INSERT INTO cursors (tracker, scope, value, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (tracker, scope) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                (tracker, scope, value, self._db.now()),
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    id: int
+    tracker: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    counts: dict[str, Any]
+    error: str | None
+
+
+class Runs:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def start(self, tracker: str) -> int:
+        with self._db.transaction() as db:
+            cursor = db.execute("INSERT INTO runs (tracker, started_at) VALUES (?, ?)", (tracker, self._db.now()))
+            return int(cursor.lastrowid or 0)
+
+    def finish(self, run_id: int, status: str, counts: dict[str, Any], error: str | None = None) -> None:
+        with self._db.transaction() as db:
+            db.execute(
+                "UPDATE runs SET finished_at = ?, status = ?, counts = ?, error = ? WHERE id = ?",
+                (self._db.now(), status, json.dumps(counts), error, run_id),
+            )
+
+    def latest(self, tracker: str | None = None, limit: int = 10) -> list[RunRecord]:
+        """The latest runs, newest first."""
+        query = "SELECT id, tracker, started_at, finished_at, status, counts, error FROM runs"
+        args: list[object] = []
+        if tracker is not None:
+            query += " WHERE tracker = ?"
+            args.append(tracker)
+        rows = self._db.execute(query + " ORDER BY id DESC LIMIT ?", [*args, limit])
+        return [
+            RunRecord(
+                r[0],
+                r[1],
+                datetime.fromisoformat(r[2]),
+                datetime.fromisoformat(r[3]) if r[3] else None,
+                r[4],
+                json.loads(r[5]),
+                r[6],
+            )
+            for r in rows
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredComment:
+    comment_id: str
+    body_hash: str
+    updated_at: datetime
+
+
+class Comments:
+    """The report comment per target issue and period, so it is edited in place, never duplicated."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def get(self, tracker: str, target: str, period: str) -> StoredComment | None:
+        row = self._db.execute(
+            "SELECT comment_id, body_hash, updated_at FROM comments WHERE tracker = ? AND target = ? AND period = ?",
+            (tracker, target, period),
+        ).fetchone()
+        return StoredComment(row[0], row[1], datetime.fromisoformat(row[2])) if row else None
+
+    def put(self, tracker: str, target: str, period: str, comment_id: str, body_hash: str) -> None:
+        with self._db.transaction() as db:
+            db.execute(
+                "INSERT INTO comments (tracker, target, period, comment_id, body_hash, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tracker, target, period) DO UPDATE SET "
+                "comment_id = excluded.comment_id, body_hash = excluded.body_hash, updated_at = excluded.updated_at",
+                (tracker, target, period, comment_id, body_hash, self._db.now()),
+            )
+
+
+class Snapshots:
+    """The figures of each report, for the trend."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def add(self, tracker: str, report: dict[str, Any]) -> None:
+        with self._db.transaction() as db:
+            db.execute(
+                "INSERT INTO snapshots (tracker, taken_at, report) VALUES (?, ?, ?)",
+                (tracker, self._db.now(), json.dumps(report)),
+            )
+
+    def last(self, tracker: str) -> tuple[datetime, dict[str, Any]] | None:
+        row = self._db.execute(
+            "SELECT taken_at, report FROM snapshots WHERE tracker = ? ORDER BY id DESC LIMIT 1", (tracker,)
+        ).fetchone()
+        return (datetime.fromisoformat(row[0]), json.loads(row[1])) if row else None

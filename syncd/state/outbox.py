@@ -1,0 +1,119 @@
+"""The outbox: every write is recorded before it is sent and marked done after the tracker confirms it.
+
+A crash at any point therefore leaves either a pending op (sent again on the next run; every op is an
+idempotent delta) or a done op with its journal entry written in the same transaction. A newer plan for
+the same issue supersedes a pending op instead of queueing behind it, so a stale decision is not replayed
+after a fresher one was made.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from syncd.model import JournalEntry
+from syncd.state.database import Database
+from syncd.state.items import Journal
+
+__all__ = ["Outbox", "OutboxEntry"]
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """One pending write; ``payload`` holds the op and what to record once it is confirmed.
+
+    ``uncertain`` says the op may have landed without syncd hearing so: it was never sent, or a send
+    was in flight at a crash, or the connection dropped before the answer. An op the tracker answered
+    with an error is certain not to have landed.
+    """
+
+    id: int
+    tracker: str
+    kind: str
+    key: str
+    payload: dict[str, Any]
+    attempts: int
+    last_error: str | None
+    uncertain: bool = True
+
+
+class Outbox:
+    def __init__(self, db: Database, journal: Journal) -> None:
+        self._db = db
+        self._journal = journal
+
+    def enqueue(self, tracker: str, kind: str, ops: Sequence[tuple[str, dict[str, Any]]]) -> list[int]:
+        """Record writes before they are sent; each supersedes a pending op of the same issue."""
+        now = self._db.now()
+        ids: list[int] = []
+        with self._db.transaction() as db:
+            for key, payload in ops:
+                self._supersede(db, now, tracker, kind, key)
+                cursor = db.execute(
+                    "INSERT INTO outbox (tracker, kind, key, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+                    (tracker, kind, key, json.dumps(payload, separators=(",", ":")), now),
+                )
+                ids.append(int(cursor.lastrowid or 0))
+        return ids
+
+    def supersede(self, tracker: str, kind: str, keys: Iterable[str]) -> None:
+        """Drop pending ops of these issues: a newer plan found nothing left to write."""
+        now = self._db.now()
+        with self._db.transaction() as db:
+            for key in keys:
+                self._supersede(db, now, tracker, kind, key)
+
+    @staticmethod
+    def _supersede(db: Any, now: str, tracker: str, kind: str, key: str) -> None:
+        db.execute(
+            "UPDATE outbox SET status = 'superseded', done_at = ? "
+            "WHERE tracker = ? AND kind = ? AND key = ? AND status = 'pending'",
+            (now, tracker, kind, key),
+        )
+
+    def pending(self, tracker: str | None = None, kind: str | None = None) -> list[OutboxEntry]:
+        """Pending writes, oldest first."""
+        query = (
+            "SELECT id, tracker, kind, key, payload, attempts, last_error, uncertain FROM outbox "
+            "WHERE status = 'pending'"
+        )
+        args: list[object] = []
+        if tracker is not None:
+            query += " AND tracker = ?"
+            args.append(tracker)
+        if kind is not None:
+            query += " AND kind = ?"
+            args.append(kind)
+        rows = self._db.execute(query + " ORDER BY id", args)
+        return [OutboxEntry(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], bool(r[7])) for r in rows]
+
+    def sending(self, tracker: str, kind: str) -> None:
+        """Mark every pending op as possibly landing: a crash from here on leaves their outcome unknown."""
+        with self._db.transaction() as db:
+            db.execute(
+                "UPDATE outbox SET uncertain = 1 WHERE tracker = ? AND kind = ? AND status = 'pending'",
+                (tracker, kind),
+            )
+
+    def complete(self, tracker: str, done: Sequence[tuple[int, str, JournalEntry | None]]) -> None:
+        """Mark confirmed ops done and store their journal entries, in one transaction."""
+        now = self._db.now()
+        with self._db.transaction() as db:
+            db.executemany(
+                "UPDATE outbox SET status = 'done', done_at = ? WHERE id = ?", [(now, i) for i, _, _ in done]
+            )
+            self._journal.put(tracker, {key: entry for _, key, entry in done if entry is not None})
+
+    def fail(self, op_id: int, error: str, *, give_up: bool = False, uncertain: bool = False) -> None:
+        """Count a failed attempt; ``give_up`` parks the op as failed instead of pending.
+
+        ``uncertain``: the failure left open whether the op landed (a dropped connection, a timeout).
+        """
+        with self._db.transaction() as db:
+            db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, uncertain = ?, "
+                "status = CASE WHEN ? THEN 'failed' ELSE status END WHERE id = ?",
+                (error, uncertain, give_up, op_id),
+            )

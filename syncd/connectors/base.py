@@ -1,0 +1,81 @@
+"""The Connector protocol: what the engine needs from a tracker, and nothing more.
+
+A connector pulls issues as :class:`~syncd.model.WorkItem` (streamed page by page, so memory stays flat
+at any size), applies label deltas, and keeps one report comment per target issue. It raises only the
+typed errors of :mod:`syncd.errors`; retries are its own business through :mod:`syncd.retry`, so the
+engine sees an error only once retrying has given up. An issue it cannot understand is yielded as
+:class:`Skipped` rather than raised, so one bad issue never ends a pull.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from syncd.errors import TrackerError
+from syncd.model import LabelOp, TrackerKind, WorkItem
+from syncd.reconcile import TrackerLabels
+
+__all__ = ["Connector", "Identity", "OpResult", "Skipped"]
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who syncd is on a tracker (``syncd check`` prints it; Jira's time zone shapes JQL dates)."""
+
+    account: str
+    display_name: str
+    time_zone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An issue the pull could not turn into a WorkItem, with why."""
+
+    key: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpResult:
+    """The outcome of one label op: ``error`` is None when the tracker confirmed it."""
+
+    op: LabelOp
+    error: TrackerError | None = None
+
+
+class Connector(Protocol):
+    """One configured tracker."""
+
+    name: str
+    kind: TrackerKind
+
+    @property
+    def labels(self) -> TrackerLabels:
+        """How this tracker holds syncd's labels (Linear: one label per group)."""
+
+    @property
+    def requests(self) -> int:
+        """HTTP requests sent so far, retries included."""
+
+    def whoami(self) -> Identity:
+        """The account syncd acts as; raises AuthError when the credentials are refused."""
+
+    def pull(self, since: datetime | None) -> Iterator[WorkItem | Skipped]:
+        """Issues in scope updated at or after ``since`` (all of them when None), page by page."""
+
+    def apply(self, ops: Sequence[LabelOp]) -> Iterator[OpResult]:
+        """Apply label deltas; one result per op, in any order."""
+
+    def upsert_comment(self, issue: str, marker: str, body: Any, comment_id: str | None) -> str:
+        """Create or edit syncd's comment on ``issue``; returns the comment id.
+
+        ``comment_id`` is the id syncd remembers; when it is None or gone, the comment whose body holds
+        ``marker`` is found and edited, and only when there is none a new one is created, so a lost
+        state file or a retried post never leaves a duplicate.
+        """
+
+    def close(self) -> None:
+        """Release connections."""

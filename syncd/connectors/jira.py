@@ -1,0 +1,361 @@
+"""Jira Cloud and Data Center, through the ``jira`` package.
+
+The package provides the authenticated session, Jira's error parsing and the site metadata calls
+(``server_info``, ``myself``, ``fields``, ``add_comment``). Its own retry loop is switched off
+(``max_retries=0``) so :mod:`syncd.retry` decides every retry. Searches and edits go straight through the
+package's session: its search helpers fetch the whole field list on first use and ``Resource.update()``
+follows every PUT with a GET, requests a warm sync should not pay for.
+
+Cloud searches with the enhanced JQL endpoint (``/rest/api/3/search/jql``, ``nextPageToken``); Data
+Center with the classic ``/rest/api/2/search`` (``startAt``), reading each page with a one-issue overlap
+so an issue deleted mid-pull cannot shift the offsets past an unseen issue.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import requests
+from jira import JIRA, JIRAError
+
+from syncd.connectors.base import Identity, OpResult, Skipped
+from syncd.connectors.jira_issues import JiraProfile, base_fields, to_work_item
+from syncd.connectors.jql import issue_query
+from syncd.errors import (
+    AuthError,
+    BadRequest,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    TrackerError,
+    TransientError,
+)
+from syncd.model import LabelOp, TrackerKind, WorkItem
+from syncd.reconcile import TrackerLabels
+from syncd.retry import RetryPolicy, RetryStats, call_with_retry
+from syncd.settings import JiraSite
+from syncd.strategy import LabelScheme
+
+__all__ = ["JiraConnector", "translate_error"]
+
+T = TypeVar("T")
+_CLOUD_HOSTS = (".atlassian.net", ".jira.com", ".jira-dev.com")
+_STORY_POINT_NAMES = ("story points", "story point estimate")
+_TRANSIENT_STATUS = {500, 502, 503, 504}
+_MAX_STEP_BACKS = 20
+
+
+class JiraConnector:
+    """One Jira site (see :class:`~syncd.connectors.base.Connector`)."""
+
+    kind = TrackerKind.JIRA
+
+    def __init__(
+        self,
+        name: str,
+        site: JiraSite,
+        scheme: LabelScheme,
+        *,
+        policy: RetryPolicy,
+        stats: RetryStats,
+        profile: JiraProfile | None = None,
+    ) -> None:
+        self.name = name
+        self._site = site
+        self._labels = TrackerLabels(scheme)
+        self._policy = policy
+        self._stats = stats
+        self._profile = profile
+        self._requests = 0
+        self._client = self._new_client("3" if profile and profile.cloud else "2")
+
+    @property
+    def labels(self) -> TrackerLabels:
+        return self._labels
+
+    @property
+    def requests(self) -> int:
+        return self._requests
+
+    @property
+    def profile(self) -> JiraProfile:
+        """The site's deployment, the user's time zone and the custom fields; asked once, then kept."""
+        if self._profile is None:
+            self._profile = self._detect_profile()
+            if self._profile.cloud:
+                _close(self._client)
+                self._client = self._new_client("3")
+        return self._profile
+
+    def _new_client(self, version: str) -> JIRA:
+        site = self._site
+        auth: dict[str, Any]
+        if site.email and site.api_token is not None:
+            auth = {"basic_auth": (site.email, site.api_token.get_secret_value())}
+        elif site.token is not None:
+            auth = {"token_auth": site.token.get_secret_value()}
+        else:
+            raise AuthError("no credentials configured: set email and api_token, or token", tracker=self.name)
+        return JIRA(
+            server=site.url,
+            options={"rest_api_version": version, "verify": site.verify_tls},
+            max_retries=0,
+            timeout=site.timeout,
+            get_server_info=False,
+            **auth,
+        )
+
+    def _detect_profile(self) -> JiraProfile:
+        deployment = self._site.deployment
+        if deployment == "auto":
+            host = urlsplit(self._site.url).hostname or ""
+            if host.endswith(_CLOUD_HOSTS):
+                deployment = "cloud"
+            else:
+                info = self._call("server info", self._client.server_info)
+                deployment = "cloud" if info.get("deploymentType") == "Cloud" else "datacenter"
+        me = self._call("who am I", self._client.myself)
+        fields: list[dict[str, Any]] = self._call("field list", self._client.fields)
+        story_points = self._site.story_points_field or _field_named(fields, _STORY_POINT_NAMES)
+        epic_link = _field_named(fields, ("epic link",)) if deployment == "datacenter" else None
+        return JiraProfile(
+            deployment=deployment,
+            time_zone=me.get("timeZone"),
+            account=str(me.get("accountId") or me.get("name") or ""),
+            story_points_field=story_points,
+            epic_link_field=epic_link,
+        )
+
+    def profile_json(self) -> dict[str, Any] | None:
+        """The profile to keep in the state store, once known."""
+        return self._profile.to_json() if self._profile else None
+
+    def whoami(self) -> Identity:
+        me = self._call("who am I", self._client.myself)
+        account = str(me.get("accountId") or me.get("name") or "")
+        return Identity(account=account, display_name=str(me.get("displayName", account)), time_zone=me.get("timeZone"))
+
+    def pull(self, since: datetime | None) -> Iterator[WorkItem | Skipped]:
+        profile = self.profile
+        jql = issue_query(projects=self._site.projects, since=since, time_zone=profile.time_zone)
+        fields = base_fields(profile)
+        pages = self._enhanced_pages(jql, fields) if profile.cloud else self._classic_pages(jql, fields)
+        seen: set[str] = set()
+        for raw in pages:
+            item = to_work_item(raw, profile=profile, tracker=self.name, server=self._site.url)
+            if item.key in seen:
+                continue
+            seen.add(item.key)
+            yield item
+
+    def _enhanced_pages(self, jql: str, fields: list[str]) -> Iterator[Any]:
+        tokens: set[str] = set()
+        token: str | None = None
+        while True:
+            page = self._call("search page", partial(self._search_jql, jql, fields, token, tokens))
+            yield from page.get("issues") or ()
+            token = page.get("nextPageToken")
+            if page.get("isLast", not token) or not token:
+                return
+            tokens.add(token)
+
+    def _search_jql(self, jql: str, fields: list[str], token: str | None, seen: set[str]) -> dict[str, Any]:
+        body: dict[str, Any] = {"jql": jql, "fields": fields, "maxResults": self._site.page_size}
+        if token:
+            body["nextPageToken"] = token
+        page: dict[str, Any] = self._rest("POST", "search/jql", body=body)
+        following = page.get("nextPageToken")
+        if following and following in seen | {token}:
+            raise TransientError("the search returned a page token it already gave", tracker=self.name)
+        return page
+
+    def _classic_pages(self, jql: str, fields: list[str]) -> Iterator[Any]:
+        start, last_key, step_backs = 0, None, 0
+        while True:
+            params = {
+                "jql": jql,
+                "startAt": start,
+                "maxResults": self._site.page_size,
+                "fields": ",".join(fields),
+            }
+            page = self._call("search page", partial(self._rest, "GET", "search", params=params))
+            issues = page.get("issues") or []
+            if last_key is not None and issues and issues[0].get("key") != last_key:
+                step_backs += 1
+                if step_backs > _MAX_STEP_BACKS:
+                    raise TransientError("search results kept shifting while paging", tracker=self.name)
+                start = max(0, start - len(issues))
+                last_key = None
+                continue
+            yield from issues
+            if len(issues) <= 1 or start + len(issues) >= int(page.get("total", 0)):
+                return
+            start += len(issues) - 1
+            last_key = issues[-1].get("key")
+
+    def apply(self, ops: Sequence[LabelOp]) -> Iterator[OpResult]:
+        for op in ops:
+            changes = [{"add": label} for label in sorted(op.add)]
+            changes += [{"remove": label} for label in sorted(op.remove)]
+            body = {"update": {"labels": changes}}
+            try:
+                self._call(
+                    f"edit {op.key}",
+                    partial(self._rest, "PUT", f"issue/{op.item_id}", body=body),
+                    issue=op.key,
+                )
+            except TrackerError as error:
+                yield OpResult(op, error)
+            else:
+                yield OpResult(op)
+
+    def upsert_comment(self, issue: str, marker: str, body: Any, comment_id: str | None) -> str:
+        if comment_id is not None:
+            try:
+                self._edit_comment(issue, comment_id, body)
+                return comment_id
+            except NotFound:
+                pass
+        found = self._find_comment(issue, marker)
+        if found is not None:
+            self._edit_comment(issue, found, body)
+            return found
+        created = self._call(
+            f"comment on {issue}",
+            lambda: self._rest("POST", f"issue/{issue}/comment", body={"body": body}),
+            issue=issue,
+        )
+        return str(created["id"])
+
+    def _edit_comment(self, issue: str, comment_id: str, body: Any) -> None:
+        self._call(
+            f"edit comment on {issue}",
+            lambda: self._rest("PUT", f"issue/{issue}/comment/{comment_id}", body={"body": body}),
+            issue=issue,
+        )
+
+    def _find_comment(self, issue: str, marker: str) -> str | None:
+        start = 0
+        while True:
+            params = {"startAt": start, "maxResults": 100}
+            page = self._call(
+                f"comments of {issue}",
+                partial(self._rest, "GET", f"issue/{issue}/comment", params=params),
+                issue=issue,
+            )
+            comments = page.get("comments") or []
+            for comment in comments:
+                text = comment.get("body")
+                if marker in (text if isinstance(text, str) else json.dumps(text)):
+                    return str(comment["id"])
+            start += len(comments)
+            if not comments or start >= int(page.get("total", 0)):
+                return None
+
+    def close(self) -> None:
+        _close(self._client)
+
+    def _rest(self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None) -> Any:
+        version = "3" if self._profile is not None and self._profile.cloud else "2"
+        url = f"{self._site.url}/rest/api/{version}/{path}"
+        data = json.dumps(body) if body is not None else None
+        response = self._client._session.request(method, url, params=params, data=data)
+        if not response.content:
+            return {}
+        return response.json()
+
+    def _call(self, what: str, call: Callable[[], T], *, issue: str = "") -> T:
+        def attempt() -> T:
+            self._requests += 1
+            try:
+                return call()
+            except JIRAError as error:
+                raise translate_error(error, tracker=self.name, issue=issue) from None
+            except (
+                requests.ConnectionError,
+                requests.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+            ) as error:
+                raise TransientError(f"{what}: {type(error).__name__}", tracker=self.name, issue=issue) from None
+            except requests.exceptions.JSONDecodeError:
+                raise TransientError(f"{what}: the response was not JSON", tracker=self.name, issue=issue) from None
+
+        return call_with_retry(attempt, policy=self._policy, tracker=self.name, what=what, stats=self._stats)
+
+
+def translate_error(error: JIRAError, *, tracker: str, issue: str = "") -> TrackerError:
+    """Jira's answer as the typed error that says what to do next."""
+    status = error.status_code or 0
+    message = _jira_message(error)
+    if status == 401:
+        return AuthError(f"authentication failed (401): {message}", tracker=tracker, issue=issue, status=status)
+    if status == 403:
+        return PermissionDenied(f"permission denied (403): {message}", tracker=tracker, issue=issue, status=status)
+    if status == 404:
+        return NotFound(f"not found (404): {message}", tracker=tracker, issue=issue, status=status)
+    if status == 429:
+        return RateLimited(
+            f"rate limited (429): {message}",
+            retry_after=_retry_after(error.response),
+            tracker=tracker,
+            issue=issue,
+            status=status,
+        )
+    if status in _TRANSIENT_STATUS:
+        return TransientError(f"server error ({status}): {message}", tracker=tracker, issue=issue, status=status)
+    if 400 <= status < 500:
+        return BadRequest(f"rejected ({status}): {message}", tracker=tracker, issue=issue, status=status)
+    return TrackerError(f"unexpected answer ({status}): {message}", tracker=tracker, issue=issue, status=status)
+
+
+def _jira_message(error: JIRAError) -> str:
+    """Jira's own words: ``errorMessages`` and ``errors``, without headers or request details."""
+    response = error.response
+    try:
+        payload = response.json() if response is not None and response.content else {}
+    except ValueError:
+        payload = {}
+    if isinstance(payload, dict):
+        parts = [str(m) for m in payload.get("errorMessages") or ()]
+        errors = payload.get("errors")
+        if isinstance(errors, dict):
+            parts += [f"{k}: {v}" for k, v in errors.items()]
+        if parts:
+            return "; ".join(parts)
+    return (error.text or "no details").strip()[:300]
+
+
+def _retry_after(response: requests.Response | None) -> float | None:
+    """Seconds to wait: ``Retry-After``, else the ISO 8601 ``X-RateLimit-Reset`` Atlassian also sends."""
+    if response is None:
+        return None
+    value = response.headers.get("Retry-After")
+    if value is not None:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            return None
+    reset = response.headers.get("X-RateLimit-Reset")
+    if reset:
+        try:
+            moment = datetime.fromisoformat(reset.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+    return None
+
+
+def _close(client: JIRA) -> None:
+    client.close()  # type: ignore[no-untyped-call]
+
+
+def _field_named(fields: list[dict[str, Any]], names: tuple[str, ...]) -> str | None:
+    by_name = {str(f.get("name", "")).casefold(): str(f.get("id")) for f in fields if f.get("custom")}
+    return next((by_name[name] for name in names if name in by_name), None)

@@ -1,0 +1,200 @@
+"""Turning Jira's issue JSON into WorkItems (pure).
+
+Jira Cloud (REST v3) and Data Center (REST v2) differ in what matters here: the description is an ADF
+document on v3 and wiki text on v2; Cloud names an issue's epic as its ``parent`` (an issue type at
+hierarchy level 1), Data Center in the "Epic Link" custom field. Anything missing or mistyped makes the
+issue :class:`~syncd.connectors.base.Skipped` with the reason, never an exception that ends the pull.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from syncd.connectors.base import Skipped
+from syncd.model import StatusCategory, TrackerKind, WorkItem
+
+__all__ = ["JiraProfile", "adf_text", "base_fields", "to_work_item"]
+
+_CATEGORIES = {
+    "new": StatusCategory.TODO,
+    "undefined": StatusCategory.TODO,
+    "indeterminate": StatusCategory.IN_PROGRESS,
+    "done": StatusCategory.DONE,
+}
+_EPIC_LEVEL = 1
+_BASE_FIELDS = (
+    "summary",
+    "description",
+    "issuetype",
+    "status",
+    "priority",
+    "labels",
+    "components",
+    "project",
+    "parent",
+    "created",
+    "updated",
+    "resolutiondate",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class JiraProfile:
+    """What syncd learns about a site once and keeps in the state store, so warm syncs skip asking.
+
+    Attributes:
+        deployment: ``cloud`` or ``datacenter``.
+        time_zone: the syncd user's time zone, in which JQL reads dates.
+        account: the syncd user's account id (Cloud) or user name (Data Center).
+        story_points_field: the custom field holding estimates, if any.
+        epic_link_field: Data Center's "Epic Link" custom field, if any.
+    """
+
+    deployment: str
+    time_zone: str | None
+    account: str
+    story_points_field: str | None = None
+    epic_link_field: str | None = None
+
+    @property
+    def cloud(self) -> bool:
+        return self.deployment == "cloud"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "deployment": self.deployment,
+            "time_zone": self.time_zone,
+            "account": self.account,
+            "story_points_field": self.story_points_field,
+            "epic_link_field": self.epic_link_field,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> JiraProfile:
+        return cls(
+            deployment=str(data["deployment"]),
+            time_zone=data.get("time_zone"),
+            account=str(data.get("account", "")),
+            story_points_field=data.get("story_points_field"),
+            epic_link_field=data.get("epic_link_field"),
+        )
+
+
+def base_fields(profile: JiraProfile) -> list[str]:
+    """Only the fields the mapper and drift analysis read."""
+    extra = [f for f in (profile.story_points_field, profile.epic_link_field) if f]
+    return [*_BASE_FIELDS, *extra]
+
+
+def to_work_item(raw: Any, *, profile: JiraProfile, tracker: str, server: str) -> WorkItem | Skipped:
+    """One search result as a WorkItem, or Skipped with the reason."""
+    key = raw.get("key") if isinstance(raw, dict) else None
+    if not isinstance(key, str) or not key:
+        return Skipped(str(raw.get("id", "?")) if isinstance(raw, dict) else "?", "the issue has no key")
+    try:
+        return _work_item(raw, key, profile, tracker, server)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        return Skipped(key, f"malformed issue payload ({type(exc).__name__}: {exc})")
+
+
+def _work_item(raw: dict[str, Any], key: str, profile: JiraProfile, tracker: str, server: str) -> WorkItem:
+    fields: dict[str, Any] = raw["fields"]
+    summary = fields["summary"]
+    if not isinstance(summary, str):
+        raise TypeError("summary is not text")
+    category = fields["status"]["statusCategory"]["key"]
+    parent = fields.get("parent") or None
+    parent_key = _text(parent.get("key")) if parent else None
+    epic = _epic(fields, parent, parent_key, profile)
+    return WorkItem(
+        tracker=tracker,
+        kind=TrackerKind.JIRA,
+        id=str(raw["id"]),
+        key=key,
+        url=f"{server}/browse/{key}",
+        title=summary,
+        description=_description(fields.get("description")),
+        type=_text((fields.get("issuetype") or {}).get("name")) or "",
+        status=_CATEGORIES[category],
+        priority=_text((fields.get("priority") or {}).get("name")),
+        estimate=_estimate(fields.get(profile.story_points_field) if profile.story_points_field else None),
+        labels=frozenset(_strings(fields.get("labels"))),
+        project=_text((fields.get("project") or {}).get("key")),
+        components=tuple(_text(c.get("name")) or "" for c in fields.get("components") or ()),
+        parent=parent_key if parent_key != epic else None,
+        epic=epic,
+        created=_time(fields["created"]),
+        updated=_time(fields["updated"]),
+        resolved=_time(fields["resolutiondate"]) if fields.get("resolutiondate") else None,
+    )
+
+
+def _epic(
+    fields: dict[str, Any], parent: dict[str, Any] | None, parent_key: str | None, profile: JiraProfile
+) -> str | None:
+    if profile.epic_link_field and isinstance(fields.get(profile.epic_link_field), str):
+        return str(fields[profile.epic_link_field])
+    if parent and parent_key:
+        parent_type = (parent.get("fields") or {}).get("issuetype") or {}
+        if parent_type.get("hierarchyLevel") == _EPIC_LEVEL or parent_type.get("name") == "Epic":
+            return parent_key
+    return None
+
+
+def _description(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return adf_text(value)
+    raise TypeError("description is neither text nor an ADF document")
+
+
+def adf_text(document: dict[str, Any]) -> str:
+    """The plain text of an Atlassian Document Format document, one line per block."""
+    return "\n".join(line for line in _adf_blocks(document) if line)
+
+
+def _adf_blocks(node: Any) -> Iterator[str]:
+    if not isinstance(node, dict):
+        return
+    content = node.get("content")
+    if isinstance(content, list) and any(isinstance(c, dict) and c.get("type") == "text" for c in content):
+        yield "".join(str(c.get("text", "")) for c in content if isinstance(c, dict))
+        return
+    if node.get("type") == "text":
+        yield str(node.get("text", ""))
+        return
+    for child in content or ():
+        yield from _adf_blocks(child)
+
+
+def _estimate(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"estimate {value!r} is not a number")
+    return float(value)
+
+
+def _time(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise TypeError(f"timestamp {value!r} is not text")
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _strings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError("labels are not a list of text")
+    return value

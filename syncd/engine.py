@@ -1,0 +1,417 @@
+"""One sync of one tracker: pull → map → plan → outbox → advance cursor → apply.
+
+The engine wires the pure core (:mod:`syncd.mapper`, :mod:`syncd.reconcile`) to a connector and the
+state store, in an order that makes every crash recoverable:
+
+1. **Pull** issues updated since the cursor (everything with ``full``), page by page, and plan each
+   batch as it arrives, so memory stays flat. An item with a pending op from an interrupted run is
+   planned as if that op had landed (:func:`~syncd.reconcile.assume_applied`), so syncd never mistakes
+   its own label for a person's pin.
+2. **Record** each batch in one transaction: snapshots and alignments, new ops in the outbox
+   (superseding stale ones), journal changes that need no write.
+3. Re-plan **descendants** of items whose objectives changed (inheritance), and every stored item when
+   the strategy itself changed.
+4. **Advance the cursor** to the pull's start: every item it covers is planned and in the outbox.
+5. **Apply** the outbox; each confirmed op is marked done with its journal entry in one transaction.
+
+A full pull also forgets issues that no longer exist in scope (deleted, moved away), behind a safety
+stop: a pull that would forget most of what the state knows is refused unless forced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Literal, TypeVar
+
+from syncd.connectors.base import Connector, Skipped
+from syncd.errors import AuthError, Fatal, SyncdError, TrackerError
+from syncd.logging import get_logger
+from syncd.mapper import MapContext, Mapper
+from syncd.model import Alignment, ItemPlan, JournalEntry, LabelOp, WorkItem
+from syncd.reconcile import assume_applied, plan_item
+from syncd.retry import RetryStats
+from syncd.state import OutboxEntry, StateStore
+from syncd.strategy import Strategy
+
+__all__ = ["Engine", "PlannedChange", "SafetyStop", "SyncOptions", "SyncResult"]
+
+T = TypeVar("T")
+_log = get_logger("syncd.engine")
+LABELS = "labels"
+_BATCH = 500
+_COMPLETE_EVERY = 50
+_SAFETY_MIN_ITEMS = 20
+_SAFETY_SHARE = 0.5
+
+
+class SafetyStop(SyncdError, Fatal):
+    """A full pull would forget most of what the state knows; refused unless ``--force``."""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOptions:
+    """``dry_run`` writes nothing anywhere; ``full`` reads every issue; ``force`` passes safety stops."""
+
+    dry_run: bool = False
+    full: bool = False
+    force: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedChange:
+    """One issue's label delta and the reason behind it, for ``--dry-run`` and the logs."""
+
+    key: str
+    add: tuple[str, ...]
+    remove: tuple[str, ...]
+    why: str
+
+
+@dataclass
+class SyncResult:
+    """What one sync of one tracker did."""
+
+    tracker: str
+    pulled: int = 0
+    skipped: int = 0
+    changed: int = 0
+    applied: int = 0
+    failed: int = 0
+    forgotten: int = 0
+    requests: int = 0
+    retries: int = 0
+    errors: list[str] = field(default_factory=list)
+    changes: list[PlannedChange] = field(default_factory=list)
+
+    @property
+    def status(self) -> Literal["ok", "partial"]:
+        return "partial" if self.failed or self.skipped or self.errors else "ok"
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "pulled": self.pulled,
+            "skipped": self.skipped,
+            "changed": self.changed,
+            "applied": self.applied,
+            "failed": self.failed,
+            "forgotten": self.forgotten,
+            "requests": self.requests,
+            "retries": self.retries,
+        }
+
+
+def strategy_fingerprint(strategy: Strategy) -> str:
+    """Changes whenever anything that affects mapping or labels changes."""
+    text = json.dumps(strategy.model_dump(mode="json", exclude={"report", "drift", "period"}), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class Engine:
+    """Syncs one tracker against one strategy, with one state store."""
+
+    def __init__(
+        self,
+        *,
+        strategy: Strategy,
+        store: StateStore,
+        connector: Connector,
+        stats: RetryStats,
+        mapper: Mapper | None = None,
+    ) -> None:
+        self._strategy = strategy
+        self._store = store
+        self._connector = connector
+        self._stats = stats
+        self._mapper = mapper or Mapper(strategy)
+        self.name = connector.name
+
+    def sync(self, options: SyncOptions | None = None) -> SyncResult:
+        """One sync; raises only what stops the whole tracker (auth, config, safety stop)."""
+        options = options or SyncOptions()
+        result = SyncResult(self.name)
+        requests, retries = self._connector.requests, self._stats.total(self.name)
+        with self._store.tracker_lock(self.name):
+            run_id = None if options.dry_run else self._store.runs.start(self.name)
+            try:
+                _Sync(self, options, result).run()
+            except BaseException as exc:
+                self._finish(result, requests, retries, run_id, error=exc)
+                raise
+            self._finish(result, requests, retries, run_id)
+        return result
+
+    def _finish(
+        self,
+        result: SyncResult,
+        requests: int,
+        retries: int,
+        run_id: int | None,
+        error: BaseException | None = None,
+    ) -> None:
+        result.requests = self._connector.requests - requests
+        result.retries = self._stats.total(self.name) - retries
+        status = "failed" if error is not None else result.status
+        if run_id is not None:
+            self._store.runs.finish(run_id, status, result.counts(), str(error) if error else None)
+        _log.info("sync.finished", tracker=self.name, status=status, **result.counts())
+
+
+class _Sync:
+    """The state of one run; see the module docstring for the order of its steps."""
+
+    def __init__(self, engine: Engine, options: SyncOptions, result: SyncResult) -> None:
+        self.engine = engine
+        self.store = engine._store
+        self.connector = engine._connector
+        self.options = options
+        self.result = result
+        self.name = engine.name
+        self.seen: set[str] = set()
+        self.planned: set[str] = set()
+        self.objectives_changed: set[str] = set()
+        self.overlay: dict[str, WorkItem] = {}  # pulled items, kept only when a dry run cannot store them
+        self.overlay_journal: dict[str, JournalEntry] = {}
+
+    def run(self) -> None:
+        started = datetime.now(UTC)
+        cursor = None if self.options.full else self.store.cursors.get(self.name)
+        since = datetime.fromisoformat(cursor) if cursor else None
+        fingerprint = strategy_fingerprint(self.engine._strategy)
+        _log.info("sync.started", tracker=self.name, since=cursor, full=self.options.full)
+        for batch in _batches(self.connector.pull(since), _BATCH):
+            self._plan_pulled(batch)
+        if since is None:
+            self._forget_missing()
+        self._replan_descendants()
+        if self.store.cursors.get(self.name, "strategy") != fingerprint:
+            self._replan_all_stored()
+        if self.options.dry_run:
+            return
+        with self.store.transaction():
+            self.store.cursors.set(self.name, started.isoformat())
+            self.store.cursors.set(self.name, fingerprint, "strategy")
+            self._save_profile()
+        self._apply_outbox()
+
+    def _save_profile(self) -> None:
+        profile = getattr(self.connector, "profile_json", None)
+        if callable(profile):
+            self.store.cursors.set(self.name, json.dumps(profile()), "profile")
+
+    def _plan_pulled(self, batch: Sequence[WorkItem | Skipped]) -> None:
+        items: list[WorkItem] = []
+        for event in batch:
+            if isinstance(event, Skipped):
+                self.result.skipped += 1
+                self.result.errors.append(f"{event.key}: skipped, {event.reason}")
+                _log.warning("item.skipped", tracker=self.name, issue=event.key, reason=event.reason)
+                continue
+            self.result.pulled += 1
+            self.seen.add(event.key)
+            items.append(self._follow_move(event))
+        self._plan(items)
+
+    def _follow_move(self, item: WorkItem) -> WorkItem:
+        """A known id under a new key was moved: its journal follows it."""
+        old = self.store.items.key_of(self.name, item.id)
+        if old is not None and old != item.key:
+            _log.info("item.moved", tracker=self.name, issue=item.key, was=old)
+            if self.options.dry_run:
+                self.overlay_journal.update(self.store.journal.get(self.name, [old]))
+            else:
+                self.store.items.rekey(self.name, old, item.key)
+        return item
+
+    def _plan(self, items: Sequence[WorkItem]) -> None:
+        if not items:
+            return
+        keys = [item.key for item in items]
+        batch = {item.key: item for item in items}
+        if self.options.dry_run:
+            self.overlay.update(batch)
+        stored = self.store.items.by_key(self.name, keys)
+        recorded = self.store.journal.get(self.name, keys)
+        journals = self._journals(items, recorded)
+        context = MapContext(
+            lookup=lambda key: batch.get(key) or self._lookup(key),
+            applied=lambda key: self._journal_of(key, journals).applied,
+        )
+        records: list[tuple[WorkItem, Alignment]] = []
+        plans: list[ItemPlan] = []
+        for item in items:
+            alignment = self.engine._mapper.align(item, context)
+            plan = plan_item(item, alignment, journals.get(item.key, JournalEntry()), self.connector.labels)
+            records.append((item, alignment))
+            plans.append(plan)
+            previous = stored.get(item.key)
+            if previous is None or previous.alignment is None or previous.alignment.objectives != alignment.objectives:
+                self.objectives_changed.add(item.key)
+        self.planned.update(keys)
+        self._record(records, plans, recorded)
+
+    def _journals(self, items: Sequence[WorkItem], recorded: dict[str, JournalEntry]) -> dict[str, JournalEntry]:
+        """Recorded journals, adjusted for ops that may have landed before a crash."""
+        keys = {item.key for item in items}
+        journals = dict(recorded)
+        journals.update({k: v for k, v in self.overlay_journal.items() if k in keys})
+        pending = {entry.key: entry for entry in self.store.outbox.pending(self.name, LABELS) if entry.key in keys}
+        for item in items:
+            entry = pending.get(item.key)
+            if entry is not None and entry.uncertain:
+                op = _label_op(self.name, entry)
+                journals[item.key] = assume_applied(journals.get(item.key, JournalEntry()), op, item.labels)
+        return journals
+
+    def _journal_of(self, key: str, journals: dict[str, JournalEntry]) -> JournalEntry:
+        if key not in journals:
+            journals[key] = self.store.journal.get(self.name, [key]).get(key, JournalEntry())
+        return journals[key]
+
+    def _lookup(self, key: str) -> WorkItem | None:
+        item = self.overlay.get(key)
+        if item is None:
+            stored = self.store.items.get(self.name, key)
+            item = stored.item if stored else None
+        return item
+
+    def _record(
+        self,
+        records: list[tuple[WorkItem, Alignment]],
+        plans: list[ItemPlan],
+        recorded: dict[str, JournalEntry],
+    ) -> None:
+        changes = [plan for plan in plans if not plan.op.empty]
+        self.result.changed += len(changes)
+        if self.options.dry_run:
+            self.result.changes += [
+                _change(plan, alignment)
+                for plan, (_, alignment) in zip(plans, records, strict=True)
+                if not plan.op.empty
+            ]
+            return
+        ops = [(plan.op.key, _payload(plan)) for plan in changes]
+        settled = [plan.op.key for plan in plans if plan.op.empty]
+        journals = {plan.op.key: _journal_until_confirmed(plan) for plan in plans}
+        with self.store.transaction():
+            self.store.items.put(self.name, records)
+            self.store.outbox.enqueue(self.name, LABELS, ops)
+            self.store.outbox.supersede(self.name, LABELS, settled)
+            self.store.journal.put(
+                self.name,
+                {key: entry for key, entry in journals.items() if entry != recorded.get(key, JournalEntry())},
+            )
+
+    def _replan_descendants(self) -> None:
+        """Children inherit objectives: when an ancestor's changed, its descendants are planned again."""
+        frontier = set(self.objectives_changed)
+        visited: set[str] = set()
+        while frontier:
+            visited |= frontier
+            children = [s.item for s in self.store.items.children(self.name, sorted(frontier))]
+            children = [self.overlay.get(c.key, c) for c in children if c.key not in visited]
+            self.objectives_changed.clear()
+            for batch in _batches(children, _BATCH):
+                self._plan(list(batch))
+            frontier = self.objectives_changed - visited
+
+    def _replan_all_stored(self) -> None:
+        """The strategy changed: every stored item not planned in this run is planned again."""
+        keys = sorted(self.store.items.keys(self.name) - self.planned)
+        _log.info("strategy.changed", tracker=self.name, replanned=len(keys))
+        for chunk in _batches(keys, _BATCH):
+            stored = self.store.items.by_key(self.name, chunk)
+            self._plan([stored[key].item for key in chunk if key in stored])
+
+    def _forget_missing(self) -> None:
+        known = self.store.items.keys(self.name)
+        missing = known - self.seen
+        if not missing:
+            return
+        share = len(missing) / len(known)
+        if len(known) >= _SAFETY_MIN_ITEMS and share > _SAFETY_SHARE and not self.options.force:
+            raise SafetyStop(
+                f"{self.name}: a full pull returned {len(self.seen)} issues but the state knows {len(known)}; "
+                f"forgetting {len(missing)} ({share:.0%}) looks like a configuration or permission problem. "
+                "Check the projects/teams in the settings, or run again with --force if it is real."
+            )
+        self.result.forgotten = len(missing)
+        _log.info("items.forgotten", tracker=self.name, count=len(missing))
+        if not self.options.dry_run:
+            self.store.items.delete(self.name, sorted(missing))
+            self.store.outbox.supersede(self.name, LABELS, sorted(missing))
+
+    def _apply_outbox(self) -> None:
+        pending = self.store.outbox.pending(self.name, LABELS)
+        if not pending:
+            return
+        entries = {entry.key: entry for entry in pending}
+        self.store.outbox.sending(self.name, LABELS)
+        done: list[tuple[int, str, JournalEntry | None]] = []
+        fatal: TrackerError | None = None
+        for outcome in self.connector.apply([_label_op(self.name, entry) for entry in pending]):
+            entry = entries[outcome.op.key]
+            if outcome.error is None:
+                self.result.applied += 1
+                done.append((entry.id, entry.key, _journal_from(entry)))
+                if len(done) >= _COMPLETE_EVERY:
+                    self.store.outbox.complete(self.name, done)
+                    done = []
+                continue
+            self.result.failed += 1
+            error = outcome.error
+            self.result.errors.append(str(error))
+            _log.warning("op.failed", tracker=self.name, issue=entry.key, error=str(error))
+            self.store.outbox.fail(
+                entry.id, str(error), give_up=isinstance(error, Fatal), uncertain=error.status is None
+            )
+            if isinstance(error, AuthError):
+                fatal = error
+                break
+        if done:
+            self.store.outbox.complete(self.name, done)
+        if fatal is not None:
+            raise fatal
+
+
+def _label_op(tracker: str, entry: OutboxEntry) -> LabelOp:
+    payload = entry.payload
+    return LabelOp(tracker, str(payload["id"]), entry.key, frozenset(payload["add"]), frozenset(payload["remove"]))
+
+
+def _payload(plan: ItemPlan) -> dict[str, object]:
+    return {
+        "id": plan.op.item_id,
+        "add": sorted(plan.op.add),
+        "remove": sorted(plan.op.remove),
+        "applied": sorted(plan.journal.applied),
+        "declined": sorted(plan.journal.declined),
+    }
+
+
+def _journal_until_confirmed(plan: ItemPlan) -> JournalEntry:
+    """The journal to keep while the op is unconfirmed: what a person changed is remembered now."""
+    if plan.op.empty:
+        return plan.journal
+    return JournalEntry((plan.journal.applied - plan.op.add) | plan.op.remove, plan.journal.declined)
+
+
+def _journal_from(entry: OutboxEntry) -> JournalEntry:
+    payload = entry.payload
+    return JournalEntry(frozenset(payload.get("applied", ())), frozenset(payload.get("declined", ())))
+
+
+def _change(plan: ItemPlan, alignment: Alignment) -> PlannedChange:
+    deciding = [r.detail for r in alignment.reasons if r.rule is alignment.decided_by]
+    why = f"{alignment.decided_by.label}: {'; '.join(deciding)}" if alignment.decided_by else "no rule matched"
+    return PlannedChange(plan.op.key, tuple(sorted(plan.op.add)), tuple(sorted(plan.op.remove)), why)
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch

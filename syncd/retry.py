@@ -1,0 +1,129 @@
+"""Retry policies (tenacity): what is retried, how long to wait, and when to give up.
+
+Only errors marked :class:`~syncd.errors.Retriable` are retried — rate limits, 5xx, timeouts, dropped
+connections. A 400/401/403/404 is never retried: repeating it cannot help and would only spend the
+tracker's rate limit. A rate limit that says when to come back (``Retry-After``, Linear's reset header)
+is obeyed, capped by ``max_wait``; otherwise waits grow exponentially with full jitter so several syncd
+instances do not retry in step. Attempts and a total deadline bound every call.
+
+This module depends on :mod:`syncd.errors` only, never on a connector: connectors translate their
+library's failures into the typed errors, and everything here works on those.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, stop_after_delay
+
+from syncd.errors import RateLimited, Retriable, SyncdError
+from syncd.logging import get_logger
+
+__all__ = ["Cancelled", "RetryPolicy", "RetryStats", "call_with_retry"]
+
+T = TypeVar("T")
+_log = get_logger("syncd.retry")
+
+
+class Cancelled(SyncdError):
+    """The wait before a retry was cut short because syncd is shutting down."""
+
+
+@dataclass
+class RetryStats:
+    """Retries counted by tracker and reason, for the run summary and the metrics."""
+
+    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+    waited: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def record(self, tracker: str, reason: str, wait: float) -> None:
+        with self._lock:
+            self.counts[(tracker, reason)] += 1
+            self.waited += wait
+
+    def total(self, tracker: str | None = None) -> int:
+        with self._lock:
+            return sum(n for (name, _), n in self.counts.items() if tracker is None or name == tracker)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounds of retrying one call.
+
+    Attributes:
+        max_attempts: tries in all, the first included.
+        max_wait: the longest single wait, even when a tracker asks for more.
+        deadline: give up once this many seconds have passed since the first try.
+        base_wait: the scale of the exponential backoff when the tracker does not say how long to wait.
+        stop: set to cut a wait short (shutdown); the call then raises :class:`Cancelled`.
+    """
+
+    max_attempts: int = 6
+    max_wait: float = 60.0
+    deadline: float = 300.0
+    base_wait: float = 0.5
+    stop: threading.Event = field(default_factory=threading.Event, compare=False)
+
+    def wait_for(self, state: RetryCallState) -> float:
+        """Seconds to wait before the next try."""
+        error = state.outcome.exception() if state.outcome else None
+        if isinstance(error, RateLimited) and error.retry_after is not None:
+            asked = max(error.retry_after, 0.0)
+            return min(asked + random.uniform(0, 0.1 * asked + 0.05), self.max_wait)  # noqa: S311
+        ceiling = min(self.max_wait, self.base_wait * 2 ** (state.attempt_number - 1))
+        return random.uniform(0, ceiling)  # noqa: S311
+
+    def sleep(self, seconds: float) -> None:
+        if self.stop.wait(seconds):
+            raise Cancelled("shutting down: the retry was cancelled")
+
+
+def call_with_retry(
+    call: Callable[[], T],
+    *,
+    policy: RetryPolicy,
+    tracker: str,
+    what: str,
+    stats: RetryStats | None = None,
+) -> T:
+    """Run ``call``, retrying what is retriable within the policy; re-raises the last error.
+
+    Args:
+        call: the request, raising typed errors from :mod:`syncd.errors`.
+        policy: attempts, waits and deadline.
+        tracker: the tracker's name, for logs and counts.
+        what: the request in words (``search page``, ``edit GROW-12``), for logs.
+        stats: where retries are counted.
+    """
+
+    def before_sleep(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        reason = "rate_limited" if isinstance(error, RateLimited) else "transient"
+        wait = state.upcoming_sleep
+        if stats is not None:
+            stats.record(tracker, reason, wait)
+        _log.warning(
+            "request.retry",
+            tracker=tracker,
+            request=what,
+            attempt=state.attempt_number,
+            wait=round(wait, 2),
+            reason=reason,
+            error=str(error),
+        )
+
+    retrying = Retrying(
+        retry=retry_if_exception_type(Retriable),  # type: ignore[arg-type]
+        wait=policy.wait_for,
+        stop=stop_after_attempt(policy.max_attempts) | stop_after_delay(policy.deadline),
+        sleep=policy.sleep,
+        before_sleep=before_sleep,
+        reraise=True,
+    )
+    return retrying(call)

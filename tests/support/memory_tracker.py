@@ -1,0 +1,131 @@
+"""An in-memory tracker that honours the Connector protocol, for fast engine tests.
+
+It behaves like a tracker where it matters to the engine: label edits are deltas that move ``updated``,
+pulls filter on ``updated`` and order by creation, a person can edit labels between syncs, and writes can
+be made to fail. It is a fake of a *tracker*, not of a client library: the real connectors are tested over
+HTTP against the emulators.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from syncd.connectors.base import Identity, OpResult, Skipped
+from syncd.errors import NotFound, TrackerError, TransientError
+from syncd.model import LabelOp, StatusCategory, TrackerKind, WorkItem
+from syncd.reconcile import TrackerLabels
+from syncd.strategy import LabelScheme
+
+
+class MemoryTracker:
+    def __init__(self, name: str = "jira.memory", *, exclusive: bool = False) -> None:
+        self.name = name
+        self.kind = TrackerKind.LINEAR if exclusive else TrackerKind.JIRA
+        self._labels = TrackerLabels(LabelScheme(), exclusive_objectives=exclusive, exclusive_values=exclusive)
+        self.issues: dict[str, WorkItem] = {}
+        self.comments: dict[str, dict[str, Any]] = {}
+        self.writes = 0
+        self.reads = 0
+        self.fail_writes: dict[str, TrackerError] = {}
+        self.lose_answers: set[str] = set()
+        self.malformed: set[str] = set()
+        self._last = datetime.now(UTC)
+        self._ids = 0
+
+    @property
+    def labels(self) -> TrackerLabels:
+        return self._labels
+
+    @property
+    def requests(self) -> int:
+        return self.reads + self.writes
+
+    def tick(self) -> datetime:
+        now = max(datetime.now(UTC), self._last + timedelta(microseconds=1))
+        self._last = now
+        return now
+
+    def create(self, key: str, **fields: Any) -> WorkItem:
+        self._ids += 1
+        now = self.tick()
+        defaults: dict[str, Any] = {
+            "tracker": self.name,
+            "kind": self.kind,
+            "id": str(10000 + self._ids),
+            "key": key,
+            "title": f"Issue {key}",
+            "status": StatusCategory.IN_PROGRESS,
+            "created": now,
+            "updated": now,
+            "project": key.split("-")[0],
+        }
+        defaults.update(fields)
+        defaults["labels"] = frozenset(defaults.get("labels", ()))
+        item = WorkItem(**defaults)
+        self.issues[key] = item
+        return item
+
+    def edit(self, key: str, **fields: Any) -> WorkItem:
+        """A person edits an issue."""
+        if "labels" in fields:
+            fields["labels"] = frozenset(fields["labels"])
+        item = dataclasses.replace(self.issues[key], updated=self.tick(), **fields)
+        self.issues[key] = item
+        return item
+
+    def person_labels(self, key: str, *, add: Sequence[str] = (), remove: Sequence[str] = ()) -> None:
+        labels = (self.issues[key].labels - set(remove)) | set(add)
+        self.edit(key, labels=labels)
+
+    def delete(self, key: str) -> None:
+        del self.issues[key]
+
+    def move(self, key: str, new_key: str) -> None:
+        item = self.issues.pop(key)
+        project = new_key.split("-")[0]
+        self.issues[new_key] = dataclasses.replace(item, key=new_key, project=project, updated=self.tick())
+
+    def whoami(self) -> Identity:
+        return Identity("syncd", "syncd")
+
+    def pull(self, since: datetime | None) -> Iterator[WorkItem | Skipped]:
+        self.reads += 1
+        for item in sorted(self.issues.values(), key=lambda i: (i.created, i.key)):
+            if since is None or item.updated >= since - timedelta(minutes=2):
+                yield Skipped(item.key, "malformed") if item.key in self.malformed else item
+
+    def apply(self, ops: Sequence[LabelOp]) -> Iterator[OpResult]:
+        for op in ops:
+            self.writes += 1
+            error = self.fail_writes.get(op.key)
+            if error is not None:
+                yield OpResult(op, error)
+                continue
+            current = next((i for i in self.issues.values() if i.id == op.item_id), None)
+            if current is None:
+                yield OpResult(op, NotFound("gone", status=404))
+                continue
+            labels = op.applied_to(current.labels)
+            if labels != current.labels:
+                self.issues[current.key] = dataclasses.replace(current, labels=labels, updated=self.tick())
+            if op.key in self.lose_answers:
+                yield OpResult(op, TransientError("connection dropped before the answer"))
+            else:
+                yield OpResult(op)
+
+    def upsert_comment(self, issue: str, marker: str, body: Any, comment_id: str | None) -> str:
+        self.writes += 1
+        thread = self.comments.setdefault(issue, {})
+        for existing_id, existing in thread.items():
+            if existing_id == comment_id or marker in str(existing):
+                thread[existing_id] = body
+                return existing_id
+        new_id = str(len(thread) + 1)
+        thread[new_id] = body
+        return new_id
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,210 @@
+"""The engine against an in-memory tracker: convergence, people's edits, inheritance, crashes."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from syncd.engine import Engine, SafetyStop, SyncOptions
+from syncd.errors import AuthError, BadRequest, TransientError
+from syncd.model import JournalEntry
+from syncd.retry import RetryStats
+from syncd.state import StateStore
+from syncd.strategy import Strategy, parse_strategy
+from tests.support.memory_tracker import MemoryTracker
+
+STRATEGY = textwrap.dedent(
+    """
+    version: 1
+    period: "2026-Q4"
+    objectives:
+      - id: growth
+        name: Growth
+        target: 0.5
+        match: {jira: {projects: [GROW], epics: [GROW-1]}, keywords: [checkout]}
+      - id: reliability
+        name: Reliability
+        target: 0.3
+        match: {jira: {projects: [OPS]}, keywords: [outage]}
+    values:
+      - id: quality
+        name: Quality
+        match: {keywords: [regression]}
+    """
+)
+
+
+@pytest.fixture
+def strategy() -> Strategy:
+    return parse_strategy(STRATEGY)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[StateStore]:
+    with StateStore.open(tmp_path / "state.db") as opened:
+        yield opened
+
+
+@pytest.fixture
+def tracker() -> MemoryTracker:
+    tracker = MemoryTracker()
+    tracker.create("GROW-1", title="Self-serve epic", type="Epic")
+    tracker.create("GROW-2", title="Pricing page", labels={"frontend"})
+    tracker.create("OPS-1", title="Pager rota")
+    tracker.create("MISC-1", title="Checkout regression")
+    tracker.create("MISC-2", title="Office plants")
+    return tracker
+
+
+def sync(strategy: Strategy, store: StateStore, tracker: MemoryTracker, **options: bool):
+    engine = Engine(strategy=strategy, store=store, connector=tracker, stats=RetryStats())
+    return engine.sync(SyncOptions(**options))
+
+
+def labels(tracker: MemoryTracker) -> dict[str, set[str]]:
+    return {key: set(item.labels) for key, item in sorted(tracker.issues.items())}
+
+
+def test_first_sync_labels_everything_second_writes_nothing(strategy, store, tracker) -> None:
+    result = sync(strategy, store, tracker)
+    assert result.status == "ok"
+    assert result.pulled == 5
+    assert result.applied == 5
+    assert labels(tracker) == {
+        "GROW-1": {"objective:growth"},
+        "GROW-2": {"objective:growth", "frontend"},
+        "MISC-1": {"objective:growth", "value:quality"},
+        "MISC-2": {"alignment:none"},
+        "OPS-1": {"objective:reliability"},
+    }
+    writes = tracker.writes
+    again = sync(strategy, store, tracker)
+    assert tracker.writes == writes
+    assert again.changed == 0
+    assert store.outbox.pending() == []
+
+
+def test_people_edits_survive_and_pins_win(strategy, store, tracker) -> None:
+    sync(strategy, store, tracker)
+    tracker.person_labels("GROW-2", add=["team-a", "objective:reliability"])
+    tracker.person_labels("OPS-1", remove=["objective:reliability"])
+    sync(strategy, store, tracker)
+    assert labels(tracker)["GROW-2"] == {"frontend", "team-a", "objective:reliability"}, (
+        "the pin replaced syncd's label"
+    )
+    assert labels(tracker)["OPS-1"] == set(), "a label a person removed is not put back"
+    assert store.journal.get(tracker.name, ["OPS-1"])["OPS-1"].declined == {"objective:reliability"}
+    writes = tracker.writes
+    sync(strategy, store, tracker)
+    assert tracker.writes == writes
+
+
+def test_children_follow_their_epic_without_being_pulled(strategy, store, tracker) -> None:
+    tracker.create("MISC-3", title="Copy edits", epic="GROW-1")
+    sync(strategy, store, tracker)
+    assert labels(tracker)["MISC-3"] == {"objective:growth"}
+    tracker.person_labels("GROW-1", add=["objective:reliability"])
+    result = sync(strategy, store, tracker)
+    assert labels(tracker)["MISC-3"] == {"objective:reliability"}
+    assert result.applied == 2, "the epic's own label and its child's"
+
+
+def test_strategy_change_replans_stored_items(strategy, store, tracker) -> None:
+    sync(strategy, store, tracker)
+    changed = parse_strategy(STRATEGY.replace("keywords: [outage]", "keywords: [outage, plants]"))
+    sync(changed, store, tracker)
+    assert labels(tracker)["MISC-2"] == {"objective:reliability"}
+
+
+def test_full_sync_forgets_deleted_issues(strategy, store, tracker) -> None:
+    sync(strategy, store, tracker)
+    tracker.delete("MISC-2")
+    result = sync(strategy, store, tracker, full=True)
+    assert result.forgotten == 1
+    assert "MISC-2" not in store.items.keys(tracker.name)
+
+
+def test_safety_stop_when_most_issues_vanish(strategy, store) -> None:
+    tracker = MemoryTracker()
+    for n in range(30):
+        tracker.create(f"OPS-{n + 1}")
+    sync(strategy, store, tracker)
+    for n in range(20):
+        tracker.delete(f"OPS-{n + 1}")
+    with pytest.raises(SafetyStop, match="forgetting 20"):
+        sync(strategy, store, tracker, full=True)
+    assert store.items.count(tracker.name) == 30
+    assert sync(strategy, store, tracker, full=True, force=True).forgotten == 20
+
+
+def test_moved_issue_keeps_its_journal(strategy, store, tracker) -> None:
+    sync(strategy, store, tracker)
+    tracker.move("OPS-1", "GROW-9")
+    sync(strategy, store, tracker)
+    assert labels(tracker)["GROW-9"] == {"objective:growth"}, "syncd's old label was not mistaken for a pin"
+
+
+def test_failed_write_is_retried_next_run(strategy, store, tracker) -> None:
+    tracker.fail_writes["MISC-2"] = TransientError("503 after every retry")
+    result = sync(strategy, store, tracker)
+    assert result.status == "partial"
+    assert result.failed == 1
+    assert [p.key for p in store.outbox.pending()] == ["MISC-2"]
+    del tracker.fail_writes["MISC-2"]
+    sync(strategy, store, tracker)
+    assert labels(tracker)["MISC-2"] == {"alignment:none"}
+    assert store.outbox.pending() == []
+
+
+def test_rejected_write_is_parked_not_retried(strategy, store, tracker) -> None:
+    tracker.fail_writes["MISC-2"] = BadRequest("label refused")
+    sync(strategy, store, tracker)
+    assert store.outbox.pending() == []
+
+
+def test_auth_failure_stops_the_run(strategy, store, tracker) -> None:
+    tracker.fail_writes["GROW-1"] = AuthError("401")
+    with pytest.raises(AuthError):
+        sync(strategy, store, tracker)
+    assert store.runs.latest()[0].status == "failed"
+
+
+def test_malformed_item_is_skipped_and_the_rest_synced(strategy, store, tracker) -> None:
+    tracker.malformed.add("GROW-2")
+    result = sync(strategy, store, tracker)
+    assert result.skipped == 1
+    assert result.status == "partial"
+    assert labels(tracker)["GROW-2"] == {"frontend"}
+    assert labels(tracker)["OPS-1"] == {"objective:reliability"}
+
+
+def test_dry_run_writes_nothing_anywhere(strategy, store, tracker) -> None:
+    result = sync(strategy, store, tracker, dry_run=True)
+    assert tracker.writes == 0
+    assert store.trackers() == []
+    assert {c.key for c in result.changes} == set(tracker.issues)
+    change = next(c for c in result.changes if c.key == "OPS-1")
+    assert change.add == ("objective:reliability",)
+    assert change.why == "field: project OPS"
+
+
+def test_crash_after_write_before_confirmation(strategy, store, tracker) -> None:
+    """The op landed on the tracker but the outbox never heard: syncd's label is not a person's pin."""
+    sync(strategy, store, tracker)
+    tracker.edit("MISC-2", title="Plants outage")
+    op = {"id": tracker.issues["MISC-2"].id, "add": ["objective:reliability"], "remove": ["alignment:none"]}
+    store.outbox.enqueue(tracker.name, "labels", [("MISC-2", {**op, "applied": op["add"], "declined": []})])
+    tracker.person_labels("MISC-2", add=op["add"], remove=op["remove"])
+    writes = tracker.writes
+    sync(strategy, store, tracker)
+    assert tracker.writes == writes, "nothing left to write"
+    assert labels(tracker)["MISC-2"] == {"objective:reliability"}
+    assert store.journal.get(tracker.name, ["MISC-2"])["MISC-2"] == JournalEntry(frozenset({"objective:reliability"}))
+    assert store.outbox.pending() == []
+    sync(strategy, store, tracker)
+    tracker.edit("MISC-2", title="Plants")
+    sync(strategy, store, tracker)
+    assert labels(tracker)["MISC-2"] == {"alignment:none"}, "syncd still owns the label it wrote"

@@ -1,7 +1,7 @@
 """The ``syncd`` command line: check, explain, sync, run, report, demo and state.
 
 Commands are thin: they load settings and strategy through :class:`Session`, call the core, and print.
-Every exception reaches :func:`syncd.cli_errors.describe_error` through :func:`_guarded`, so each
+Every exception reaches :func:`syncd.diagnosis.describe_error` through :func:`_guarded`, so each
 failure is one clear message and a documented exit code, never a traceback.
 """
 
@@ -19,9 +19,10 @@ import typer
 from pydantic import ValidationError
 
 from syncd import __version__
-from syncd.cli_errors import EXIT_CONFIG, describe_error
+from syncd.diagnosis import EXIT_CONFIG, describe_error, worst_exit_code
+from syncd.engine import SyncOptions
 from syncd.errors import ConfigError, Problem
-from syncd.explain import explain_item, summarise_settings, summarise_strategy
+from syncd.explain import explain_item, summarise_outcome, summarise_settings, summarise_strategy
 from syncd.logging import REDACTOR, configure_logging
 from syncd.mapper import map_items
 from syncd.model import JournalEntry, TrackerKind, WorkItem
@@ -31,6 +32,7 @@ from syncd.settings import Settings, load_settings
 from syncd.state import StateStore
 from syncd.strategy import Strategy, load_strategy
 from syncd.strategy_checks import strategy_warnings
+from syncd.trackers import select_trackers, sync_trackers
 
 __all__ = ["app", "main"]
 
@@ -312,13 +314,38 @@ def state_reset(
     typer.echo(f"Deleted {what}.")
 
 
+@app.command()
+@_guarded
+def sync(
+    ctx: typer.Context,
+    tracker: Annotated[
+        list[str] | None, typer.Option("--tracker", "-t", help="Only this tracker (repeatable), e.g. jira.acme.")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; write nothing anywhere.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Read every issue, not only those updated.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Pass the safety stop of a full sync.")] = False,
+    strategy_path: StrategyOption = None,
+) -> None:
+    """Sync trackers once: pull, map, write labels (exit 1 if some items failed, 3 if credentials failed)."""
+    session = _session(ctx, strategy_path)
+    settings, strategy = session.settings(), session.strategy()
+    chosen = select_trackers(settings, tracker or ())
+    with session.open_store() as store:
+        outcomes = sync_trackers(
+            settings, strategy, store, chosen, SyncOptions(dry_run=dry_run, full=full, force=force)
+        )
+    for outcome in outcomes:
+        for line in summarise_outcome(outcome, dry_run=dry_run):
+            typer.echo(line, err=outcome.error is not None)
+    raise typer.Exit(worst_exit_code(outcome.exit_code for outcome in outcomes))
+
+
 def _later(command: str, needs: str) -> Callable[..., Any]:
     def unavailable() -> None:
         typer.echo(f"syncd {command}: not available in this version yet ({needs}).", err=True)
         raise typer.Exit(EXIT_CONFIG)
 
     unavailable.__doc__ = {
-        "sync": "Sync trackers once: pull, map, write labels, post the drift report.",
         "run": "Run as a service: sync every interval, with health and metrics endpoints.",
         "report": "Render or post the drift report.",
         "demo": "Run the whole loop against bundled tracker emulators, no credentials needed.",
@@ -326,10 +353,9 @@ def _later(command: str, needs: str) -> Callable[..., Any]:
     return unavailable
 
 
-app.command("sync")(_later("sync", "it needs the tracker connectors"))
-app.command("run")(_later("run", "it needs the tracker connectors and the service loop"))
+app.command("run")(_later("run", "it needs the service loop"))
 app.command("report")(_later("report", "it needs drift analysis"))
-app.command("demo")(_later("demo", "it needs the tracker emulators"))
+app.command("demo")(_later("demo", "it needs the demo organisation"))
 
 
 def main() -> None:

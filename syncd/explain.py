@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from syncd.model import Alignment, ItemPlan, TargetKind, WorkItem
 from syncd.settings import JiraSite, Settings
 from syncd.strategy import Match, Strategy
+from syncd.trackers import TrackerOutcome
 
-__all__ = ["explain_item", "summarise_settings", "summarise_strategy"]
+__all__ = ["explain_item", "summarise_outcome", "summarise_settings", "summarise_strategy"]
 
 
 def explain_item(item: WorkItem, alignment: Alignment, plan: ItemPlan, strategy: Strategy) -> list[str]:
@@ -129,4 +130,26 @@ def summarise_settings(settings: Settings, source: str) -> list[str]:
         else:
             scope = f"teams {', '.join(tracker.teams)}" if tracker.teams else "all teams"
             lines.append(f"  {name}: Linear at {tracker.url}, API key, {scope}")
+    return lines
+
+
+def summarise_outcome(outcome: TrackerOutcome, *, dry_run: bool = False) -> list[str]:
+    """What ``syncd sync`` prints for one tracker."""
+    if outcome.result is None:
+        return [f"{outcome.name}: failed", *(f"  {line}" for line in (outcome.error or "").splitlines())]
+    result = outcome.result
+    lines: list[str] = []
+    if dry_run:
+        lines.append(f"{outcome.name}: dry run, {len(result.changes)} issues would change (nothing was written)")
+        for change in result.changes:
+            delta = " ".join([*(f"+{label}" for label in change.add), *(f"-{label}" for label in change.remove)])
+            lines.append(f"  {change.key}: {delta}  ({change.why})")
+    lines.append(
+        f"{outcome.name}: {result.status}: pulled {result.pulled}, changed {result.changed}, "
+        f"applied {result.applied}, failed {result.failed}, skipped {result.skipped}, "
+        f"forgotten {result.forgotten}; {result.requests} API requests, {result.retries} retries"
+    )
+    lines += [f"  {error}" for error in result.errors[:20]]
+    if len(result.errors) > 20:
+        lines.append(f"  … and {len(result.errors) - 20} more")
     return lines

@@ -57,8 +57,8 @@ class Faults:
         error_status: the 5xx status of injected server errors.
         drop_every: every Nth request has its connection dropped mid-response.
         drop_burst: the next N requests have their connection dropped mid-response.
-        latency: seconds added before every response.
-        paths: a regular expression a request path must match to be faulted (None: all paths).
+        latency: seconds added before every response (to matching paths only).
+        paths: a regular expression a request path must match to be faulted or delayed (None: all paths).
     """
 
     rate_limit_every: int | None = None
@@ -88,6 +88,13 @@ class Faults:
             self.latency = 0.0
             self.paths = None
             self._seen = 0
+
+    def delay(self, path: str) -> float:
+        """Seconds to hold the response to ``path``."""
+        with self._lock:
+            if self.latency <= 0 or (self.paths is not None and not re.search(self.paths, path)):
+                return 0.0
+            return self.latency
 
     def decide(self, path: str) -> Fault | None:
         """Return the fault the request to ``path`` suffers, if any; counts the request."""

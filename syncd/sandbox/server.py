@@ -72,10 +72,15 @@ class Response:
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """Where a request goes: a stable endpoint name for the counters and the handler."""
+    """Where a request goes: a stable endpoint name for the counters, the handler, and the fault target.
+
+    ``target`` is what fault ``paths`` patterns are matched against; it defaults to the request path. An
+    API with one URL (GraphQL) names the operation instead, so tests can fault only the writes.
+    """
 
     endpoint: str
     handler: Callable[[Request], Response]
+    target: str | None = None
 
 
 class App(Protocol):
@@ -181,9 +186,11 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         request = Request(self.command, split.path, parse_qs(split.query), self.headers, body)
         route = app.route(request)
-        fault = app.faults.decide(split.path)
-        if app.faults.latency > 0:
-            time.sleep(app.faults.latency)
+        target = route.target or split.path
+        fault = app.faults.decide(target)
+        delay = app.faults.delay(target)
+        if delay:
+            time.sleep(delay)
         if fault is not None and fault.kind is not FaultKind.DROP:
             response = app.render_fault(fault, request)
         else:

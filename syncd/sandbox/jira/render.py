@@ -50,6 +50,8 @@ class Lookup(Protocol):
 
     def comments_of(self, issue_id: int) -> list[Comment]: ...
 
+    def corruption(self, key: str) -> dict[str, Any]: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Links:
@@ -349,6 +351,7 @@ def issue_json(issue: Issue, view: View, lookup: Lookup, selection: Selection) -
         if field_id == "parent" and value is None:
             continue
         fields[field_id] = value
+    fields.update(lookup.corruption(issue.key))
     return {
         "expand": ISSUE_EXPAND,
         "id": str(issue.id),

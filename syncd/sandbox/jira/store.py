@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import Any
 
 from syncd.sandbox.clock import Clock
 from syncd.sandbox.jira import adf
@@ -47,6 +48,22 @@ class JiraStore(Directory):
         self._keys: dict[str, int] = {}
         self._comments: dict[int, list[Comment]] = {}
         self.engine = SearchEngine(self._issues)
+        self._corruptions: dict[str, dict[str, Any]] = {}
+
+    # -- fault knob ---------------------------------------------------------------------------------
+
+    def corrupt(self, key: str, **fields: Any) -> None:
+        """Serve these raw field values for ``key`` from now on: a malformed payload, as a broken
+        custom field or a misbehaving app can make Jira send. ``corrupt(key)`` with nothing heals it."""
+        with self.lock:
+            if fields:
+                self._corruptions[key] = fields
+            else:
+                self._corruptions.pop(key, None)
+
+    def corruption(self, key: str) -> dict[str, Any]:
+        with self.lock:
+            return dict(self._corruptions.get(key, {}))
 
     # -- issues -----------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ layer (:mod:`syncd.sandbox.server`, :mod:`syncd.sandbox.faults`).
 from __future__ import annotations
 
 from syncd.sandbox.clock import Clock
-from syncd.sandbox.linear.app import LinearApp, LinearFaults
+from syncd.sandbox.linear.app import LinearApp
 from syncd.sandbox.linear.cli import add_cli
 from syncd.sandbox.linear.complexity import MAX_QUERY_COMPLEXITY, query_complexity
 from syncd.sandbox.linear.emulator import LinearEmulator
@@ -52,7 +52,6 @@ __all__ = [
     "LinearApiError",
     "LinearApp",
     "LinearEmulator",
-    "LinearFaults",
     "LinearStore",
     "LinearWorkspace",
     "Organization",

@@ -56,7 +56,7 @@ from syncd.sandbox.linear.workspace import LinearWorkspace
 from syncd.sandbox.server import Request, RequestLog, Response, Route
 from syncd.schemas import linear_schema
 
-__all__ = ["LinearApp", "LinearFaults"]
+__all__ = ["LinearApp"]
 
 _PREPARED_CACHE = 512
 _EDGE_PAGE = (
@@ -67,24 +67,6 @@ _REASONS = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Ga
 
 
 @dataclass
-class LinearFaults(Faults):
-    """The shared fault knobs, with ``paths`` matched against the GraphQL operation.
-
-    Linear has one URL, so a request's fault target is ``/graphql/<query|mutation>/<root fields>``,
-    set by the app when it routes the request (in the thread that then asks for a decision).
-    """
-
-    _routed: threading.local = field(default_factory=threading.local, repr=False)
-
-    def target(self, value: str) -> None:
-        self._routed.value = value
-
-    def decide(self, path: str) -> Fault | None:
-        target: str = getattr(self._routed, "value", None) or path
-        self._routed.value = None
-        return super().decide(target)
-
-
 @dataclass(frozen=True, slots=True)
 class _Operation:
     kind: OperationType
@@ -127,7 +109,7 @@ class LinearApp:
     Args:
         workspace: the data served; an empty workspace by default.
         limits: the rate-limit budgets per key (Linear's published ones by default).
-        faults: fault knobs (fresh :class:`LinearFaults` by default).
+        faults: fault knobs; their ``paths`` match ``/graphql/<query|mutation>/<root fields>``.
         log: the request log (fresh by default).
         schema: the schema to execute against (Linear's, built once per process, by default).
     """
@@ -143,7 +125,7 @@ class LinearApp:
     ) -> None:
         self.workspace = workspace or LinearWorkspace()
         self.schema = schema or linear_schema()
-        self.faults = faults or LinearFaults()
+        self.faults = faults or Faults()
         self.log = log or RequestLog()
         self.rate_limiter = RateLimiter(limits)
         self._resolver = FieldResolver(objects.RESOLVERS, queries.RESOLVERS, mutations.RESOLVERS)
@@ -205,9 +187,7 @@ class LinearApp:
     # -- the pipeline ------------------------------------------------------------------------------
 
     def _routed(self, endpoint: str, kind: str, handler: Callable[[Request], Response]) -> Route:
-        if isinstance(self.faults, LinearFaults):
-            self.faults.target(f"/graphql/{kind}/{endpoint}")
-        return Route(endpoint, handler)
+        return Route(endpoint, handler, target=f"/graphql/{kind}/{endpoint}")
 
     def _prepare(self, query: str) -> _Prepared:
         with self._prepared_lock:

@@ -7,6 +7,7 @@ redactor, so an error can never print a token, and ends with what to do next.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from syncd.errors import (
@@ -22,7 +23,15 @@ from syncd.errors import (
 )
 from syncd.logging import REDACTOR
 
-__all__ = ["EXIT_AUTH", "EXIT_CONFIG", "EXIT_OK", "EXIT_PARTIAL", "Diagnosis", "describe_error"]
+__all__ = [
+    "EXIT_AUTH",
+    "EXIT_CONFIG",
+    "EXIT_OK",
+    "EXIT_PARTIAL",
+    "Diagnosis",
+    "describe_error",
+    "worst_exit_code",
+]
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1
@@ -34,6 +43,12 @@ EXIT_AUTH = 3
 class Diagnosis:
     message: str
     exit_code: int
+
+
+def worst_exit_code(codes: Iterable[int]) -> int:
+    """The exit code of several outcomes: authentication beats configuration beats partial failure."""
+    severity = {EXIT_OK: 0, EXIT_PARTIAL: 1, EXIT_CONFIG: 2, EXIT_AUTH: 3}
+    return max(codes, key=lambda code: severity.get(code, 1), default=EXIT_OK)
 
 
 def describe_error(exc: BaseException) -> Diagnosis:

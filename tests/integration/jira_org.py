@@ -1,0 +1,72 @@
+"""A small Jira organisation for the example strategy, and settings pointing syncd at an emulated site."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from syncd.sandbox.jira import JiraEmulator
+from tests.conftest import EXAMPLE_STRATEGY
+
+DAY = timedelta(days=1)
+
+
+def seed(site: JiraEmulator) -> None:
+    """GROW, OPS, ENT, MISC and STRAT with epics, sub-tasks, components, labels and story points."""
+    store = site.store
+    now = datetime.now(UTC)
+    store.create_project("GROW", "Growth", components=["Billing", "Checkout", "Onboarding"])
+    store.create_project("OPS", "Operations")
+    store.create_project("ENT", "Enterprise", components=["SSO", "Audit"])
+    store.create_project("MISC", "Miscellaneous")
+    store.create_project("STRAT", "Strategy")
+    store.create_issue("STRAT", "Q4 strategy and drift reports", issue_type="Task", created=now - 30 * DAY)
+    epic = store.create_issue("GROW", "Self-serve checkout", issue_type="Epic", status="In Progress")
+    story = store.create_issue(
+        "GROW", "Trial to paid flow", epic=epic.key, story_points=5, status="In Progress", components=["Checkout"]
+    )
+    store.create_issue("GROW", "Wire the upgrade button", issue_type="Sub-task", parent=story.key, story_points=1)
+    store.create_issue("GROW", "Pricing page copy", labels=["pricing"], story_points=2)
+    store.create_issue("OPS", "Pager rota for Q4", issue_type="Task", status="In Progress", story_points=1)
+    store.create_issue("OPS", "Dashboard latency above 2s", issue_type="Bug", story_points=3)
+    ent_epic = store.create_issue("ENT", "Enterprise readiness", issue_type="Epic")
+    store.create_issue("ENT", "SAML login", epic=ent_epic.key, components=["SSO"], story_points=8)
+    store.create_issue("MISC", "Office plants rota", issue_type="Task", labels=["facilities"])
+    store.create_issue("MISC", "Customer asked for a CSV export", labels=["customer-reported"], story_points=2)
+    store.create_issue("MISC", "Flaky checkout test", issue_type="Bug", status="Done", story_points=1)
+    store.create_issue("MISC", "Offsite planning", issue_type="Task", description="Book the venue.")
+
+
+def settings_file(
+    tmp_path: Path, site: JiraEmulator, *, name: str = "acme", token: str | None = None, deployment: str | None = None
+) -> Path:
+    """A settings file for the emulated site (credentials in the file: it is a test)."""
+    if site.deployment.value == "cloud":
+        email, api_token = site.basic_auth
+        credentials = f'email = "{email}"\napi_token = "{token or api_token}"'
+    else:
+        credentials = f'token = "{token or site.token}"'
+    path = tmp_path / "syncd.toml"
+    path.write_text(
+        textwrap.dedent(
+            f"""
+            strategy = "{EXAMPLE_STRATEGY}"
+            state_path = "{tmp_path / "state.db"}"
+
+            [retry]
+            max_attempts = 8
+            max_wait = 5
+            deadline = 60
+
+            [jira.{name}]
+            url = "{site.url}"
+            deployment = "{deployment or site.deployment.value}"
+            projects = ["GROW", "OPS", "ENT", "MISC"]
+            page_size = 5
+            """
+        )
+        + credentials
+        + "\n"
+    )
+    return path

@@ -322,7 +322,8 @@ class _Sync:
     def _replan_all_stored(self) -> None:
         """The strategy changed: every stored item not planned in this run is planned again."""
         keys = sorted(self.store.items.keys(self.name) - self.planned)
-        _log.info("strategy.changed", tracker=self.name, replanned=len(keys))
+        if keys:
+            _log.info("strategy.changed", tracker=self.name, replanned=len(keys))
         for chunk in _batches(keys, _BATCH):
             stored = self.store.items.by_key(self.name, chunk)
             self._plan([stored[key].item for key in chunk if key in stored])

@@ -188,3 +188,19 @@ def test_killed_mid_apply_resumes_without_applying_twice(tmp_path: Path, site: J
         seed(clean)
         run_sync(reference, clean)
         assert labels(site) == labels(clean)
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Auckland", "America/Los_Angeles"])
+def test_incremental_pull_in_the_users_time_zone_misses_nothing(tmp_path: Path, zone: str) -> None:
+    with JiraEmulator("cloud") as site:
+        seed(site)
+        site.store.set_time_zone(site.user, zone)
+        run_sync(tmp_path, site)
+        site.store.edit_labels("MISC-4", add=["objective:reliability"])
+        site.log.clear()
+        outcome = run_sync(tmp_path, site)
+        assert outcome.result is not None
+        assert outcome.result.pulled >= 1
+        assert labels(site)["MISC-4"] == {"objective:reliability"}, "the pin was seen and replaced syncd's label"
+        [request] = [r for r in site.log.records() if r.endpoint == "search_jql"][:1]
+        assert b"updated >=" in request.body

@@ -7,6 +7,7 @@ import json
 from syncd.connectors.base import Connector, Identity, OpResult, Skipped
 from syncd.connectors.jira import JiraConnector
 from syncd.connectors.jira_issues import JiraProfile
+from syncd.connectors.linear import LinearConnector
 from syncd.retry import RetryPolicy, RetryStats
 from syncd.settings import JiraSite, TrackerSettings
 from syncd.state import StateStore
@@ -29,4 +30,5 @@ def open_connector(
     if isinstance(tracker, JiraSite):
         profile = JiraProfile.from_json(json.loads(saved)) if saved else None
         return JiraConnector(name, tracker, strategy.labels, policy=policy, stats=stats, profile=profile)
-    raise NotImplementedError(f"{name}: Linear support is not available in this version")
+    profile_data = json.loads(saved) if saved else None
+    return LinearConnector(name, tracker, strategy.labels, policy=policy, stats=stats, profile=profile_data)

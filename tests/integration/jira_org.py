@@ -38,35 +38,51 @@ def seed(site: JiraEmulator) -> None:
     store.create_issue("MISC", "Offsite planning", issue_type="Task", description="Book the venue.")
 
 
-def settings_file(
-    tmp_path: Path, site: JiraEmulator, *, name: str = "acme", token: str | None = None, deployment: str | None = None
-) -> Path:
-    """A settings file for the emulated site (credentials in the file: it is a test)."""
+EXPECTED = {
+    "GROW-1": {"objective:self-serve-growth"},
+    "GROW-3": {"objective:self-serve-growth"},
+    "ENT-2": {"objective:enterprise-readiness"},
+    "OPS-2": {"objective:reliability", "value:quality"},
+    "MISC-1": {"facilities", "alignment:none"},
+    "MISC-2": {"customer-reported", "alignment:none", "value:customer-first"},
+    "STRAT-1": set(),
+}
+
+
+def settings_table(site: JiraEmulator, *, token: str | None = None, deployment: str | None = None) -> str:
+    """The ``[jira.acme]`` table for the emulated site (credentials inline: it is a test)."""
     if site.deployment.value == "cloud":
         email, api_token = site.basic_auth
         credentials = f'email = "{email}"\napi_token = "{token or api_token}"'
     else:
         credentials = f'token = "{token or site.token}"'
-    path = tmp_path / "syncd.toml"
-    path.write_text(
-        textwrap.dedent(
-            f"""
-            strategy = "{EXAMPLE_STRATEGY}"
-            state_path = "{tmp_path / "state.db"}"
-
-            [retry]
-            max_attempts = 8
-            max_wait = 5
-            deadline = 60
-
-            [jira.{name}]
-            url = "{site.url}"
-            deployment = "{deployment or site.deployment.value}"
-            projects = ["GROW", "OPS", "ENT", "MISC"]
-            page_size = 5
-            """
-        )
-        + credentials
-        + "\n"
+    table = textwrap.dedent(
+        f"""
+        [jira.acme]
+        url = "{site.url}"
+        deployment = "{deployment or site.deployment.value}"
+        projects = ["GROW", "OPS", "ENT", "MISC"]
+        page_size = 50
+        """
     )
+    return table + credentials + "\n"
+
+
+def settings_file(
+    tmp_path: Path, site: JiraEmulator, *, token: str | None = None, deployment: str | None = None
+) -> Path:
+    """A settings file for the emulated site."""
+    path = tmp_path / "syncd.toml"
+    head = textwrap.dedent(
+        f"""
+        strategy = "{EXAMPLE_STRATEGY}"
+        state_path = "{tmp_path / "state.db"}"
+
+        [retry]
+        max_attempts = 8
+        max_wait = 5
+        deadline = 60
+        """
+    )
+    path.write_text(head + settings_table(site, token=token, deployment=deployment))
     return path

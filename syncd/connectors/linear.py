@@ -1,0 +1,341 @@
+"""Linear, through ``gql`` with Linear's published schema.
+
+Every document is validated against the schema on the client before it is sent (``Client(schema=...)``),
+so a query that names a missing field fails here, not at Linear. The transport's own retries are off
+(``retries=0``); :mod:`syncd.retry` retries rate limits (``RATELIMITED``, HTTP 429), 5xx and dropped
+connections, sleeping until Linear's reset header says the budget is back.
+
+Pulls filter on ``updatedAt`` from the cursor minus an overlap, ordered by ``createdAt`` (stable while
+paging), 250 issues a page. Label writes are add/remove deltas by label id; ops with the same delta are
+sent together with ``issueBatchUpdate`` (50 issues at most), and a batch Linear refuses is retried issue
+by issue so one bad issue cannot fail its neighbours.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import requests
+from gql import Client, GraphQLRequest
+from gql.transport.exceptions import (
+    TransportConnectionFailed,
+    TransportProtocolError,
+    TransportQueryError,
+    TransportServerError,
+)
+from gql.transport.requests import RequestsHTTPTransport
+
+from syncd.connectors import linear_queries as q
+from syncd.connectors.base import Identity, OpResult, Skipped
+from syncd.connectors.linear_issues import LabelNaming, to_work_item
+from syncd.connectors.linear_labels import LabelDirectory, LinearLabel
+from syncd.errors import (
+    AuthError,
+    BadRequest,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    TrackerError,
+    TransientError,
+)
+from syncd.model import LabelOp, TrackerKind, WorkItem
+from syncd.reconcile import TrackerLabels
+from syncd.retry import RetryPolicy, RetryStats, call_with_retry
+from syncd.schemas import linear_schema
+from syncd.settings import LinearWorkspace
+from syncd.strategy import LabelScheme
+
+__all__ = ["LinearConnector", "translate_error"]
+
+T = TypeVar("T")
+OVERLAP = timedelta(minutes=2)
+BATCH_LIMIT = 50
+
+
+class LinearConnector:
+    """One Linear workspace (see :class:`~syncd.connectors.base.Connector`)."""
+
+    kind = TrackerKind.LINEAR
+
+    def __init__(
+        self,
+        name: str,
+        workspace: LinearWorkspace,
+        scheme: LabelScheme,
+        *,
+        policy: RetryPolicy,
+        stats: RetryStats,
+        profile: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.name = name
+        self._workspace = workspace
+        self._policy = policy
+        self._stats = stats
+        self._naming = LabelNaming(scheme, workspace.objective_group, workspace.value_group)
+        self._labels = TrackerLabels(
+            scheme, exclusive_objectives=True, exclusive_values=workspace.value_group is not None
+        )
+        self._transport = RequestsHTTPTransport(
+            url=workspace.url,
+            headers={"Authorization": workspace.api_key.get_secret_value()},
+            timeout=int(workspace.timeout),
+            retries=0,
+            verify=workspace.verify_tls,
+        )
+        self._client = Client(schema=linear_schema(), transport=self._transport, fetch_schema_from_transport=False)
+        self._session: Any = None
+        self._requests = 0
+        saved = (profile or {}).get("initiatives")
+        self._initiatives: dict[str, tuple[str, ...]] | None = (
+            {k: tuple(v) for k, v in saved.items()} if isinstance(saved, dict) else None
+        )
+        self._teams: dict[str, str] = {}
+        self._directory: LabelDirectory | None = None
+
+    @property
+    def labels(self) -> TrackerLabels:
+        return self._labels
+
+    @property
+    def requests(self) -> int:
+        return self._requests
+
+    def profile_json(self) -> dict[str, Any] | None:
+        """Project initiatives, kept in the state store so a warm sync reads nothing but issues."""
+        if self._initiatives is None:
+            return None
+        return {"initiatives": {k: list(v) for k, v in self._initiatives.items()}}
+
+    def whoami(self) -> Identity:
+        data = self._execute("who am I", q.VIEWER, {})
+        viewer = data["viewer"]
+        return Identity(account=str(viewer["id"]), display_name=str(viewer.get("name") or viewer.get("email")))
+
+    def pull(self, since: datetime | None) -> Iterator[WorkItem | Skipped]:
+        if since is None or self._initiatives is None:
+            self._initiatives = self._read_initiatives()
+        issue_filter: dict[str, Any] = {}
+        if self._workspace.teams:
+            issue_filter["team"] = {"key": {"in": list(self._workspace.teams)}}
+        if since is not None:
+            issue_filter["updatedAt"] = {"gte": (since - OVERLAP).isoformat()}
+        seen: set[str] = set()
+        for node in self._pages("issues", q.ISSUES, {"filter": issue_filter, "first": self._workspace.page_size}):
+            project = (node.get("project") or {}).get("id") if isinstance(node, dict) else None
+            if project and project not in self._initiatives:
+                self._initiatives = self._read_initiatives()
+            team = ((node.get("team") or {}).get("key")) if isinstance(node, dict) else None
+            if team and isinstance(node.get("id"), str):
+                self._teams[node["id"]] = team
+            item = to_work_item(node, tracker=self.name, naming=self._naming, initiatives=self._initiatives)
+            if item.key not in seen:
+                seen.add(item.key)
+                yield item
+
+    def _read_initiatives(self) -> dict[str, tuple[str, ...]]:
+        return {
+            str(node["id"]): tuple(str(i["name"]) for i in node["initiatives"]["nodes"])
+            for node in self._pages("projects", q.PROJECTS, {})
+        }
+
+    def _pages(self, root: str, request: GraphQLRequest, variables: dict[str, Any]) -> Iterator[Any]:
+        """Every node of a connection, page by page; a cursor given twice is retried, never looped on."""
+        cursors: set[str] = set()
+        after: str | None = None
+        while True:
+            page = self._execute(f"{root} page", request, {**variables, "after": after}, guard=(root, cursors))
+            connection = page[root]
+            yield from connection["nodes"]
+            info = connection["pageInfo"]
+            if not info["hasNextPage"] or not info.get("endCursor"):
+                return
+            after = str(info["endCursor"])
+            cursors.add(after)
+
+    def apply(self, ops: Sequence[LabelOp]) -> Iterator[OpResult]:
+        groups: dict[tuple[frozenset[str], frozenset[str]], list[LabelOp]] = defaultdict(list)
+        for op in ops:
+            try:
+                delta = self._delta(op)
+            except TrackerError as error:
+                yield OpResult(op, error)
+                continue
+            groups[delta].append(op)
+        for (added, removed), same in groups.items():
+            for start in range(0, len(same), BATCH_LIMIT):
+                yield from self._update(same[start : start + BATCH_LIMIT], added, removed)
+
+    def _delta(self, op: LabelOp) -> tuple[frozenset[str], frozenset[str]]:
+        directory = self._label_directory()
+        team = self._teams.get(op.item_id)
+        added = frozenset(directory.ensure(label, team).id for label in op.add)
+        removed = frozenset(i for label in op.remove for i in directory.ids_for_removal(label, team))
+        return added, removed
+
+    def _update(self, ops: list[LabelOp], added: frozenset[str], removed: frozenset[str]) -> Iterator[OpResult]:
+        change = {"addedLabelIds": sorted(added), "removedLabelIds": sorted(removed)}
+        try:
+            if len(ops) == 1:
+                variables: dict[str, Any] = {"id": ops[0].item_id, "input": change}
+                self._execute(f"label {ops[0].key}", q.ISSUE_UPDATE, variables, issue=ops[0].key)
+            else:
+                variables = {"ids": [op.item_id for op in ops], "input": change}
+                self._execute(f"label {len(ops)} issues", q.ISSUE_BATCH_UPDATE, variables)
+        except (BadRequest, NotFound) as error:
+            if len(ops) == 1:
+                yield OpResult(ops[0], error)
+                return
+            for op in ops:
+                yield from self._update([op], added, removed)
+            return
+        except TrackerError as error:
+            for op in ops:
+                yield OpResult(op, error)
+            return
+        for op in ops:
+            yield OpResult(op)
+
+    def _label_directory(self) -> LabelDirectory:
+        if self._directory is None:
+            labels = [LinearLabel.from_node(n) for n in self._pages("issueLabels", q.LABELS, {})]
+            self._directory = LabelDirectory(labels, self._naming, self._create_label)
+        return self._directory
+
+    def _create_label(self, payload: dict[str, Any]) -> LinearLabel:
+        data = self._execute(f"create label {payload['name']}", q.LABEL_CREATE, {"input": payload})
+        return LinearLabel.from_node(data["issueLabelCreate"]["issueLabel"])
+
+    def upsert_comment(self, issue: str, marker: str, body: Any, comment_id: str | None) -> str:
+        if comment_id is not None:
+            try:
+                self._execute(f"edit comment on {issue}", q.COMMENT_UPDATE, {"id": comment_id, "input": {"body": body}})
+                return comment_id
+            except NotFound:
+                pass
+        issue_id, found = self._find_comment(issue, marker)
+        if found is not None:
+            self._execute(f"edit comment on {issue}", q.COMMENT_UPDATE, {"id": found, "input": {"body": body}})
+            return found
+        created = self._execute(
+            f"comment on {issue}", q.COMMENT_CREATE, {"input": {"issueId": issue_id, "body": body}}, issue=issue
+        )
+        return str(created["commentCreate"]["comment"]["id"])
+
+    def _find_comment(self, issue: str, marker: str) -> tuple[str, str | None]:
+        after: str | None = None
+        while True:
+            data = self._execute(f"comments of {issue}", q.COMMENTS, {"id": issue, "after": after}, issue=issue)
+            node = data["issue"]
+            comments = node["comments"]
+            for comment in comments["nodes"]:
+                if marker in (comment.get("body") or ""):
+                    return str(node["id"]), str(comment["id"])
+            if not comments["pageInfo"]["hasNextPage"]:
+                return str(node["id"]), None
+            after = comments["pageInfo"]["endCursor"]
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._client.close_sync()  # type: ignore[no-untyped-call]
+            self._session = None
+
+    def _execute(
+        self,
+        what: str,
+        request: GraphQLRequest,
+        variables: dict[str, Any],
+        *,
+        issue: str = "",
+        guard: tuple[str, set[str]] | None = None,
+    ) -> Any:
+        def attempt() -> Any:
+            if self._session is None:
+                self._session = self._client.connect_sync()  # type: ignore[no-untyped-call]
+            self._requests += 1
+            try:
+                data = self._session.execute(GraphQLRequest(request, variable_values=variables))
+            except Exception as error:
+                translated = translate_error(error, tracker=self.name, issue=issue, headers=self._headers())
+                if translated is None:
+                    raise
+                raise translated from None
+            if guard is not None:
+                _check_cursor(data, guard, self.name)
+            return data
+
+        return call_with_retry(attempt, policy=self._policy, tracker=self.name, what=what, stats=self._stats)
+
+    def _headers(self) -> Mapping[str, str]:
+        headers = getattr(self._transport, "response_headers", None)
+        return headers if headers is not None else {}
+
+
+def _check_cursor(data: Any, guard: tuple[str, set[str]], tracker: str) -> None:
+    root, seen = guard
+    cursor = data[root]["pageInfo"].get("endCursor")
+    if data[root]["pageInfo"].get("hasNextPage") and cursor in seen:
+        raise TransientError("the page cursor repeated an earlier one", tracker=tracker)
+
+
+def translate_error(
+    error: BaseException, *, tracker: str, issue: str = "", headers: Mapping[str, str] | None = None
+) -> TrackerError | None:
+    """A gql or network failure as the typed error that says what to do next (None: not a tracker error)."""
+    if isinstance(error, TransportQueryError):
+        return _query_error(error, tracker=tracker, issue=issue, headers=headers or {})
+    if isinstance(error, TransportServerError):
+        status = error.code or 0
+        if status == 429:
+            return RateLimited(
+                "rate limited (429)", retry_after=_retry_after(headers or {}), tracker=tracker, status=429
+            )
+        if status in {401, 403}:
+            kind = AuthError if status == 401 else PermissionDenied
+            return kind(f"refused ({status})", tracker=tracker, issue=issue, status=status)
+        if status >= 500:
+            return TransientError(f"server error ({status})", tracker=tracker, issue=issue, status=status)
+        return BadRequest(f"rejected ({status})", tracker=tracker, issue=issue, status=status)
+    if isinstance(error, TransportConnectionFailed | TransportProtocolError | requests.RequestException):
+        return TransientError(f"{type(error).__name__}: the connection failed", tracker=tracker, issue=issue)
+    return None
+
+
+def _query_error(error: TransportQueryError, *, tracker: str, issue: str, headers: Mapping[str, str]) -> TrackerError:
+    details = [e for e in error.errors or () if isinstance(e, dict)]
+    first = details[0] if details else {}
+    extensions = first.get("extensions") or {}
+    code = str(extensions.get("code") or "").upper()
+    kind = str(extensions.get("type") or "").lower()
+    message = str(extensions.get("userPresentableMessage") or first.get("message") or error)
+    if code == "RATELIMITED" or kind == "ratelimited":
+        return RateLimited(f"rate limited: {message}", retry_after=_retry_after(headers), tracker=tracker, issue=issue)
+    if code == "AUTHENTICATION_ERROR" or kind == "authentication error":
+        return AuthError(f"authentication failed: {message}", tracker=tracker, issue=issue, status=401)
+    if code == "FORBIDDEN" or kind == "forbidden":
+        return PermissionDenied(f"permission denied: {message}", tracker=tracker, issue=issue, status=403)
+    if "not found" in message.lower():
+        return NotFound(message, tracker=tracker, issue=issue, status=404)
+    if code in {"INTERNAL_SERVER_ERROR", "TIMEOUT"}:
+        return TransientError(message, tracker=tracker, issue=issue, status=500)
+    return BadRequest(f"rejected: {message}", tracker=tracker, issue=issue, status=400)
+
+
+def _retry_after(headers: Mapping[str, str], now: Callable[[], float] = time.time) -> float | None:
+    """Seconds until Linear's exhausted budget is back, from its reset headers (epoch milliseconds)."""
+    waits = [
+        _number(headers[f"X-RateLimit-{kind}-Reset"]) / 1000 - now()
+        for kind in ("Requests", "Complexity")
+        if f"X-RateLimit-{kind}-Reset" in headers and _number(headers.get(f"X-RateLimit-{kind}-Remaining", "0")) <= 0
+    ]
+    return max(0.0, *waits) if waits else None
+
+
+def _number(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        return 0.0

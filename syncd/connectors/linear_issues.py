@@ -1,0 +1,142 @@
+"""Linear's issues and labels in syncd's terms (pure).
+
+syncd's canonical label names carry the scheme's prefixes (``objective:growth``). In Linear, objectives
+live as children of a label group (``Objective › growth``) because a group allows one label per issue,
+which is exactly "one primary objective"; values live in another group (``Value › quality``) unless the
+workspace is configured for flat labels. The unaligned label sits in the objective group too, so an
+issue is either aligned or not, never both. :class:`LabelNaming` translates both ways.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from syncd.connectors.base import Skipped
+from syncd.model import StatusCategory, TrackerKind, WorkItem
+from syncd.strategy import LabelScheme
+
+__all__ = ["LabelNaming", "to_work_item"]
+
+_STATES = {
+    "triage": StatusCategory.TODO,
+    "backlog": StatusCategory.TODO,
+    "unstarted": StatusCategory.TODO,
+    "started": StatusCategory.IN_PROGRESS,
+    "completed": StatusCategory.DONE,
+    "canceled": StatusCategory.DONE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LabelNaming:
+    """Where each canonical label lives in Linear: (group name or None, label name)."""
+
+    scheme: LabelScheme
+    objective_group: str
+    value_group: str | None
+
+    def canonical(self, name: str, group: str | None) -> str:
+        """The canonical name of a Linear label named ``name`` in ``group``."""
+        folded = group.casefold() if group else None
+        if folded == self.objective_group.casefold():
+            return name if name == self.scheme.unaligned else self.scheme.objective_label(name)
+        if self.value_group and folded == self.value_group.casefold():
+            return self.scheme.value_label(name)
+        return name
+
+    def placement(self, canonical: str) -> tuple[str | None, str]:
+        """The group and name a canonical label has in Linear."""
+        if canonical == self.scheme.unaligned:
+            return self.objective_group, canonical
+        objective = self.scheme.objective_of(canonical)
+        if objective is not None:
+            return self.objective_group, objective
+        value = self.scheme.value_of(canonical)
+        if value is not None and self.value_group:
+            return self.value_group, value
+        return None, canonical
+
+
+def to_work_item(
+    node: Any, *, tracker: str, naming: LabelNaming, initiatives: Mapping[str, tuple[str, ...]]
+) -> WorkItem | Skipped:
+    """One issue node as a WorkItem, or Skipped with the reason.
+
+    Args:
+        initiatives: initiative names by project id (fetched once, not per issue, to keep pages cheap).
+    """
+    key = node.get("identifier") if isinstance(node, dict) else None
+    if not isinstance(key, str) or not key:
+        return Skipped(str(node.get("id", "?")) if isinstance(node, dict) else "?", "the issue has no identifier")
+    try:
+        return _work_item(node, key, tracker, naming, initiatives)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        return Skipped(key, f"malformed issue payload ({type(exc).__name__}: {exc})")
+
+
+def _work_item(
+    node: dict[str, Any],
+    key: str,
+    tracker: str,
+    naming: LabelNaming,
+    initiatives: Mapping[str, tuple[str, ...]],
+) -> WorkItem:
+    title = node["title"]
+    if not isinstance(title, str):
+        raise TypeError("title is not text")
+    state = node["state"]["type"]
+    project = node.get("project") or None
+    parent = node.get("parent") or None
+    return WorkItem(
+        tracker=tracker,
+        kind=TrackerKind.LINEAR,
+        id=str(node["id"]),
+        key=key,
+        url=str(node.get("url") or ""),
+        title=title,
+        description=_text(node.get("description")) or "",
+        type="",
+        status=_STATES[state],
+        priority=_text(node.get("priorityLabel")),
+        estimate=_estimate(node.get("estimate")),
+        labels=frozenset(_labels(node.get("labels"), naming)),
+        project=_text((node.get("team") or {}).get("key")),
+        parent=_text(parent.get("identifier")) if parent else None,
+        linear_project=_text(project.get("name")) if project else None,
+        initiatives=initiatives.get(str(project.get("id")), ()) if project else (),
+        created=_time(node["createdAt"]),
+        updated=_time(node["updatedAt"]),
+        resolved=_time(node["completedAt"]) if node.get("completedAt") else None,
+    )
+
+
+def _labels(connection: Any, naming: LabelNaming) -> list[str]:
+    if connection is None:
+        return []
+    names = []
+    for label in connection["nodes"]:
+        group = (label.get("parent") or {}).get("name")
+        names.append(naming.canonical(str(label["name"]), group))
+    return names
+
+
+def _estimate(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"estimate {value!r} is not a number")
+    return float(value)
+
+
+def _time(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise TypeError(f"timestamp {value!r} is not text")
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

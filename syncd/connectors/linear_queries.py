@@ -1,0 +1,118 @@
+"""The GraphQL documents syncd sends to Linear, validated against Linear's schema before any request.
+
+Page sizes are chosen under Linear's complexity rules (each object 1 point, each scalar 0.1, connections
+multiply by their ``first``; 10,000 points per query at most): a page of issues with their labels costs
+about 8,300 points at 250 issues, so the issue query asks for the maximum page of 250 with at most 10
+labels per issue. Initiatives are read once per project, not once per issue.
+"""
+
+from __future__ import annotations
+
+from gql import GraphQLRequest, gql
+
+__all__ = [
+    "COMMENTS",
+    "COMMENT_CREATE",
+    "COMMENT_UPDATE",
+    "ISSUES",
+    "ISSUE_BATCH_UPDATE",
+    "ISSUE_UPDATE",
+    "LABELS",
+    "LABEL_CREATE",
+    "PROJECTS",
+    "VIEWER",
+]
+
+ISSUES: GraphQLRequest = gql(
+    """
+    query SyncdIssues($filter: IssueFilter, $first: Int!, $after: String) {
+      issues(filter: $filter, first: $first, after: $after, orderBy: createdAt, includeArchived: false) {
+        nodes {
+          id identifier url title description priorityLabel estimate createdAt updatedAt completedAt
+          state { type }
+          team { key }
+          project { id name }
+          parent { identifier }
+          labels(first: 10) { nodes { id name parent { name } } }
+        }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+    """
+)
+
+PROJECTS: GraphQLRequest = gql(
+    """
+    query SyncdProjects($after: String) {
+      projects(first: 100, after: $after, includeArchived: true) {
+        nodes { id name initiatives(first: 25) { nodes { name } } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+    """
+)
+
+LABELS: GraphQLRequest = gql(
+    """
+    query SyncdLabels($after: String) {
+      issueLabels(first: 250, after: $after) {
+        nodes { id name isGroup parent { id name } team { key } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+    """
+)
+
+LABEL_CREATE: GraphQLRequest = gql(
+    """
+    mutation SyncdLabelCreate($input: IssueLabelCreateInput!) {
+      issueLabelCreate(input: $input) { success issueLabel { id name isGroup parent { id name } team { key } } }
+    }
+    """
+)
+
+ISSUE_UPDATE: GraphQLRequest = gql(
+    """
+    mutation SyncdIssueUpdate($id: String!, $input: IssueUpdateInput!) {
+      issueUpdate(id: $id, input: $input) { success }
+    }
+    """
+)
+
+ISSUE_BATCH_UPDATE: GraphQLRequest = gql(
+    """
+    mutation SyncdIssueBatchUpdate($ids: [UUID!]!, $input: IssueUpdateInput!) {
+      issueBatchUpdate(ids: $ids, input: $input) { success }
+    }
+    """
+)
+
+COMMENTS: GraphQLRequest = gql(
+    """
+    query SyncdComments($id: String!, $after: String) {
+      issue(id: $id) { id comments(first: 100, after: $after) { nodes { id body } pageInfo { hasNextPage endCursor } } }
+    }
+    """
+)
+
+COMMENT_CREATE: GraphQLRequest = gql(
+    """
+    mutation SyncdCommentCreate($input: CommentCreateInput!) {
+      commentCreate(input: $input) { success comment { id } }
+    }
+    """
+)
+
+COMMENT_UPDATE: GraphQLRequest = gql(
+    """
+    mutation SyncdCommentUpdate($id: String!, $input: CommentUpdateInput!) {
+      commentUpdate(id: $id, input: $input) { success comment { id } }
+    }
+    """
+)
+
+VIEWER: GraphQLRequest = gql(
+    """
+    query SyncdViewer { viewer { id name email } organization { id name } }
+    """
+)

@@ -1,0 +1,245 @@
+"""One emulated tracker with a seeded organisation, seen the same way for every connector.
+
+The contract tests (:mod:`tests.integration.contract`) speak to a :class:`Harness` only: start the
+emulator, write a settings file for syncd, read an issue's labels in canonical form, edit labels as a
+person, count writes. Each tracker's harness translates to its emulator.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from syncd.connectors.linear_issues import LabelNaming
+from syncd.sandbox.faults import Faults
+from syncd.sandbox.jira import JiraEmulator
+from syncd.sandbox.linear import LinearEmulator
+from syncd.sandbox.linear import LinearWorkspace as EmulatedWorkspace
+from syncd.sandbox.server import RequestLog
+from syncd.strategy import load_strategy
+from tests.conftest import EXAMPLE_STRATEGY
+from tests.integration import jira_org, linear_org
+
+NAMING = LabelNaming(load_strategy(EXAMPLE_STRATEGY).labels, "Objective", "Value")
+
+
+class Harness(ABC):
+    """A started emulator with its organisation; use as a context manager."""
+
+    tracker: str
+    issue_count: int
+    #: a key and a person's pin on it that changes its mapping, with the labels it then carries
+    pin: tuple[str, str, set[str]]
+    #: a key whose syncd label a person removes, and that label
+    declined: tuple[str, str]
+    #: ``Faults.paths`` pattern that matches the tracker's label writes
+    write_paths: str
+
+    @property
+    @abstractmethod
+    def faults(self) -> Faults: ...
+
+    @property
+    @abstractmethod
+    def log(self) -> RequestLog: ...
+
+    @abstractmethod
+    def __enter__(self) -> Harness: ...
+
+    @abstractmethod
+    def __exit__(self, *exc: object) -> None: ...
+
+    @abstractmethod
+    def fresh(self) -> Harness:
+        """A new, unstarted harness with the same organisation."""
+
+    @abstractmethod
+    def settings(self, tmp_path: Path, *, credential: str | None = None) -> str:
+        """The tracker's TOML table (and credentials) for syncd."""
+
+    @abstractmethod
+    def labels(self) -> dict[str, set[str]]:
+        """Every issue's labels, with syncd's in canonical form (``objective:growth``)."""
+
+    @abstractmethod
+    def person_labels(self, key: str, *, add: Iterable[str] = (), remove: Iterable[str] = ()) -> None:
+        """A person edits labels (canonical names)."""
+
+    @abstractmethod
+    def expectations(self) -> dict[str, set[str]]:
+        """The labels some issues must carry after a first sync of the example strategy."""
+
+    @abstractmethod
+    def writes_per_issue(self) -> Counter[str]:
+        """How many label writes each issue received, from the request log."""
+
+    def writes(self) -> int:
+        return sum(1 for record in self.log.records() if "write" in self.classify(record.endpoint))
+
+    def reads(self) -> int:
+        return sum(1 for record in self.log.records() if "read" in self.classify(record.endpoint))
+
+    @abstractmethod
+    def classify(self, endpoint: str) -> str:
+        """``read``, ``write`` or ``meta`` for an endpoint name."""
+
+    def settings_file(self, tmp_path: Path, *, credential: str | None = None) -> Path:
+        path = tmp_path / "syncd.toml"
+        head = textwrap.dedent(
+            f"""
+            strategy = "{EXAMPLE_STRATEGY}"
+            state_path = "{tmp_path / "state.db"}"
+
+            [retry]
+            max_attempts = 8
+            max_wait = 5
+            deadline = 60
+            """
+        )
+        path.write_text(head + self.settings(tmp_path, credential=credential))
+        return path
+
+
+class JiraHarness(Harness):
+    tracker = "jira.acme"
+    issue_count = 12
+    pin = ("OPS-1", "objective:enterprise-readiness", {"objective:enterprise-readiness"})
+    declined = ("GROW-4", "objective:self-serve-growth")
+    write_paths = r"/issue/\d+$"
+
+    def __init__(self, deployment: str) -> None:
+        self.deployment = deployment
+        self.site = JiraEmulator(deployment)
+
+    @property
+    def faults(self) -> Faults:
+        return self.site.faults
+
+    @property
+    def log(self) -> RequestLog:
+        return self.site.log
+
+    def __enter__(self) -> JiraHarness:
+        self.site.start()
+        jira_org.seed(self.site)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.site.stop()
+
+    def fresh(self) -> JiraHarness:
+        return JiraHarness(self.deployment)
+
+    def settings(self, tmp_path: Path, *, credential: str | None = None) -> str:
+        return jira_org.settings_table(self.site, token=credential)
+
+    def labels(self) -> dict[str, set[str]]:
+        return {issue.key: set(self.site.store.labels(issue.key)) for issue in self.site.store.issues()}
+
+    def person_labels(self, key: str, *, add: Iterable[str] = (), remove: Iterable[str] = ()) -> None:
+        self.site.store.edit_labels(key, add=list(add), remove=list(remove))
+
+    def expectations(self) -> dict[str, set[str]]:
+        return jira_org.EXPECTED
+
+    def classify(self, endpoint: str) -> str:
+        if endpoint == "issue_edit":
+            return "write"
+        return "read" if endpoint in {"search", "search_jql"} else "meta"
+
+    def writes_per_issue(self) -> Counter[str]:
+        edits: Counter[str] = Counter()
+        for record in self.log.records():
+            if record.endpoint == "issue_edit":
+                edits[self.site.store.issue(record.path.rsplit("/", 1)[1]).key] += 1
+        return edits
+
+
+class LinearHarness(Harness):
+    tracker = "linear.acme"
+    issue_count = linear_org.ISSUES
+    pin = ("INF-1", "objective:enterprise-readiness", {"objective:enterprise-readiness"})
+    declined = ("GRO-2", "objective:self-serve-growth")
+    write_paths = "/graphql/mutation/issue(Batch)?Update"
+
+    def __init__(self) -> None:
+        self.workspace = EmulatedWorkspace()
+        self.api_key = linear_org.seed(self.workspace)
+        self.emulator = LinearEmulator(self.workspace)
+
+    @property
+    def faults(self) -> Faults:
+        return self.emulator.faults
+
+    @property
+    def log(self) -> RequestLog:
+        return self.emulator.log
+
+    def __enter__(self) -> LinearHarness:
+        self.emulator.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.emulator.stop()
+
+    def fresh(self) -> LinearHarness:
+        return LinearHarness()
+
+    def settings(self, tmp_path: Path, *, credential: str | None = None) -> str:
+        return textwrap.dedent(
+            f"""
+            [linear.acme]
+            url = "{self.emulator.graphql_url}"
+            api_key = "{credential or self.api_key}"
+            teams = ["ENG", "GRO", "INF"]
+            """
+        )
+
+    def labels(self) -> dict[str, set[str]]:
+        store = self.workspace.store
+        found: dict[str, set[str]] = {}
+        for issue in store.issues.values():
+            names = set()
+            for label_id in issue.label_ids:
+                label = store.labels[label_id]
+                group = store.labels[label.parent_id].name if label.parent_id else None
+                names.add(NAMING.canonical(label.name, group))
+            found[issue.identifier] = names
+        return found
+
+    def person_labels(self, key: str, *, add: Iterable[str] = (), remove: Iterable[str] = ()) -> None:
+        store = self.workspace.store
+
+        def label_id(canonical: str) -> str:
+            group, name = NAMING.placement(canonical)
+            for label in store.labels.values():
+                parent = store.labels[label.parent_id].name if label.parent_id else None
+                if label.name == name and parent == group and not label.is_group:
+                    return label.id
+            raise KeyError(canonical)
+
+        self.workspace.edit_labels(key, add=[label_id(c) for c in add], remove=[label_id(c) for c in remove])
+
+    def expectations(self) -> dict[str, set[str]]:
+        return linear_org.EXPECTED
+
+    def classify(self, endpoint: str) -> str:
+        if endpoint in {"issueUpdate", "issueBatchUpdate"}:
+            return "write"
+        return "read" if endpoint == "issues" else "meta"
+
+    def writes_per_issue(self) -> Counter[str]:
+        store = self.workspace.store
+        edits: Counter[str] = Counter()
+        for record in self.log.records():
+            if record.endpoint not in {"issueUpdate", "issueBatchUpdate"} or record.status != 200:
+                continue
+            variables: dict[str, Any] = json.loads(record.body).get("variables") or {}
+            for issue_id in variables.get("ids") or [variables.get("id")]:
+                edits[store.issues[issue_id].identifier] += 1
+        return edits

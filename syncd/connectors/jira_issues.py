@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from syncd.connectors.base import Skipped
+from syncd.connectors.payload import estimate, strings, text, timestamp
 from syncd.model import StatusCategory, TrackerKind, WorkItem
 
 __all__ = ["JiraProfile", "adf_text", "base_fields", "to_work_item"]
@@ -107,7 +107,7 @@ def _work_item(raw: dict[str, Any], key: str, profile: JiraProfile, tracker: str
         raise TypeError("summary is not text")
     category = fields["status"]["statusCategory"]["key"]
     parent = fields.get("parent") or None
-    parent_key = _text(parent.get("key")) if parent else None
+    parent_key = text(parent.get("key")) if parent else None
     epic = _epic(fields, parent, parent_key, profile)
     return WorkItem(
         tracker=tracker,
@@ -117,18 +117,18 @@ def _work_item(raw: dict[str, Any], key: str, profile: JiraProfile, tracker: str
         url=f"{server}/browse/{key}",
         title=summary,
         description=_description(fields.get("description")),
-        type=_text((fields.get("issuetype") or {}).get("name")) or "",
+        type=text((fields.get("issuetype") or {}).get("name")) or "",
         status=_CATEGORIES[category],
-        priority=_text((fields.get("priority") or {}).get("name")),
-        estimate=_estimate(fields.get(profile.story_points_field) if profile.story_points_field else None),
-        labels=frozenset(_strings(fields.get("labels"))),
-        project=_text((fields.get("project") or {}).get("key")),
-        components=tuple(_text(c.get("name")) or "" for c in fields.get("components") or ()),
+        priority=text((fields.get("priority") or {}).get("name")),
+        estimate=estimate(fields.get(profile.story_points_field) if profile.story_points_field else None),
+        labels=frozenset(strings(fields.get("labels"))),
+        project=text((fields.get("project") or {}).get("key")),
+        components=tuple(text(c.get("name")) or "" for c in fields.get("components") or ()),
         parent=parent_key if parent_key != epic else None,
         epic=epic,
-        created=_time(fields["created"]),
-        updated=_time(fields["updated"]),
-        resolved=_time(fields["resolutiondate"]) if fields.get("resolutiondate") else None,
+        created=timestamp(fields["created"]),
+        updated=timestamp(fields["updated"]),
+        resolved=timestamp(fields["resolutiondate"]) if fields.get("resolutiondate") else None,
     )
 
 
@@ -171,30 +171,3 @@ def _adf_blocks(node: Any) -> Iterator[str]:
         return
     for child in content or ():
         yield from _adf_blocks(child)
-
-
-def _estimate(value: Any) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"estimate {value!r} is not a number")
-    return float(value)
-
-
-def _time(value: Any) -> datetime:
-    if not isinstance(value, str):
-        raise TypeError(f"timestamp {value!r} is not text")
-    moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _strings(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise TypeError("labels are not a list of text")
-    return value

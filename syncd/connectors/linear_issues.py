@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from syncd.connectors.base import Skipped
+from syncd.connectors.payload import estimate, text, timestamp
 from syncd.model import StatusCategory, TrackerKind, WorkItem
 from syncd.strategy import LabelScheme
 
@@ -97,19 +97,19 @@ def _work_item(
         key=key,
         url=str(node.get("url") or ""),
         title=title,
-        description=_text(node.get("description")) or "",
+        description=text(node.get("description")) or "",
         type="",
         status=_STATES[state],
-        priority=_text(node.get("priorityLabel")),
-        estimate=_estimate(node.get("estimate")),
+        priority=text(node.get("priorityLabel")),
+        estimate=estimate(node.get("estimate")),
         labels=frozenset(_labels(node.get("labels"), naming)),
-        project=_text((node.get("team") or {}).get("key")),
-        parent=_text(parent.get("identifier")) if parent else None,
-        linear_project=_text(project.get("name")) if project else None,
+        project=text((node.get("team") or {}).get("key")),
+        parent=text(parent.get("identifier")) if parent else None,
+        linear_project=text(project.get("name")) if project else None,
         initiatives=initiatives.get(str(project.get("id")), ()) if project else (),
-        created=_time(node["createdAt"]),
-        updated=_time(node["updatedAt"]),
-        resolved=_time(node["completedAt"]) if node.get("completedAt") else None,
+        created=timestamp(node["createdAt"]),
+        updated=timestamp(node["updatedAt"]),
+        resolved=timestamp(node["completedAt"]) if node.get("completedAt") else None,
     )
 
 
@@ -121,22 +121,3 @@ def _labels(connection: Any, naming: LabelNaming) -> list[str]:
         group = (label.get("parent") or {}).get("name")
         names.append(naming.canonical(str(label["name"]), group))
     return names
-
-
-def _estimate(value: Any) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"estimate {value!r} is not a number")
-    return float(value)
-
-
-def _time(value: Any) -> datetime:
-    if not isinstance(value, str):
-        raise TypeError(f"timestamp {value!r} is not text")
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import textwrap
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from syncd.sandbox.jira import JiraEmulator
-from tests.conftest import EXAMPLE_STRATEGY
 
 DAY = timedelta(days=1)
 
@@ -66,23 +64,3 @@ def settings_table(site: JiraEmulator, *, token: str | None = None, deployment: 
         """
     )
     return table + credentials + "\n"
-
-
-def settings_file(
-    tmp_path: Path, site: JiraEmulator, *, token: str | None = None, deployment: str | None = None
-) -> Path:
-    """A settings file for the emulated site."""
-    path = tmp_path / "syncd.toml"
-    head = textwrap.dedent(
-        f"""
-        strategy = "{EXAMPLE_STRATEGY}"
-        state_path = "{tmp_path / "state.db"}"
-
-        [retry]
-        max_attempts = 8
-        max_wait = 5
-        deadline = 60
-        """
-    )
-    path.write_text(head + settings_table(site, token=token, deployment=deployment))
-    return path

@@ -19,7 +19,6 @@ from syncd.strategy import load_strategy
 from syncd.trackers import sync_trackers
 from tests.integration.contract import ConnectorContract, run_sync
 from tests.integration.harness import JiraHarness
-from tests.integration.jira_org import settings_file
 from tests.sandbox.jira_openapi import validate_exchange
 
 
@@ -74,7 +73,9 @@ def test_dry_run_says_why(tmp_path: Path, harness: JiraHarness) -> None:
 
 
 def test_auto_deployment_asks_the_server_once(tmp_path: Path, harness: JiraHarness) -> None:
-    settings = load_settings(settings_file(tmp_path, harness.site, deployment="auto"))
+    config = harness.settings_file(tmp_path)
+    config.write_text(config.read_text().replace(f'deployment = "{harness.deployment}"', 'deployment = "auto"'))
+    settings = load_settings(config)
     strategy = load_strategy(settings.strategy)
     with StateStore.open(settings.state_file()) as store:
         for _ in range(2):

@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, ParamSpec, TypeVar
 
@@ -19,20 +20,23 @@ import typer
 from pydantic import ValidationError
 
 from syncd import __version__
-from syncd.diagnosis import EXIT_CONFIG, describe_error, worst_exit_code
+from syncd.diagnosis import EXIT_CONFIG, EXIT_PARTIAL, describe_error, worst_exit_code
 from syncd.engine import SyncOptions
 from syncd.errors import ConfigError, Problem
 from syncd.explain import explain_item, summarise_outcome, summarise_settings, summarise_strategy
+from syncd.files import write_private
 from syncd.logging import REDACTOR, configure_logging
 from syncd.mapper import map_items
 from syncd.model import JournalEntry, TrackerKind, WorkItem
 from syncd.problems import problems_from_validation
 from syncd.reconcile import TrackerLabels, plan_item
+from syncd.render import Format, render
+from syncd.reports import build_report
 from syncd.settings import Settings, load_settings
 from syncd.state import StateStore
 from syncd.strategy import Strategy, load_strategy
 from syncd.strategy_checks import strategy_warnings
-from syncd.trackers import select_trackers, sync_trackers
+from syncd.trackers import post_now, select_trackers, sync_trackers
 
 __all__ = ["app", "main"]
 
@@ -340,6 +344,41 @@ def sync(
     raise typer.Exit(worst_exit_code(outcome.exit_code for outcome in outcomes))
 
 
+@app.command()
+@_guarded
+def report(
+    ctx: typer.Context,
+    tracker: Annotated[
+        str | None, typer.Option("--tracker", "-t", help="The scope of md/adf/wiki output (default: all).")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="md, json, html, adf or wiki.")] = "md",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    post: Annotated[bool, typer.Option("--post", help="Post each tracker's comment (when figures changed).")] = False,
+    per_team: Annotated[bool, typer.Option("--per-team", help="Add figures per team or project.")] = False,
+    strategy_path: StrategyOption = None,
+) -> None:
+    """Render the drift report from what the last syncs stored, or post it as tracker comments."""
+    session = _session(ctx, strategy_path)
+    settings, strategy = session.settings(), session.strategy()
+    configured = select_trackers(settings)
+    scope = next(iter(select_trackers(settings, [tracker]))) if tracker else "all"
+    with session.open_store() as store:
+        drift = build_report(store, strategy, configured, now=datetime.now(UTC), per_team=per_team)
+        text = render(drift, fmt, scope=scope)
+        if output is not None:
+            write_private(output, text)
+            typer.echo(f"Wrote the {fmt} report to {output}")
+        elif not post:
+            typer.echo(text, nl=False)
+        if post:
+            chosen = select_trackers(settings, [tracker] if tracker else ())
+            results = post_now(settings, strategy, store, chosen, drift)
+            for result in results:
+                state = "not posted: " + result.error if result.error else "posted" if result.posted else "unchanged"
+                typer.echo(f"{result.tracker}: drift report on {result.target or 'no issue configured'}: {state}")
+            raise typer.Exit(EXIT_PARTIAL if any(r.error for r in results) else 0)
+
+
 def _later(command: str, needs: str) -> Callable[..., Any]:
     def unavailable() -> None:
         typer.echo(f"syncd {command}: not available in this version yet ({needs}).", err=True)
@@ -347,14 +386,12 @@ def _later(command: str, needs: str) -> Callable[..., Any]:
 
     unavailable.__doc__ = {
         "run": "Run as a service: sync every interval, with health and metrics endpoints.",
-        "report": "Render or post the drift report.",
         "demo": "Run the whole loop against bundled tracker emulators, no credentials needed.",
     }[command]
     return unavailable
 
 
 app.command("run")(_later("run", "it needs the service loop"))
-app.command("report")(_later("report", "it needs drift analysis"))
 app.command("demo")(_later("demo", "it needs the demo organisation"))
 
 

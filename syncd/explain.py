@@ -152,4 +152,12 @@ def summarise_outcome(outcome: TrackerOutcome, *, dry_run: bool = False) -> list
     lines += [f"  {error}" for error in result.errors[:20]]
     if len(result.errors) > 20:
         lines.append(f"  … and {len(result.errors) - 20} more")
+    post = outcome.report
+    if post is not None and post.target is not None:
+        if post.error:
+            lines.append(f"  drift report on {post.target}: not posted ({post.error}); retried next run")
+        else:
+            lines.append(f"  drift report on {post.target}: {'posted' if post.posted else 'unchanged'}")
+    if post is not None and post.notices:
+        lines.append(f"  notices on unaligned issues: {post.notices}")
     return lines

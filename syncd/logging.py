@@ -123,13 +123,28 @@ def configure_logging(
         foreign_pre_chain=shared,
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     )
-    handler = logging.StreamHandler(out)
+    handler: logging.Handler = logging.StreamHandler(out) if stream is not None else _StandardError()
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level.upper())
     for noisy in ("urllib3", "gql.transport", "jira"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+class _StandardError(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of each line (it may be replaced, as tests do)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        """The stream is always the current stderr; setting it is ignored."""
 
 
 def _drop_positional_args(logger: WrappedLogger, method: str, event: EventDict) -> EventDict:

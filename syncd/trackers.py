@@ -1,4 +1,5 @@
-"""Syncing the configured trackers, one after another, each failure contained to its tracker.
+"""Syncing the configured trackers, one after another, each failure contained to its tracker, then
+posting the drift reports.
 
 ``syncd sync`` and the service loop both come through here: pick the trackers, open each connector with
 what the state store already knows of it, run the engine, and report per tracker. A tracker that fails
@@ -8,21 +9,25 @@ so the caller can pick the exit code or the health status.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from syncd.connectors import open_connector
-from syncd.diagnosis import EXIT_OK, EXIT_PARTIAL, describe_error
+from syncd.connectors import Connector, open_connector
+from syncd.diagnosis import EXIT_OK, EXIT_PARTIAL, describe_error, worst_exit_code
+from syncd.drift_model import DriftReport
 from syncd.engine import Engine, SyncOptions, SyncResult
 from syncd.errors import ConfigError, Problem
 from syncd.logging import get_logger
 from syncd.mapper import Mapper
+from syncd.reports import PostResult, build_report, post_reports
 from syncd.retry import RetryPolicy, RetryStats
 from syncd.settings import Settings, TrackerSettings
 from syncd.state import StateStore
 from syncd.strategy import Strategy
 
-__all__ = ["TrackerOutcome", "select_trackers", "sync_trackers"]
+__all__ = ["TrackerOutcome", "post_now", "select_trackers", "sync_trackers"]
 
 _log = get_logger("syncd.trackers")
 
@@ -35,6 +40,7 @@ class TrackerOutcome:
     result: SyncResult | None
     error: str | None = None
     exit_code: int = EXIT_OK
+    report: PostResult | None = None
 
 
 def select_trackers(settings: Settings, names: Iterable[str] = ()) -> dict[str, TrackerSettings]:
@@ -73,26 +79,94 @@ def sync_trackers(
     *,
     stats: RetryStats | None = None,
     policy: RetryPolicy | None = None,
+    report: bool = True,
 ) -> list[TrackerOutcome]:
-    """Sync each tracker once; never raises for one tracker's failure."""
+    """Sync each tracker once, then post the drift reports; never raises for one tracker's failure.
+
+    Args:
+        report: post the drift report comments after the syncs (never in a dry run).
+    """
     stats = stats or RetryStats()
-    policy = policy or RetryPolicy(
-        max_attempts=settings.retry.max_attempts, max_wait=settings.retry.max_wait, deadline=settings.retry.deadline
-    )
+    policy = policy or retry_policy(settings)
     mapper = Mapper(strategy)
     outcomes: list[TrackerOutcome] = []
-    for name, tracker in trackers.items():
-        connector = open_connector(name, tracker, strategy, policy=policy, stats=stats, store=store)
-        try:
-            engine = Engine(strategy=strategy, store=store, connector=connector, stats=stats, mapper=mapper)
-            result = engine.sync(options)
-        except Exception as exc:
-            diagnosis = describe_error(exc)
-            _log.error("sync.failed", tracker=name, error=diagnosis.message)
-            outcomes.append(TrackerOutcome(name, None, diagnosis.message, diagnosis.exit_code))
-        else:
-            code = EXIT_OK if result.status == "ok" else EXIT_PARTIAL
-            outcomes.append(TrackerOutcome(name, result, exit_code=code))
-        finally:
+    synced: dict[str, Connector] = {}
+    connectors = {
+        name: open_connector(name, tracker, strategy, policy=policy, stats=stats, store=store)
+        for name, tracker in trackers.items()
+    }
+    try:
+        for name, connector in connectors.items():
+            outcome = _sync_one(name, connector, strategy, store, stats, mapper, options)
+            outcomes.append(outcome)
+            if outcome.result is not None:
+                synced[name] = connector
+        if report and not options.dry_run and synced:
+            outcomes = _with_reports(outcomes, strategy, store, synced, settings)
+    finally:
+        for connector in connectors.values():
             connector.close()
     return outcomes
+
+
+def retry_policy(settings: Settings) -> RetryPolicy:
+    retry = settings.retry
+    return RetryPolicy(max_attempts=retry.max_attempts, max_wait=retry.max_wait, deadline=retry.deadline)
+
+
+def _sync_one(
+    name: str,
+    connector: Connector,
+    strategy: Strategy,
+    store: StateStore,
+    stats: RetryStats,
+    mapper: Mapper,
+    options: SyncOptions,
+) -> TrackerOutcome:
+    try:
+        engine = Engine(strategy=strategy, store=store, connector=connector, stats=stats, mapper=mapper)
+        result = engine.sync(options)
+    except Exception as exc:
+        diagnosis = describe_error(exc)
+        _log.error("sync.failed", tracker=name, error=diagnosis.message)
+        return TrackerOutcome(name, None, diagnosis.message, diagnosis.exit_code)
+    return TrackerOutcome(name, result, exit_code=EXIT_OK if result.status == "ok" else EXIT_PARTIAL)
+
+
+def _with_reports(
+    outcomes: list[TrackerOutcome],
+    strategy: Strategy,
+    store: StateStore,
+    connectors: dict[str, Connector],
+    settings: Settings,
+) -> list[TrackerOutcome]:
+    drift = build_report(store, strategy, settings.trackers(), now=datetime.now(UTC))
+    posts = {post.tracker: post for post in post_reports(drift, strategy, store, connectors)}
+    updated = []
+    for outcome in outcomes:
+        post = posts.get(outcome.name)
+        if post is not None and post.error is not None:
+            outcome = dataclasses.replace(outcome, exit_code=worst_exit_code([outcome.exit_code, EXIT_PARTIAL]))
+        updated.append(dataclasses.replace(outcome, report=post))
+    return updated
+
+
+def post_now(
+    settings: Settings,
+    strategy: Strategy,
+    store: StateStore,
+    trackers: dict[str, TrackerSettings],
+    report: DriftReport,
+) -> list[PostResult]:
+    """Post an already computed report to the given trackers (``syncd report --post``)."""
+    stats = RetryStats()
+    policy = retry_policy(settings)
+    connectors = {
+        name: open_connector(name, tracker, strategy, policy=policy, stats=stats, store=store)
+        for name, tracker in trackers.items()
+    }
+    try:
+        return post_reports(report, strategy, store, connectors)
+    finally:
+        for connector in connectors.values():
+            connector.close()

@@ -215,6 +215,17 @@ class JiraConnector:
                 yield OpResult(op)
 
     def upsert_comment(self, issue: str, marker: str, body: Any, comment_id: str | None) -> str:
+        """Edit syncd's comment or create it; a retry looks for the comment again before creating one,
+        because a create whose answer was lost may have landed."""
+        return call_with_retry(
+            partial(self._upsert_once, issue, marker, body, comment_id),
+            policy=self._policy,
+            tracker=self.name,
+            what=f"report comment on {issue}",
+            stats=self._stats,
+        )
+
+    def _upsert_once(self, issue: str, marker: str, body: Any, comment_id: str | None) -> str:
         if comment_id is not None:
             try:
                 self._edit_comment(issue, comment_id, body)
@@ -227,17 +238,15 @@ class JiraConnector:
             return found
         created = self._call(
             f"comment on {issue}",
-            lambda: self._rest("POST", f"issue/{issue}/comment", body={"body": body}),
+            partial(self._rest, "POST", f"issue/{issue}/comment", body={"body": body}),
             issue=issue,
+            retry=False,
         )
         return str(created["id"])
 
     def _edit_comment(self, issue: str, comment_id: str, body: Any) -> None:
-        self._call(
-            f"edit comment on {issue}",
-            lambda: self._rest("PUT", f"issue/{issue}/comment/{comment_id}", body={"body": body}),
-            issue=issue,
-        )
+        path = f"issue/{issue}/comment/{comment_id}"
+        self._call(f"edit comment on {issue}", partial(self._rest, "PUT", path, body={"body": body}), retry=False)
 
     def _find_comment(self, issue: str, marker: str) -> str | None:
         start = 0
@@ -247,6 +256,7 @@ class JiraConnector:
                 f"comments of {issue}",
                 partial(self._rest, "GET", f"issue/{issue}/comment", params=params),
                 issue=issue,
+                retry=False,
             )
             comments = page.get("comments") or []
             for comment in comments:
@@ -269,7 +279,7 @@ class JiraConnector:
             return {}
         return response.json()
 
-    def _call(self, what: str, call: Callable[[], T], *, issue: str = "") -> T:
+    def _call(self, what: str, call: Callable[[], T], *, issue: str = "", retry: bool = True) -> T:
         def attempt() -> T:
             self._requests += 1
             try:
@@ -285,6 +295,8 @@ class JiraConnector:
             except requests.exceptions.JSONDecodeError:
                 raise TransientError(f"{what}: the response was not JSON", tracker=self.name, issue=issue) from None
 
+        if not retry:
+            return attempt()
         return call_with_retry(attempt, policy=self._policy, tracker=self.name, what=what, stats=self._stats)
 
 

@@ -210,25 +210,44 @@ class LinearConnector:
         return LinearLabel.from_node(data["issueLabelCreate"]["issueLabel"])
 
     def upsert_comment(self, issue: str, marker: str, body: Any, comment_id: str | None) -> str:
+        """Edit syncd's comment or create it; a retry looks for the comment again before creating one,
+        because a create whose answer was lost may have landed."""
+        return call_with_retry(
+            lambda: self._upsert_once(issue, marker, body, comment_id),
+            policy=self._policy,
+            tracker=self.name,
+            what=f"report comment on {issue}",
+            stats=self._stats,
+        )
+
+    def _upsert_once(self, issue: str, marker: str, body: Any, comment_id: str | None) -> str:
+        update = q.COMMENT_UPDATE
         if comment_id is not None:
             try:
-                self._execute(f"edit comment on {issue}", q.COMMENT_UPDATE, {"id": comment_id, "input": {"body": body}})
+                self._execute(
+                    f"edit comment on {issue}", update, {"id": comment_id, "input": {"body": body}}, retry=False
+                )
                 return comment_id
             except NotFound:
                 pass
         issue_id, found = self._find_comment(issue, marker)
         if found is not None:
-            self._execute(f"edit comment on {issue}", q.COMMENT_UPDATE, {"id": found, "input": {"body": body}})
+            self._execute(f"edit comment on {issue}", update, {"id": found, "input": {"body": body}}, retry=False)
             return found
         created = self._execute(
-            f"comment on {issue}", q.COMMENT_CREATE, {"input": {"issueId": issue_id, "body": body}}, issue=issue
+            f"comment on {issue}",
+            q.COMMENT_CREATE,
+            {"input": {"issueId": issue_id, "body": body}},
+            issue=issue,
+            retry=False,
         )
         return str(created["commentCreate"]["comment"]["id"])
 
     def _find_comment(self, issue: str, marker: str) -> tuple[str, str | None]:
         after: str | None = None
         while True:
-            data = self._execute(f"comments of {issue}", q.COMMENTS, {"id": issue, "after": after}, issue=issue)
+            variables = {"id": issue, "after": after}
+            data = self._execute(f"comments of {issue}", q.COMMENTS, variables, issue=issue, retry=False)
             node = data["issue"]
             comments = node["comments"]
             for comment in comments["nodes"]:
@@ -251,6 +270,7 @@ class LinearConnector:
         *,
         issue: str = "",
         guard: tuple[str, set[str]] | None = None,
+        retry: bool = True,
     ) -> Any:
         def attempt() -> Any:
             if self._session is None:
@@ -267,6 +287,8 @@ class LinearConnector:
                 _check_cursor(data, guard, self.name)
             return data
 
+        if not retry:
+            return attempt()
         return call_with_retry(attempt, policy=self._policy, tracker=self.name, what=what, stats=self._stats)
 
     def _headers(self) -> Mapping[str, str]:

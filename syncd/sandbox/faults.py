@@ -58,7 +58,9 @@ class Faults:
         drop_every: every Nth request has its connection dropped mid-response.
         drop_burst: the next N requests have their connection dropped mid-response.
         latency: seconds added before every response (to matching paths only).
-        paths: a regular expression a request path must match to be faulted or delayed (None: all paths).
+        paths: a regular expression the request's fault target must match to be faulted or delayed (None:
+            all). The target is ``METHOD /path`` (``PUT /rest/api/3/issue/10001``), or for GraphQL
+            ``/graphql/<query|mutation>/<root fields>``.
     """
 
     rate_limit_every: int | None = None

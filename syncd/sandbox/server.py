@@ -74,8 +74,9 @@ class Response:
 class Route:
     """Where a request goes: a stable endpoint name for the counters, the handler, and the fault target.
 
-    ``target`` is what fault ``paths`` patterns are matched against; it defaults to the request path. An
-    API with one URL (GraphQL) names the operation instead, so tests can fault only the writes.
+    ``target`` is what fault ``paths`` patterns are matched against; it defaults to the method and the
+    request path (``POST /rest/api/3/issue/GROW-1/comment``), so a pattern can pick out one verb. An API
+    with one URL (GraphQL) names the operation instead, so tests can fault only the writes.
     """
 
     endpoint: str
@@ -186,7 +187,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         request = Request(self.command, split.path, parse_qs(split.query), self.headers, body)
         route = app.route(request)
-        target = route.target or split.path
+        target = route.target or f"{self.command} {split.path}"
         fault = app.faults.decide(target)
         delay = app.faults.delay(target)
         if delay:

@@ -25,11 +25,11 @@ from tests.conftest import REPO
 from tests.integration.harness import Harness
 
 
-def run_sync(tmp_path: Path, harness: Harness, **options: bool) -> TrackerOutcome:
+def run_sync(tmp_path: Path, harness: Harness, *, report: bool = True, **options: bool) -> TrackerOutcome:
     settings = load_settings(harness.settings_file(tmp_path))
     strategy = load_strategy(settings.strategy)
     with StateStore.open(settings.state_file()) as store:
-        [outcome] = sync_trackers(settings, strategy, store, settings.trackers(), SyncOptions(**options))
+        [outcome] = sync_trackers(settings, strategy, store, settings.trackers(), SyncOptions(**options), report=report)
     return outcome
 
 
@@ -85,7 +85,7 @@ class ConnectorContract:
         harness.faults.rate_limit_every = 3
         harness.faults.retry_after = 1
         harness.faults.error_every = 4
-        outcome = run_sync(tmp_path, harness)
+        outcome = run_sync(tmp_path, harness, report=False)
         assert outcome.result is not None
         assert outcome.result.status == "ok", outcome.result.errors
         faulted = harness.log.count(faulted=True)

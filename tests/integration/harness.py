@@ -39,6 +39,10 @@ class Harness(ABC):
     declined: tuple[str, str]
     #: ``Faults.paths`` pattern that matches the tracker's label writes
     write_paths: str
+    #: ``Faults.paths`` pattern that matches the tracker's comment writes
+    comment_paths: str
+    #: the issue the example strategy names for this tracker's drift report
+    report_issue: str
 
     @property
     @abstractmethod
@@ -86,7 +90,15 @@ class Harness(ABC):
 
     @abstractmethod
     def classify(self, endpoint: str) -> str:
-        """``read``, ``write`` or ``meta`` for an endpoint name."""
+        """``read``, ``write``, ``comment`` or ``meta`` for an endpoint name."""
+
+    @abstractmethod
+    def comments(self, key: str) -> list[str]:
+        """The plain text of an issue's comments, oldest first."""
+
+    def comment_requests(self) -> list[Any]:
+        """The bodies of the comment writes syncd sent, parsed."""
+        return [json.loads(r.body) for r in self.log.records() if self.classify(r.endpoint) == "comment"]
 
     def settings_file(self, tmp_path: Path, *, credential: str | None = None) -> Path:
         path = tmp_path / "syncd.toml"
@@ -111,6 +123,8 @@ class JiraHarness(Harness):
     pin = ("OPS-1", "objective:enterprise-readiness", {"objective:enterprise-readiness"})
     declined = ("GROW-4", "objective:self-serve-growth")
     write_paths = r"/issue/\d+$"
+    comment_paths = r"^(POST|PUT) .*/comment"
+    report_issue = "STRAT-1"
 
     def __init__(self, deployment: str) -> None:
         self.deployment = deployment
@@ -150,7 +164,13 @@ class JiraHarness(Harness):
     def classify(self, endpoint: str) -> str:
         if endpoint == "issue_edit":
             return "write"
+        if endpoint in {"comment_add", "comment_edit"}:
+            return "comment"
         return "read" if endpoint in {"search", "search_jql"} else "meta"
+
+    def comments(self, key: str) -> list[str]:
+        store = self.site.store
+        return [store.comment_text(comment) for comment in store.comments(key)]
 
     def writes_per_issue(self) -> Counter[str]:
         edits: Counter[str] = Counter()
@@ -166,6 +186,8 @@ class LinearHarness(Harness):
     pin = ("INF-1", "objective:enterprise-readiness", {"objective:enterprise-readiness"})
     declined = ("GRO-2", "objective:self-serve-growth")
     write_paths = "/graphql/mutation/issue(Batch)?Update"
+    comment_paths = "/graphql/mutation/comment(Create|Update)"
+    report_issue = "ENG-1"
 
     def __init__(self) -> None:
         self.workspace = EmulatedWorkspace()
@@ -231,7 +253,12 @@ class LinearHarness(Harness):
     def classify(self, endpoint: str) -> str:
         if endpoint in {"issueUpdate", "issueBatchUpdate"}:
             return "write"
+        if endpoint in {"commentCreate", "commentUpdate"}:
+            return "comment"
         return "read" if endpoint == "issues" else "meta"
+
+    def comments(self, key: str) -> list[str]:
+        return [comment.body for comment in self.workspace.comments(key)]
 
     def writes_per_issue(self) -> Counter[str]:
         store = self.workspace.store

@@ -33,7 +33,9 @@ def seed(site: JiraEmulator) -> None:
     store.create_issue("MISC", "Office plants rota", issue_type="Task", labels=["facilities"])
     store.create_issue("MISC", "Customer asked for a CSV export", labels=["customer-reported"], story_points=2)
     store.create_issue("MISC", "Flaky checkout test", issue_type="Bug", status="Done", story_points=1)
-    store.create_issue("MISC", "Offsite planning", issue_type="Task", description="Book the venue.")
+    store.create_issue(
+        "MISC", "Offsite planning", issue_type="Task", status="In Progress", description="Book the venue."
+    )
 
 
 EXPECTED = {

@@ -39,7 +39,7 @@ def seed(ws: LinearWorkspace) -> str:
     parent = ws.add_issue("ENG", "Okta integration", project=sso, estimate=5, state="In Progress")  # ENG-2
     ws.add_issue("ENG", "Map SAML attributes", parent=parent, estimate=1)  # ENG-3
     ws.add_issue("INF", "Page load above 2s", labels=["incident"], estimate=2)  # INF-1
-    ws.add_issue("ENG", "Tidy the wiki", labels=["Frontend"])  # ENG-4
+    ws.add_issue("ENG", "Tidy the wiki", labels=["Frontend"], state="In Progress")  # ENG-4
     ws.add_issue("INF", "Move dbt models to the warehouse", project="Warehouse migration", estimate=3)  # INF-2
     ws.add_issue("GRO", "Checkout button copy", project="Checkout revamp", estimate=1)  # GRO-3
     ws.add_issue("ENG", "Flaky login test", labels=["bug"], estimate=1)  # ENG-5

@@ -1,0 +1,228 @@
+"""Drift analysis (pure): where effort goes against where the strategy says it should (DESIGN §6).
+
+Scope: items in progress, plus items done within ``window_days`` (work canceled without being done has
+no resolution date and is out of scope). Effort is the estimate, ``default_estimate`` when there is none
+(an estimate of 0 counts as 0), or 1 per item with ``measure: count``. ``actual(o)`` is the share of the
+effort in scope whose *primary* objective is ``o``; the unaligned bucket's target is the slack the
+strategy leaves (``1 − Σ targets``), so actual and target both sum to 1 and the alignment score
+``1 − ½·Σ|actual − target|`` is 1 exactly on plan. The to-do backlog is shown beside as the planned
+allocation. An objective is starved when it has a target and nothing in progress or done within
+``starved_after_days``.
+
+One pass over the items fills an accumulator per scope (all trackers, each tracker, and optionally each
+team or project), so the analysis streams over any number of stored items.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from syncd.drift_model import DriftReport, Figures, ObjectiveFigures, UnalignedItem, ValueCoverage
+from syncd.model import Alignment, StatusCategory, WorkItem
+from syncd.strategy import Strategy
+
+__all__ = ["ALL", "LARGEST_UNALIGNED", "UNALIGNED", "analyse", "effort_of"]
+
+ALL = "all"
+UNALIGNED = "unaligned"
+LARGEST_UNALIGNED = 10
+
+
+def effort_of(item: WorkItem, strategy: Strategy) -> float:
+    """The effort an item counts for under the strategy's drift options."""
+    options = strategy.drift
+    if options.measure == "count":
+        return 1.0
+    return options.default_estimate if item.estimate is None else max(item.estimate, 0.0)
+
+
+@dataclass
+class _Scope:
+    """Running sums for one scope."""
+
+    effort: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    items: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
+    planned: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    values: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    value_items: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
+    last_active: dict[str, datetime] = field(default_factory=dict)
+    unaligned: list[tuple[float, str, UnalignedItem]] = field(default_factory=list)
+    total: float = 0.0
+    count: int = 0
+
+    def active(self, bucket: str, moment: datetime) -> None:
+        if bucket not in self.last_active or self.last_active[bucket] < moment:
+            self.last_active[bucket] = moment
+
+
+def analyse(
+    entries: Iterable[tuple[WorkItem, Alignment | None]],
+    strategy: Strategy,
+    *,
+    now: datetime,
+    previous: Mapping[str, Any] | None = None,
+    per_team: bool = False,
+) -> DriftReport:
+    """The drift report over the given items.
+
+    Args:
+        entries: items with their alignment (None counts as unaligned), from any trackers.
+        now: the report's time; scope windows count back from it.
+        previous: the previous report's :meth:`~syncd.drift_model.DriftReport.to_json`, for the trend.
+        per_team: also give figures per tracker team or project.
+    """
+    scopes: defaultdict[str, _Scope] = defaultdict(_Scope)
+    window_start = now - timedelta(days=strategy.drift.window_days)
+    for item, alignment in entries:
+        names = [ALL, item.tracker]
+        if per_team and item.project:
+            names.append(f"{item.tracker} {item.project}")
+        for name in names:
+            _add(scopes[name], item, alignment, strategy, now=now, window_start=window_start)
+    trackers = sorted({name for name in scopes if name != ALL and " " not in name})
+    teams = sorted(name for name in scopes if " " in name)
+    trend = _Trend(previous)
+    return DriftReport(
+        period=strategy.period,
+        generated_at=now,
+        measure=strategy.drift.measure,
+        tolerance=strategy.drift.tolerance,
+        window_days=strategy.drift.window_days,
+        starved_after_days=strategy.drift.starved_after_days,
+        overall=_figures(ALL, scopes[ALL], strategy, now, trend),
+        trackers=tuple(_figures(name, scopes[name], strategy, now, trend) for name in trackers),
+        teams=tuple(_figures(name, scopes[name], strategy, now, trend) for name in teams),
+        previous_at=trend.at,
+    )
+
+
+def _add(
+    scope: _Scope,
+    item: WorkItem,
+    alignment: Alignment | None,
+    strategy: Strategy,
+    *,
+    now: datetime,
+    window_start: datetime,
+) -> None:
+    bucket = (alignment.primary if alignment else None) or UNALIGNED
+    effort = effort_of(item, strategy)
+    if item.status is StatusCategory.TODO:
+        scope.planned[bucket] += effort
+        return
+    if item.status is StatusCategory.IN_PROGRESS:
+        scope.active(bucket, now)
+    elif item.resolved is not None:
+        scope.active(bucket, item.resolved)
+    in_scope = item.status is StatusCategory.IN_PROGRESS or (
+        item.resolved is not None and item.resolved >= window_start
+    )
+    if not in_scope:
+        return
+    scope.total += effort
+    scope.count += 1
+    scope.effort[bucket] += effort
+    scope.items[bucket] += 1
+    for value in alignment.values if alignment else ():
+        scope.values[value] += effort
+        scope.value_items[value] += 1
+    if bucket == UNALIGNED:
+        entry = UnalignedItem(item.key, item.title, item.url, item.tracker, effort)
+        heapq.heappush(scope.unaligned, (effort, _reverse(f"{item.key} {item.tracker}"), entry))
+        if len(scope.unaligned) > LARGEST_UNALIGNED:
+            heapq.heappop(scope.unaligned)
+
+
+def _reverse(key: str) -> str:
+    """A sort key under which heap order keeps the alphabetically first of equal efforts."""
+    return "".join(chr(0x10FFFF - ord(ch)) for ch in key)
+
+
+class _Trend:
+    """The previous report's figures by scope."""
+
+    def __init__(self, previous: Mapping[str, Any] | None) -> None:
+        self.at = datetime.fromisoformat(previous["generated_at"]) if previous else None
+        self._scopes: dict[str, Mapping[str, Any]] = {}
+        if previous:
+            for figures in (previous["overall"], *previous.get("trackers", ()), *previous.get("teams", ())):
+                self._scopes[figures["scope"]] = figures
+
+    def score(self, scope: str) -> float | None:
+        figures = self._scopes.get(scope)
+        score = figures.get("score") if figures else None
+        return float(score) if score is not None else None
+
+    def actual(self, scope: str, bucket: str) -> float | None:
+        figures = self._scopes.get(scope)
+        if figures is None:
+            return None
+        if bucket == UNALIGNED:
+            return float(figures["unaligned"]["actual"])
+        return next((float(o["actual"]) for o in figures["objectives"] if o["id"] == bucket), None)
+
+    def removed(self, scope: str, current: set[str]) -> tuple[str, ...]:
+        figures = self._scopes.get(scope)
+        if figures is None:
+            return ()
+        return tuple(o["id"] for o in figures["objectives"] if o["id"] not in current)
+
+
+def _figures(name: str, scope: _Scope, strategy: Strategy, now: datetime, trend: _Trend) -> Figures:
+    total = scope.total
+    backlog = sum(scope.planned.values())
+    starve_before = now - timedelta(days=strategy.drift.starved_after_days)
+    tolerance = strategy.drift.tolerance
+
+    def bucket(bucket_id: str, label: str, target: float) -> ObjectiveFigures:
+        effort = scope.effort.get(bucket_id, 0.0)
+        actual = effort / total if total else 0.0
+        last = scope.last_active.get(bucket_id)
+        drift = actual - target
+        return ObjectiveFigures(
+            id=bucket_id,
+            name=label,
+            target=target,
+            actual=actual,
+            drift=drift,
+            flagged=bool(total) and abs(drift) > tolerance + 1e-9,
+            effort=effort,
+            items=scope.items.get(bucket_id, 0),
+            planned=scope.planned.get(bucket_id, 0.0) / backlog if backlog else None,
+            previous=trend.actual(name, bucket_id),
+            starved=bucket_id != UNALIGNED and target > 0 and (last is None or last < starve_before),
+            last_active=last,
+        )
+
+    objectives = tuple(bucket(o.id, o.name, o.target) for o in strategy.objectives)
+    unaligned = bucket(UNALIGNED, "Unaligned work", strategy.unaligned_target)
+    score = 1 - 0.5 * sum(abs(o.drift) for o in (*objectives, unaligned)) if total else None
+    largest = tuple(entry for _, _, entry in sorted(scope.unaligned, key=lambda e: (-e[0], e[2].key, e[2].tracker)))
+    values = tuple(
+        ValueCoverage(
+            v.id,
+            v.name,
+            scope.values.get(v.id, 0.0) / total if total else 0.0,
+            scope.values.get(v.id, 0.0),
+            scope.value_items.get(v.id, 0),
+        )
+        for v in strategy.values
+    )
+    return Figures(
+        scope=name,
+        total_effort=total,
+        items=scope.count,
+        objectives=objectives,
+        unaligned=unaligned,
+        largest_unaligned=largest,
+        values=values,
+        score=score,
+        previous_score=trend.score(name),
+        backlog_effort=backlog,
+        removed=trend.removed(name, {o.id for o in strategy.objectives}),
+    )

@@ -1,0 +1,139 @@
+"""What a drift report comment says, as blocks (pure).
+
+One comment per tracker: that tracker's figures, the all-trackers score when there are several, the
+starved objectives across all trackers, the largest unaligned issues with links, value coverage, and a
+marker line by which syncd finds its own comment again if its state is lost.
+"""
+
+from __future__ import annotations
+
+import re
+
+from syncd.drift_model import DriftReport, Figures, ObjectiveFigures
+from syncd.render.blocks import Block, BulletList, Heading, Inline, Link, Paragraph, Table, Text
+
+__all__ = ["MARKER", "comment_blocks", "marker_for", "percent", "points", "trend"]
+
+MARKER = "syncd:drift:report"
+_SAFE_SCHEMES = ("https://", "http://")
+
+
+def marker_for(scope: str, period: str | None = None) -> str:
+    """The marker of a scope's comment; with a period, one comment per period (``mode: append``).
+
+    Its letters (lower case, digits, ``.`` and ``:``) mean the same in every comment format, so it needs no
+    escaping and is found verbatim in the body the tracker stores.
+    """
+    text = f"{scope}:{period}" if period else scope
+    return f"{MARKER}:" + re.sub(r"[^a-z0-9.:]+", ".", text.lower())
+
+
+def percent(share: float | None) -> str:
+    return "–" if share is None else f"{share * 100:.0f}%"
+
+
+def points(drift: float) -> str:
+    value = round(drift * 100)
+    return f"{value:+d} pp" if value else "0 pp"
+
+
+def trend(current: float | None, previous: float | None) -> str:
+    """An arrow and the change in percentage points since the previous report."""
+    if current is None or previous is None:
+        return "new" if previous is None and current is not None else "–"
+    change = round((current - previous) * 100)
+    if change == 0:
+        return "= 0 pp"
+    return f"{'▲' if change > 0 else '▼'} {abs(change)} pp"
+
+
+def comment_blocks(report: DriftReport, scope: str, marker: str) -> list[Block]:
+    """The comment for one scope of the report."""
+    figures = report.scope(scope) or report.overall
+    blocks: list[Block] = [
+        Heading(2, (Text(f"Strategy drift — {report.period}"),)),
+        Paragraph(
+            (
+                Text(f"{_scope_name(scope)}: work in progress and done in the last {report.window_days} days, "),
+                Text(f"by {'item count' if report.measure == 'count' else 'estimate'}; "),
+                Text(f"{figures.items} issues, effort {figures.total_effort:g}. "),
+                Text(f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC."),
+            )
+        ),
+        Paragraph(_score_line(figures, report)),
+    ]
+    if scope != report.overall.scope and len(report.trackers) > 1 and report.overall.score is not None:
+        blocks.append(Paragraph((Text(f"All trackers together: alignment score {report.overall.score:.2f}."),)))
+    blocks.append(_allocation_table(figures))
+    starved = report.overall.starved
+    if starved:
+        blocks.append(Heading(3, (Text("Starved objectives"),)))
+        blocks.append(BulletList(tuple(_starved_line(o, report) for o in starved)))
+    if figures.largest_unaligned:
+        blocks.append(Heading(3, (Text("Largest unaligned work"),)))
+        blocks.append(
+            BulletList(tuple(_unaligned_line(u.key, u.url, u.title, u.effort) for u in figures.largest_unaligned))
+        )
+    if figures.values:
+        coverage = ", ".join(f"{v.name} {percent(v.share)}" for v in figures.values)
+        blocks.append(Paragraph((Text("Values: ", strong=True), Text(f"{coverage} of the effort."))))
+    if figures.removed:
+        blocks.append(
+            Paragraph((Text(f"No longer in the strategy since the last report: {', '.join(figures.removed)}."),))
+        )
+    blocks.append(Paragraph((Text(f"{marker} — this comment is updated by syncd; keep this line.", muted=True),)))
+    return blocks
+
+
+def _scope_name(scope: str) -> str:
+    return "All trackers" if scope == "all" else scope
+
+
+def _score_line(figures: Figures, report: DriftReport) -> tuple[Inline, ...]:
+    if figures.score is None:
+        return (Text("Alignment score: ", strong=True), Text("no work in scope to judge."))
+    since = f" since {report.previous_at:%Y-%m-%d}" if report.previous_at else ""
+    change = trend(figures.score, figures.previous_score)
+    line: list[Inline] = [Text("Alignment score: ", strong=True), Text(f"{figures.score:.2f}")]
+    if figures.previous_score is not None:
+        line.append(Text(f" ({change}{since})"))
+    flagged = figures.flagged
+    if flagged:
+        names = ", ".join(o.name for o in flagged)
+        line.append(Text(f" — outside the ±{report.tolerance * 100:.0f} pp tolerance: {names}."))
+    else:
+        line.append(Text(" — every objective within tolerance."))
+    return tuple(line)
+
+
+def _allocation_table(figures: Figures) -> Table:
+    rows = [_row(o) for o in (*figures.objectives, figures.unaligned)]
+    return Table(("Objective", "Target", "Actual", "Drift", "Planned", "Trend"), tuple(rows))
+
+
+def _row(objective: ObjectiveFigures) -> tuple[tuple[Inline, ...], ...]:
+    flag = " ⚠" if objective.flagged else ""
+    name: tuple[Inline, ...] = (Text(objective.name, strong=objective.flagged),)
+    if objective.starved:
+        name = (*name, Text(" (starved)"))
+    return (
+        name,
+        (Text(percent(objective.target)),),
+        (Text(percent(objective.actual)),),
+        (Text(points(objective.drift) + flag),),
+        (Text(percent(objective.planned)),),
+        (Text(trend(objective.actual, objective.previous)),),
+    )
+
+
+def _starved_line(objective: ObjectiveFigures, report: DriftReport) -> tuple[Inline, ...]:
+    when = f"last active {objective.last_active:%Y-%m-%d}" if objective.last_active else "no work seen yet"
+    return (
+        Text(objective.name, strong=True),
+        Text(f": target {percent(objective.target)}, nothing for {report.starved_after_days}+ days ({when})."),
+    )
+
+
+def _unaligned_line(key: str, url: str, title: str, effort: float) -> tuple[Inline, ...]:
+    head: Inline = Link(key, url) if url.startswith(_SAFE_SCHEMES) else Text(key)
+    return (head, Text(f" {title} (effort {effort:g})"))

@@ -1,0 +1,230 @@
+"""Drift analysis: the worked example of the design, and every edge case with a defined answer."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from syncd.drift import analyse
+from syncd.model import Alignment, Rule, StatusCategory, WorkItem
+from syncd.strategy import Strategy, parse_strategy
+from tests.conftest import make_item
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+DAY = timedelta(days=1)
+STRATEGY = textwrap.dedent(
+    """
+    version: 1
+    period: "2026-Q4"
+    objectives:
+      - {id: growth, name: Growth, target: 0.5, match: {keywords: [g]}}
+      - {id: reliability, name: Reliability, target: 0.3, match: {keywords: [r]}}
+    values:
+      - {id: quality, name: Quality, match: {keywords: [q]}}
+    drift: {tolerance: 0.10, window_days: 14, starved_after_days: 21}
+    """
+)
+
+
+@pytest.fixture
+def strategy() -> Strategy:
+    return parse_strategy(STRATEGY)
+
+
+def entry(
+    key: str,
+    primary: str | None,
+    status: StatusCategory,
+    estimate: float | None,
+    *,
+    done_days_ago: float | None = None,
+    values: tuple[str, ...] = (),
+    tracker: str = "jira.acme",
+    project: str = "GROW",
+) -> tuple[WorkItem, Alignment]:
+    resolved = NOW - done_days_ago * DAY if done_days_ago is not None else None
+    item = make_item(
+        key,
+        status=status,
+        estimate=estimate,
+        resolved=resolved,
+        tracker=tracker,
+        project=project,
+        title=f"Issue {key}",
+        url=f"https://x/{key}",
+    )
+    objectives = (primary,) if primary else ()
+    return item, Alignment(key, objectives, values, (), Rule.FIELD if primary else None)
+
+
+def design_example() -> list[tuple[WorkItem, Alignment]]:
+    """DESIGN §6: the table of items A to G."""
+    return [
+        entry("A-1", "growth", StatusCategory.IN_PROGRESS, 5, values=("quality",)),
+        entry("B-1", "growth", StatusCategory.DONE, 3, done_days_ago=3),
+        entry("C-1", "reliability", StatusCategory.IN_PROGRESS, 2),
+        entry("D-1", None, StatusCategory.IN_PROGRESS, 0),
+        entry("E-1", None, StatusCategory.IN_PROGRESS, None),
+        entry("F-1", "growth", StatusCategory.TODO, 8),
+        entry("G-1", "reliability", StatusCategory.DONE, 5, done_days_ago=30),
+    ]
+
+
+def test_the_design_worked_example(strategy: Strategy) -> None:
+    report = analyse(design_example(), strategy, now=NOW)
+    figures = report.overall
+    assert figures.total_effort == 11
+    assert figures.items == 5
+    growth, reliability = figures.objectives
+    assert growth.actual == pytest.approx(8 / 11)
+    assert growth.drift == pytest.approx(0.227, abs=1e-3)
+    assert growth.flagged
+    assert reliability.actual == pytest.approx(2 / 11)
+    assert reliability.drift == pytest.approx(-0.118, abs=1e-3)
+    assert reliability.flagged
+    assert figures.unaligned.target == pytest.approx(0.2)
+    assert figures.unaligned.actual == pytest.approx(1 / 11)
+    assert figures.unaligned.drift == pytest.approx(-0.109, abs=1e-3)
+    assert figures.score == pytest.approx(0.773, abs=1e-3)
+    assert growth.planned == pytest.approx(1.0)
+    assert reliability.planned == pytest.approx(0.0)
+    assert figures.backlog_effort == 8
+    assert [u.key for u in figures.largest_unaligned] == ["E-1", "D-1"]
+    assert figures.values[0].share == pytest.approx(5 / 11)
+    assert not growth.starved
+    assert not reliability.starved, "in progress now"
+    assert [f.scope for f in report.trackers] == ["jira.acme"]
+    assert report.trackers[0].score == figures.score
+
+
+def test_no_items_in_scope(strategy: Strategy) -> None:
+    report = analyse([entry("F-1", "growth", StatusCategory.TODO, 8)], strategy, now=NOW)
+    figures = report.overall
+    assert figures.total_effort == 0
+    assert figures.score is None
+    assert all(o.actual == 0 and not o.flagged for o in figures.objectives)
+    assert figures.objectives[1].starved, "a target and never any effort"
+    assert analyse([], strategy, now=NOW).overall.score is None
+
+
+def test_all_unaligned(strategy: Strategy) -> None:
+    report = analyse([entry("X-1", None, StatusCategory.IN_PROGRESS, 3)], strategy, now=NOW)
+    figures = report.overall
+    assert figures.unaligned.actual == 1.0
+    assert figures.score == pytest.approx(1 - 0.5 * (0.5 + 0.3 + 0.8))
+
+
+def test_zero_and_missing_estimates(strategy: Strategy) -> None:
+    entries = [
+        entry("Z-1", "growth", StatusCategory.IN_PROGRESS, 0),
+        entry("M-1", "reliability", StatusCategory.IN_PROGRESS, None),
+    ]
+    figures = analyse(entries, strategy, now=NOW).overall
+    assert figures.total_effort == 1
+    assert figures.objectives[0].items == 1
+    assert figures.objectives[0].actual == 0
+    assert figures.objectives[1].actual == 1
+
+
+def test_count_measure(strategy: Strategy) -> None:
+    counted = parse_strategy(STRATEGY.replace("drift: {", "drift: {measure: count, "))
+    figures = analyse(design_example(), counted, now=NOW).overall
+    assert figures.total_effort == 5
+    assert figures.objectives[0].actual == pytest.approx(2 / 5)
+
+
+def test_targets_summing_below_one_leave_slack_for_unaligned(strategy: Strategy) -> None:
+    on_plan = [
+        entry("G-1", "growth", StatusCategory.IN_PROGRESS, 5),
+        entry("R-1", "reliability", StatusCategory.IN_PROGRESS, 3),
+        entry("U-1", None, StatusCategory.IN_PROGRESS, 2),
+    ]
+    figures = analyse(on_plan, strategy, now=NOW).overall
+    assert figures.score == pytest.approx(1.0)
+    assert not figures.flagged
+
+
+def test_starved_after_days(strategy: Strategy) -> None:
+    entries = [entry("R-1", "reliability", StatusCategory.DONE, 1, done_days_ago=22)]
+    figures = analyse(entries, strategy, now=NOW).overall
+    assert figures.objectives[1].starved
+    assert figures.objectives[1].last_active == NOW - 22 * DAY
+    recent = analyse([entry("R-1", "reliability", StatusCategory.DONE, 1, done_days_ago=20)], strategy, now=NOW)
+    assert not recent.overall.objectives[1].starved, "out of the 14-day window but not yet starved"
+    assert recent.overall.objectives[1].effort == 0
+
+
+def test_canceled_work_is_out_of_scope(strategy: Strategy) -> None:
+    item, alignment = entry("C-9", "growth", StatusCategory.DONE, 5)
+    assert analyse([(item, alignment)], strategy, now=NOW).overall.total_effort == 0
+
+
+def test_trend_and_objectives_added_or_removed(strategy: Strategy) -> None:
+    first = analyse(design_example(), strategy, now=NOW - 7 * DAY)
+    previous = first.to_json()
+    previous["overall"]["objectives"].append({**previous["overall"]["objectives"][0], "id": "retired"})
+    changed = parse_strategy(
+        STRATEGY.replace("  - {id: reliability", "  - {id: data, name: Data, target: 0.1}\n  - {id: reliability")
+    )
+    report = analyse(design_example(), changed, now=NOW, previous=previous)
+    figures = report.overall
+    assert report.previous_at == NOW - 7 * DAY
+    assert figures.previous_score == pytest.approx(first.overall.score, abs=1e-4)
+    growth, data, _ = figures.objectives
+    assert growth.previous == pytest.approx(8 / 11, abs=1e-4)
+    assert data.previous is None, "new since the last report"
+    assert figures.removed == ("retired",)
+
+
+def test_per_tracker_and_per_team(strategy: Strategy) -> None:
+    entries = [
+        entry("A-1", "growth", StatusCategory.IN_PROGRESS, 4, project="GROW"),
+        entry("B-1", "reliability", StatusCategory.IN_PROGRESS, 4, project="OPS"),
+        entry("ENG-1", None, StatusCategory.IN_PROGRESS, 2, tracker="linear.acme", project="ENG"),
+    ]
+    report = analyse(entries, strategy, now=NOW, per_team=True)
+    assert [f.scope for f in report.trackers] == ["jira.acme", "linear.acme"]
+    assert [f.scope for f in report.teams] == ["jira.acme GROW", "jira.acme OPS", "linear.acme ENG"]
+    assert report.overall.total_effort == 10
+    assert report.scope("jira.acme OPS").objectives[1].actual == 1.0  # type: ignore[union-attr]
+
+
+def test_largest_unaligned_keeps_the_ten_biggest(strategy: Strategy) -> None:
+    entries = [entry(f"U-{n}", None, StatusCategory.IN_PROGRESS, n % 13) for n in range(40)]
+    largest = analyse(entries, strategy, now=NOW).overall.largest_unaligned
+    assert [u.effort for u in largest] == [12, 12, 12, 11, 11, 11, 10, 10, 10, 9]
+    assert [u.key for u in largest[:3]] == ["U-12", "U-25", "U-38"]
+
+
+def test_report_json_is_stable(strategy: Strategy) -> None:
+    data = analyse(design_example(), strategy, now=NOW).to_json()
+    assert data["schema"] == 1
+    assert set(data) == {
+        "schema",
+        "period",
+        "generated_at",
+        "previous_at",
+        "measure",
+        "tolerance",
+        "window_days",
+        "starved_after_days",
+        "overall",
+        "trackers",
+        "teams",
+    }
+    assert data["overall"]["objectives"][0] == {
+        "id": "growth",
+        "name": "Growth",
+        "target": 0.5,
+        "actual": 0.7273,
+        "drift": 0.2273,
+        "flagged": True,
+        "effort": 8.0,
+        "items": 2,
+        "planned": 1.0,
+        "previous": None,
+        "starved": False,
+        "last_active": NOW.isoformat(),
+    }

@@ -20,6 +20,7 @@ import typer
 from pydantic import ValidationError
 
 from syncd import __version__
+from syncd.daemon import Service
 from syncd.diagnosis import EXIT_CONFIG, EXIT_PARTIAL, describe_error, worst_exit_code
 from syncd.engine import SyncOptions
 from syncd.errors import ConfigError, Problem
@@ -379,19 +380,27 @@ def report(
             raise typer.Exit(EXIT_PARTIAL if any(r.error for r in results) else 0)
 
 
+@app.command()
+@_guarded
+def run(ctx: typer.Context, strategy_path: StrategyOption = None) -> None:
+    """Run as a service: sync every interval, serve /healthz and /metrics, reload the strategy on SIGHUP."""
+    session = _session(ctx, strategy_path)
+    settings, strategy = session.settings(), session.strategy()
+    with session.open_store() as store:
+        service = Service(settings=settings, strategy=strategy, strategy_path=session.strategy_file(), store=store)
+        code = service.run()
+    raise typer.Exit(code)
+
+
 def _later(command: str, needs: str) -> Callable[..., Any]:
     def unavailable() -> None:
         typer.echo(f"syncd {command}: not available in this version yet ({needs}).", err=True)
         raise typer.Exit(EXIT_CONFIG)
 
-    unavailable.__doc__ = {
-        "run": "Run as a service: sync every interval, with health and metrics endpoints.",
-        "demo": "Run the whole loop against bundled tracker emulators, no credentials needed.",
-    }[command]
+    unavailable.__doc__ = "Run the whole loop against bundled tracker emulators, no credentials needed."
     return unavailable
 
 
-app.command("run")(_later("run", "it needs the service loop"))
 app.command("demo")(_later("demo", "it needs the demo organisation"))
 
 

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -34,11 +35,11 @@ from syncd.logging import get_logger
 from syncd.mapper import MapContext, Mapper
 from syncd.model import Alignment, ItemPlan, JournalEntry, LabelOp, WorkItem
 from syncd.reconcile import assume_applied, plan_item
-from syncd.retry import RetryStats
+from syncd.retry import CallStats, Cancelled
 from syncd.state import OutboxEntry, StateStore
 from syncd.strategy import Strategy
 
-__all__ = ["Engine", "PlannedChange", "SafetyStop", "SyncOptions", "SyncResult"]
+__all__ = ["Engine", "PlannedChange", "RunControl", "SafetyStop", "SyncOptions", "SyncResult"]
 
 T = TypeVar("T")
 _log = get_logger("syncd.engine")
@@ -111,6 +112,25 @@ def strategy_fingerprint(strategy: Strategy) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+@dataclass(frozen=True)
+class RunControl:
+    """How the service steers a running sync.
+
+    Attributes:
+        stop: once set, the sync stops at the next safe point: after the page or the write in flight,
+            with everything done so far recorded (the cursor only advances when a pull completes).
+        heartbeat: called after every page and every write, so a watchdog can tell slow from stuck.
+    """
+
+    stop: threading.Event = field(default_factory=threading.Event)
+    heartbeat: Callable[[], None] = lambda: None
+
+    def checkpoint(self) -> None:
+        self.heartbeat()
+        if self.stop.is_set():
+            raise Cancelled("shutting down: the sync stopped at a safe point")
+
+
 class Engine:
     """Syncs one tracker against one strategy, with one state store."""
 
@@ -120,14 +140,16 @@ class Engine:
         strategy: Strategy,
         store: StateStore,
         connector: Connector,
-        stats: RetryStats,
+        stats: CallStats,
         mapper: Mapper | None = None,
+        control: RunControl | None = None,
     ) -> None:
         self._strategy = strategy
         self._store = store
         self._connector = connector
         self._stats = stats
         self._mapper = mapper or Mapper(strategy)
+        self._control = control or RunControl()
         self.name = connector.name
 
     def sync(self, options: SyncOptions | None = None) -> SyncResult:
@@ -155,7 +177,7 @@ class Engine:
     ) -> None:
         result.requests = self._connector.requests - requests
         result.retries = self._stats.total(self.name) - retries
-        status = "failed" if error is not None else result.status
+        status = "cancelled" if isinstance(error, Cancelled) else "failed" if error is not None else result.status
         if run_id is not None:
             self._store.runs.finish(run_id, status, result.counts(), str(error) if error else None)
         _log.info("sync.finished", tracker=self.name, status=status, **result.counts())
@@ -183,8 +205,10 @@ class _Sync:
         since = datetime.fromisoformat(cursor) if cursor else None
         fingerprint = strategy_fingerprint(self.engine._strategy)
         _log.info("sync.started", tracker=self.name, since=cursor, full=self.options.full)
+        control = self.engine._control
         for batch in _batches(self.connector.pull(since), _BATCH):
             self._plan_pulled(batch)
+            control.checkpoint()
         if since is None:
             self._forget_missing()
         self._replan_descendants()
@@ -354,8 +378,15 @@ class _Sync:
         self.store.outbox.sending(self.name, LABELS)
         done: list[tuple[int, str, JournalEntry | None]] = []
         fatal: TrackerError | None = None
+        control = self.engine._control
         for outcome in self.connector.apply([_label_op(self.name, entry) for entry in pending]):
+            control.heartbeat()
             entry = entries[outcome.op.key]
+            if control.stop.is_set():
+                if outcome.error is None:
+                    self.result.applied += 1
+                    done.append((entry.id, entry.key, _journal_from(entry)))
+                break
             if outcome.error is None:
                 self.result.applied += 1
                 done.append((entry.id, entry.key, _journal_from(entry)))
@@ -377,6 +408,7 @@ class _Sync:
             self.store.outbox.complete(self.name, done)
         if fatal is not None:
             raise fatal
+        control.checkpoint()
 
 
 def _label_op(tracker: str, entry: OutboxEntry) -> LabelOp:

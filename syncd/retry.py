@@ -21,10 +21,10 @@ from typing import TypeVar
 
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, stop_after_delay
 
-from syncd.errors import RateLimited, Retriable, SyncdError
+from syncd.errors import RateLimited, Retriable, SyncdError, TrackerError, TransientError
 from syncd.logging import get_logger
 
-__all__ = ["Cancelled", "RetryPolicy", "RetryStats", "call_with_retry"]
+__all__ = ["CallStats", "Cancelled", "RetryPolicy", "call_with_retry"]
 
 T = TypeVar("T")
 _log = get_logger("syncd.retry")
@@ -35,10 +35,15 @@ class Cancelled(SyncdError):
 
 
 @dataclass
-class RetryStats:
-    """Retries counted by tracker and reason, for the run summary and the metrics."""
+class CallStats:
+    """Requests by tracker and outcome, and retries by tracker and reason: the run summary and the metrics.
+
+    Outcomes: ``ok``, ``rate_limited``, ``server_error``, ``client_error`` (4xx: auth, permission, not
+    found, rejected), ``network`` (no answer: timeouts, resets, dropped connections).
+    """
 
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+    requests: Counter[tuple[str, str]] = field(default_factory=Counter)
     waited: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -47,9 +52,31 @@ class RetryStats:
             self.counts[(tracker, reason)] += 1
             self.waited += wait
 
+    def record_request(self, tracker: str, error: BaseException | None) -> None:
+        with self._lock:
+            self.requests[(tracker, outcome_of(error))] += 1
+
     def total(self, tracker: str | None = None) -> int:
         with self._lock:
             return sum(n for (name, _), n in self.counts.items() if tracker is None or name == tracker)
+
+    def snapshot(self) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+        """Copies of (requests, retries), for metrics."""
+        with self._lock:
+            return dict(self.requests), dict(self.counts)
+
+
+def outcome_of(error: BaseException | None) -> str:
+    """The outcome label of a request that ended with ``error`` (None: it succeeded)."""
+    if error is None:
+        return "ok"
+    if isinstance(error, RateLimited):
+        return "rate_limited"
+    if isinstance(error, TransientError):
+        return "server_error" if error.status is not None else "network"
+    if isinstance(error, TrackerError):
+        return "client_error"
+    return "network"
 
 
 @dataclass(frozen=True)
@@ -90,7 +117,7 @@ def call_with_retry(
     policy: RetryPolicy,
     tracker: str,
     what: str,
-    stats: RetryStats | None = None,
+    stats: CallStats | None = None,
 ) -> T:
     """Run ``call``, retrying what is retriable within the policy; re-raises the last error.
 

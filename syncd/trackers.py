@@ -17,12 +17,12 @@ from datetime import UTC, datetime
 from syncd.connectors import Connector, open_connector
 from syncd.diagnosis import EXIT_OK, EXIT_PARTIAL, describe_error, worst_exit_code
 from syncd.drift_model import DriftReport
-from syncd.engine import Engine, SyncOptions, SyncResult
+from syncd.engine import Engine, RunControl, SyncOptions, SyncResult
 from syncd.errors import ConfigError, Problem
 from syncd.logging import get_logger
 from syncd.mapper import Mapper
 from syncd.reports import PostResult, build_report, post_reports
-from syncd.retry import RetryPolicy, RetryStats
+from syncd.retry import CallStats, RetryPolicy
 from syncd.settings import Settings, TrackerSettings
 from syncd.state import StateStore
 from syncd.strategy import Strategy
@@ -77,16 +77,18 @@ def sync_trackers(
     trackers: dict[str, TrackerSettings],
     options: SyncOptions,
     *,
-    stats: RetryStats | None = None,
+    stats: CallStats | None = None,
     policy: RetryPolicy | None = None,
     report: bool = True,
+    control: RunControl | None = None,
 ) -> list[TrackerOutcome]:
     """Sync each tracker once, then post the drift reports; never raises for one tracker's failure.
 
     Args:
         report: post the drift report comments after the syncs (never in a dry run).
+        control: the service's stop switch and heartbeat.
     """
-    stats = stats or RetryStats()
+    stats = stats or CallStats()
     policy = policy or retry_policy(settings)
     mapper = Mapper(strategy)
     outcomes: list[TrackerOutcome] = []
@@ -97,7 +99,7 @@ def sync_trackers(
     }
     try:
         for name, connector in connectors.items():
-            outcome = _sync_one(name, connector, strategy, store, stats, mapper, options)
+            outcome = _sync_one(name, connector, strategy, store, stats, mapper, options, control)
             outcomes.append(outcome)
             if outcome.result is not None:
                 synced[name] = connector
@@ -119,12 +121,15 @@ def _sync_one(
     connector: Connector,
     strategy: Strategy,
     store: StateStore,
-    stats: RetryStats,
+    stats: CallStats,
     mapper: Mapper,
     options: SyncOptions,
+    control: RunControl | None,
 ) -> TrackerOutcome:
     try:
-        engine = Engine(strategy=strategy, store=store, connector=connector, stats=stats, mapper=mapper)
+        engine = Engine(
+            strategy=strategy, store=store, connector=connector, stats=stats, mapper=mapper, control=control
+        )
         result = engine.sync(options)
     except Exception as exc:
         diagnosis = describe_error(exc)
@@ -159,7 +164,7 @@ def post_now(
     report: DriftReport,
 ) -> list[PostResult]:
     """Post an already computed report to the given trackers (``syncd report --post``)."""
-    stats = RetryStats()
+    stats = CallStats()
     policy = retry_policy(settings)
     connectors = {
         name: open_connector(name, tracker, strategy, policy=policy, stats=stats, store=store)

@@ -8,7 +8,7 @@ from syncd.connectors.base import Connector, Identity, OpResult, Skipped
 from syncd.connectors.jira import JiraConnector
 from syncd.connectors.jira_issues import JiraProfile
 from syncd.connectors.linear import LinearConnector
-from syncd.retry import RetryPolicy, RetryStats
+from syncd.retry import CallStats, RetryPolicy
 from syncd.settings import JiraSite, TrackerSettings
 from syncd.state import StateStore
 from syncd.strategy import Strategy
@@ -22,7 +22,7 @@ def open_connector(
     strategy: Strategy,
     *,
     policy: RetryPolicy,
-    stats: RetryStats,
+    stats: CallStats,
     store: StateStore | None = None,
 ) -> Connector:
     """The connector for a configured tracker, primed with what the state store already knows of it."""

@@ -37,7 +37,7 @@ from syncd.errors import (
 )
 from syncd.model import LabelOp, TrackerKind, WorkItem
 from syncd.reconcile import TrackerLabels
-from syncd.retry import RetryPolicy, RetryStats, call_with_retry
+from syncd.retry import CallStats, RetryPolicy, call_with_retry
 from syncd.settings import JiraSite
 from syncd.strategy import LabelScheme
 
@@ -62,7 +62,7 @@ class JiraConnector:
         scheme: LabelScheme,
         *,
         policy: RetryPolicy,
-        stats: RetryStats,
+        stats: CallStats,
         profile: JiraProfile | None = None,
     ) -> None:
         self.name = name
@@ -283,17 +283,18 @@ class JiraConnector:
         def attempt() -> T:
             self._requests += 1
             try:
-                return call()
+                result = call()
             except JIRAError as error:
-                raise translate_error(error, tracker=self.name, issue=issue) from None
-            except (
-                requests.ConnectionError,
-                requests.Timeout,
-                requests.exceptions.ChunkedEncodingError,
-            ) as error:
-                raise TransientError(f"{what}: {type(error).__name__}", tracker=self.name, issue=issue) from None
+                failure: TrackerError = translate_error(error, tracker=self.name, issue=issue)
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as error:
+                failure = TransientError(f"{what}: {type(error).__name__}", tracker=self.name, issue=issue)
             except requests.exceptions.JSONDecodeError:
-                raise TransientError(f"{what}: the response was not JSON", tracker=self.name, issue=issue) from None
+                failure = TransientError(f"{what}: the response was not JSON", tracker=self.name, issue=issue)
+            else:
+                self._stats.record_request(self.name, None)
+                return result
+            self._stats.record_request(self.name, failure)
+            raise failure
 
         if not retry:
             return attempt()

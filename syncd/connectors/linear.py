@@ -44,7 +44,7 @@ from syncd.errors import (
 )
 from syncd.model import LabelOp, TrackerKind, WorkItem
 from syncd.reconcile import TrackerLabels
-from syncd.retry import RetryPolicy, RetryStats, call_with_retry
+from syncd.retry import CallStats, RetryPolicy, call_with_retry
 from syncd.schemas import linear_schema
 from syncd.settings import LinearWorkspace
 from syncd.strategy import LabelScheme
@@ -68,7 +68,7 @@ class LinearConnector:
         scheme: LabelScheme,
         *,
         policy: RetryPolicy,
-        stats: RetryStats,
+        stats: CallStats,
         profile: Mapping[str, Any] | None = None,
     ) -> None:
         self.name = name
@@ -282,7 +282,9 @@ class LinearConnector:
                 translated = translate_error(error, tracker=self.name, issue=issue, headers=self._headers())
                 if translated is None:
                     raise
+                self._stats.record_request(self.name, translated)
                 raise translated from None
+            self._stats.record_request(self.name, None)
             if guard is not None:
                 _check_cursor(data, guard, self.name)
             return data

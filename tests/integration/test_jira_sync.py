@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from syncd.cli import app
 from syncd.engine import SyncOptions
-from syncd.retry import RetryStats
+from syncd.retry import CallStats
 from syncd.sandbox.jira import JiraEmulator
 from syncd.settings import load_settings
 from syncd.state import StateStore
@@ -79,7 +79,7 @@ def test_auto_deployment_asks_the_server_once(tmp_path: Path, harness: JiraHarne
     strategy = load_strategy(settings.strategy)
     with StateStore.open(settings.state_file()) as store:
         for _ in range(2):
-            sync_trackers(settings, strategy, store, settings.trackers(), SyncOptions(), stats=RetryStats())
+            sync_trackers(settings, strategy, store, settings.trackers(), SyncOptions(), stats=CallStats())
     assert harness.log.count("serverInfo") == 1
     assert harness.log.count("myself") == 1
     assert harness.log.count("field") == 1

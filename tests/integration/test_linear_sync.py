@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from syncd.cli import app
 from syncd.connectors.linear import LinearConnector
-from syncd.retry import RetryPolicy, RetryStats
+from syncd.retry import CallStats, RetryPolicy
 from syncd.settings import load_settings
 from syncd.strategy import load_strategy
 from tests.integration.contract import ConnectorContract, run_sync
@@ -91,7 +91,7 @@ def test_an_invalid_field_fails_before_any_request(tmp_path: Path, harness: Line
         settings.linear["acme"],
         load_strategy(settings.strategy).labels,
         policy=RetryPolicy(),
-        stats=RetryStats(),
+        stats=CallStats(),
     )
     with pytest.raises(GraphQLError, match="Cannot query field 'storyPoints'"):
         connector._execute("bad query", gql("query { issues { nodes { storyPoints } } }"), {})

@@ -195,7 +195,7 @@ def test_state_show_and_reset(tmp_path: Path) -> None:
 
 
 def test_commands_of_later_releases_say_so() -> None:
-    code, _, err = run("run")
+    code, _, err = run("demo")
     assert code == 2
     assert "not available in this version yet" in err
 

@@ -11,7 +11,7 @@ import pytest
 from syncd.engine import Engine, SafetyStop, SyncOptions
 from syncd.errors import AuthError, BadRequest, TransientError
 from syncd.model import JournalEntry
-from syncd.retry import RetryStats
+from syncd.retry import CallStats
 from syncd.state import StateStore
 from syncd.strategy import Strategy, parse_strategy
 from tests.support.memory_tracker import MemoryTracker
@@ -60,7 +60,7 @@ def tracker() -> MemoryTracker:
 
 
 def sync(strategy: Strategy, store: StateStore, tracker: MemoryTracker, **options: bool):
-    engine = Engine(strategy=strategy, store=store, connector=tracker, stats=RetryStats())
+    engine = Engine(strategy=strategy, store=store, connector=tracker, stats=CallStats())
     return engine.sync(SyncOptions(**options))
 
 

@@ -11,7 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from syncd.engine import Engine, SyncOptions
 from syncd.errors import TransientError
-from syncd.retry import RetryStats
+from syncd.retry import CallStats
 from syncd.state import StateStore
 from syncd.strategy import parse_strategy
 from tests.support.memory_tracker import MemoryTracker
@@ -42,7 +42,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.directory = tempfile.TemporaryDirectory()
         self.store = StateStore.open(Path(self.directory.name) / "state.db")
         self.tracker = MemoryTracker()
-        self.engine = Engine(strategy=STRATEGY, store=self.store, connector=self.tracker, stats=RetryStats())
+        self.engine = Engine(strategy=STRATEGY, store=self.store, connector=self.tracker, stats=CallStats())
         self.persons: dict[str, set[str]] = {}
         self.removed: dict[str, set[str]] = {}
         self.count = 0

@@ -1,0 +1,223 @@
+"""``syncd run``: the service loop under systemd.
+
+Every tracker is synced every ``interval`` (± ``jitter``), each on its own schedule, so one failing
+tracker never holds up the others; a failure retries after a growing pause (30 s, 1 min, 2 min, … up to
+the interval) instead of spinning. Every ``full_sweep_every``-th sync of a tracker reads all its issues,
+to notice deleted and moved ones.
+
+Signals: SIGTERM and SIGINT stop at the next safe point — after the page or write in flight, with
+everything done so far recorded — even in the middle of a retry's wait, and exit 0. SIGHUP reloads the
+strategy; a file with problems keeps the old strategy and logs why. systemd hears ``READY=1``,
+``STATUS=``, ``WATCHDOG=1`` (while syncs make progress) and ``STOPPING=1``.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+
+from syncd.diagnosis import describe_error
+from syncd.engine import RunControl, SyncOptions
+from syncd.errors import ConfigError
+from syncd.health import Health, HealthServer
+from syncd.logging import get_logger
+from syncd.metrics import Metrics
+from syncd.notify import Notifier, watchdog_interval
+from syncd.reports import build_report
+from syncd.retry import CallStats, RetryPolicy
+from syncd.settings import Settings
+from syncd.state import StateStore
+from syncd.strategy import Strategy, load_strategy
+from syncd.trackers import TrackerOutcome, select_trackers, sync_trackers
+
+__all__ = ["Service"]
+
+_log = get_logger("syncd.daemon")
+_FIRST_BACKOFF = 30.0
+
+
+@dataclass
+class _Schedule:
+    due: float = 0.0
+    runs: int = 0
+    failures: int = 0
+
+
+@dataclass
+class Service:
+    """One running service: settings, strategy and state open, trackers on their schedules."""
+
+    settings: Settings
+    strategy: Strategy
+    strategy_path: Path
+    store: StateStore
+    notifier: Notifier = field(default_factory=Notifier)
+    metrics: Metrics = field(default_factory=Metrics)
+
+    def __post_init__(self) -> None:
+        self.trackers = select_trackers(self.settings)
+        self.stop = threading.Event()
+        self.wake = threading.Event()
+        self._reload = threading.Event()
+        self._beat = time.monotonic()
+        self._syncing = False
+        self.stats = CallStats()
+        retry = self.settings.retry
+        self.policy = RetryPolicy(
+            max_attempts=retry.max_attempts, max_wait=retry.max_wait, deadline=retry.deadline, stop=self.stop
+        )
+        self.control = RunControl(stop=self.stop, heartbeat=self._heartbeat)
+        self.health = Health(list(self.trackers), self.settings.service.health.stale_after)
+        self.schedule = {name: _Schedule() for name in self.trackers}
+
+    def run(self) -> int:
+        """Serve until SIGTERM/SIGINT; returns the exit code (0 after a clean stop)."""
+        self._install_signals()
+        server = self._start_health()
+        watchdog = self._start_watchdog()
+        self.notifier.ready(f"syncing {len(self.trackers)} trackers every {self.settings.service.interval:g}s")
+        _log.info("service.started", trackers=list(self.trackers), interval=self.settings.service.interval)
+        try:
+            while not self.stop.is_set():
+                if self._reload.is_set():
+                    self._reload_strategy()
+                for name in self._due():
+                    if self.stop.is_set():
+                        break
+                    self._sync(name)
+                self._heartbeat()
+                self.wake.wait(timeout=max(0.0, min(s.due for s in self.schedule.values()) - time.monotonic()))
+                self.wake.clear()
+        finally:
+            self.notifier.stopping("stopping: the sync in flight has been checkpointed")
+            _log.info("service.stopped")
+            if server is not None:
+                server.stop()
+            if watchdog is not None:
+                watchdog.join(timeout=2)
+            self.notifier.close()
+        return 0
+
+    def _due(self) -> list[str]:
+        now = time.monotonic()
+        return [name for name, schedule in self.schedule.items() if schedule.due <= now]
+
+    def _sync(self, name: str) -> None:
+        schedule = self.schedule[name]
+        full = schedule.runs % self.settings.service.full_sweep_every == 0 and schedule.runs > 0
+        started = time.monotonic()
+        self._syncing = True
+        self._heartbeat()
+        try:
+            [outcome] = sync_trackers(
+                self.settings,
+                self.strategy,
+                self.store,
+                {name: self.trackers[name]},
+                SyncOptions(full=full),
+                stats=self.stats,
+                policy=self.policy,
+                control=self.control,
+            )
+        finally:
+            self._syncing = False
+        schedule.runs += 1
+        self._record(outcome, duration=time.monotonic() - started)
+        if self.stop.is_set():
+            return
+        ok = outcome.result is not None
+        schedule.failures = 0 if ok else schedule.failures + 1
+        schedule.due = time.monotonic() + self._pause(schedule.failures)
+
+    def _record(self, outcome: TrackerOutcome, *, duration: float) -> None:
+        finished = time.time()
+        self.metrics.observe_sync(outcome, duration=duration, finished=finished)
+        self.metrics.observe_calls(self.stats)
+        if outcome.result is not None and outcome.result.status == "ok":
+            self.health.succeeded(outcome.name, finished)
+        else:
+            self.health.failed(
+                outcome.name, outcome.error or "; ".join(outcome.result.errors[:3] if outcome.result else [])
+            )
+        try:
+            report = build_report(self.store, self.strategy, self.trackers, now=datetime.now(UTC))
+            self.metrics.observe_report(report)
+        except Exception as error:  # metrics must never stop the service
+            _log.warning("metrics.report_failed", error=str(error))
+        self.notifier.status(_status_line(outcome))
+
+    def _pause(self, failures: int) -> float:
+        interval = self.settings.service.interval
+        if failures:
+            return float(min(interval, _FIRST_BACKOFF * 2.0 ** (failures - 1)))
+        jitter = self.settings.service.jitter
+        return interval * (1 + random.uniform(-jitter, jitter))  # noqa: S311 - spreading load, not security
+
+    def _reload_strategy(self) -> None:
+        self._reload.clear()
+        try:
+            self.strategy = load_strategy(self.strategy_path)
+        except ConfigError as error:
+            _log.error("strategy.reload_refused", error=describe_error(error).message, kept="the previous strategy")
+            self.notifier.status("strategy reload refused: the file has problems; the previous strategy is in use")
+            return
+        _log.info("strategy.reloaded", period=self.strategy.period, objectives=len(self.strategy.objectives))
+        self.notifier.status(f"strategy reloaded: {self.strategy.period}")
+
+    def _heartbeat(self) -> None:
+        self._beat = time.monotonic()
+
+    def _install_signals(self) -> None:
+        def stop(signum: int, frame: FrameType | None) -> None:
+            _log.info("service.stopping", signal=signal.Signals(signum).name)
+            self.stop.set()
+            self.wake.set()
+
+        def reload(signum: int, frame: FrameType | None) -> None:
+            self._reload.set()
+            self.wake.set()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGHUP, reload)
+
+    def _start_health(self) -> HealthServer | None:
+        options = self.settings.service.health
+        if not options.enabled:
+            return None
+        server = HealthServer(self.health, self.metrics.exposition, host=options.host, port=options.port).start()
+        host, port = server.address
+        _log.info("health.listening", url=f"http://{host}:{port}/healthz")
+        return server
+
+    def _start_watchdog(self) -> threading.Thread | None:
+        interval = watchdog_interval()
+        if interval is None:
+            return None
+        patience = interval * 2
+
+        def ping() -> None:
+            """Idle between syncs is healthy; during a sync, only progress (a page, a write) is."""
+            while not self.stop.wait(interval):
+                if not self._syncing or time.monotonic() - self._beat <= patience:
+                    self.notifier.watchdog()
+
+        thread = threading.Thread(target=ping, name="watchdog", daemon=True)
+        thread.start()
+        return thread
+
+
+def _status_line(outcome: TrackerOutcome) -> str:
+    result = outcome.result
+    if result is None:
+        return f"{outcome.name}: failed: {(outcome.error or '').splitlines()[0] if outcome.error else 'error'}"
+    return (
+        f"{outcome.name}: {result.status}, pulled {result.pulled}, applied {result.applied}, "
+        f"failed {result.failed}, {result.requests} requests"
+    )

@@ -1,0 +1,107 @@
+"""``/healthz`` and ``/metrics`` on loopback, for systemd's neighbours: monitoring and Prometheus.
+
+``/healthz`` answers 200 while every tracker's last successful sync is younger than ``stale_after`` (and
+during the first ``stale_after`` after start, before the first sync could finish), 503 otherwise; the
+JSON body says why per tracker. ``/metrics`` is the Prometheus text format.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+__all__ = ["Health", "HealthServer"]
+
+
+@dataclass
+class Health:
+    """What ``/healthz`` reports, updated by the service loop after every sync."""
+
+    trackers: list[str]
+    stale_after: float
+    started: float = field(default_factory=time.time)
+    last_success: dict[str, float] = field(default_factory=dict)
+    last_error: dict[str, str] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def succeeded(self, tracker: str, at: float) -> None:
+        with self._lock:
+            self.last_success[tracker] = at
+            self.last_error.pop(tracker, None)
+
+    def failed(self, tracker: str, error: str) -> None:
+        with self._lock:
+            self.last_error[tracker] = error
+
+    def report(self, now: float | None = None) -> tuple[bool, dict[str, Any]]:
+        """(healthy, details)."""
+        moment = now if now is not None else time.time()
+        with self._lock:
+            details: dict[str, Any] = {}
+            healthy = True
+            for tracker in self.trackers:
+                last = self.last_success.get(tracker)
+                age = None if last is None else moment - last
+                fresh = (age is not None and age <= self.stale_after) or (
+                    last is None and moment - self.started <= self.stale_after
+                )
+                healthy = healthy and fresh
+                details[tracker] = {
+                    "healthy": fresh,
+                    "last_success": last,
+                    "age_seconds": None if age is None else round(age, 1),
+                    "last_error": self.last_error.get(tracker),
+                }
+        return healthy, {"status": "ok" if healthy else "stale", "stale_after": self.stale_after, "trackers": details}
+
+
+class HealthServer:
+    """Serves ``/healthz`` and ``/metrics`` from a background thread."""
+
+    def __init__(self, health: Health, metrics: Callable[[], bytes], *, host: str, port: int) -> None:
+        handler = _handler(health, metrics)
+        self._server = ThreadingHTTPServer((host, port), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="health", daemon=True)
+
+    @property
+    def address(self) -> tuple[str, int]:
+        host, port = self._server.server_address[:2]
+        return str(host), int(port)
+
+    def start(self) -> HealthServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def _handler(health: Health, metrics: Callable[[], bytes]) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path.split("?")[0] == "/healthz":
+                healthy, details = health.report()
+                self._send(200 if healthy else 503, "application/json", json.dumps(details).encode())
+            elif self.path.split("?")[0] == "/metrics":
+                self._send(200, "text/plain; version=0.0.4; charset=utf-8", metrics())
+            else:
+                self._send(404, "text/plain", b"not found: try /healthz or /metrics\n")
+
+        def _send(self, status: int, content_type: str, body: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Scrapes are not worth a log line each."""
+
+    return Handler

@@ -1,0 +1,80 @@
+"""The service's small parts: notify messages, the watchdog interval, health, metrics."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from syncd.engine import SyncResult
+from syncd.errors import RateLimited, TransientError
+from syncd.health import Health
+from syncd.metrics import Metrics
+from syncd.notify import Notifier, watchdog_interval
+from syncd.retry import CallStats
+from syncd.trackers import TrackerOutcome
+
+
+def test_notifier_sends_datagrams(tmp_path: Path) -> None:
+    path = tmp_path / "notify"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as server:
+        server.bind(str(path))
+        notifier = Notifier(str(path))
+        notifier.ready("syncing")
+        notifier.watchdog()
+        assert server.recv(1024).decode().startswith("READY=1\nSTATUS=syncing\nMAINPID=")
+        assert server.recv(1024) == b"WATCHDOG=1"
+        notifier.close()
+
+
+def test_notifier_without_systemd_is_silent() -> None:
+    notifier = Notifier("")
+    assert not notifier.enabled
+    notifier.ready("x")
+
+
+def test_watchdog_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WATCHDOG_PID", raising=False)
+    monkeypatch.setenv("WATCHDOG_USEC", "300000000")
+    assert watchdog_interval() == 150
+    monkeypatch.setenv("WATCHDOG_PID", "1")
+    assert watchdog_interval() is None, "meant for another process"
+    monkeypatch.delenv("WATCHDOG_USEC")
+    assert watchdog_interval() is None
+
+
+def test_health_is_stale_after_the_threshold() -> None:
+    health = Health(["jira.a", "linear.b"], stale_after=100, started=0)
+    assert health.report(now=50)[0], "grace period before the first sync"
+    assert not health.report(now=150)[0]
+    health.succeeded("jira.a", 120)
+    health.succeeded("linear.b", 140)
+    healthy, details = health.report(now=200)
+    assert healthy
+    assert details["trackers"]["jira.a"]["age_seconds"] == 80
+    health.failed("linear.b", "503")
+    assert not health.report(now=241)[0]
+    assert health.report(now=241)[1]["trackers"]["linear.b"]["last_error"] == "503"
+
+
+def test_metrics_counters_only_add_what_is_new() -> None:
+    metrics = Metrics()
+    stats = CallStats()
+    stats.record_request("jira.a", None)
+    stats.record_request("jira.a", RateLimited("429", status=429))
+    stats.record_request("jira.a", TransientError("reset"))
+    stats.record("jira.a", "rate_limited", 1.0)
+    metrics.observe_calls(stats)
+    metrics.observe_calls(stats)
+    stats.record_request("jira.a", None)
+    metrics.observe_calls(stats)
+    result = SyncResult("jira.a", pulled=3, applied=2, failed=1)
+    metrics.observe_sync(TrackerOutcome("jira.a", result), duration=2.5, finished=1000.0)
+    text = metrics.exposition().decode()
+    assert 'syncd_api_requests_total{status="ok",tracker="jira.a"} 2.0' in text
+    assert 'syncd_api_requests_total{status="rate_limited",tracker="jira.a"} 1.0' in text
+    assert 'syncd_api_requests_total{status="network",tracker="jira.a"} 1.0' in text
+    assert 'syncd_retries_total{reason="rate_limited",tracker="jira.a"} 1.0' in text
+    assert 'syncd_label_ops_total{result="failed",tracker="jira.a"} 1.0' in text
+    assert 'syncd_tracker_up{tracker="jira.a"} 1.0' in text

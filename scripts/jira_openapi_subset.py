@@ -24,6 +24,7 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "/rest/api/3/serverInfo": ("get",),
     "/rest/api/3/myself": ("get",),
     "/rest/api/3/field": ("get",),
+    "/rest/api/3/mypermissions": ("get",),
     "/rest/api/3/search": ("get", "post"),
     "/rest/api/3/search/jql": ("get", "post"),
     "/rest/api/3/issue/{issueIdOrKey}": ("get", "put", "delete"),

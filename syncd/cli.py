@@ -14,17 +14,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal, ParamSpec, TypeVar
+from typing import Annotated, Literal, ParamSpec, TypeVar
 
 import typer
 from pydantic import ValidationError
 
 from syncd import __version__
 from syncd.daemon import Service
+from syncd.demo import run_demo
 from syncd.diagnosis import EXIT_CONFIG, EXIT_PARTIAL, describe_error, worst_exit_code
-from syncd.engine import SyncOptions
+from syncd.engine import RunControl, SyncOptions
 from syncd.errors import ConfigError, Problem
-from syncd.explain import explain_item, summarise_outcome, summarise_settings, summarise_strategy
+from syncd.explain import checklist, explain_item, summarise_outcome, summarise_settings, summarise_strategy
 from syncd.files import write_private
 from syncd.logging import REDACTOR, configure_logging
 from syncd.mapper import map_items
@@ -37,7 +38,7 @@ from syncd.settings import Settings, load_settings
 from syncd.state import StateStore
 from syncd.strategy import Strategy, load_strategy
 from syncd.strategy_checks import strategy_warnings
-from syncd.trackers import post_now, select_trackers, sync_trackers
+from syncd.trackers import checks_exit_code, post_now, probe_trackers, select_trackers, sync_trackers
 
 __all__ = ["app", "main"]
 
@@ -68,6 +69,8 @@ class Session:
 
     config: Path | None
     strategy_path: Path | None
+    log_format: LogFormat = "auto"
+    log_level: str = "info"
     _settings: Settings | None = field(default=None, repr=False)
     _strategy: Strategy | None = field(default=None, repr=False)
 
@@ -106,6 +109,18 @@ def _guarded(command: Callable[P, R]) -> Callable[P, R]:
     return run
 
 
+def progress_printer(session: Session) -> Callable[[str, str, int], None]:
+    """A one-line progress display on a terminal; nothing when logs are JSON or stderr is not a terminal."""
+    if session.log_format == "json" or not sys.stderr.isatty():
+        return lambda tracker, what, count: None
+
+    def show(tracker: str, what: str, count: int) -> None:
+        sys.stderr.write(f"\r\033[K{tracker}: {what} {count}")
+        sys.stderr.flush()
+
+    return show
+
+
 def _session(ctx: typer.Context, strategy_path: Path | None = None) -> Session:
     session: Session = ctx.ensure_object(Session)
     if strategy_path is not None:
@@ -135,13 +150,17 @@ def _options(
     ] = False,
 ) -> None:
     configure_logging(format=log_format, level=log_level)
-    ctx.obj = Session(config=config, strategy_path=strategy)
+    ctx.obj = Session(config=config, strategy_path=strategy, log_format=log_format, log_level=log_level)
 
 
 @app.command()
 @_guarded
-def check(ctx: typer.Context, strategy_path: StrategyOption = None) -> None:
-    """Validate the settings and the strategy, and summarise what syncd would do."""
+def check(
+    ctx: typer.Context,
+    strategy_path: StrategyOption = None,
+    offline: Annotated[bool, typer.Option("--offline", help="Only validate the files; contact no tracker.")] = False,
+) -> None:
+    """Validate settings and strategy, then test each tracker's credentials and permissions (reads only)."""
     session = _session(ctx, strategy_path)
     problems: list[ConfigError] = []
     settings_lines: list[str] = []
@@ -168,6 +187,15 @@ def check(ctx: typer.Context, strategy_path: StrategyOption = None) -> None:
             typer.echo(describe_error(problem).message, err=True)
         raise typer.Exit(EXIT_CONFIG)
     typer.echo("OK: settings and strategy are valid.")
+    if offline or not settings.trackers():
+        return
+    code = 0
+    for name, checks in probe_trackers(settings, session.strategy()).items():
+        typer.echo(f"{name}:")
+        for line in checklist(checks):
+            typer.echo(f"  {line}")
+        code = worst_exit_code([code, checks_exit_code(checks)])
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -335,10 +363,12 @@ def sync(
     session = _session(ctx, strategy_path)
     settings, strategy = session.settings(), session.strategy()
     chosen = select_trackers(settings, tracker or ())
+    control = RunControl(progress=progress_printer(session))
+    options = SyncOptions(dry_run=dry_run, full=full, force=force)
     with session.open_store() as store:
-        outcomes = sync_trackers(
-            settings, strategy, store, chosen, SyncOptions(dry_run=dry_run, full=full, force=force)
-        )
+        outcomes = sync_trackers(settings, strategy, store, chosen, options, control=control)
+    if session.log_format != "json" and sys.stderr.isatty():
+        sys.stderr.write("\r\033[K")
     for outcome in outcomes:
         for line in summarise_outcome(outcome, dry_run=dry_run):
             typer.echo(line, err=outcome.error is not None)
@@ -392,16 +422,23 @@ def run(ctx: typer.Context, strategy_path: StrategyOption = None) -> None:
     raise typer.Exit(code)
 
 
-def _later(command: str, needs: str) -> Callable[..., Any]:
-    def unavailable() -> None:
-        typer.echo(f"syncd {command}: not available in this version yet ({needs}).", err=True)
-        raise typer.Exit(EXIT_CONFIG)
-
-    unavailable.__doc__ = "Run the whole loop against bundled tracker emulators, no credentials needed."
-    return unavailable
-
-
-app.command("demo")(_later("demo", "it needs the demo organisation"))
+@app.command()
+@_guarded
+def demo(
+    ctx: typer.Context,
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where to write the demo's settings, strategy, state and HTML report.")
+    ] = Path("syncd-demo"),
+    keep_running: Annotated[
+        bool, typer.Option("--keep-running", help="Keep the emulators up afterwards (Ctrl-C to stop).")
+    ] = False,
+) -> None:
+    """Run the whole loop against bundled tracker emulators, no credentials needed."""
+    session = _session(ctx)
+    if session.log_level == "info":
+        configure_logging(format=session.log_format, level="warning")  # the summary says what happened
+    result = run_demo(directory, out=typer.echo, keep_running=keep_running, progress=progress_printer(session))
+    raise typer.Exit(0 if result.ok else EXIT_PARTIAL)
 
 
 def main() -> None:

@@ -120,10 +120,13 @@ class RunControl:
         stop: once set, the sync stops at the next safe point: after the page or the write in flight,
             with everything done so far recorded (the cursor only advances when a pull completes).
         heartbeat: called after every page and every write, so a watchdog can tell slow from stuck.
+        progress: told ``(tracker, what, count)`` as work advances (``pulled``, ``applied``), for a
+            progress line on a terminal.
     """
 
     stop: threading.Event = field(default_factory=threading.Event)
     heartbeat: Callable[[], None] = lambda: None
+    progress: Callable[[str, str, int], None] = lambda tracker, what, count: None
 
     def checkpoint(self) -> None:
         self.heartbeat()
@@ -208,6 +211,7 @@ class _Sync:
         control = self.engine._control
         for batch in _batches(self.connector.pull(since), _BATCH):
             self._plan_pulled(batch)
+            control.progress(self.name, "pulled", self.result.pulled)
             control.checkpoint()
         if since is None:
             self._forget_missing()
@@ -393,6 +397,7 @@ class _Sync:
                 if len(done) >= _COMPLETE_EVERY:
                     self.store.outbox.complete(self.name, done)
                     done = []
+                    control.progress(self.name, "applied", self.result.applied)
                 continue
             self.result.failed += 1
             error = outcome.error

@@ -6,14 +6,15 @@ the tests assert on, without a tracker or a terminal.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
+from syncd.connectors.base import Check
 from syncd.model import Alignment, ItemPlan, TargetKind, WorkItem
 from syncd.settings import JiraSite, Settings
 from syncd.strategy import Match, Strategy
 from syncd.trackers import TrackerOutcome
 
-__all__ = ["explain_item", "summarise_outcome", "summarise_settings", "summarise_strategy"]
+__all__ = ["checklist", "explain_item", "summarise_outcome", "summarise_settings", "summarise_strategy"]
 
 
 def explain_item(item: WorkItem, alignment: Alignment, plan: ItemPlan, strategy: Strategy) -> list[str]:
@@ -161,3 +162,9 @@ def summarise_outcome(outcome: TrackerOutcome, *, dry_run: bool = False) -> list
     if post is not None and post.notices:
         lines.append(f"  notices on unaligned issues: {post.notices}")
     return lines
+
+
+def checklist(checks: Iterable[Check]) -> list[str]:
+    """``syncd check``'s lines for one tracker: ✓ works, ✗ does not, ? could not be told."""
+    marks = {True: "✓", False: "✗", None: "?"}
+    return [f"{marks[check.ok]} {check.name}: {check.detail}" for check in checks]

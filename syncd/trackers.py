@@ -15,19 +15,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from syncd.connectors import Connector, open_connector
-from syncd.diagnosis import EXIT_OK, EXIT_PARTIAL, describe_error, worst_exit_code
+from syncd.connectors.base import Check
+from syncd.diagnosis import EXIT_AUTH, EXIT_OK, EXIT_PARTIAL, describe_error, worst_exit_code
 from syncd.drift_model import DriftReport
 from syncd.engine import Engine, RunControl, SyncOptions, SyncResult
-from syncd.errors import ConfigError, Problem
+from syncd.errors import ConfigError, Problem, TrackerError
 from syncd.logging import get_logger
 from syncd.mapper import Mapper
+from syncd.model import TrackerKind
 from syncd.reports import PostResult, build_report, post_reports
 from syncd.retry import CallStats, RetryPolicy
 from syncd.settings import Settings, TrackerSettings
 from syncd.state import StateStore
 from syncd.strategy import Strategy
 
-__all__ = ["TrackerOutcome", "post_now", "select_trackers", "sync_trackers"]
+__all__ = ["TrackerOutcome", "checks_exit_code", "post_now", "probe_trackers", "select_trackers", "sync_trackers"]
 
 _log = get_logger("syncd.trackers")
 
@@ -175,3 +177,28 @@ def post_now(
     finally:
         for connector in connectors.values():
             connector.close()
+
+
+def probe_trackers(settings: Settings, strategy: Strategy) -> dict[str, list[Check]]:
+    """``syncd check``'s reads against every configured tracker: credentials, scope, permissions."""
+    stats = CallStats()
+    policy = RetryPolicy(max_attempts=2, max_wait=5, deadline=30)
+    results: dict[str, list[Check]] = {}
+    for name, tracker in settings.trackers().items():
+        connector = open_connector(name, tracker, strategy, policy=policy, stats=stats)
+        target = strategy.report.jira if connector.kind is TrackerKind.JIRA else strategy.report.linear
+        try:
+            results[name] = connector.probe(target.issue if target else None)
+        except TrackerError as error:
+            results[name] = [Check("reach the tracker", False, error.message)]
+        finally:
+            connector.close()
+    return results
+
+
+def checks_exit_code(checks: Iterable[Check]) -> int:
+    """3 when the credentials were refused, 1 when anything else failed, else 0."""
+    failed = [check for check in checks if check.ok is False]
+    if any(check.name == "credentials" for check in failed):
+        return EXIT_AUTH
+    return EXIT_PARTIAL if failed else EXIT_OK

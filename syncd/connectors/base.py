@@ -18,7 +18,7 @@ from syncd.errors import TrackerError
 from syncd.model import LabelOp, TrackerKind, WorkItem
 from syncd.reconcile import TrackerLabels
 
-__all__ = ["Connector", "Identity", "OpResult", "Skipped"]
+__all__ = ["Check", "Connector", "Identity", "OpResult", "Skipped"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,15 @@ class Identity:
     account: str
     display_name: str
     time_zone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One line of ``syncd check``'s checklist: ``ok`` None means it could not be checked."""
+
+    name: str
+    ok: bool | None
+    detail: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +71,10 @@ class Connector(Protocol):
 
     def whoami(self) -> Identity:
         """The account syncd acts as; raises AuthError when the credentials are refused."""
+
+    def probe(self, report_issue: str | None) -> list[Check]:
+        """Check credentials and permissions without writing anything: who am I, can I read the configured
+        projects or teams, may I edit labels, can I see (and comment on) the report issue."""
 
     def pull(self, since: datetime | None) -> Iterator[WorkItem | Skipped]:
         """Issues in scope updated at or after ``since`` (all of them when None), page by page."""

@@ -30,7 +30,7 @@ from gql.transport.exceptions import (
 from gql.transport.requests import RequestsHTTPTransport
 
 from syncd.connectors import linear_queries as q
-from syncd.connectors.base import Identity, OpResult, Skipped
+from syncd.connectors.base import Check, Identity, OpResult, Skipped
 from syncd.connectors.linear_issues import LabelNaming, to_work_item
 from syncd.connectors.linear_labels import LabelDirectory, LinearLabel
 from syncd.errors import (
@@ -114,6 +114,30 @@ class LinearConnector:
         data = self._execute("who am I", q.VIEWER, {})
         viewer = data["viewer"]
         return Identity(account=str(viewer["id"]), display_name=str(viewer.get("name") or viewer.get("email")))
+
+    def probe(self, report_issue: str | None) -> list[Check]:
+        try:
+            me = self.whoami()
+        except TrackerError as error:
+            return [Check("credentials", False, error.message)]
+        checks = [Check("credentials", True, f"authenticated as {me.display_name}")]
+        try:
+            teams = {str(t["key"]) for t in self._execute("teams", q.TEAMS, {})["teams"]["nodes"]}
+        except TrackerError as error:
+            return [*checks, Check("read teams", False, error.message)]
+        for team in self._workspace.teams or sorted(teams):
+            found = team in teams
+            checks.append(Check(f"read team {team}", found, "visible" if found else "no such team for this key"))
+        if report_issue:
+            try:
+                self._execute("probe", q.PROBE_ISSUE, {"id": report_issue})
+                checks.append(Check(f"report issue {report_issue}", True, "visible"))
+            except TrackerError as error:
+                checks.append(Check(f"report issue {report_issue}", False, error.message))
+        checks.append(
+            Check("write labels and comments", None, "checked on the first write: Linear cannot be asked beforehand")
+        )
+        return checks
 
     def pull(self, since: datetime | None) -> Iterator[WorkItem | Skipped]:
         if since is None or self._initiatives is None:

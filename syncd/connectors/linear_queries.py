@@ -19,7 +19,9 @@ __all__ = [
     "ISSUE_UPDATE",
     "LABELS",
     "LABEL_CREATE",
+    "PROBE_ISSUE",
     "PROJECTS",
+    "TEAMS",
     "VIEWER",
 ]
 
@@ -114,5 +116,17 @@ COMMENT_UPDATE: GraphQLRequest = gql(
 VIEWER: GraphQLRequest = gql(
     """
     query SyncdViewer { viewer { id name email } organization { id name } }
+    """
+)
+
+TEAMS: GraphQLRequest = gql(
+    """
+    query SyncdTeams { teams(first: 250) { nodes { id key name } } }
+    """
+)
+
+PROBE_ISSUE: GraphQLRequest = gql(
+    """
+    query SyncdProbeIssue($id: String!) { issue(id: $id) { id identifier title } }
     """
 )

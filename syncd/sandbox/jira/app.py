@@ -31,6 +31,7 @@ _ROUTES: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = (
     (re.compile(r"/serverInfo"), {"GET": "serverInfo"}),
     (re.compile(r"/myself"), {"GET": "myself"}),
     (re.compile(r"/field"), {"GET": "field"}),
+    (re.compile(r"/mypermissions"), {"GET": "mypermissions"}),
     (re.compile(r"/search/jql"), {"GET": "search_jql", "POST": "search_jql"}),
     (re.compile(r"/search"), {"GET": "search", "POST": "search"}),
     (

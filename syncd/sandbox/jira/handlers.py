@@ -19,6 +19,7 @@ from syncd.sandbox.jira import jql
 from syncd.sandbox.jira.edits import EditError, parse_comment_body, parse_issue_edit
 from syncd.sandbox.jira.fields import catalogue, field_json, select
 from syncd.sandbox.jira.model import DC_EPIC_LINK, Deployment, Issue, User
+from syncd.sandbox.jira.permissions import permission_json
 from syncd.sandbox.jira.render import View, comment_json, issue_json, timestamp, user_json
 from syncd.sandbox.jira.responses import CLASSIC_SEARCH_GONE, ISSUE_NOT_FOUND, error
 from syncd.sandbox.jira.search import (
@@ -142,6 +143,7 @@ class Handlers:
             "comment_get": self.comment_get,
             "comment_edit": self.comment_edit,
             "comment_delete": self.comment_delete,
+            "mypermissions": self.my_permissions,
         }
 
     def run(self, handler: Callable[[Call], Response], call: Call) -> Response:
@@ -174,6 +176,19 @@ class Handlers:
 
     def myself(self, call: Call) -> Response:
         return Response.json_body(200, user_json(call.user, call.view, full=True))
+
+    def my_permissions(self, call: Call) -> Response:
+        """``GET mypermissions``: whether the caller holds each asked permission (Cloud requires the list)."""
+        asked = [key for key in (call.request.param("permissions") or "").split(",") if key]
+        if not asked and self.deployment is Deployment.CLOUD:
+            return error(400, ["The permissions query parameter is required."])
+        project = call.request.param("projectKey")
+        if project is not None:
+            try:
+                self.store.project_by_key(project)
+            except KeyError:
+                return error(404, [f"No project could be found with key '{project}'."])
+        return Response.json_body(200, {"permissions": {key: permission_json(key, call.user) for key in asked}})
 
     def field(self, call: Call) -> Response:
         return Response.json_body(200, [field_json(f) for f in catalogue(self.deployment)])

@@ -1,0 +1,146 @@
+"""Running the demo: emulators up, Acme seeded, a full sync of both trackers, reports posted, a summary.
+
+The demo is the real thing pointed at loopback: the same settings file, state store, connectors, engine
+and report posting as a production sync, so what it prints is what syncd does. It writes its settings,
+strategy, state and HTML report into one directory the user can inspect and reuse (``syncd --config
+<dir>/syncd.toml explain GROW-14``, with ``--keep-running`` so the emulators stay up).
+"""
+
+from __future__ import annotations
+
+import textwrap
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+from syncd.demo.org import DEMO_LINEAR_KEY, seed_jira, seed_linear
+from syncd.demo.summary import summary_lines
+from syncd.drift_model import DriftReport
+from syncd.engine import RunControl, SyncOptions
+from syncd.files import write_private
+from syncd.render import render
+from syncd.reports import build_report
+from syncd.sandbox.jira import JiraEmulator
+from syncd.sandbox.linear import LinearEmulator, LinearWorkspace
+from syncd.settings import load_settings
+from syncd.state import StateStore
+from syncd.strategy import load_strategy
+from syncd.trackers import TrackerOutcome, sync_trackers
+
+__all__ = ["DemoResult", "example_strategy_text", "run_demo"]
+
+Print = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoResult:
+    outcomes: tuple[TrackerOutcome, ...]
+    report: DriftReport
+    directory: Path
+
+    @property
+    def ok(self) -> bool:
+        return all(o.result is not None and o.result.status == "ok" for o in self.outcomes)
+
+
+def example_strategy_text() -> str:
+    """The example strategy, from the installed package or, in a source checkout, from ``config/``."""
+    packaged = resources.files("syncd.demo").joinpath("strategy.example.yaml")
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parents[2] / "config" / "strategy.example.yaml").read_text(encoding="utf-8")
+
+
+def run_demo(
+    directory: Path,
+    *,
+    out: Print,
+    keep_running: bool = False,
+    progress: Callable[[str, str, int], None] | None = None,
+    stop: threading.Event | None = None,
+) -> DemoResult:
+    """Run the demo, printing through ``out``; with ``keep_running``, serve until ``stop`` is set."""
+    now = datetime.now(UTC)
+    with JiraEmulator("cloud") as jira, LinearEmulator(LinearWorkspace()) as linear:
+        jira_issues = seed_jira(jira.store, now=now)
+        linear_issues = seed_linear(linear.workspace, now=now)
+        out("syncd demo: Acme Analytics, a fictional company, on emulated trackers (no credentials needed)")
+        out(f"  Jira Cloud  {jira.url}  projects GROW, ENT, OPS, WEB, STRAT  ({jira_issues} issues)")
+        out(f"  Linear      {linear.graphql_url}  teams GRO, ENG, INF  ({linear_issues} issues)")
+        config = _write_files(directory, jira, linear)
+        settings = load_settings(config)
+        strategy = load_strategy(settings.strategy)
+        out(f"  strategy    {settings.strategy} (period {strategy.period})")
+        out("")
+        control = RunControl(progress=progress or (lambda tracker, what, count: None))
+        with StateStore.open(settings.state_file()) as store:
+            outcomes = sync_trackers(
+                settings, strategy, store, settings.trackers(), SyncOptions(full=True), control=control
+            )
+            report = build_report(store, strategy, settings.trackers(), now=datetime.now(UTC))
+            html = directory / "report.html"
+            write_private(html, render(report, "html"))
+            for line in summary_lines(store, strategy, outcomes, report):
+                out(line)
+        out("")
+        out(f"HTML report: {html}")
+        out(f"Settings, strategy and state: {directory}")
+        if keep_running:
+            _serve(out, config, jira, linear, stop or threading.Event())
+        else:
+            out("Run it with --keep-running to keep the emulators up, then try:")
+            out(f"  syncd --config {config} explain GROW-2")
+        return DemoResult(tuple(outcomes), report, directory)
+
+
+def _write_files(directory: Path, jira: JiraEmulator, linear: LinearEmulator) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("state.db*"):
+        stale.unlink()
+    strategy = directory / "strategy.yaml"
+    write_private(strategy, example_strategy_text())
+    email, token = jira.basic_auth
+    config = directory / "syncd.toml"
+    write_private(
+        config,
+        textwrap.dedent(
+            f"""\
+            # Written by syncd demo: the emulated trackers of Acme Analytics on loopback.
+            strategy = "strategy.yaml"
+            state_path = "state.db"
+
+            [jira.acme]
+            url = "{jira.url}"
+            deployment = "cloud"
+            email = "{email}"
+            api_token = "{token}"
+            projects = ["GROW", "ENT", "OPS", "WEB"]
+
+            [linear.acme]
+            url = "{linear.graphql_url}"
+            api_key = "{DEMO_LINEAR_KEY}"
+            teams = ["GRO", "ENG", "INF"]
+            """
+        ),
+    )
+    return config
+
+
+def _serve(out: Print, config: Path, jira: JiraEmulator, linear: LinearEmulator, stop: threading.Event) -> None:
+    email, token = jira.basic_auth
+    out("")
+    out("The emulators keep running (Ctrl-C to stop):")
+    out(f"  Jira Cloud  {jira.url}   basic auth {email} / {token}")
+    out(f"  Linear      {linear.graphql_url}   Authorization: {DEMO_LINEAR_KEY}")
+    out("Try:")
+    out(f"  syncd --config {config} explain GROW-2")
+    out(f"  syncd --config {config} sync --dry-run")
+    out(f"  syncd --config {config} report --format md")
+    out(f"  curl -u {email}:{token} '{jira.url}/rest/api/3/issue/STRAT-1/comment'")
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        out("stopped")

@@ -58,6 +58,10 @@ class Faults:
         drop_every: every Nth request has its connection dropped mid-response.
         drop_burst: the next N requests have their connection dropped mid-response.
         latency: seconds added before every response (to matching paths only).
+        slow_burst: the next N requests are held ``slow_seconds`` (beyond a client's timeout, say).
+        slow_seconds: how long a request of a slow burst is held.
+        repeat_cursor_burst: the next N pages that have a following page name the page just served as the
+            next one (Jira's ``nextPageToken``, Linear's ``endCursor``): a server bug a client must survive.
         paths: a regular expression the request's fault target must match to be faulted or delayed (None:
             all). The target is ``METHOD /path`` (``PUT /rest/api/3/issue/10001``), or for GraphQL
             ``/graphql/<query|mutation>/<root fields>``.
@@ -72,6 +76,9 @@ class Faults:
     drop_every: int | None = None
     drop_burst: int = 0
     latency: float = 0.0
+    slow_burst: int = 0
+    slow_seconds: float = 0.0
+    repeat_cursor_burst: int = 0
     paths: str | None = None
     _seen: int = field(default=0, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -88,15 +95,29 @@ class Faults:
             self.drop_every = None
             self.drop_burst = 0
             self.latency = 0.0
+            self.slow_burst = 0
+            self.slow_seconds = 0.0
+            self.repeat_cursor_burst = 0
             self.paths = None
             self._seen = 0
 
     def delay(self, path: str) -> float:
         """Seconds to hold the response to ``path``."""
         with self._lock:
-            if self.latency <= 0 or (self.paths is not None and not re.search(self.paths, path)):
+            if self.paths is not None and not re.search(self.paths, path):
                 return 0.0
-            return self.latency
+            if self.slow_burst > 0:
+                self.slow_burst -= 1
+                return self.slow_seconds
+            return max(self.latency, 0.0)
+
+    def take_repeat_cursor(self) -> bool:
+        """Whether this page should repeat its cursor (consumes one of the burst)."""
+        with self._lock:
+            if self.repeat_cursor_burst > 0:
+                self.repeat_cursor_burst -= 1
+                return True
+            return False
 
     def decide(self, path: str) -> Fault | None:
         """Return the fault the request to ``path`` suffers, if any; counts the request."""

@@ -100,6 +100,12 @@ class Harness(ABC):
         """The bodies of the comment writes syncd sent, parsed."""
         return [json.loads(r.body) for r in self.log.records() if self.classify(r.endpoint) == "comment"]
 
+    #: (old, new) text replacements applied to every settings file written, for a test's own settings
+    tweaks: list[tuple[str, str]]
+
+    def tweak(self, old: str, new: str) -> None:
+        self.tweaks = [*getattr(self, "tweaks", []), (old, new)]
+
     def settings_file(self, tmp_path: Path, *, credential: str | None = None) -> Path:
         path = tmp_path / "syncd.toml"
         head = textwrap.dedent(
@@ -113,7 +119,10 @@ class Harness(ABC):
             deadline = 60
             """
         )
-        path.write_text(head + self.settings(tmp_path, credential=credential))
+        text = head + self.settings(tmp_path, credential=credential)
+        for before, after in getattr(self, "tweaks", []):
+            text = text.replace(before, after)
+        path.write_text(text)
         return path
 
 
@@ -219,6 +228,7 @@ class LinearHarness(Harness):
             url = "{self.emulator.graphql_url}"
             api_key = "{credential or self.api_key}"
             teams = ["ENG", "GRO", "INF"]
+            page_size = 250
             """
         )
 
@@ -238,12 +248,17 @@ class LinearHarness(Harness):
         store = self.workspace.store
 
         def label_id(canonical: str) -> str:
+            """The label's id; a person creates it (and its group) first when it does not exist yet."""
             group, name = NAMING.placement(canonical)
             for label in store.labels.values():
                 parent = store.labels[label.parent_id].name if label.parent_id else None
                 if label.name == name and parent == group and not label.is_group:
                     return label.id
-            raise KeyError(canonical)
+            if group is None:
+                return self.workspace.add_label(name).id
+            groups = [label for label in store.labels.values() if label.is_group and label.name == group]
+            parent_label = groups[0] if groups else self.workspace.add_label_group(group)
+            return self.workspace.add_label(name, group=parent_label).id
 
         self.workspace.edit_labels(key, add=[label_id(c) for c in add], remove=[label_id(c) for c in remove])
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import itertools
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -104,9 +105,25 @@ class JiraApp:
             except Exception:
                 _LOG.exception("jira emulator failed on %s %s", request.method, request.path)
                 response = error(500, ["Internal server error"])
+            if endpoint == "search_jql":
+                response = self._maybe_repeat_cursor(request, response)
             return self._stamped(response, user)
 
         return handle
+
+    def _maybe_repeat_cursor(self, request: Request, response: Response) -> Response:
+        """The ``repeat_cursor_burst`` fault: name the page just served as the next one."""
+        asked = request.param("nextPageToken")
+        if asked is None and request.method == "POST":
+            body = request.json()
+            asked = body.get("nextPageToken") if isinstance(body, dict) else None
+        if response.status != 200 or not asked:
+            return response
+        page = json.loads(response.body)
+        if not page.get("nextPageToken") or not self.faults.take_repeat_cursor():
+            return response
+        page["nextPageToken"] = asked
+        return Response.json_body(200, page, {k: v for k, v in response.headers.items() if k != "Content-Type"})
 
     def _authenticate(self, request: Request) -> tuple[User | None, bool]:
         """The caller, and whether credentials were sent but refused (always a 401, even for serverInfo)."""

@@ -14,6 +14,7 @@ the endpoint of a request is its operation's root fields joined by commas. All r
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 from collections import OrderedDict
@@ -160,11 +161,25 @@ class LinearApp:
 
         def handle(req: Request) -> Response:
             try:
-                return self._serve(req, prepared, variables, operation_name)
+                response = self._serve(req, prepared, variables, operation_name)
             except Exception as exc:  # a server answers 500 rather than hanging up
                 return _response(internal_error(f"Internal server error: {exc}"))
+            return self._maybe_repeat_cursor(variables, operation, response)
 
         return self._routed(endpoint, kind, handle)
+
+    def _maybe_repeat_cursor(self, variables: Any, operation: Any, response: Response) -> Response:
+        """The ``repeat_cursor_burst`` fault: a connection names the page just served as the next one."""
+        asked = variables.get("after") if isinstance(variables, dict) else None
+        if response.status != 200 or not asked or operation is None or len(operation.fields) != 1:
+            return response
+        payload = json.loads(response.body)
+        connection = (payload.get("data") or {}).get(operation.fields[0])
+        info = connection.get("pageInfo") if isinstance(connection, dict) else None
+        if not isinstance(info, dict) or not info.get("hasNextPage") or not self.faults.take_repeat_cursor():
+            return response
+        info["endCursor"] = asked
+        return Response.json_body(200, payload, {k: v for k, v in response.headers.items() if k != "Content-Type"})
 
     def render_fault(self, fault: Fault, request: Request) -> Response:
         if fault.kind is FaultKind.RATE_LIMIT:

@@ -1,0 +1,175 @@
+"""The fault matrix: every fault against every emulator, over real HTTP. Each sync must end with exactly
+the labels and the one report comment a sync without the fault writes, with its retries counted."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.integration.contract import run_sync
+from tests.integration.harness import Harness, JiraHarness, LinearHarness
+
+KINDS = ["jira-cloud", "jira-datacenter", "linear"]
+_REFERENCE: dict[str, dict[str, set[str]]] = {}
+
+
+def make(kind: str) -> Harness:
+    return LinearHarness() if kind == "linear" else JiraHarness(kind.removeprefix("jira-"))
+
+
+def reference(kind: str, tmp_path: Path) -> dict[str, set[str]]:
+    """The labels a clean sync writes, computed once per kind of tracker."""
+    if kind not in _REFERENCE:
+        directory = tmp_path / "reference"
+        directory.mkdir()
+        with make(kind) as clean:
+            run_sync(directory, clean)
+            _REFERENCE[kind] = clean.labels()
+    return _REFERENCE[kind]
+
+
+def small_pages(harness: Harness, tmp_path: Path, *, timeout: int | None = None) -> None:
+    """Pages of 3 issues (and a short client timeout), so faults can land between pages."""
+    size = "page_size = 50" if isinstance(harness, JiraHarness) else "page_size = 250"
+    harness.tweak(size, "page_size = 3" + (f"\ntimeout = {timeout}" if timeout is not None else ""))
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    arm: Callable[[Harness], None]
+    retries: bool = True
+    timeout: int | None = None
+    kinds: tuple[str, ...] = tuple(KINDS)
+
+
+def _set(**knobs: object) -> Callable[[Harness], None]:
+    def arm(harness: Harness) -> None:
+        for knob, value in knobs.items():
+            setattr(harness.faults, knob, value)
+
+    return arm
+
+
+FAULTS = [
+    Fault("429 burst with Retry-After", _set(rate_limit_burst=3, retry_after=1)),
+    Fault("429 burst without Retry-After", _set(rate_limit_burst=3, retry_after=None)),
+    *(Fault(f"{status} burst", _set(error_burst=2, error_status=status)) for status in (500, 502, 503, 504)),
+    Fault("latency beyond the client timeout", _set(slow_burst=1, slow_seconds=2.5), timeout=1),
+    Fault("connections dropped mid-response", _set(drop_burst=3)),
+    Fault("a page repeats its cursor", _set(repeat_cursor_burst=1), kinds=("jira-cloud", "linear")),
+]
+
+
+@pytest.fixture(params=KINDS)
+def kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def harness(kind: str) -> Iterator[Harness]:
+    with make(kind) as started:
+        yield started
+
+
+def report_comments(harness: Harness) -> int:
+    return sum("syncd:drift:report" in text for text in harness.comments(harness.report_issue))
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
+def test_sync_converges_through(fault: Fault, kind: str, harness: Harness, tmp_path: Path) -> None:
+    if kind not in fault.kinds:
+        pytest.skip(f"{fault.name} does not apply to {kind}")
+    expected = reference(kind, tmp_path)
+    small_pages(harness, tmp_path, timeout=fault.timeout)
+    fault.arm(harness)
+    outcome = run_sync(tmp_path, harness)
+    assert outcome.result is not None, outcome.error
+    assert outcome.result.status == "ok", outcome.result.errors
+    if fault.retries:
+        assert outcome.result.retries >= 1, "the fault was retried, and counted"
+    assert harness.labels() == expected
+    assert report_comments(harness) == 1
+
+
+def _during_pull(harness: Harness, change: Callable[[], None]) -> threading.Thread:
+    """Apply ``change`` once the first search page has been served, while the pull is paging."""
+
+    def watch() -> None:
+        deadline = time.monotonic() + 20
+        while harness.reads() == 0 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        change()
+
+    thread = threading.Thread(target=watch)
+    thread.start()
+    return thread
+
+
+def _converge(tmp_path: Path, harness: Harness) -> None:
+    for _ in range(3):
+        outcome = run_sync(tmp_path, harness)
+        assert outcome.result is not None, outcome.error
+        if outcome.result.changed == 0:
+            return
+    raise AssertionError("no convergence within three syncs")
+
+
+def test_an_issue_deleted_between_pages(kind: str, harness: Harness, tmp_path: Path) -> None:
+    small_pages(harness, tmp_path)
+    harness.faults.latency = 0.05
+    harness.faults.paths = r"search|/graphql/query/issues$"
+    victim = "MISC-4" if isinstance(harness, JiraHarness) else "INF-2"
+    thread = _during_pull(harness, lambda: _delete(harness, victim))
+    run_sync(tmp_path, harness)
+    thread.join()
+    harness.faults.reset()
+    _converge(tmp_path, harness)
+    expected = {key: labels for key, labels in reference(kind, tmp_path).items() if key != victim}
+    assert harness.labels() == expected
+
+
+def test_an_issue_moved_between_pages(kind: str, harness: Harness, tmp_path: Path) -> None:
+    small_pages(harness, tmp_path)
+    harness.faults.latency = 0.05
+    harness.faults.paths = r"search|/graphql/query/issues$"
+    thread = _during_pull(harness, lambda: _move(harness))
+    run_sync(tmp_path, harness)
+    thread.join()
+    harness.faults.reset()
+    _converge(tmp_path, harness)
+    moved = _moved_key(harness)
+    labels = harness.labels()
+    owned = {label for label in labels[moved] if label.startswith(("objective:", "alignment:"))}
+    assert owned == {"objective:reliability"}, "mapped by its new home, nothing left from the old one"
+    assert report_comments(harness) == 1
+
+
+def _delete(harness: Harness, key: str) -> None:
+    if isinstance(harness, JiraHarness):
+        harness.site.store.delete_issue(key)
+    else:
+        assert isinstance(harness, LinearHarness)
+        harness.workspace.delete_issue(key)
+
+
+def _move(harness: Harness) -> None:
+    if isinstance(harness, JiraHarness):
+        harness.site.store.move_issue("MISC-4", "OPS")
+    else:
+        assert isinstance(harness, LinearHarness)
+        harness.workspace.move_issue("ENG-4", "INF")
+
+
+def _moved_key(harness: Harness) -> str:
+    if isinstance(harness, JiraHarness):
+        return harness.site.store.issue("MISC-4").key
+    assert isinstance(harness, LinearHarness)
+    return harness.workspace.issue(
+        next(i.id for i in harness.workspace.store.issues.values() if i.title == "Tidy the wiki")
+    ).identifier

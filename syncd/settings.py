@@ -17,6 +17,7 @@ import ipaddress
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -60,6 +61,25 @@ def _loopback(host: str) -> bool:
         return False
 
 
+def _keys(pattern: str, example: str) -> Callable[[tuple[str, ...]], tuple[str, ...]]:
+    """A validator for project or team keys, which syncd writes into queries."""
+    compiled = re.compile(pattern)
+
+    def check(values: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [value for value in values if not compiled.match(value)]
+        if bad:
+            raise ValueError(
+                f"{', '.join(repr(v) for v in bad)}: a key is upper-case letters and digits, like {example}"
+            )
+        return values
+
+    return check
+
+
+ProjectKeys = Annotated[tuple[str, ...], AfterValidator(_keys(r"^[A-Z][A-Z0-9_]{0,254}$", "GROW"))]
+TeamKeys = Annotated[tuple[str, ...], AfterValidator(_keys(r"^[A-Z][A-Z0-9]{0,19}$", "ENG"))]
+
+
 def _tracker_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in {"https", "http"} or not parts.hostname:
@@ -98,7 +118,7 @@ class JiraSite(_Tracker):
     email: str | None = None
     api_token: SecretStr | None = None
     token: SecretStr | None = None
-    projects: tuple[str, ...] = Field(default=(), description="project keys to sync; empty: all visible")
+    projects: ProjectKeys = Field(default=(), description="project keys to sync; empty: all visible")
     story_points_field: str | None = None
     page_size: int = Field(default=100, ge=1, le=5000)
 
@@ -120,7 +140,7 @@ class LinearWorkspace(_Tracker):
 
     url: TrackerUrl = "https://api.linear.app/graphql"
     api_key: SecretStr
-    teams: tuple[str, ...] = Field(default=(), description="team keys to sync; empty: all teams")
+    teams: TeamKeys = Field(default=(), description="team keys to sync; empty: all teams")
     objective_group: str = "Objective"
     value_group: str | None = Field(default="Value", description="None: value labels are flat")
     page_size: int = Field(default=250, ge=1, le=250)

@@ -46,3 +46,37 @@ def make_item(key: str = "GROW-1", **fields: Any) -> WorkItem:
 @pytest.fixture(scope="session")
 def example_strategy() -> Strategy:
     return load_strategy(EXAMPLE_STRATEGY)
+
+
+# -- no secret in any output ---------------------------------------------------------------------------
+# Every credential the tests hand to syncd. Whatever the suite captures (stdout, stderr, log records of
+# every test, passed or failed) must never contain one; the session fails if it does.
+TEST_SECRETS = (
+    "cloud-api-token",
+    "dc-personal-access-token",
+    "lin_api_contract0000000000000000000000000000",
+    "lin_api_demo0000000000000000000000000000000",
+    "tok-3f9a7c-example-secret",
+    "example-token-never-printed",
+    "reader-token",
+)
+_leaks: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from syncd.logging import configure_logging
+
+    configure_logging(format="json", level="debug")
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    for title, content in report.sections:
+        for secret in TEST_SECRETS:
+            if secret in content:
+                _leaks.append(f"{report.nodeid} ({report.when}, {title}): {secret!r}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _leaks:
+        print("\nSecrets found in captured output:\n  " + "\n  ".join(_leaks))
+        session.exitstatus = 1

@@ -97,3 +97,10 @@ def test_an_invalid_field_fails_before_any_request(tmp_path: Path, harness: Line
         connector._execute("bad query", gql("query { issues { nodes { storyPoints } } }"), {})
     assert harness.log.records() == [], "refused by the client, before any request"
     connector.close()
+
+
+def test_configured_values_travel_as_variables_not_query_text(tmp_path: Path, harness: LinearHarness) -> None:
+    run_sync(tmp_path, harness)
+    [pull] = [json.loads(r.body) for r in harness.log.records() if r.endpoint == "issues"]
+    assert pull["variables"]["filter"]["team"] == {"key": {"in": ["ENG", "GRO", "INF"]}}
+    assert "GRO" not in pull["query"], "team keys are never spliced into the document"

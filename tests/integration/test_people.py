@@ -1,0 +1,101 @@
+"""People working while syncd works: edits between syncd's read and its write survive, and two syncd
+processes never sync the same tracker at once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from syncd.cli import app
+from syncd.state import StateStore
+from tests.conftest import REPO
+from tests.integration.contract import run_sync
+from tests.integration.harness import Harness, JiraHarness, LinearHarness
+
+
+@pytest.fixture(params=["jira-cloud", "linear"])
+def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
+    started: Harness = LinearHarness() if request.param == "linear" else JiraHarness("cloud")
+    with started:
+        yield started
+
+
+def when(condition: Callable[[], bool], action: Callable[[], None]) -> threading.Thread:
+    def watch() -> None:
+        deadline = time.monotonic() + 20
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.002)
+        action()
+
+    thread = threading.Thread(target=watch)
+    thread.start()
+    return thread
+
+
+def test_a_persons_edit_between_read_and_write_survives(tmp_path: Path, harness: Harness) -> None:
+    key = "GROW-2" if isinstance(harness, JiraHarness) else "GRO-2"
+    extra = "needs-design" if isinstance(harness, JiraHarness) else "bug"
+    harness.faults.latency = 0.05
+    harness.faults.paths = harness.write_paths
+    thread = when(lambda: harness.reads() > 0, lambda: harness.person_labels(key, add=[extra]))
+    outcome = run_sync(tmp_path, harness)
+    thread.join()
+    assert outcome.result is not None
+    assert outcome.result.status == "ok"
+    labels = harness.labels()[key]
+    assert extra in labels, "the person's label, set after syncd read the issue, is still there"
+    assert "objective:self-serve-growth" in labels
+
+
+def test_a_persons_comment_next_to_the_report_survives(tmp_path: Path, harness: Harness) -> None:
+    run_sync(tmp_path, harness)
+    key, pin, _ = harness.pin
+    harness.person_labels(key, add=[pin])
+    harness.faults.latency = 0.05
+    harness.faults.paths = harness.comment_paths
+
+    def comment() -> None:
+        if isinstance(harness, JiraHarness):
+            harness.site.store.add_comment(harness.report_issue, "A person's note on the strategy")
+        else:
+            assert isinstance(harness, LinearHarness)
+            harness.workspace.add_comment(harness.report_issue, "A person's note on the strategy")
+
+    thread = when(lambda: harness.log.count(faulted=False) > 0 and harness.writes() > 0, comment)
+    run_sync(tmp_path, harness)
+    thread.join()
+    texts = harness.comments(harness.report_issue)
+    assert any("A person's note" in text for text in texts)
+    assert sum("syncd:drift:report" in text for text in texts) == 1
+
+
+def test_a_second_process_refuses_the_same_tracker(tmp_path: Path) -> None:
+    with JiraHarness("cloud") as harness:
+        harness.faults.latency = 0.2
+        harness.faults.paths = harness.write_paths
+        config = harness.settings_file(tmp_path)
+        first = subprocess.Popen(
+            [sys.executable, "-m", "syncd", "--config", str(config), "--log-format", "json", "sync"],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        while harness.writes() == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        second = CliRunner().invoke(app, ["--config", str(config), "sync"])
+        assert second.exit_code == 2
+        assert f"another syncd process (pid {first.pid}) is syncing jira.acme" in second.stderr
+        assert first.wait(timeout=60) == 0
+        with StateStore.open(tmp_path / "state.db") as store:
+            assert store.outbox.pending() == []
+            assert [run.status for run in store.runs.latest()] == ["ok"]
+        assert harness.labels()["GROW-1"] == {"objective:self-serve-growth"}

@@ -30,20 +30,20 @@ from itertools import islice
 from typing import Literal, TypeVar
 
 from syncd.connectors.base import Connector, Skipped
-from syncd.errors import AuthError, Fatal, SyncdError, TrackerError
+from syncd.errors import Fatal, SyncdError
 from syncd.logging import get_logger
 from syncd.mapper import MapContext, Mapper
-from syncd.model import Alignment, ItemPlan, JournalEntry, LabelOp, WorkItem
+from syncd.model import Alignment, ItemPlan, JournalEntry, WorkItem
 from syncd.reconcile import assume_applied, plan_item
 from syncd.retry import CallStats, Cancelled
-from syncd.state import OutboxEntry, StateStore
+from syncd.state import StateStore
 from syncd.strategy import Strategy
+from syncd.writes import LABELS, journal_until_confirmed, label_op, op_payload, send_label_writes
 
 __all__ = ["Engine", "PlannedChange", "RunControl", "SafetyStop", "SyncOptions", "SyncResult"]
 
 T = TypeVar("T")
 _log = get_logger("syncd.engine")
-LABELS = "labels"
 _BATCH = 500
 _COMPLETE_EVERY = 50
 _SAFETY_MIN_ITEMS = 20
@@ -197,7 +197,9 @@ class _Sync:
         self.result = result
         self.name = engine.name
         self.seen: set[str] = set()
-        self.planned: set[str] = set()
+        self.planned: dict[str, int] = {}  # key -> the batch it was last planned in
+        self.changed_in: dict[str, int] = {}  # key -> the batch whose plan changed its objectives
+        self.batches = 0
         self.objectives_changed: set[str] = set()
         self.overlay: dict[str, WorkItem] = {}  # pulled items, kept only when a dry run cannot store them
         self.overlay_journal: dict[str, JournalEntry] = {}
@@ -224,7 +226,7 @@ class _Sync:
             self.store.cursors.set(self.name, started.isoformat())
             self.store.cursors.set(self.name, fingerprint, "strategy")
             self._save_profile()
-        self._apply_outbox()
+        send_label_writes(self.store, self.connector, self.result, self.engine._control)
 
     def _save_profile(self) -> None:
         profile = getattr(self.connector, "profile_json", None)
@@ -279,7 +281,9 @@ class _Sync:
             previous = stored.get(item.key)
             if previous is None or previous.alignment is None or previous.alignment.objectives != alignment.objectives:
                 self.objectives_changed.add(item.key)
-        self.planned.update(keys)
+                self.changed_in[item.key] = self.batches
+        self.planned.update(dict.fromkeys(keys, self.batches))
+        self.batches += 1
         self._record(records, plans, recorded)
 
     def _journals(self, items: Sequence[WorkItem], recorded: dict[str, JournalEntry]) -> dict[str, JournalEntry]:
@@ -287,11 +291,11 @@ class _Sync:
         keys = {item.key for item in items}
         journals = dict(recorded)
         journals.update({k: v for k, v in self.overlay_journal.items() if k in keys})
-        pending = {entry.key: entry for entry in self.store.outbox.pending(self.name, LABELS) if entry.key in keys}
+        pending = {entry.key: entry for entry in self.store.outbox.pending_for(self.name, LABELS, keys)}
         for item in items:
             entry = pending.get(item.key)
             if entry is not None and entry.uncertain:
-                op = _label_op(self.name, entry)
+                op = label_op(self.name, entry)
                 journals[item.key] = assume_applied(journals.get(item.key, JournalEntry()), op, item.labels)
         return journals
 
@@ -322,9 +326,9 @@ class _Sync:
                 if not plan.op.empty
             ]
             return
-        ops = [(plan.op.key, _payload(plan)) for plan in changes]
+        ops = [(plan.op.key, op_payload(plan)) for plan in changes]
         settled = [plan.op.key for plan in plans if plan.op.empty]
-        journals = {plan.op.key: _journal_until_confirmed(plan) for plan in plans}
+        journals = {plan.op.key: journal_until_confirmed(plan) for plan in plans}
         with self.store.transaction():
             self.store.items.put(self.name, records)
             self.store.outbox.enqueue(self.name, LABELS, ops)
@@ -335,21 +339,30 @@ class _Sync:
             )
 
     def _replan_descendants(self) -> None:
-        """Children inherit objectives: when an ancestor's changed, its descendants are planned again."""
+        """Children inherit objectives: when an ancestor's changed, its descendants are planned again —
+        unless they were planned after that change, in this run, and so already saw it."""
         frontier = set(self.objectives_changed)
         visited: set[str] = set()
         while frontier:
             visited |= frontier
-            children = [s.item for s in self.store.items.children(self.name, sorted(frontier))]
-            children = [self.overlay.get(c.key, c) for c in children if c.key not in visited]
+            stale = [
+                self.overlay.get(child.key, child)
+                for child in (s.item for s in self.store.items.children(self.name, sorted(frontier)))
+                if child.key not in visited and self._saw_stale_ancestor(child.key, child.parent, child.epic)
+            ]
             self.objectives_changed.clear()
-            for batch in _batches(children, _BATCH):
+            for batch in _batches(stale, _BATCH):
                 self._plan(list(batch))
             frontier = self.objectives_changed - visited
 
+    def _saw_stale_ancestor(self, key: str, *ancestors: str | None) -> bool:
+        planned = self.planned.get(key)
+        changed = max((self.changed_in.get(a, -1) for a in ancestors if a), default=-1)
+        return planned is None or planned < changed
+
     def _replan_all_stored(self) -> None:
         """The strategy changed: every stored item not planned in this run is planned again."""
-        keys = sorted(self.store.items.keys(self.name) - self.planned)
+        keys = sorted(self.store.items.keys(self.name) - self.planned.keys())
         if keys:
             _log.info("strategy.changed", tracker=self.name, replanned=len(keys))
         for chunk in _batches(keys, _BATCH):
@@ -373,74 +386,6 @@ class _Sync:
         if not self.options.dry_run:
             self.store.items.delete(self.name, sorted(missing))
             self.store.outbox.supersede(self.name, LABELS, sorted(missing))
-
-    def _apply_outbox(self) -> None:
-        pending = self.store.outbox.pending(self.name, LABELS)
-        if not pending:
-            return
-        entries = {entry.key: entry for entry in pending}
-        self.store.outbox.sending(self.name, LABELS)
-        done: list[tuple[int, str, JournalEntry | None]] = []
-        fatal: TrackerError | None = None
-        control = self.engine._control
-        for outcome in self.connector.apply([_label_op(self.name, entry) for entry in pending]):
-            control.heartbeat()
-            entry = entries[outcome.op.key]
-            if control.stop.is_set():
-                if outcome.error is None:
-                    self.result.applied += 1
-                    done.append((entry.id, entry.key, _journal_from(entry)))
-                break
-            if outcome.error is None:
-                self.result.applied += 1
-                done.append((entry.id, entry.key, _journal_from(entry)))
-                if len(done) >= _COMPLETE_EVERY:
-                    self.store.outbox.complete(self.name, done)
-                    done = []
-                    control.progress(self.name, "applied", self.result.applied)
-                continue
-            self.result.failed += 1
-            error = outcome.error
-            self.result.errors.append(str(error))
-            _log.warning("op.failed", tracker=self.name, issue=entry.key, error=str(error))
-            self.store.outbox.fail(
-                entry.id, str(error), give_up=isinstance(error, Fatal), uncertain=error.status is None
-            )
-            if isinstance(error, AuthError):
-                fatal = error
-                break
-        if done:
-            self.store.outbox.complete(self.name, done)
-        if fatal is not None:
-            raise fatal
-        control.checkpoint()
-
-
-def _label_op(tracker: str, entry: OutboxEntry) -> LabelOp:
-    payload = entry.payload
-    return LabelOp(tracker, str(payload["id"]), entry.key, frozenset(payload["add"]), frozenset(payload["remove"]))
-
-
-def _payload(plan: ItemPlan) -> dict[str, object]:
-    return {
-        "id": plan.op.item_id,
-        "add": sorted(plan.op.add),
-        "remove": sorted(plan.op.remove),
-        "applied": sorted(plan.journal.applied),
-        "declined": sorted(plan.journal.declined),
-    }
-
-
-def _journal_until_confirmed(plan: ItemPlan) -> JournalEntry:
-    """The journal to keep while the op is unconfirmed: what a person changed is remembered now."""
-    if plan.op.empty:
-        return plan.journal
-    return JournalEntry((plan.journal.applied - plan.op.add) | plan.op.remove, plan.journal.declined)
-
-
-def _journal_from(entry: OutboxEntry) -> JournalEntry:
-    payload = entry.payload
-    return JournalEntry(frozenset(payload.get("applied", ())), frozenset(payload.get("declined", ())))
 
 
 def _change(plan: ItemPlan, alignment: Alignment) -> PlannedChange:

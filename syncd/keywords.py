@@ -52,34 +52,60 @@ class KeywordMatcher(Generic[T]):
                 owners = self._owners.setdefault(key, [])
                 if owner not in owners:
                     owners.append(owner)
-        self._pattern = _compile(self._owners)
+        self._keys = sorted(self._owners, key=lambda k: (-len(k), k))
+        self._position = {key: index for index, key in enumerate(self._keys)}
+        self._single = frozenset(key for key in self._keys if _PLAIN.fullmatch(key) and " " not in key)
+        self._phrases = [(key, frozenset(key.split(" "))) for key in self._keys if _PLAIN.fullmatch(key) and " " in key]
+        self._special = [(key, _compile(key)) for key in self._keys if not _PLAIN.fullmatch(key)]
 
     def hits(self, title: str, description: str) -> list[KeywordHit[T]]:
         """Each (keyword, owner) found, once, preferring the title when it is in both."""
-        pattern = self._pattern
-        if pattern is None:
-            return []
-        found: dict[str, bool] = {}
-        for key in _scan(pattern, title):
-            found[key] = True
-        for key in _scan(pattern, description):
-            found.setdefault(key, False)
         return [
             KeywordHit(self._spelling[key], owner, in_title)
-            for key, in_title in found.items()
+            for key, in_title in self.found(title, description)
             for owner in self._owners[key]
         ]
 
+    def found(self, title: str, description: str) -> list[tuple[str, bool]]:
+        """Each keyword found (normalised), with whether it is in the title, title first."""
+        found: dict[str, bool] = dict.fromkeys(self._scan(title), True)
+        if description:
+            for key in self._scan(description):
+                found.setdefault(key, False)
+        return list(found.items())
 
-def _scan(pattern: re.Pattern[str], text: str) -> Iterable[str]:
-    if not text:
-        return ()
-    return {normalise(match.group(0)) for match in pattern.finditer(text)}
+    def owners(self, key: str) -> list[T]:
+        return self._owners[key]
+
+    def spelling(self, key: str) -> str:
+        """The keyword as the strategy wrote it."""
+        return self._spelling[key]
+
+    def _scan(self, text: str) -> list[str]:
+        """The keywords in ``text``.
+
+        The text is split into words once (lower-casing, turning punctuation into spaces and splitting
+        all run in C); single-word keywords are then a set intersection, phrases a substring test on the
+        words re-joined by single spaces. Keywords with punctuation of their own (``c++``) use a regex.
+        """
+        if not text:
+            return []
+        lowered = text.lower().translate(_PUNCTUATION)
+        present = set(lowered.split())
+        found = sorted(self._single & present, key=self._position.__getitem__)
+        for key, parts in self._phrases:
+            if parts <= present and f" {key} " in f" {' '.join(lowered.split())} ":
+                found.append(key)
+        found += [key for key, pattern in self._special if pattern.search(text)]
+        return found
 
 
-def _compile(keys: Iterable[str]) -> re.Pattern[str] | None:
-    alternatives = sorted(keys, key=lambda k: (-len(k), k))
-    if not alternatives:
-        return None
-    body = "|".join(r"\s+".join(re.escape(word) for word in key.split(" ")) for key in alternatives)
-    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+_PLAIN = re.compile(r"[^\W_]+(?: [^\W_]+)*|\w+(?: \w+)*")
+_PUNCTUATION = str.maketrans(dict.fromkeys("!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~…“”‘’–—«»·¡¿", " "))
+_SPACE = r"\s+"
+
+
+def _compile(key: str) -> re.Pattern[str]:
+    """``key`` as a whole word or phrase, any case, any run of white space between its words."""
+    phrase = _SPACE.join(re.escape(word) for word in key.split(" "))
+    return re.compile(rf"(?<!\w){phrase}(?!\w)", re.IGNORECASE)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from syncd.keywords import KeywordMatcher
 from syncd.model import Alignment, Reason, Rule, TargetKind, TrackerKind, WorkItem
@@ -27,7 +28,8 @@ _KEYWORD_WEIGHT_TITLE = 2.0
 _KEYWORD_WEIGHT_DESCRIPTION = 1.0
 
 _Target = tuple[TargetKind, str]
-_Index = dict[str, list[_Target]]
+_RANK = {rule: int(rule) for rule in Rule}
+_Index = dict[str, tuple[Reason, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,16 +42,21 @@ class MapContext:
             label present on an item but not applied by syncd is a person's pin.
         memo: each item's own reasons, computed once per context; a context serves one batch, during
             which items and journal do not change.
+        decided: each ancestor's alignment by its own rules, computed once per context.
     """
 
     lookup: Callable[[str], WorkItem | None] = lambda key: None
     applied: Callable[[str], frozenset[str]] = lambda key: frozenset()
     memo: dict[str, tuple[Reason, ...]] = field(default_factory=dict, compare=False, repr=False)
+    decided: dict[str, Alignment] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(slots=True)
 class _Rules:
-    """The strategy's match rules as lookup tables, built once per strategy."""
+    """The strategy's match rules as lookup tables from a (case-folded) name to the reasons it gives.
+
+    Reasons are immutable, so each is built once, here, and shared by every item it applies to.
+    """
 
     jira_epics: _Index = field(default_factory=dict)
     jira_projects: _Index = field(default_factory=dict)
@@ -63,22 +70,25 @@ class _Rules:
 
     def add(self, target: _Target, match: Match) -> None:
         jira, linear = match.jira, match.linear
-        _index(self.jira_epics, jira.epics, target, fold=False)
-        _index(self.jira_projects, jira.projects, target, fold=False)
-        _index(self.jira_components, jira.components, target)
-        _index(self.jira_labels, (*jira.labels, *match.labels), target)
-        _index(self.jira_types, jira.issue_types, target)
-        _index(self.linear_projects, linear.projects, target)
-        _index(self.linear_initiatives, linear.initiatives, target)
-        _index(self.linear_teams, linear.teams, target, fold=False)
-        _index(self.linear_labels, (*linear.labels, *match.labels), target)
+        structure, fields = Rule.STRUCTURE, Rule.FIELD
+        _index(self.jira_epics, jira.epics, target, structure, "is epic {}", fold=False)
+        _index(self.jira_projects, jira.projects, target, fields, "project {}", fold=False)
+        _index(self.jira_components, jira.components, target, fields, 'component "{}"')
+        _index(self.jira_labels, (*jira.labels, *match.labels), target, fields, 'label "{}"')
+        _index(self.jira_types, jira.issue_types, target, fields, 'issue type "{}"')
+        _index(self.linear_projects, linear.projects, target, structure, 'in project "{}"')
+        _index(self.linear_initiatives, linear.initiatives, target, structure, 'in initiative "{}"')
+        _index(self.linear_teams, linear.teams, target, fields, "team {}", fold=False)
+        _index(self.linear_labels, (*linear.labels, *match.labels), target, fields, 'label "{}"')
 
 
-def _index(index: _Index, names: Iterable[str], target: _Target, *, fold: bool = True) -> None:
+def _index(index: _Index, names: Iterable[str], target: _Target, rule: Rule, detail: str, *, fold: bool = True) -> None:
+    kind, target_id = target
     for name in names:
-        entries = index.setdefault(name.casefold() if fold else name, [])
-        if target not in entries:
-            entries.append(target)
+        key = name.casefold() if fold else name
+        reason = Reason(rule, kind, target_id, detail.format(name))
+        if reason not in index.get(key, ()):
+            index[key] = (*index.get(key, ()), reason)
 
 
 class Mapper:
@@ -98,6 +108,7 @@ class Mapper:
             self._rules.add(target, match)
             keywords[target] = match.keywords
         self._keywords = KeywordMatcher(keywords)
+        self._reason_cache: dict[tuple[object, ...], tuple[Reason, ...]] = {}
 
     def align(self, item: WorkItem, context: MapContext | None = None) -> Alignment:
         """Map one item; ``context`` supplies ancestors and the journal."""
@@ -108,12 +119,14 @@ class Mapper:
 
     def own_reasons(self, item: WorkItem, applied: frozenset[str] = frozenset()) -> tuple[Reason, ...]:
         """Every match of the item's own pins, structure, fields and keywords (no inheritance)."""
-        return (
-            *self._pins(item, applied),
-            *self._structure(item),
-            *self._fields(item),
-            *self._keyword_reasons(item),
-        )
+        reasons: list[Reason] = []
+        if item.labels:
+            reasons += self._pins(item, applied)
+        self._structure(item, reasons)
+        self._fields(item, reasons)
+        for key, in_title in self._keywords.found(item.title, item.description):
+            reasons += self._keyword_reasons(key, in_title)
+        return tuple(reasons)
 
     def _own_cached(self, item: WorkItem, context: MapContext) -> tuple[Reason, ...]:
         memo = context.memo
@@ -134,37 +147,45 @@ class Mapper:
             if value is not None and (TargetKind.VALUE, value) in self._order:
                 yield Reason(Rule.PIN, TargetKind.VALUE, value, f'label "{label}" set by a person')
 
-    def _structure(self, item: WorkItem) -> Iterator[Reason]:
+    def _structure(self, item: WorkItem, out: list[Reason]) -> None:
         rules = self._rules
         if item.kind is TrackerKind.JIRA:
-            yield from _hits(Rule.STRUCTURE, rules.jira_epics, [item.key], "is epic {}", fold=False)
-        else:
-            if item.linear_project:
-                projects = [item.linear_project]
-                yield from _hits(Rule.STRUCTURE, rules.linear_projects, projects, 'in project "{}"')
-            yield from _hits(Rule.STRUCTURE, rules.linear_initiatives, item.initiatives, 'in initiative "{}"')
+            out += rules.jira_epics.get(item.key, ())
+            return
+        if item.linear_project:
+            out += rules.linear_projects.get(item.linear_project.casefold(), ())
+        for initiative in item.initiatives:
+            out += rules.linear_initiatives.get(initiative.casefold(), ())
 
-    def _fields(self, item: WorkItem) -> Iterator[Reason]:
+    def _fields(self, item: WorkItem, out: list[Reason]) -> None:
         rules = self._rules
-        labels = sorted(label for label in item.labels if not self.scheme.owns(label))
-        project = [item.project] if item.project else []
-        if item.kind is TrackerKind.JIRA:
-            yield from _hits(Rule.FIELD, rules.jira_projects, project, "project {}", fold=False)
-            yield from _hits(Rule.FIELD, rules.jira_components, item.components, 'component "{}"')
-            yield from _hits(Rule.FIELD, rules.jira_labels, labels, 'label "{}"')
-            types = [item.type] if item.type else []
-            yield from _hits(Rule.FIELD, rules.jira_types, types, 'issue type "{}"')
-        else:
-            yield from _hits(Rule.FIELD, rules.linear_teams, project, "team {}", fold=False)
-            yield from _hits(Rule.FIELD, rules.linear_labels, labels, 'label "{}"')
+        jira = item.kind is TrackerKind.JIRA
+        if item.project:
+            out += (rules.jira_projects if jira else rules.linear_teams).get(item.project, ())
+        if jira:
+            for component in item.components:
+                out += rules.jira_components.get(component.casefold(), ())
+        if item.labels:
+            index = rules.jira_labels if jira else rules.linear_labels
+            for label in sorted(item.labels):
+                if not self.scheme.owns(label):
+                    out += index.get(label.casefold(), ())
+        if jira and item.type:
+            out += rules.jira_types.get(item.type.casefold(), ())
 
-    def _keyword_reasons(self, item: WorkItem) -> Iterator[Reason]:
-        for hit in self._keywords.hits(item.title, item.description):
-            kind, target = hit.owner
+    def _keyword_reasons(self, key: str, in_title: bool) -> tuple[Reason, ...]:
+        cache_key = (Rule.KEYWORD, key, in_title)
+        reasons = self._reason_cache.get(cache_key)
+        if reasons is None:
             where, weight = (
-                ("title", _KEYWORD_WEIGHT_TITLE) if hit.in_title else ("description", _KEYWORD_WEIGHT_DESCRIPTION)
+                ("title", _KEYWORD_WEIGHT_TITLE) if in_title else ("description", _KEYWORD_WEIGHT_DESCRIPTION)
             )
-            yield Reason(Rule.KEYWORD, kind, target, f'keyword "{hit.keyword}" in the {where}', weight)
+            spelling = self._keywords.spelling(key)
+            reasons = self._reason_cache[cache_key] = tuple(
+                Reason(Rule.KEYWORD, kind, target, f'keyword "{spelling}" in the {where}', weight)
+                for kind, target in self._keywords.owners(key)
+            )
+        return reasons
 
     def _inherited(self, item: WorkItem, context: MapContext) -> Iterator[Reason]:
         """The objectives of the strongest-mapped ancestor, as structure reasons.
@@ -174,17 +195,14 @@ class Mapper:
         """
         best: tuple[int, int, str, str, Alignment] | None = None
         for depth, relation, key, ancestor in _ancestors(item, context.lookup):
-            if ancestor is not None:
-                decided = self._decide(key, self._own_cached(ancestor, context))
-            elif item.kind is TrackerKind.JIRA:
-                decided = self._decide(
-                    key, tuple(_hits(Rule.STRUCTURE, self._rules.jira_epics, [key], "is epic {}", fold=False))
-                )
-            else:
+            if ancestor is None and item.kind is not TrackerKind.JIRA:
                 continue
+            decided = context.decided.get(key)
+            if decided is None:
+                decided = context.decided[key] = self._ancestor_alignment(key, ancestor, context)
             if decided.decided_by is None or not decided.objectives:
                 continue
-            rank = (decided.decided_by.rank, depth)
+            rank = (_RANK[decided.decided_by], depth)
             if best is None or rank < best[:2]:
                 best = (*rank, key, relation, decided)
         if best is None:
@@ -202,37 +220,40 @@ class Mapper:
                 sum(r.weight for r in evidence),
             )
 
+    def _ancestor_alignment(self, key: str, ancestor: WorkItem | None, context: MapContext) -> Alignment:
+        """An ancestor's alignment by its own rules; an unknown one is judged by the epic rules alone."""
+        if ancestor is not None:
+            return self._decide(key, self._own_cached(ancestor, context))
+        return self._decide(key, self._rules.jira_epics.get(key, ()))
+
     def _decide(self, key: str, reasons: tuple[Reason, ...]) -> Alignment:
-        ordered = tuple(sorted(reasons, key=self._reason_order))
-        decided_by: Rule | None = None
-        for reason in ordered:
-            if reason.kind is not TargetKind.VALUE:
-                decided_by = reason.rule
-                break
-        objectives = self._ranked(r for r in ordered if r.kind is TargetKind.OBJECTIVE and r.rule is decided_by)
-        values = self._ranked(r for r in ordered if r.kind is TargetKind.VALUE)
+        """The alignment the reasons add up to: the strongest rule with an objective (or a person's
+        unaligned pin) decides; its best-scored objective is the primary."""
+        if not reasons:
+            return Alignment(key)
+        ordered = tuple(sorted(reasons, key=_BY_RULE))
+        decided_by = next((r.rule for r in ordered if r.kind is not TargetKind.VALUE), None)
+        objectives = self._ranked([r for r in ordered if r.rule is decided_by and r.kind is TargetKind.OBJECTIVE])
+        values = self._ranked([r for r in ordered if r.kind is TargetKind.VALUE])
         return Alignment(key, objectives, values, ordered, decided_by)
 
-    def _ranked(self, reasons: Iterable[Reason]) -> tuple[str, ...]:
+    def _ranked(self, reasons: list[Reason]) -> tuple[str, ...]:
         """Targets ordered by strongest rule, then total weight, then their order in the file."""
-        best_rule: dict[_Target, int] = {}
-        score: dict[_Target, float] = {}
+        if not reasons:
+            return ()
+        if len(reasons) == 1:
+            return (reasons[0].target,)
+        best: dict[_Target, tuple[int, float]] = {}
         for reason in reasons:
             target = (reason.kind, reason.target)
-            best_rule[target] = min(best_rule.get(target, reason.rule.rank), reason.rule.rank)
-            score[target] = score.get(target, 0.0) + reason.weight
-        ranked = sorted(score, key=lambda t: (best_rule[t], -score[t], self._order[t]))
+            rank, score = best.get(target, (reason.rule, 0.0))
+            best[target] = (min(rank, reason.rule), score + reason.weight)
+        order = self._order
+        ranked = sorted(best, key=lambda t: (best[t][0], -best[t][1], order[t]))
         return tuple(target_id for _, target_id in ranked)
 
-    def _reason_order(self, reason: Reason) -> tuple[int, int, int, str]:
-        order = self._order.get((reason.kind, reason.target), -1)
-        return (reason.rule.rank, reason.kind is TargetKind.VALUE, order, reason.detail)
 
-
-def _hits(rule: Rule, index: _Index, names: Iterable[str], detail: str, *, fold: bool = True) -> Iterator[Reason]:
-    for name in names:
-        for kind, target in index.get(name.casefold() if fold else name, ()):
-            yield Reason(rule, kind, target, detail.format(name))
+_BY_RULE = attrgetter("rule")
 
 
 def _ancestors(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum, StrEnum
+from enum import IntEnum, StrEnum
 from functools import cache
 from typing import Any
 
@@ -128,21 +128,22 @@ class WorkItem:
         return _work_item_adapter().validate_python(data)
 
 
-class Rule(Enum):
-    """The mapping rules, in precedence order: a lower rank wins over a higher one."""
+class Rule(IntEnum):
+    """The mapping rules, in precedence order: a lower rank wins over a higher one (an int, so sorting
+    reasons by rule is a plain integer comparison)."""
 
-    PIN = (1, "pin")
-    STRUCTURE = (2, "structure")
-    FIELD = (3, "field")
-    KEYWORD = (4, "keyword")
+    PIN = 1
+    STRUCTURE = 2
+    FIELD = 3
+    KEYWORD = 4
 
     @property
     def rank(self) -> int:
-        return self.value[0]
+        return int(self)
 
     @property
     def label(self) -> str:
-        return self.value[1]
+        return self.name.lower()
 
 
 class TargetKind(StrEnum):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from syncd.model import JournalEntry
-from syncd.state.database import Database
+from syncd.state.database import Database, chunks
 from syncd.state.items import Journal
 
 __all__ = ["Outbox", "OutboxEntry"]
@@ -37,6 +37,9 @@ class OutboxEntry:
     attempts: int
     last_error: str | None
     uncertain: bool = True
+
+
+_COLUMNS = "SELECT id, tracker, kind, key, payload, attempts, last_error, uncertain FROM outbox"
 
 
 class Outbox:
@@ -73,21 +76,33 @@ class Outbox:
             (now, tracker, kind, key),
         )
 
-    def pending(self, tracker: str | None = None, kind: str | None = None) -> list[OutboxEntry]:
-        """Pending writes, oldest first."""
-        query = (
-            "SELECT id, tracker, kind, key, payload, attempts, last_error, uncertain FROM outbox "
-            "WHERE status = 'pending'"
-        )
-        args: list[object] = []
+    def pending(
+        self, tracker: str | None = None, kind: str | None = None, *, after: int = 0, limit: int | None = None
+    ) -> list[OutboxEntry]:
+        """Pending writes, oldest first; ``after`` and ``limit`` page through them by id."""
+        query = f"{_COLUMNS} WHERE status = 'pending' AND id > ?"
+        args: list[object] = [after]
         if tracker is not None:
             query += " AND tracker = ?"
             args.append(tracker)
         if kind is not None:
             query += " AND kind = ?"
             args.append(kind)
-        rows = self._db.execute(query + " ORDER BY id", args)
-        return [OutboxEntry(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], bool(r[7])) for r in rows]
+        query += " ORDER BY id"
+        if limit is not None:
+            query += " LIMIT ?"
+            args.append(limit)
+        return [_entry(row) for row in self._db.execute(query, args)]
+
+    def pending_for(self, tracker: str, kind: str, keys: Iterable[str]) -> list[OutboxEntry]:
+        """Pending writes of these issues."""
+        found: list[OutboxEntry] = []
+        for chunk in chunks(list(keys), 500):
+            marks = ",".join("?" * len(chunk))
+            where = f"status = 'pending' AND tracker = ? AND kind = ? AND key IN ({marks}) ORDER BY id"
+            query = f"{_COLUMNS} WHERE {where}"
+            found += [_entry(row) for row in self._db.execute(query, (tracker, kind, *chunk))]
+        return found
 
     def sending(self, tracker: str, kind: str) -> None:
         """Mark every pending op as possibly landing: a crash from here on leaves their outcome unknown."""
@@ -117,3 +132,7 @@ class Outbox:
                 "status = CASE WHEN ? THEN 'failed' ELSE status END WHERE id = ?",
                 (error, uncertain, give_up, op_id),
             )
+
+
+def _entry(row: tuple[Any, ...]) -> OutboxEntry:
+    return OutboxEntry(row[0], row[1], row[2], row[3], json.loads(row[4]), row[5], row[6], bool(row[7]))

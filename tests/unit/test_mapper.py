@@ -99,8 +99,8 @@ def test_fields_beat_keywords(mapper: Mapper) -> None:
     ("fields", "detail"),
     [
         ({"project": "GROW"}, "project GROW"),
-        ({"components": ("billing",)}, 'component "billing"'),
-        ({"labels": {"Pricing"}}, 'label "Pricing"'),
+        ({"components": ("billing",)}, 'component "Billing"'),
+        ({"labels": {"Pricing"}}, 'label "pricing"'),
         ({"type": "Incident"}, 'issue type "Incident"'),
     ],
 )
@@ -131,7 +131,7 @@ def test_linear_structure_project_and_initiative(mapper: Mapper) -> None:
     in_project = make_item("ENG-1", kind=TrackerKind.LINEAR, linear_project="checkout revamp")
     alignment = mapper.align(in_project)
     assert alignment.decided_by is Rule.STRUCTURE
-    assert alignment.reasons[0].detail == 'in project "checkout revamp"'
+    assert alignment.reasons[0].detail == 'in project "Checkout revamp"', "the rule's spelling"
     in_initiative = make_item("ENG-2", kind=TrackerKind.LINEAR, linear_project="Other", initiatives=("Self-serve",))
     assert mapper.align(in_initiative).objectives == ("growth",)
 

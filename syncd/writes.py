@@ -1,0 +1,107 @@
+"""Sending the outbox's label writes, and what each op carries.
+
+An op is recorded with the journal entry to keep once the tracker confirms it. Ops are sent oldest first,
+a chunk at a time (so a hundred thousand pending writes never sit in memory at once), and confirmations
+are stored in groups: an op that landed but whose confirmation was not stored yet is resolved on the next
+run from the issue's labels (:func:`syncd.reconcile.assume_applied`), never sent twice.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from syncd.connectors.base import Connector
+from syncd.errors import AuthError, Fatal, TrackerError
+from syncd.logging import get_logger
+from syncd.model import ItemPlan, JournalEntry, LabelOp
+from syncd.state import OutboxEntry, StateStore
+
+if TYPE_CHECKING:
+    from syncd.engine import RunControl, SyncResult
+
+__all__ = ["LABELS", "journal_until_confirmed", "label_op", "op_payload", "send_label_writes"]
+
+LABELS = "labels"
+_CHUNK = 1000
+_CONFIRM_EVERY = 50
+_log = get_logger("syncd.writes")
+
+
+def op_payload(plan: ItemPlan) -> dict[str, object]:
+    """What the outbox keeps of a plan: the delta and the journal once it is confirmed."""
+    return {
+        "id": plan.op.item_id,
+        "add": sorted(plan.op.add),
+        "remove": sorted(plan.op.remove),
+        "applied": sorted(plan.journal.applied),
+        "declined": sorted(plan.journal.declined),
+    }
+
+
+def label_op(tracker: str, entry: OutboxEntry) -> LabelOp:
+    payload = entry.payload
+    return LabelOp(tracker, str(payload["id"]), entry.key, frozenset(payload["add"]), frozenset(payload["remove"]))
+
+
+def journal_until_confirmed(plan: ItemPlan) -> JournalEntry:
+    """The journal to keep while the op is unconfirmed: what a person changed is remembered now."""
+    if plan.op.empty:
+        return plan.journal
+    return JournalEntry((plan.journal.applied - plan.op.add) | plan.op.remove, plan.journal.declined)
+
+
+def _confirmed_journal(entry: OutboxEntry) -> JournalEntry:
+    payload = entry.payload
+    return JournalEntry(frozenset(payload.get("applied", ())), frozenset(payload.get("declined", ())))
+
+
+def send_label_writes(store: StateStore, connector: Connector, result: SyncResult, control: RunControl) -> None:
+    """Send every pending label op of the connector's tracker; stop early only when asked to."""
+    name = connector.name
+    store.outbox.sending(name, LABELS)
+    after = 0
+    while True:
+        chunk = store.outbox.pending(name, LABELS, after=after, limit=_CHUNK)
+        if not chunk:
+            break
+        after = chunk[-1].id
+        if not _send_chunk(store, connector, chunk, result, control):
+            break
+    control.checkpoint()
+
+
+def _send_chunk(
+    store: StateStore, connector: Connector, chunk: list[OutboxEntry], result: SyncResult, control: RunControl
+) -> bool:
+    """Send one chunk; False when the run must stop (asked to, or the credentials were refused)."""
+    name = connector.name
+    entries = {entry.key: entry for entry in chunk}
+    done: list[tuple[int, str, JournalEntry | None]] = []
+    carry_on = True
+    fatal: TrackerError | None = None
+    for outcome in connector.apply([label_op(name, entry) for entry in chunk]):
+        control.heartbeat()
+        entry = entries[outcome.op.key]
+        if outcome.error is None:
+            result.applied += 1
+            done.append((entry.id, entry.key, _confirmed_journal(entry)))
+            if len(done) >= _CONFIRM_EVERY:
+                store.outbox.complete(name, done)
+                done = []
+                control.progress(name, "applied", result.applied)
+        else:
+            error = outcome.error
+            result.failed += 1
+            result.errors.append(str(error))
+            _log.warning("op.failed", tracker=name, issue=entry.key, error=str(error))
+            store.outbox.fail(entry.id, str(error), give_up=isinstance(error, Fatal), uncertain=error.status is None)
+            if isinstance(error, AuthError):
+                fatal = error
+        if control.stop.is_set() or fatal is not None:
+            carry_on = False
+            break
+    if done:
+        store.outbox.complete(name, done)
+    if fatal is not None:
+        raise fatal
+    return carry_on

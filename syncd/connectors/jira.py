@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -24,14 +24,12 @@ import requests
 from jira import JIRA, JIRAError
 
 from syncd.connectors.base import Check, Identity, OpResult, Skipped
+from syncd.connectors.jira_errors import translate_error
 from syncd.connectors.jira_issues import JiraProfile, base_fields, to_work_item
 from syncd.connectors.jql import issue_query, jql_string
 from syncd.errors import (
     AuthError,
-    BadRequest,
     NotFound,
-    PermissionDenied,
-    RateLimited,
     TrackerError,
     TransientError,
 )
@@ -41,7 +39,7 @@ from syncd.retry import CallStats, RetryPolicy, call_with_retry
 from syncd.settings import JiraSite
 from syncd.strategy import LabelScheme
 
-__all__ = ["JiraConnector", "translate_error"]
+__all__ = ["JiraConnector"]
 
 T = TypeVar("T")
 _CLOUD_HOSTS = (".atlassian.net", ".jira.com", ".jira-dev.com")
@@ -352,70 +350,6 @@ class JiraConnector:
         if not retry:
             return attempt()
         return call_with_retry(attempt, policy=self._policy, tracker=self.name, what=what, stats=self._stats)
-
-
-def translate_error(error: JIRAError, *, tracker: str, issue: str = "") -> TrackerError:
-    """Jira's answer as the typed error that says what to do next."""
-    status = error.status_code or 0
-    message = _jira_message(error)
-    if status == 401:
-        return AuthError(f"authentication failed (401): {message}", tracker=tracker, issue=issue, status=status)
-    if status == 403:
-        return PermissionDenied(f"permission denied (403): {message}", tracker=tracker, issue=issue, status=status)
-    if status == 404:
-        return NotFound(f"not found (404): {message}", tracker=tracker, issue=issue, status=status)
-    if status == 429:
-        return RateLimited(
-            f"rate limited (429): {message}",
-            retry_after=_retry_after(error.response),
-            tracker=tracker,
-            issue=issue,
-            status=status,
-        )
-    if status in _TRANSIENT_STATUS:
-        return TransientError(f"server error ({status}): {message}", tracker=tracker, issue=issue, status=status)
-    if 400 <= status < 500:
-        return BadRequest(f"rejected ({status}): {message}", tracker=tracker, issue=issue, status=status)
-    return TrackerError(f"unexpected answer ({status}): {message}", tracker=tracker, issue=issue, status=status)
-
-
-def _jira_message(error: JIRAError) -> str:
-    """Jira's own words: ``errorMessages`` and ``errors``, without headers or request details."""
-    response = error.response
-    try:
-        payload = response.json() if response is not None and response.content else {}
-    except ValueError:
-        payload = {}
-    if isinstance(payload, dict):
-        parts = [str(m) for m in payload.get("errorMessages") or ()]
-        errors = payload.get("errors")
-        if isinstance(errors, dict):
-            parts += [f"{k}: {v}" for k, v in errors.items()]
-        if parts:
-            return "; ".join(parts)
-    return (error.text or "no details").strip()[:300]
-
-
-def _retry_after(response: requests.Response | None) -> float | None:
-    """Seconds to wait: ``Retry-After``, else the ISO 8601 ``X-RateLimit-Reset`` Atlassian also sends."""
-    if response is None:
-        return None
-    value = response.headers.get("Retry-After")
-    if value is not None:
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            return None
-    reset = response.headers.get("X-RateLimit-Reset")
-    if reset:
-        try:
-            moment = datetime.fromisoformat(reset.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return max(0.0, (moment - datetime.now(UTC)).total_seconds())
-    return None
 
 
 def _close(client: JIRA) -> None:

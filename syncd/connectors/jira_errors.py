@@ -1,0 +1,92 @@
+"""Jira's answers as syncd's typed errors: one function decides what each status means for the caller.
+
+401 is refused credentials, 403 a missing permission, 404 a missing project or issue, 400 a request Jira
+will never accept; 429 and 5xx are worth retrying, after ``Retry-After`` (or Atlassian's
+``X-RateLimit-Reset``) when Jira says how long. Messages carry Jira's own words (``errorMessages`` and
+``errors``), never the request's headers.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import requests
+from jira import JIRAError
+
+from syncd.errors import (
+    AuthError,
+    BadRequest,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    TrackerError,
+    TransientError,
+)
+
+__all__ = ["translate_error"]
+
+_TRANSIENT_STATUS = {500, 502, 503, 504}
+
+
+def translate_error(error: JIRAError, *, tracker: str, issue: str = "") -> TrackerError:
+    """Jira's answer as the typed error that says what to do next."""
+    status = error.status_code or 0
+    message = _jira_message(error)
+    if status == 401:
+        return AuthError(f"authentication failed (401): {message}", tracker=tracker, issue=issue, status=status)
+    if status == 403:
+        return PermissionDenied(f"permission denied (403): {message}", tracker=tracker, issue=issue, status=status)
+    if status == 404:
+        return NotFound(f"not found (404): {message}", tracker=tracker, issue=issue, status=status)
+    if status == 429:
+        return RateLimited(
+            f"rate limited (429): {message}",
+            retry_after=_retry_after(error.response),
+            tracker=tracker,
+            issue=issue,
+            status=status,
+        )
+    if status in _TRANSIENT_STATUS:
+        return TransientError(f"server error ({status}): {message}", tracker=tracker, issue=issue, status=status)
+    if 400 <= status < 500:
+        return BadRequest(f"rejected ({status}): {message}", tracker=tracker, issue=issue, status=status)
+    return TrackerError(f"unexpected answer ({status}): {message}", tracker=tracker, issue=issue, status=status)
+
+
+def _jira_message(error: JIRAError) -> str:
+    """Jira's own words: ``errorMessages`` and ``errors``, without headers or request details."""
+    response = error.response
+    try:
+        payload = response.json() if response is not None and response.content else {}
+    except ValueError:
+        payload = {}
+    if isinstance(payload, dict):
+        parts = [str(m) for m in payload.get("errorMessages") or ()]
+        errors = payload.get("errors")
+        if isinstance(errors, dict):
+            parts += [f"{k}: {v}" for k, v in errors.items()]
+        if parts:
+            return "; ".join(parts)
+    return (error.text or "no details").strip()[:300]
+
+
+def _retry_after(response: requests.Response | None) -> float | None:
+    """Seconds to wait: ``Retry-After``, else the ISO 8601 ``X-RateLimit-Reset`` Atlassian also sends."""
+    if response is None:
+        return None
+    value = response.headers.get("Retry-After")
+    if value is not None:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            return None
+    reset = response.headers.get("X-RateLimit-Reset")
+    if reset:
+        try:
+            moment = datetime.fromisoformat(reset.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+    return None

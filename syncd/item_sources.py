@@ -1,0 +1,82 @@
+"""Where ``syncd explain`` finds its item: a JSON file (or stdin) of work items, or the state store, and
+how the item's tracker holds labels."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from syncd.cli_session import Session
+from syncd.errors import ConfigError, Problem
+from syncd.model import JournalEntry, TrackerKind, WorkItem
+from syncd.problems import problems_from_validation
+from syncd.reconcile import TrackerLabels
+from syncd.strategy import Strategy
+
+__all__ = ["from_state", "pick", "read_items", "tracker_labels"]
+
+
+def read_items(path: Path) -> list[WorkItem]:
+    source = "stdin" if str(path) == "-" else str(path)
+    try:
+        text = sys.stdin.read() if source == "stdin" else path.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except FileNotFoundError:
+        raise ConfigError(source, [Problem("", "file not found")]) from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(source, [Problem(f"line {exc.lineno}", f"not valid JSON: {exc.msg}")]) from None
+    entries = data if isinstance(data, list) else [data]
+    items: list[WorkItem] = []
+    problems: list[Problem] = []
+    for index, entry in enumerate(entries):
+        try:
+            items.append(WorkItem.from_json(entry))
+        except ValidationError as exc:
+            prefix = f"[{index}]" if isinstance(data, list) else ""
+            problems += [
+                Problem(f"{prefix}{'.' if prefix and p.location else ''}{p.location}", p.message)
+                for p in problems_from_validation(exc)
+            ]
+    if problems:
+        raise ConfigError(source, problems)
+    if not items:
+        raise ConfigError(source, [Problem("", "holds no work item")])
+    return items
+
+
+def pick(items: list[WorkItem], key: str | None, source: str) -> WorkItem:
+    if key is None:
+        return items[0]
+    for candidate in items:
+        if candidate.key == key:
+            return candidate
+    raise ConfigError(source, [Problem("", f"has no item with key {key!r}")])
+
+
+def from_state(session: Session, key: str, tracker: str | None) -> tuple[WorkItem, JournalEntry, dict[str, WorkItem]]:
+    with session.open_store() as store:
+        trackers = [tracker] if tracker else store.trackers()
+        for name in trackers:
+            stored = store.items.get(name, key)
+            if stored is None:
+                continue
+            known = {s.item.key: s.item for s in store.items.all(name)}
+            journal = store.journal.get(name, [key]).get(key, JournalEntry())
+            return stored.item, journal, known
+    raise ConfigError(
+        str(session.settings().state_file()),
+        [Problem("", f"no issue {key!r} has been synced yet: run `syncd sync` first, or pass --item FILE")],
+    )
+
+
+def tracker_labels(item: WorkItem, session: Session, strategy: Strategy) -> TrackerLabels:
+    """Linear keeps objectives (and values, unless configured flat) in one-label-per-issue groups."""
+    if item.kind is not TrackerKind.LINEAR:
+        return TrackerLabels(strategy.labels)
+    name = item.tracker.removeprefix("linear.")
+    workspace = session.settings().linear.get(name)
+    flat_values = workspace is not None and workspace.value_group is None
+    return TrackerLabels(strategy.labels, exclusive_objectives=True, exclusive_values=not flat_values)

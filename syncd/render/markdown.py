@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from syncd.render.blocks import Block, BulletList, Heading, Inline, Link, Paragraph, Table, wrap
+from syncd.render.blocks import Block, Inline, Link, wrap
+from syncd.render.markup import Markup
 
 __all__ = ["escape_markdown", "to_markdown"]
 
@@ -29,22 +30,13 @@ def _inline(part: Inline) -> str:
     return wrap(text, "_", "_") if part.muted else text
 
 
-def _line(parts: Iterable[Inline]) -> str:
-    return "".join(_inline(part) for part in parts)
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    return "\n".join([*lines, *("| " + " | ".join(row) + " |" for row in rows)])
+
+
+MARKDOWN = Markup(inline=_inline, heading=lambda level, text: f"{'#' * level} {text}", bullet="- ", table=_table)
 
 
 def to_markdown(blocks: Iterable[Block]) -> str:
-    out: list[str] = []
-    for block in blocks:
-        if isinstance(block, Heading):
-            out.append(f"{'#' * block.level} {_line(block.content)}")
-        elif isinstance(block, Paragraph):
-            out.append(_line(block.content))
-        elif isinstance(block, BulletList):
-            out.append("\n".join(f"- {_line(item)}" for item in block.items))
-        elif isinstance(block, Table):
-            header = "| " + " | ".join(escape_markdown(h) for h in block.header) + " |"
-            rule = "|" + "|".join("---" for _ in block.header) + "|"
-            rows = ["| " + " | ".join(_line(cell) for cell in row) + " |" for row in block.rows]
-            out.append("\n".join([header, rule, *rows]))
-    return "\n\n".join(out) + "\n"
+    return MARKDOWN.render(blocks)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from syncd.render.blocks import Block, BulletList, Heading, Inline, Link, Paragraph, Table, wrap
+from syncd.render.blocks import Block, Inline, Link, wrap
+from syncd.render.markup import Markup
 
 __all__ = ["escape_wiki", "to_wiki"]
 
@@ -31,21 +32,13 @@ def _inline(part: Inline) -> str:
     return wrap(text, "{color:#6b778c}", "{color}") if part.muted else text
 
 
-def _line(parts: Iterable[Inline]) -> str:
-    return "".join(_inline(part) for part in parts)
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["||" + "||".join(header) + "||"]
+    return "\n".join([*lines, *("|" + "|".join(cell or " " for cell in row) + "|" for row in rows)])
+
+
+WIKI = Markup(inline=_inline, heading=lambda level, text: f"h{level}. {text}", bullet="* ", table=_table)
 
 
 def to_wiki(blocks: Iterable[Block]) -> str:
-    out: list[str] = []
-    for block in blocks:
-        if isinstance(block, Heading):
-            out.append(f"h{block.level}. {_line(block.content)}")
-        elif isinstance(block, Paragraph):
-            out.append(_line(block.content))
-        elif isinstance(block, BulletList):
-            out.append("\n".join(f"* {_line(item)}" for item in block.items))
-        elif isinstance(block, Table):
-            header = "||" + "||".join(escape_wiki(h) for h in block.header) + "||"
-            rows = ["|" + "|".join(_line(cell) or " " for cell in row) + "|" for row in block.rows]
-            out.append("\n".join([header, *rows]))
-    return "\n\n".join(out) + "\n"
+    return WIKI.render(blocks)

@@ -16,18 +16,29 @@ from pydantic_core import ErrorDetails
 
 from syncd.errors import Problem
 
-__all__ = ["format_location", "problems_from_validation"]
+__all__ = ["format_location", "one_line", "problems_from_validation"]
 
 
 def format_location(loc: Sequence[int | str]) -> str:
-    """``('objectives', 2, 'target')`` -> ``objectives[2].target``."""
+    """``('objectives', 2, 'target')`` -> ``objectives[2].target``.
+
+    A key with a line break or another unprintable character is shown quoted and escaped, so the
+    location stays on its one line and says which invisible character is in the way.
+    """
     text = ""
     for part in loc:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
-            text += f".{part}" if text else str(part)
+            name = str(part)
+            shown = name if name.isprintable() else repr(name)
+            text += f".{shown}" if text else shown
     return text
+
+
+def one_line(text: str) -> str:
+    """``text`` with its line breaks (any that Unicode counts) folded into single spaces."""
+    return " ".join(stripped for line in text.splitlines() if (stripped := line.strip()))
 
 
 def problems_from_validation(exc: ValidationError, model: type[BaseModel] | None = None) -> list[Problem]:
@@ -46,26 +57,29 @@ def _echo_of_inner_error(error: ErrorDetails, errors: Sequence[ErrorDetails]) ->
 
 def _problem(error: ErrorDetails, model: type[BaseModel] | None) -> Problem:
     loc = _strip_union_tags(error["loc"])
-    location = format_location(loc)
+    return Problem(format_location(loc), one_line(_message(error, model, loc)) or "is not valid")
+
+
+def _message(error: ErrorDetails, model: type[BaseModel] | None, loc: Sequence[int | str]) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
-        return Problem(location, _unknown_key_message(model, loc))
+        return _unknown_key_message(model, loc)
     if kind == "missing":
-        return Problem(location, "is required")
+        return "is required"
     if kind in {"less_than_equal", "greater_than_equal", "less_than", "greater_than"}:
-        return Problem(location, _bound_message(error))
+        return _bound_message(error)
     if kind == "too_short":
         least = error.get("ctx", {}).get("min_length", 1)
-        return Problem(location, f"must have at least {least} {'entry' if least == 1 else 'entries'}")
+        return f"must have at least {least} {'entry' if least == 1 else 'entries'}"
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
-        return Problem(location, f"must be one of {expected} (got {_show(error['input'])})")
+        return f"must be one of {expected} (got {_show(error['input'])})"
     if kind == "string_pattern_mismatch":
-        return Problem(location, f"{_show(error['input'])} has the wrong form ({error['msg'].lower()})")
+        return f"{_show(error['input'])} has the wrong form ({error['msg'].lower()})"
     message = error["msg"]
     if message.startswith("Value error, "):
         message = message.removeprefix("Value error, ")
-    return Problem(location, _lower_first(message))
+    return _lower_first(message)
 
 
 def _strip_union_tags(loc: Sequence[int | str]) -> tuple[int | str, ...]:

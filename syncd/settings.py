@@ -33,7 +33,7 @@ from pydantic_settings import (
 )
 
 from syncd.errors import ConfigError, Problem
-from syncd.problems import problems_from_validation
+from syncd.problems import one_line, problems_from_validation
 
 __all__ = [
     "DEFAULT_STATE_FILE",
@@ -66,7 +66,7 @@ def _keys(pattern: str, example: str) -> Callable[[tuple[str, ...]], tuple[str, 
     compiled = re.compile(pattern)
 
     def check(values: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [value for value in values if not compiled.match(value)]
+        bad = [value for value in values if not compiled.fullmatch(value)]
         if bad:
             raise ValueError(
                 f"{', '.join(repr(v) for v in bad)}: a key is upper-case letters and digits, like {example}"
@@ -81,13 +81,30 @@ TeamKeys = Annotated[tuple[str, ...], AfterValidator(_keys(r"^[A-Z][A-Z0-9]{0,19
 
 
 def _tracker_url(value: str) -> str:
+    value = value.strip()
+    if any(ch.isspace() or not ch.isprintable() for ch in value):
+        raise ValueError(f"{value!r} contains white space or a control character")
     parts = urlsplit(value)
     if parts.scheme not in {"https", "http"} or not parts.hostname:
         raise ValueError(f"{value!r} is not an http(s) URL like https://acme.atlassian.net")
+    try:
+        parts.port  # noqa: B018 - parsing the port is the check
+    except ValueError:
+        raise ValueError(f"{value!r} has a port that is not a number from 0 to 65535") from None
     return value.rstrip("/")
 
 
 TrackerUrl = Annotated[str, AfterValidator(_tracker_url)]
+
+
+def _path(value: Path) -> Path:
+    """A path the operating system can open: pathlib accepts a NUL character, every open() refuses it."""
+    if "\x00" in str(value):
+        raise ValueError("a path cannot contain a NUL character")
+    return value
+
+
+LocalPath = Annotated[Path, AfterValidator(_path)]
 
 
 class _Section(BaseModel):
@@ -161,7 +178,7 @@ class HealthOptions(_Section):
     enabled: bool = True
     host: str = "127.0.0.1"
     port: int = Field(default=9464, ge=0, le=65535)
-    stale_after: float = Field(default=3600.0, gt=0)
+    stale_after: float = Field(default=3600.0, gt=0, allow_inf_nan=False)
 
 
 class ServiceOptions(_Section):
@@ -175,7 +192,7 @@ class ServiceOptions(_Section):
 
 def _names(value: dict[str, Any]) -> dict[str, Any]:
     for name in value:
-        if not _NAME.match(name):
+        if not _NAME.fullmatch(name):
             raise ValueError(f"tracker name {name!r}: use lower-case letters, digits, - and _")
     return value
 
@@ -192,8 +209,8 @@ class Settings(BaseSettings):
         secrets_dir_missing="ok",
     )
 
-    strategy: Path = Path("strategy.yaml")
-    state_path: Path | None = None
+    strategy: LocalPath = Path("strategy.yaml")
+    state_path: LocalPath | None = None
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     jira: Annotated[dict[str, JiraSite], AfterValidator(_names)] = {}
@@ -271,7 +288,13 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise ConfigError(source, [Problem("", "file not found")]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(source, [Problem("", f"not valid TOML: {exc}")]) from None
+        raise ConfigError(source, [Problem("", f"not valid TOML: {one_line(str(exc))}")]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(source, [Problem("", f"not valid TOML: not UTF-8 text (byte {exc.start})")]) from None
+    except ValueError as exc:  # Python's own refusal of an integer of 5,000 digits; the advice after ";" is for code
+        raise ConfigError(source, [Problem("", f"not valid TOML: {one_line(str(exc).split(';')[0])}")]) from None
+    except RecursionError:
+        raise ConfigError(source, [Problem("", "not valid TOML: arrays or tables nested too deeply")]) from None
     except OSError as exc:
         raise ConfigError(source, [Problem("", f"cannot read the file: {exc.strerror}")]) from None
     for key in ("strategy", "state_path"):

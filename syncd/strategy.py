@@ -17,7 +17,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from syncd.errors import ConfigError, Problem
-from syncd.problems import problems_from_validation
+from syncd.problems import one_line, problems_from_validation
 from syncd.strategy_checks import check_strategy
 
 __all__ = [
@@ -39,7 +39,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def _slug(value: str) -> str:
-    if not SLUG.match(value) or len(value) > 64:
+    if not SLUG.fullmatch(value) or len(value) > 64:
         raise ValueError(
             f"{value!r} is not a valid id: use up to 64 lower-case letters, digits and single hyphens,"
             " like self-serve-growth (it becomes a tracker label)"
@@ -143,7 +143,7 @@ class DriftOptions(_Model):
     """How effort is measured and when a difference counts as drift."""
 
     measure: Literal["estimate", "count"] = "estimate"
-    default_estimate: float = Field(default=1.0, ge=0)
+    default_estimate: float = Field(default=1.0, ge=0, allow_inf_nan=False)
     tolerance: float = Field(default=0.10, ge=0, le=1)
     window_days: int = Field(default=14, ge=1, le=366)
     starved_after_days: int = Field(default=21, ge=1, le=366)
@@ -212,15 +212,48 @@ def parse_strategy(text: str, *, source: str = "<strategy>") -> Strategy:
     return strategy
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_CONSTRUCTOR_FAILURES = (ArithmeticError, AttributeError, LookupError, TypeError, ValueError)
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that refuses duplicate keys, which plain YAML silently collapses."""
+    """A safe loader that refuses duplicate keys, which plain YAML silently collapses.
+
+    Merge keys (``<<: *defaults``) work as in any safe loader. A scalar its tag cannot read (``2026-02-30``,
+    ``!!int abc``), on which PyYAML's own constructors raise plain Python errors, becomes a located YAML
+    error like any other.
+    """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except _CONSTRUCTOR_FAILURES as exc:
+            kind = node.tag.rsplit(":", 1)[-1]
+            shown = repr(node.value) if isinstance(node, yaml.ScalarNode) else f"this {getattr(node, 'id', 'node')}"
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            # int() and datetime() say what is wrong; the advice after a ";" is for programmers
+            detail = f" ({one_line(str(exc).split(';')[0])})" if isinstance(exc, ValueError) and str(exc) else ""
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{shown} is not a valid {kind}{detail}", node.start_mark
+            ) from None
 
 
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.Node, deep: bool = False) -> Any:
+    if not isinstance(node, yaml.MappingNode):
+        found = getattr(node, "id", "node")
+        raise yaml.constructor.ConstructorError(None, None, f"expected a mapping, found a {found}", node.start_mark)
     seen: set[Any] = set()
     for key_node, _ in node.value:
+        if key_node.tag == _MERGE_TAG:
+            continue  # merged keys are the defaults the mapping's own keys override, not duplicates
         key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
+        try:
+            duplicate = key in seen
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a single value, not a list or a mapping", key_node.start_mark
+            ) from None
+        if duplicate:
             line = key_node.start_mark.line + 1
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r} (line {line})", key_node.start_mark
@@ -236,13 +269,36 @@ def _read_yaml(text: str, source: str) -> Any:
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
+        mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(source, [Problem(where, f"not valid YAML: {exc.problem}")]) from None
+        what = one_line(exc.problem or exc.context or "") or "cannot be read"
+        if what.startswith("but ") and exc.context:  # "but found another document" needs what was expected
+            what = f"{one_line(exc.context)} {what}"
+        raise ConfigError(source, [Problem(where, f"not valid YAML: {what}")]) from None
+    except yaml.reader.ReaderError as exc:
+        raise ConfigError(source, [Problem(_line_column(text, exc.position), _reader_message(exc))]) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(source, [Problem("", f"not valid YAML: {exc}")]) from None
+        raise ConfigError(source, [Problem("", f"not valid YAML: {one_line(str(exc))}")]) from None
+    except RecursionError:
+        raise ConfigError(source, [Problem("", "not valid YAML: nested too deeply to read")]) from None
     if data is None:
         raise ConfigError(source, [Problem("", "the file is empty")])
     if not isinstance(data, dict):
         raise ConfigError(source, [Problem("", "must be a mapping of keys (version, period, objectives…)")])
     return data
+
+
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+
+def _line_column(text: str, position: int) -> str:
+    """Where ``position`` is, counting line breaks as YAML does."""
+    breaks = list(_LINE_BREAK.finditer(text, 0, position))
+    start = breaks[-1].end() if breaks else 0
+    return f"line {len(breaks) + 1}, column {position - start + 1}"
+
+
+def _reader_message(exc: yaml.reader.ReaderError) -> str:
+    character = exc.character
+    code = ord(character) if isinstance(character, str) else character
+    return f"not valid YAML: character #x{code:04x} is not allowed ({one_line(str(exc.reason))})"

@@ -167,30 +167,30 @@ def _jira_label_problem(value: str) -> str | None:
 
 
 def _jira_project_problem(value: str) -> str | None:
-    if _JIRA_PROJECT.match(value):
+    if _JIRA_PROJECT.fullmatch(value):
         return None
-    if _JIRA_PROJECT.match(value.upper()):
+    if _JIRA_PROJECT.fullmatch(value.upper()):
         return f"Jira project keys are upper case (did you mean {value.upper()!r}?)"
     return "a Jira project key is a letter followed by letters, digits or underscores"
 
 
 def _issue_key_problem(value: str) -> str | None:
-    if _ISSUE_KEY.match(value):
+    if _ISSUE_KEY.fullmatch(value):
         return None
-    if _ISSUE_KEY.match(value.upper()):
+    if _ISSUE_KEY.fullmatch(value.upper()):
         return f"issue keys are upper case (did you mean {value.upper()!r}?)"
     return "an epic is named by its issue key, like GROW-12"
 
 
 def _linear_team_problem(value: str) -> str | None:
-    if _LINEAR_TEAM.match(value):
+    if _LINEAR_TEAM.fullmatch(value):
         return None
-    if _LINEAR_TEAM.match(value.upper()):
+    if _LINEAR_TEAM.fullmatch(value.upper()):
         return f"Linear team keys are upper case (did you mean {value.upper()!r}?)"
     return "a Linear team key is upper-case letters and digits, like ENG"
 
 
 def _report_targets(report: ReportOptions) -> Iterator[Problem]:
     for where, target in (("report.jira.issue", report.jira), ("report.linear.issue", report.linear)):
-        if target is not None and not _ISSUE_KEY.match(target.issue):
+        if target is not None and not _ISSUE_KEY.fullmatch(target.issue):
             yield Problem(where, f"{target.issue!r} is not an issue key like STRAT-1")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from syncd.connectors.base import Skipped
-from syncd.connectors.payload import estimate, strings, text, timestamp
+from syncd.connectors.payload import estimate, identifier, malformed, storable, strings, text, timestamp
 from syncd.model import StatusCategory, TrackerKind, WorkItem
 
 __all__ = ["JiraProfile", "adf_text", "base_fields", "to_work_item"]
@@ -97,7 +97,7 @@ def to_work_item(raw: Any, *, profile: JiraProfile, tracker: str, server: str) -
     try:
         return _work_item(raw, key, profile, tracker, server)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        return Skipped(key, f"malformed issue payload ({type(exc).__name__}: {exc})")
+        return Skipped(key, malformed(exc))
 
 
 def _work_item(raw: dict[str, Any], key: str, profile: JiraProfile, tracker: str, server: str) -> WorkItem:
@@ -109,10 +109,10 @@ def _work_item(raw: dict[str, Any], key: str, profile: JiraProfile, tracker: str
     parent = fields.get("parent") or None
     parent_key = text(parent.get("key")) if parent else None
     epic = _epic(fields, parent, parent_key, profile)
-    return WorkItem(
+    item = WorkItem(
         tracker=tracker,
         kind=TrackerKind.JIRA,
-        id=str(raw["id"]),
+        id=identifier(raw["id"]),
         key=key,
         url=f"{server}/browse/{key}",
         title=summary,
@@ -130,6 +130,8 @@ def _work_item(raw: dict[str, Any], key: str, profile: JiraProfile, tracker: str
         updated=timestamp(fields["updated"]),
         resolved=timestamp(fields["resolutiondate"]) if fields.get("resolutiondate") else None,
     )
+    storable(item.id, item.key, item.parent, item.epic)
+    return item
 
 
 def _epic(
@@ -159,15 +161,21 @@ def adf_text(document: dict[str, Any]) -> str:
     return "\n".join(line for line in _adf_blocks(document) if line)
 
 
-def _adf_blocks(node: Any) -> Iterator[str]:
-    if not isinstance(node, dict):
-        return
-    content = node.get("content")
-    if isinstance(content, list) and any(isinstance(c, dict) and c.get("type") == "text" for c in content):
-        yield "".join(str(c.get("text", "")) for c in content if isinstance(c, dict))
-        return
-    if node.get("type") == "text":
-        yield str(node.get("text", ""))
-        return
-    for child in content or ():
-        yield from _adf_blocks(child)
+def _adf_blocks(document: Any) -> Iterator[str]:
+    """Blocks in document order, walked with a stack: nesting deeper than Python's recursion limit is still text."""
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        content = node.get("content")
+        if isinstance(content, list) and any(isinstance(c, dict) and c.get("type") == "text" for c in content):
+            yield "".join(_adf_text_of(c) for c in content if isinstance(c, dict))
+        elif node.get("type") == "text":
+            yield _adf_text_of(node)
+        elif isinstance(content, list):
+            stack.extend(reversed(content))
+
+
+def _adf_text_of(node: dict[str, Any]) -> str:
+    return text(node.get("text")) or ""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from syncd.connectors.base import Skipped
-from syncd.connectors.payload import estimate, text, timestamp
+from syncd.connectors.payload import estimate, identifier, malformed, storable, text, timestamp
 from syncd.model import StatusCategory, TrackerKind, WorkItem
 from syncd.strategy import LabelScheme
 
@@ -74,7 +74,7 @@ def to_work_item(
     try:
         return _work_item(node, key, tracker, naming, initiatives)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        return Skipped(key, f"malformed issue payload ({type(exc).__name__}: {exc})")
+        return Skipped(key, malformed(exc))
 
 
 def _work_item(
@@ -90,12 +90,12 @@ def _work_item(
     state = node["state"]["type"]
     project = node.get("project") or None
     parent = node.get("parent") or None
-    return WorkItem(
+    item = WorkItem(
         tracker=tracker,
         kind=TrackerKind.LINEAR,
-        id=str(node["id"]),
+        id=identifier(node["id"]),
         key=key,
-        url=str(node.get("url") or ""),
+        url=text(node.get("url")) or "",
         title=title,
         description=text(node.get("description")) or "",
         type="",
@@ -111,6 +111,8 @@ def _work_item(
         updated=timestamp(node["updatedAt"]),
         resolved=timestamp(node["completedAt"]) if node.get("completedAt") else None,
     )
+    storable(item.id, item.key, item.parent, item.epic)
+    return item
 
 
 def _labels(connection: Any, naming: LabelNaming) -> list[str]:
@@ -118,6 +120,9 @@ def _labels(connection: Any, naming: LabelNaming) -> list[str]:
         return []
     names = []
     for label in connection["nodes"]:
+        name = label["name"]
+        if not isinstance(name, str):
+            raise TypeError("a label's name is not text")
         group = (label.get("parent") or {}).get("name")
-        names.append(naming.canonical(str(label["name"]), group))
+        names.append(naming.canonical(name, group))
     return names

@@ -6,10 +6,13 @@ with a reason rather than map it on nonsense. Shared by the Jira and Linear norm
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import math
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-__all__ = ["estimate", "strings", "text", "timestamp"]
+__all__ = ["estimate", "identifier", "malformed", "storable", "strings", "text", "timestamp"]
+
+_REASON_MAX = 200
 
 
 def estimate(value: Any) -> float | None:
@@ -17,8 +20,23 @@ def estimate(value: Any) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"estimate {value!r} is not a number")
-    return float(value)
+        raise TypeError(f"estimate {_short(value)} is not a number")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError("estimate is too large a number") from None
+    if not math.isfinite(number):
+        raise ValueError(f"estimate {number} is not a finite number")
+    return number
+
+
+def identifier(value: Any) -> str:
+    """An issue's id: text, or a number (Jira's ids are numeric); null, empty or anything else is malformed."""
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise TypeError(f"id {_short(value)} is neither text nor a number")
 
 
 def timestamp(value: Any) -> datetime:
@@ -26,6 +44,10 @@ def timestamp(value: Any) -> datetime:
     if not isinstance(value, str):
         raise TypeError(f"timestamp {value!r} is not text")
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    offset = moment.utcoffset()
+    if offset is not None and offset % timedelta(minutes=1):
+        # No tracker sends one, and the state store (ISO 8601 with pydantic) could not read it back.
+        raise ValueError(f"timestamp {_short(value)} has a UTC offset with seconds")
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -40,3 +62,28 @@ def strings(value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise TypeError("expected a list of text")
     return value
+
+
+def storable(*values: str | None) -> None:
+    """Refuse text the state store cannot keep in its columns (lone UTF-16 surrogates from a JSON escape)."""
+    for value in values:
+        if value is not None and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(f"{_short(value)} is not valid Unicode text") from None
+
+
+def malformed(exc: Exception) -> str:
+    """The reason an issue is skipped: one line, short, whatever the payload held (a 1 MB value, a NUL)."""
+    reason = f"malformed issue payload ({type(exc).__name__}: {exc})"
+    reason = " ".join(reason.split())
+    return reason if len(reason) <= _REASON_MAX else reason[: _REASON_MAX - 2] + "…)"
+
+
+def _short(value: Any) -> str:
+    try:
+        shown = repr(value)
+    except ValueError:  # an integer with more digits than Python will print
+        shown = type(value).__name__
+    return shown if len(shown) <= 40 else shown[:37] + "..."

@@ -6,7 +6,7 @@ compute each issue's labels with syncd's own mapper (so both do the same mapping
 set the whole ``labels`` field with ``Issue.update()`` — which the package follows with a GET. No state,
 so every run reads everything again.
 
-    python bench/baseline.py --sizes 1000 10000
+    python -m bench.baseline --sizes 1000 10000
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ following pull re-reads them once (a person may have edited them in between); th
 that re-read, and the wait keeps it out of the warm rows (JQL compares at minute precision and syncd's
 cursor overlaps by two minutes).
 
-    python bench/economy.py --sizes 1000 10000 100000 --settle 180
+    python -m bench.economy --sizes 1000 10000 100000 --settle 180
 """
 
 from __future__ import annotations

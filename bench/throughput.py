@@ -1,6 +1,6 @@
 """Mapper throughput, and the emulators' own speed (so they are known not to dominate the sync figures).
 
-python bench/throughput.py --count 100000
+python -m bench.throughput --count 100000
 """
 
 from __future__ import annotations
@@ -174,7 +174,7 @@ def mapper_throughput(count: int) -> dict[str, Any]:
         "cpu_seconds": round(seconds, 2),
         "items_per_second": round(count / seconds),
         "aligned": aligned,
-        "description_words": 200,
+        "mean_description_words": round(sum(len(i.description.split()) for i in items) / count, 1),
     }
 
 

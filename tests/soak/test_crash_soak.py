@@ -1,4 +1,4 @@
-"""The soak run: a hundred crash trials (``pytest -m soak tests/soak``; about ten minutes on two cores).
+"""The soak run: a hundred crash trials (``pytest -m soak tests/soak``; about six minutes on two cores).
 
 Set ``SYNCD_SOAK_RUNS`` for another count. Prints the figures recorded in the README's reliability section.
 """

@@ -94,6 +94,8 @@ def _label_scheme(scheme: LabelScheme) -> Iterator[Problem]:
             yield Problem(where, "must not be empty")
         elif any(ch.isspace() for ch in text):
             yield Problem(where, f"{text!r} contains white space, which Jira labels cannot")
+        elif not text.isprintable():
+            yield Problem(where, f"{text!r} contains an invisible or control character")
         elif len(text) > JIRA_LABEL_MAX:
             yield Problem(where, f"is longer than Jira's {JIRA_LABEL_MAX}-character label limit")
     obj, val = scheme.objective_prefix, scheme.value_prefix

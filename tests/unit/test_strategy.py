@@ -136,6 +136,12 @@ def test_label_scheme_rejects_spaces() -> None:
     assert "white space" in problem
 
 
+def test_label_scheme_rejects_invisible_characters() -> None:
+    [problem] = problems_of(VALID + 'labels: {objective_prefix: "\\u202eobjective:"}\n')
+    assert problem.startswith("labels.objective_prefix:")
+    assert "invisible or control character" in problem
+
+
 def test_report_issue_must_be_a_key() -> None:
     [problem] = problems_of(VALID + "report: {jira: {issue: 'strategy'}}\n")
     assert problem.startswith("report.jira.issue:")

@@ -30,6 +30,7 @@ _KEYWORD_WEIGHT_DESCRIPTION = 1.0
 _Target = tuple[TargetKind, str]
 _RANK = {rule: int(rule) for rule in Rule}
 _Index = dict[str, tuple[Reason, ...]]
+_Links = tuple[TrackerKind, str | None, str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +44,17 @@ class MapContext:
         memo: each item's own reasons, computed once per context; a context serves one batch, during
             which items and journal do not change.
         decided: each ancestor's alignment by its own rules, computed once per context.
+        inherited: what items with the same parent and epic links inherit, computed once per context
+            (the children of one epic share it), with the ancestor keys the walk visited.
     """
 
     lookup: Callable[[str], WorkItem | None] = lambda key: None
     applied: Callable[[str], frozenset[str]] = lambda key: frozenset()
     memo: dict[str, tuple[Reason, ...]] = field(default_factory=dict, compare=False, repr=False)
     decided: dict[str, Alignment] = field(default_factory=dict, compare=False, repr=False)
+    inherited: dict[_Links, tuple[frozenset[str], tuple[Reason, ...]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 @dataclass(slots=True)
@@ -114,8 +120,9 @@ class Mapper:
         """Map one item; ``context`` supplies ancestors and the journal."""
         context = context or MapContext()
         own = self._own_cached(item, context)
-        inherited = tuple(self._inherited(item, context))
-        return self._decide(item.key, own + inherited)
+        if item.parent is None and item.epic is None:
+            return self._decide(item.key, own)
+        return self._decide(item.key, own + self._inherited_cached(item, context))
 
     def own_reasons(self, item: WorkItem, applied: frozenset[str] = frozenset()) -> tuple[Reason, ...]:
         """Every match of the item's own pins, structure, fields and keywords (no inheritance)."""
@@ -187,14 +194,31 @@ class Mapper:
             )
         return reasons
 
-    def _inherited(self, item: WorkItem, context: MapContext) -> Iterator[Reason]:
-        """The objectives of the strongest-mapped ancestor, as structure reasons.
+    def _inherited_cached(self, item: WorkItem, context: MapContext) -> tuple[Reason, ...]:
+        """What the item inherits; items with the same links share one walk.
+
+        A shared walk is only valid for an item the walk did not pass through: an item that is its own
+        ancestor (a cycle) stops its walk at itself, so its walk is its own and is not shared.
+        """
+        links = (item.kind, item.parent, item.epic)
+        shared = context.inherited.get(links)
+        if shared is not None and item.key not in shared[0]:
+            return shared[1]
+        visited: set[str] = set()
+        reasons = tuple(self._inherited(item, context, visited))
+        if item.key not in visited:
+            context.inherited[links] = (frozenset(visited), reasons)
+        return reasons
+
+    def _inherited(self, item: WorkItem, context: MapContext, visited: set[str]) -> Iterator[Reason]:
+        """The objectives of the strongest-mapped ancestor, as structure reasons; ``visited`` collects
+        every key the walk reached, including the item's own key when a cycle leads back to it.
 
         An ancestor that is not among the known items still counts when the strategy names it as an
         epic: the item is then "in epic X" on the strength of the rule alone.
         """
         best: tuple[int, int, str, str, Alignment] | None = None
-        for depth, relation, key, ancestor in _ancestors(item, context.lookup):
+        for depth, relation, key, ancestor in _ancestors(item, context.lookup, visited):
             if ancestor is None and item.kind is not TrackerKind.JIRA:
                 continue
             decided = context.decided.get(key)
@@ -228,14 +252,25 @@ class Mapper:
 
     def _decide(self, key: str, reasons: tuple[Reason, ...]) -> Alignment:
         """The alignment the reasons add up to: the strongest rule with an objective (or a person's
-        unaligned pin) decides; its best-scored objective is the primary."""
+        unaligned pin) decides; its best-scored objective is the primary.
+
+        One pass over the reasons in rule order; the mapper calls this for every item and ancestor.
+        """
         if not reasons:
             return Alignment(key)
-        ordered = tuple(sorted(reasons, key=_BY_RULE))
-        decided_by = next((r.rule for r in ordered if r.kind is not TargetKind.VALUE), None)
-        objectives = self._ranked([r for r in ordered if r.rule is decided_by and r.kind is TargetKind.OBJECTIVE])
-        values = self._ranked([r for r in ordered if r.kind is TargetKind.VALUE])
-        return Alignment(key, objectives, values, ordered, decided_by)
+        ordered = tuple(sorted(reasons, key=_BY_RULE)) if len(reasons) > 1 else reasons
+        decided_by: Rule | None = None
+        deciding: list[Reason] = []
+        values: list[Reason] = []
+        for reason in ordered:
+            if reason.kind is TargetKind.VALUE:
+                values.append(reason)
+                continue
+            if decided_by is None:
+                decided_by = reason.rule
+            if reason.rule is decided_by and reason.kind is TargetKind.OBJECTIVE:
+                deciding.append(reason)
+        return Alignment(key, self._ranked(deciding), self._ranked(values), ordered, decided_by)
 
     def _ranked(self, reasons: list[Reason]) -> tuple[str, ...]:
         """Targets ordered by strongest rule, then total weight, then their order in the file."""
@@ -257,17 +292,19 @@ _BY_RULE = attrgetter("rule")
 
 
 def _ancestors(
-    item: WorkItem, lookup: Callable[[str], WorkItem | None]
+    item: WorkItem, lookup: Callable[[str], WorkItem | None], visited: set[str]
 ) -> Iterator[tuple[int, str, str, WorkItem | None]]:
-    """Ancestors breadth-first: depth, how reached, key, and the item when it is known; each key once."""
-    seen = {item.key}
+    """Ancestors breadth-first: depth, how reached, key, and the item when it is known; each key once,
+    and never the item itself. Every key reached is added to ``visited``."""
     queue: deque[tuple[int, str, WorkItem]] = deque([(0, "", item)])
     while queue:
         depth, path, current = queue.popleft()
         for relation, key in current.ancestors():
-            if key in seen:
+            if key in visited:
                 continue
-            seen.add(key)
+            visited.add(key)
+            if key == item.key:
+                continue
             ancestor = lookup(key)
             reached = f"{relation} of {path}" if path else relation
             yield depth + 1, reached, key, ancestor

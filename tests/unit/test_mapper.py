@@ -268,6 +268,21 @@ def test_cycle_in_parent_links_terminates(mapper: Mapper) -> None:
     assert not result["M-4"].aligned
 
 
+@pytest.mark.parametrize("order", [1, -1])
+def test_siblings_share_a_walk_unless_the_walk_passes_through_one_of_them(mapper: Mapper, order: int) -> None:
+    items = [
+        make_item("M-1", parent="M-2"),
+        make_item("M-2", parent="M-1", components=("Billing",)),
+        make_item("M-3", parent="M-1"),
+        make_item("M-4", parent="M-1"),
+    ]
+    result = map_items(items[::order], mapper)
+    assert not any("inherited" in r.detail for r in result["M-2"].reasons)
+    for key in ("M-3", "M-4"):
+        assert {r.detail for r in result[key].reasons} == {'inherited from M-2 (parent of parent): component "Billing"'}
+        assert result[key].objectives == result["M-2"].objectives
+
+
 def test_mapping_is_deterministic_and_order_independent(mapper: Mapper) -> None:
     items = [
         make_item("M-1", parent="M-2", title="checkout"),

@@ -346,14 +346,20 @@ class _Sync:
         while frontier:
             visited |= frontier
             stale = [
-                self.overlay.get(child.key, child)
-                for child in (s.item for s in self.store.items.children(self.name, sorted(frontier)))
-                if child.key not in visited and self._saw_stale_ancestor(child.key, child.parent, child.epic)
+                key
+                for key, parent, epic in self.store.items.children(self.name, sorted(frontier))
+                if key not in visited and self._saw_stale_ancestor(key, parent, epic)
             ]
             self.objectives_changed.clear()
-            for batch in _batches(stale, _BATCH):
-                self._plan(list(batch))
+            for chunk in _batches(stale, _BATCH):
+                self._plan(self._stored_items(chunk))
             frontier = self.objectives_changed - visited
+
+    def _stored_items(self, keys: list[str]) -> list[WorkItem]:
+        """The items of ``keys``, as pulled in this run when a dry run could not store them."""
+        stored = self.store.items.by_key(self.name, keys)
+        found = (self.overlay.get(key) or (stored[key].item if key in stored else None) for key in keys)
+        return [item for item in found if item is not None]
 
     def _saw_stale_ancestor(self, key: str, *ancestors: str | None) -> bool:
         planned = self.planned.get(key)
@@ -366,8 +372,7 @@ class _Sync:
         if keys:
             _log.info("strategy.changed", tracker=self.name, replanned=len(keys))
         for chunk in _batches(keys, _BATCH):
-            stored = self.store.items.by_key(self.name, chunk)
-            self._plan([stored[key].item for key in chunk if key in stored])
+            self._plan(self._stored_items(chunk))
 
     def _forget_missing(self) -> None:
         known = self.store.items.keys(self.name)

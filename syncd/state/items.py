@@ -12,6 +12,7 @@ from syncd.state.database import Database, chunks
 __all__ = ["Items", "Journal", "StoredItem"]
 
 _SELECT = "SELECT snapshot, alignment FROM items WHERE tracker = ?"
+_SELECT_LINKS = "SELECT key, parent, epic FROM items WHERE tracker = ?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +70,20 @@ class Items:
         for row in self._db.execute(f"{_SELECT} ORDER BY key", (tracker,)):
             yield _stored(row)
 
-    def children(self, tracker: str, keys: Iterable[str]) -> list[StoredItem]:
-        """Items whose parent or epic is one of ``keys``."""
-        found: list[StoredItem] = []
+    def children(self, tracker: str, keys: Iterable[str]) -> Iterator[tuple[str, str | None, str | None]]:
+        """Items whose parent or epic is one of ``keys``, as (key, parent, epic), each once.
+
+        Links only, streamed: on a cold sync every item's ancestor changed, and decoding every child's
+        snapshot just to learn which few need planning again would hold the whole tracker in memory.
+        """
+        seen: set[str] = set()
         for chunk in chunks(list(keys), 400):
             marks = ",".join("?" * len(chunk))
-            query = f"{_SELECT} AND (parent IN ({marks}) OR epic IN ({marks}))"
-            found += [_stored(row) for row in self._db.execute(query, (tracker, *chunk, *chunk))]
-        return found
+            query = f"{_SELECT_LINKS} AND (parent IN ({marks}) OR epic IN ({marks}))"
+            for key, parent, epic in self._db.execute(query, (tracker, *chunk, *chunk)):
+                if key not in seen:
+                    seen.add(key)
+                    yield key, parent, epic
 
     def key_of(self, tracker: str, item_id: str) -> str | None:
         """The key an issue id is stored under (a moved issue changes key, never id)."""

@@ -198,8 +198,8 @@ def test_children_rekey_and_lookup_by_id(store: StateStore) -> None:
     story = make_item("GROW-13", id="101", epic="GROW-12")
     task = make_item("GROW-14", id="102", parent="GROW-13")
     store.items.put(TRACKER, [(epic, None), (story, None), (task, None)])
-    assert [s.item.key for s in store.items.children(TRACKER, ["GROW-12"])] == ["GROW-13"]
-    assert [s.item.key for s in store.items.children(TRACKER, ["GROW-13"])] == ["GROW-14"]
+    assert [key for key, _, _ in store.items.children(TRACKER, ["GROW-12"])] == ["GROW-13"]
+    assert [key for key, _, _ in store.items.children(TRACKER, ["GROW-13"])] == ["GROW-14"]
     assert set(store.items.by_key(TRACKER, ["GROW-12", "NOPE-1"])) == {"GROW-12"}
     assert store.items.key_of(TRACKER, "101") == "GROW-13"
     store.journal.put(TRACKER, {"GROW-13": JournalEntry(frozenset({"objective:growth"}))})

@@ -1,13 +1,12 @@
 """Shared pieces of the benchmarks: seeded emulators, a settings file, and one measured sync.
 
-A sync runs as its own process (``python -m syncd sync``) so its peak memory is syncd's alone, measured by
-``wait4``; the emulators run in the benchmark's process and count every request.
+A sync runs as its own process (``python -m syncd sync``, through :mod:`bench.peak`) so its peak memory is
+syncd's alone; the emulators run in the benchmark's process and count every request.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -134,19 +133,17 @@ class Site:
 def measure_sync(site: Site, config: Path, phase: str, *, extra: tuple[str, ...] = ()) -> Measured:
     """Run one ``syncd sync`` process and measure it."""
     site.log.clear()
+    peak_file = config.parent / "peak"
+    peak_file.unlink(missing_ok=True)
+    command = ["--config", str(config), "--log-level", "warning", "sync", *extra]
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "syncd", "--config", str(config), "--log-level", "warning", "sync", *extra],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+    process = subprocess.run(
+        [sys.executable, "-m", "bench.peak", str(peak_file), *command], cwd=ROOT, capture_output=True, text=True
     )
-    _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
-    stdout = process.stdout.read().decode() if process.stdout else ""
-    if os.waitstatus_to_exitcode(status) not in (0, 1) or " pulled " not in stdout:
-        stderr = process.stderr.read().decode() if process.stderr else ""
-        raise RuntimeError(f"sync failed (exit {os.waitstatus_to_exitcode(status)}): {stdout}\n{stderr}")
+    stdout = process.stdout
+    if process.returncode not in (0, 1) or " pulled " not in stdout:
+        raise RuntimeError(f"sync failed (exit {process.returncode}): {stdout}\n{process.stderr}")
     endpoints = site.log.by_endpoint()
     reads = sum(n for e, n in endpoints.items() if e in READ_ENDPOINTS)
     writes = sum(n for e, n in endpoints.items() if e in WRITE_ENDPOINTS)
@@ -161,7 +158,7 @@ def measure_sync(site: Site, config: Path, phase: str, *, extra: tuple[str, ...]
         writes=writes,
         other=total - reads - writes,
         seconds=round(seconds, 2),
-        peak_rss_mb=round(usage.ru_maxrss / 1024, 1),
+        peak_rss_mb=round(int(peak_file.read_text()) / 1024, 1),
         items_per_second=round(pulled / seconds, 1) if seconds else 0.0,
         pulled=pulled,
         changed=changed,

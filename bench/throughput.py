@@ -206,7 +206,7 @@ def emulator_speed(kind: str, count: int) -> dict[str, Any]:
             query = linear_queries.ISSUES.document.loc.source.body  # type: ignore[union-attr]
             after = None
             while True:
-                variables = {"filter": {}, "first": 250, "after": after}
+                variables: dict[str, Any] = {"filter": {}, "first": 250, "after": after}
                 data = session.post(site.linear.graphql_url, json={"query": query, "variables": variables}).json()
                 pages += 1
                 info = data["data"]["issues"]["pageInfo"]

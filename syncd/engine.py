@@ -32,7 +32,7 @@ from typing import Literal, TypeVar
 from syncd.connectors.base import Connector, Skipped
 from syncd.errors import Fatal, SyncdError
 from syncd.logging import get_logger
-from syncd.mapper import MapContext, Mapper
+from syncd.mapper import MapContext, Mapper, collection_paused
 from syncd.model import Alignment, ItemPlan, JournalEntry, WorkItem
 from syncd.reconcile import assume_applied, plan_item
 from syncd.retry import CallStats, Cancelled
@@ -273,15 +273,20 @@ class _Sync:
         )
         records: list[tuple[WorkItem, Alignment]] = []
         plans: list[ItemPlan] = []
-        for item in items:
-            alignment = self.engine._mapper.align(item, context)
-            plan = plan_item(item, alignment, journals.get(item.key, JournalEntry()), self.connector.labels)
-            records.append((item, alignment))
-            plans.append(plan)
-            previous = stored.get(item.key)
-            if previous is None or previous.alignment is None or previous.alignment.objectives != alignment.objectives:
-                self.objectives_changed.add(item.key)
-                self.changed_in[item.key] = self.batches
+        with collection_paused():
+            for item in items:
+                alignment = self.engine._mapper.align(item, context)
+                plan = plan_item(item, alignment, journals.get(item.key, JournalEntry()), self.connector.labels)
+                records.append((item, alignment))
+                plans.append(plan)
+                previous = stored.get(item.key)
+                if (
+                    previous is None
+                    or previous.alignment is None
+                    or previous.alignment.objectives != alignment.objectives
+                ):
+                    self.objectives_changed.add(item.key)
+                    self.changed_in[item.key] = self.batches
         self.planned.update(dict.fromkeys(keys, self.batches))
         self.batches += 1
         self._record(records, plans, recorded)

@@ -55,7 +55,7 @@ class KeywordMatcher(Generic[T]):
         self._keys = sorted(self._owners, key=lambda k: (-len(k), k))
         self._position = {key: index for index, key in enumerate(self._keys)}
         self._single = frozenset(key for key in self._keys if _PLAIN.fullmatch(key) and " " not in key)
-        self._phrases = [(key, frozenset(key.split(" "))) for key in self._keys if _PLAIN.fullmatch(key) and " " in key]
+        self._phrases = [(key, f" {key} ") for key in self._keys if _PLAIN.fullmatch(key) and " " in key]
         self._special = [(key, _compile(key)) for key in self._keys if not _PLAIN.fullmatch(key)]
 
     def hits(self, title: str, description: str) -> list[KeywordHit[T]]:
@@ -86,16 +86,16 @@ class KeywordMatcher(Generic[T]):
 
         The text is split into words once (lower-casing, turning punctuation into spaces and splitting
         all run in C); single-word keywords are then a set intersection, phrases a substring test on the
-        words re-joined by single spaces. Keywords with punctuation of their own (``c++``) use a regex.
+        words re-joined by single spaces, padded so that only whole words match. Keywords with punctuation
+        of their own (``c++``) use a regex.
         """
         if not text:
             return []
-        lowered = text.lower().translate(_PUNCTUATION)
-        present = set(lowered.split())
-        found = sorted(self._single & present, key=self._position.__getitem__)
-        for key, parts in self._phrases:
-            if parts <= present and f" {key} " in f" {' '.join(lowered.split())} ":
-                found.append(key)
+        words = text.lower().translate(_PUNCTUATION).split()
+        found = sorted(self._single.intersection(words), key=self._position.__getitem__)
+        if self._phrases:
+            joined = f" {' '.join(words)} "
+            found += [key for key, padded in self._phrases if padded in joined]
         found += [key for key, pattern in self._special if pattern.search(text)]
         return found
 

@@ -315,3 +315,21 @@ def test_pinned_epic_outranks_the_epic_rule_for_its_children(mapper: Mapper) -> 
     )
     result = map_items(items.values(), mapper)
     assert result["MISC-9"].objectives == ("reliability",), "a person's pin on the epic wins"
+
+
+def test_the_collector_is_paused_only_while_a_batch_is_mapped() -> None:
+    import gc
+
+    from syncd.mapper import collection_paused
+
+    assert gc.isenabled()
+    with collection_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collection_paused():
+            pass
+        assert not gc.isenabled(), "a collector that was off stays off"
+    finally:
+        gc.enable()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import textwrap
 
 import pytest
 
-from syncd.mapper import MapContext, Mapper, map_items
+from syncd.mapper import MapContext, Mapper, collection_paused, map_items
 from syncd.model import Reason, Rule, TargetKind, TrackerKind, WorkItem
 from syncd.strategy import Strategy, parse_strategy
 from tests.conftest import make_item
@@ -318,10 +319,6 @@ def test_pinned_epic_outranks_the_epic_rule_for_its_children(mapper: Mapper) -> 
 
 
 def test_the_collector_is_paused_only_while_a_batch_is_mapped() -> None:
-    import gc
-
-    from syncd.mapper import collection_paused
-
     assert gc.isenabled()
     with collection_paused():
         assert not gc.isenabled()

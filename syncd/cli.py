@@ -22,7 +22,14 @@ from syncd.demo import run_demo
 from syncd.diagnosis import EXIT_CONFIG, EXIT_PARTIAL, describe_error, worst_exit_code
 from syncd.engine import RunControl, SyncOptions
 from syncd.errors import ConfigError, Problem
-from syncd.explain import checklist, explain_item, summarise_outcome, summarise_settings, summarise_strategy
+from syncd.explain import (
+    checklist,
+    drift_bucket,
+    explain_item,
+    summarise_outcome,
+    summarise_settings,
+    summarise_strategy,
+)
 from syncd.files import write_private
 from syncd.item_sources import from_state, pick, read_items, tracker_labels
 from syncd.logging import configure_logging
@@ -146,10 +153,12 @@ def explain(
         target, journal, known = from_state(session, key, tracker)
     alignment = map_items([target], strategy, applied={target.key: journal.applied}, known=known)[target.key]
     plan = plan_item(target, alignment, journal, tracker_labels(target, session, strategy))
+    now = datetime.now(UTC)
     if as_json:
         payload = {
             "item": target.to_json(),
             "alignment": alignment.to_json(),
+            "drift": drift_bucket(target, alignment, strategy, now=now),
             "plan": {
                 "add": sorted(plan.op.add),
                 "remove": sorted(plan.op.remove),
@@ -161,7 +170,7 @@ def explain(
         }
         typer.echo(json.dumps(payload, indent=2))
         return
-    for line in explain_item(target, alignment, plan, strategy):
+    for line in explain_item(target, alignment, plan, strategy, now=now):
         typer.echo(line)
 
 

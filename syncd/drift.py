@@ -20,13 +20,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from syncd.drift_model import DriftReport, Figures, ObjectiveFigures, UnalignedItem, ValueCoverage
 from syncd.model import Alignment, StatusCategory, WorkItem
 from syncd.strategy import Strategy
 
-__all__ = ["ALL", "LARGEST_UNALIGNED", "UNALIGNED", "analyse", "effort_of"]
+__all__ = ["ALL", "LARGEST_UNALIGNED", "UNALIGNED", "Placement", "analyse", "effort_of", "placement", "window_start_of"]
 
 ALL = "all"
 UNALIGNED = "unaligned"
@@ -39,6 +39,25 @@ def effort_of(item: WorkItem, strategy: Strategy) -> float:
     if options.measure == "count":
         return 1.0
     return options.default_estimate if item.estimate is None else max(item.estimate, 0.0)
+
+
+Placement = Literal["actual", "planned", "outside"]
+
+
+def placement(item: WorkItem, *, window_start: datetime) -> Placement:
+    """Where an item's effort counts (DESIGN §6): in the actual allocation when it is in progress or was
+    done within the window, in the planned one while it is to do, nowhere once it was done before the
+    window (or closed with no resolution time)."""
+    if item.status is StatusCategory.TODO:
+        return "planned"
+    if item.status is StatusCategory.IN_PROGRESS or (item.resolved is not None and item.resolved >= window_start):
+        return "actual"
+    return "outside"
+
+
+def window_start_of(strategy: Strategy, now: datetime) -> datetime:
+    """The start of the drift window that ends ``now``."""
+    return now - timedelta(days=strategy.drift.window_days)
 
 
 @dataclass
@@ -77,7 +96,7 @@ def analyse(
         per_team: also give figures per tracker team or project.
     """
     scopes: defaultdict[str, _Scope] = defaultdict(_Scope)
-    window_start = now - timedelta(days=strategy.drift.window_days)
+    window_start = window_start_of(strategy, now)
     for item, alignment in entries:
         names = [ALL, item.tracker]
         if per_team and item.project:
@@ -119,10 +138,7 @@ def _add(
         scope.active(bucket, now)
     elif item.resolved is not None:
         scope.active(bucket, item.resolved)
-    in_scope = item.status is StatusCategory.IN_PROGRESS or (
-        item.resolved is not None and item.resolved >= window_start
-    )
-    if not in_scope:
+    if placement(item, window_start=window_start) == "outside":
         return
     scope.total += effort
     scope.count += 1

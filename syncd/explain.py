@@ -7,18 +7,22 @@ the tests assert on, without a tracker or a terminal.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 
 from syncd.connectors.base import Check
+from syncd.drift import UNALIGNED, effort_of, placement, window_start_of
 from syncd.model import Alignment, ItemPlan, TargetKind, WorkItem
 from syncd.settings import JiraSite, Settings
 from syncd.strategy import Match, Strategy
 from syncd.trackers import TrackerOutcome
 
-__all__ = ["checklist", "explain_item", "summarise_outcome", "summarise_settings", "summarise_strategy"]
+__all__ = ["checklist", "drift_bucket", "explain_item", "summarise_outcome", "summarise_settings", "summarise_strategy"]
 
 
-def explain_item(item: WorkItem, alignment: Alignment, plan: ItemPlan, strategy: Strategy) -> list[str]:
-    """The reasons, the decision and the label plan for one item."""
+def explain_item(
+    item: WorkItem, alignment: Alignment, plan: ItemPlan, strategy: Strategy, *, now: datetime
+) -> list[str]:
+    """The reasons, the decision, the label plan and where the item counts in the drift report."""
     lines = [f"{item.key}  {item.title}", f"  tracker {item.tracker}, status {item.status.value}"]
     if alignment.aligned:
         names = ", ".join(_objective_name(strategy, o) for o in alignment.objectives)
@@ -34,7 +38,27 @@ def explain_item(item: WorkItem, alignment: Alignment, plan: ItemPlan, strategy:
         lines += [f"    {line}" for line in _reason_lines(alignment)]
     lines.append("  labels:")
     lines += [f"    {line}" for line in _plan_lines(plan)]
+    lines.append(f"  drift report: {drift_bucket(item, alignment, strategy, now=now)}")
     return lines
+
+
+def drift_bucket(item: WorkItem, alignment: Alignment, strategy: Strategy, *, now: datetime) -> str:
+    """Which allocation of the drift report the item counts in, under which objective, with what effort."""
+    bucket = alignment.primary or UNALIGNED
+    where = placement(item, window_start=window_start_of(strategy, now))
+    if where == "outside":
+        return f"not counted: done before the {strategy.drift.window_days}-day window"
+    allocation = "actual allocation" if where == "actual" else "planned allocation (to do)"
+    effort = f"effort {effort_of(item, strategy):g} ({_effort_source(item, strategy)})"
+    return f"counts in the {allocation} as {bucket}, {effort}"
+
+
+def _effort_source(item: WorkItem, strategy: Strategy) -> str:
+    if strategy.drift.measure == "count":
+        return "counting items"
+    if item.estimate is None:
+        return "no estimate: the default"
+    return "its estimate"
 
 
 def _reason_lines(alignment: Alignment) -> Iterator[str]:

@@ -139,12 +139,10 @@ class Service:
         finished = time.time()
         self.metrics.observe_sync(outcome, duration=duration, finished=finished)
         self.metrics.observe_calls(self.stats)
-        if outcome.result is not None and outcome.result.status == "ok":
-            self.health.succeeded(outcome.name, finished)
+        if outcome.result is None:
+            self.health.failed(outcome.name, outcome.error or "the sync failed")
         else:
-            self.health.failed(
-                outcome.name, outcome.error or "; ".join(outcome.result.errors[:3] if outcome.result else [])
-            )
+            self.health.succeeded(outcome.name, finished, problems="; ".join(outcome.result.errors[:3]) or None)
         try:
             report = build_report(self.store, self.strategy, self.trackers, now=datetime.now(UTC))
             self.metrics.observe_report(report)

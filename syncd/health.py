@@ -29,10 +29,15 @@ class Health:
     last_error: dict[str, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def succeeded(self, tracker: str, at: float) -> None:
+    def succeeded(self, tracker: str, at: float, *, problems: str | None = None) -> None:
+        """A sync that ran to its end, even with an item skipped or a write refused: the tracker is being
+        kept current, so it counts as healthy; ``problems`` shows in the body until a clean sync."""
         with self._lock:
             self.last_success[tracker] = at
-            self.last_error.pop(tracker, None)
+            if problems:
+                self.last_error[tracker] = problems
+            else:
+                self.last_error.pop(tracker, None)
 
     def failed(self, tracker: str, error: str) -> None:
         with self._lock:

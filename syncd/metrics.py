@@ -78,8 +78,7 @@ class Metrics:
         self.items.labels(tracker).set(result.pulled)
         self.ops.labels(tracker, "applied").inc(result.applied)
         self.ops.labels(tracker, "failed").inc(result.failed)
-        if result.status == "ok":
-            self.last_success.labels(tracker).set(finished)
+        self.last_success.labels(tracker).set(finished)
 
     def observe_calls(self, stats: CallStats) -> None:
         """Add what the counters gained since the last call (Prometheus counters only go up)."""

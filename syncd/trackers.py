@@ -95,12 +95,15 @@ def sync_trackers(
     mapper = Mapper(strategy)
     outcomes: list[TrackerOutcome] = []
     synced: dict[str, Connector] = {}
-    connectors = {
-        name: open_connector(name, tracker, strategy, policy=policy, stats=stats, store=store)
-        for name, tracker in trackers.items()
-    }
+    opened: list[Connector] = []
     try:
-        for name, connector in connectors.items():
+        for name, tracker in trackers.items():
+            try:
+                connector = open_connector(name, tracker, strategy, policy=policy, stats=stats, store=store)
+            except Exception as exc:
+                outcomes.append(_failed(name, exc))
+                continue
+            opened.append(connector)
             outcome = _sync_one(name, connector, strategy, store, stats, mapper, options, control)
             outcomes.append(outcome)
             if outcome.result is not None:
@@ -108,7 +111,7 @@ def sync_trackers(
         if report and not options.dry_run and synced:
             outcomes = _with_reports(outcomes, strategy, store, synced, settings)
     finally:
-        for connector in connectors.values():
+        for connector in opened:
             connector.close()
     return outcomes
 
@@ -134,10 +137,15 @@ def _sync_one(
         )
         result = engine.sync(options)
     except Exception as exc:
-        diagnosis = describe_error(exc)
-        _log.error("sync.failed", tracker=name, error=diagnosis.message)
-        return TrackerOutcome(name, None, diagnosis.message, diagnosis.exit_code)
+        return _failed(name, exc)
     return TrackerOutcome(name, result, exit_code=EXIT_OK if result.status == "ok" else EXIT_PARTIAL)
+
+
+def _failed(name: str, error: Exception) -> TrackerOutcome:
+    """A tracker that could not be opened or synced, in words; the other trackers go on."""
+    diagnosis = describe_error(error)
+    _log.error("sync.failed", tracker=name, error=diagnosis.message)
+    return TrackerOutcome(name, None, diagnosis.message, diagnosis.exit_code)
 
 
 def _with_reports(
@@ -147,8 +155,13 @@ def _with_reports(
     connectors: dict[str, Connector],
     settings: Settings,
 ) -> list[TrackerOutcome]:
-    drift = build_report(store, strategy, settings.trackers(), now=datetime.now(UTC))
-    posts = {post.tracker: post for post in post_reports(drift, strategy, store, connectors)}
+    try:
+        drift = build_report(store, strategy, settings.trackers(), now=datetime.now(UTC))
+        posts = {post.tracker: post for post in post_reports(drift, strategy, store, connectors)}
+    except Exception as exc:
+        message = describe_error(exc).message
+        _log.error("report.failed", error=message)
+        posts = {name: PostResult(tracker=name, target=None, posted=False, error=message) for name in connectors}
     updated = []
     for outcome in outcomes:
         post = posts.get(outcome.name)

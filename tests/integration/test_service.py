@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.error
 import urllib.request
@@ -32,11 +33,20 @@ def free_port() -> int:
 class Unit:
     """A ``syncd run`` subprocess with a fake systemd notify socket."""
 
-    def __init__(self, tmp_path: Path, harness: JiraHarness, *, strategy: Path = EXAMPLE_STRATEGY) -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        harness: JiraHarness,
+        *,
+        strategy: Path = EXAMPLE_STRATEGY,
+        extra: str = "",
+        health: str = "",
+    ) -> None:
         self.port = free_port()
         config = harness.settings_file(tmp_path)
         text = config.read_text().replace(f'strategy = "{EXAMPLE_STRATEGY}"', f'strategy = "{strategy}"')
-        config.write_text(text + f"\n[service]\ninterval = 10\n\n[service.health]\nport = {self.port}\n")
+        service = f"\n[service]\ninterval = 10\n\n[service.health]\nport = {self.port}\n{health}\n"
+        config.write_text(text + extra + service)
         self.notify_path = tmp_path / "notify.sock"
         self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.notify.bind(str(self.notify_path))
@@ -116,6 +126,40 @@ def test_ready_watchdog_status_metrics_health_and_a_clean_stop(tmp_path: Path, h
         unit.signal(signal.SIGTERM)
         assert unit.process.wait(timeout=10) == 0
         unit.wait_for("STOPPING=1", timeout=2)
+    finally:
+        unit.close()
+
+
+def test_a_failing_tracker_never_stops_the_others_and_turns_health_503(tmp_path: Path, harness: JiraHarness) -> None:
+    email, _ = harness.site.basic_auth
+    refused = textwrap.dedent(
+        f"""
+        [jira.refused]
+        url = "{harness.site.url}"
+        deployment = "cloud"
+        projects = ["GROW"]
+        email = "{email}"
+        api_token = "not-the-token"
+        """
+    )
+    unit = Unit(tmp_path, harness, extra=refused, health="stale_after = 1")
+    try:
+        unit.wait_for("READY=1")
+        unit.wait_for("STATUS=jira.acme: ok")
+        unit.wait_for("STATUS=jira.refused: failed")
+        time.sleep(1.2)
+        status, body = unit.get("/healthz")
+        assert unit.process.poll() is None, "one tracker's failure never ends the service"
+        assert status == 503
+        trackers = json.loads(body)["trackers"]
+        assert trackers["jira.acme"]["last_success"] is not None
+        assert trackers["jira.acme"]["last_error"] is None
+        assert not trackers["jira.refused"]["healthy"]
+        assert "authentication failed" in trackers["jira.refused"]["last_error"]
+        with StateStore.open(tmp_path / "state.db") as store:
+            assert not store.outbox.pending("jira.acme"), "the healthy tracker synced to the end"
+        unit.signal(signal.SIGTERM)
+        assert unit.process.wait(timeout=10) == 0
     finally:
         unit.close()
 

@@ -58,6 +58,16 @@ def test_health_is_stale_after_the_threshold() -> None:
     assert health.report(now=241)[1]["trackers"]["linear.b"]["last_error"] == "503"
 
 
+def test_a_sync_that_ran_to_its_end_with_problems_is_healthy_and_says_so() -> None:
+    health = Health(["jira.a"], stale_after=100, started=0)
+    health.succeeded("jira.a", 120, problems="GROW-9: skipped, no summary")
+    healthy, details = health.report(now=150)
+    assert healthy
+    assert details["trackers"]["jira.a"]["last_error"] == "GROW-9: skipped, no summary"
+    health.succeeded("jira.a", 160)
+    assert health.report(now=170)[1]["trackers"]["jira.a"]["last_error"] is None
+
+
 def test_metrics_counters_only_add_what_is_new() -> None:
     metrics = Metrics()
     stats = CallStats()

@@ -8,7 +8,6 @@ failure is one clear message and a documented exit code, never a traceback.
 from __future__ import annotations
 
 import json
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -16,7 +15,7 @@ from typing import Annotated
 import typer
 
 from syncd import __version__
-from syncd.cli_session import LogFormat, LogLevel, Session, StrategyOption, guarded, progress_printer, session_of
+from syncd.cli_session import LogFormat, LogLevel, Session, StrategyOption, guarded, progress_line, session_of
 from syncd.daemon import Service
 from syncd.demo import run_demo
 from syncd.diagnosis import EXIT_CONFIG, EXIT_PARTIAL, describe_error, worst_exit_code
@@ -230,12 +229,11 @@ def sync(
     session = session_of(ctx, strategy_path)
     settings, strategy = session.settings(), session.strategy()
     chosen = select_trackers(settings, tracker or ())
-    control = RunControl(progress=progress_printer(session))
+    progress = progress_line(session)
     options = SyncOptions(dry_run=dry_run, full=full, force=force)
     with session.open_store() as store:
-        outcomes = sync_trackers(settings, strategy, store, chosen, options, control=control)
-    if session.log_format != "json" and sys.stderr.isatty():
-        sys.stderr.write("\r\033[K")
+        outcomes = sync_trackers(settings, strategy, store, chosen, options, control=RunControl(progress=progress))
+    progress.clear()
     for outcome in outcomes:
         for line in summarise_outcome(outcome, dry_run=dry_run):
             typer.echo(line, err=outcome.error is not None)
@@ -304,7 +302,13 @@ def demo(
     session = session_of(ctx)
     if session.log_level == "info":
         configure_logging(format=session.log_format, level="warning")  # the summary says what happened
-    result = run_demo(directory, out=typer.echo, keep_running=keep_running, progress=progress_printer(session))
+    progress = progress_line(session)
+
+    def out(line: str) -> None:
+        progress.clear()
+        typer.echo(line)
+
+    result = run_demo(directory, out=out, keep_running=keep_running, progress=progress)
     raise typer.Exit(0 if result.ok else EXIT_PARTIAL)
 
 

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal, ParamSpec, TypeVar
+from typing import Annotated, Literal, ParamSpec, TextIO, TypeVar
 
 import typer
 
@@ -22,7 +22,16 @@ from syncd.settings import Settings, load_settings
 from syncd.state import StateStore
 from syncd.strategy import Strategy, load_strategy
 
-__all__ = ["LogFormat", "LogLevel", "Session", "StrategyOption", "guarded", "progress_printer", "session_of"]
+__all__ = [
+    "LogFormat",
+    "LogLevel",
+    "ProgressLine",
+    "Session",
+    "StrategyOption",
+    "guarded",
+    "progress_line",
+    "session_of",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -79,16 +88,37 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
     return run
 
 
-def progress_printer(session: Session) -> Callable[[str, str, int], None]:
-    """A one-line progress display on a terminal; nothing when logs are JSON or stderr is not a terminal."""
-    if session.log_format == "json" or not sys.stderr.isatty():
-        return lambda tracker, what, count: None
+class ProgressLine:
+    """A one-line progress display (``jira.acme: pulled 1500``) rewritten in place on a terminal.
 
-    def show(tracker: str, what: str, count: int) -> None:
-        sys.stderr.write(f"\r\033[K{tracker}: {what} {count}")
-        sys.stderr.flush()
+    Whatever is printed next must :meth:`clear` it first, or the text would start after the progress.
 
-    return show
+    Args:
+        stream: where the line goes (standard error, so standard output stays clean for pipes).
+        enabled: off when logs are JSON or the stream is not a terminal: then it prints nothing at all.
+    """
+
+    def __init__(self, stream: TextIO, *, enabled: bool) -> None:
+        self._stream = stream
+        self._enabled = enabled
+        self._shown = False
+
+    def __call__(self, tracker: str, what: str, count: int) -> None:
+        if self._enabled:
+            self._stream.write(f"\r\033[K{tracker}: {what} {count}")
+            self._stream.flush()
+            self._shown = True
+
+    def clear(self) -> None:
+        if self._shown:
+            self._stream.write("\r\033[K")
+            self._stream.flush()
+            self._shown = False
+
+
+def progress_line(session: Session) -> ProgressLine:
+    """The progress display for this session: on a terminal, unless logs are JSON."""
+    return ProgressLine(sys.stderr, enabled=session.log_format != "json" and sys.stderr.isatty())
 
 
 def session_of(ctx: typer.Context, strategy_path: Path | None = None) -> Session:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 from syncd.errors import ConfigError
-from syncd.settings import DEFAULT_STATE_FILE, JiraSite, load_settings
+from syncd.settings import DEFAULT_STATE_FILE, JiraSite, LinearWorkspace, Settings, load_settings
 from tests.conftest import EXAMPLE_SETTINGS, EXAMPLE_STRATEGY
 
 TOKEN = "tok-3f9a7c-example-secret"
@@ -149,3 +151,24 @@ def test_error_messages_never_contain_secrets(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings(path)
     assert TOKEN not in str(caught.value)
+
+
+def test_the_example_file_documents_every_key() -> None:
+    """Every settings key, at every level, appears in config/syncd.example.toml (set or commented out),
+    and every nested section as its table."""
+    text = EXAMPLE_SETTINGS.read_text()
+
+    def missing(model: type[BaseModel]) -> set[str]:
+        absent = set()
+        for name, info in model.model_fields.items():
+            annotation = info.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                if not re.search(rf"^\[(\w+\.)?{name}\]", text, re.MULTILINE):
+                    absent.add(f"[{name}]")
+                absent |= missing(annotation)
+            elif name not in {"jira", "linear"} and not re.search(rf"^#? ?{name} = ", text, re.MULTILINE):
+                absent.add(name)
+        return absent
+
+    undocumented = missing(Settings) | missing(JiraSite) | missing(LinearWorkspace)
+    assert not undocumented, f"undocumented keys: {sorted(undocumented)}"

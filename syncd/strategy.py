@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from syncd.errors import ConfigError, Problem
 from syncd.problems import one_line, problems_from_validation
-from syncd.strategy_checks import check_strategy
+from syncd.strategy_checks import check_parts, check_strategy
 
 __all__ = [
     "DriftOptions",
@@ -205,11 +205,46 @@ def parse_strategy(text: str, *, source: str = "<strategy>") -> Strategy:
     try:
         strategy = Strategy.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(source, problems_from_validation(exc, Strategy)) from None
+        problems = problems_from_validation(exc, Strategy)
+        raise ConfigError(source, problems + _salvaged_problems(data, problems)) from None
     problems = check_strategy(strategy)
     if problems:
         raise ConfigError(source, problems)
     return strategy
+
+
+_Entry = TypeVar("_Entry", bound="Objective | Value")
+_Part = TypeVar("_Part", bound=BaseModel)
+
+
+def _salvaged_problems(data: Any, found: list[Problem]) -> list[Problem]:
+    """The cross-field problems among the parts the schema accepted, where no schema error stands already,
+    so a file with a bad type and a duplicate id hears of both at once."""
+    if not isinstance(data, dict):
+        return []
+    labels = _valid(LabelScheme, data.get("labels", {})) or LabelScheme()
+    extra = check_parts(
+        objectives=_valid_entries(Objective, data.get("objectives")),
+        values=_valid_entries(Value, data.get("values")),
+        labels=labels,
+        report=_valid(ReportOptions, data.get("report", {})),
+    )
+    taken = {problem.location for problem in found}
+    return [problem for problem in extra if problem.location not in taken]
+
+
+def _valid_entries(model: type[_Entry], entries: Any) -> list[tuple[int, _Entry]]:
+    if not isinstance(entries, list):
+        return []
+    valid = ((index, _valid(model, entry)) for index, entry in enumerate(entries))
+    return [(index, entry) for index, entry in valid if entry is not None]
+
+
+def _valid(model: type[_Part], data: Any) -> _Part | None:
+    try:
+        return model.model_validate(data)
+    except ValidationError:
+        return None
 
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"

@@ -16,7 +16,7 @@ from syncd.errors import Problem
 if TYPE_CHECKING:
     from syncd.strategy import LabelScheme, Match, Objective, ReportOptions, Strategy, Value
 
-__all__ = ["JIRA_LABEL_MAX", "check_strategy", "strategy_warnings"]
+__all__ = ["JIRA_LABEL_MAX", "check_parts", "check_strategy", "strategy_warnings"]
 
 JIRA_LABEL_MAX = 255
 _JIRA_PROJECT = re.compile(r"^[A-Z][A-Z0-9_]{0,254}$")
@@ -30,20 +30,39 @@ _Check = Callable[[str], str | None]
 
 def check_strategy(strategy: Strategy) -> list[Problem]:
     """Every cross-field problem of a schema-valid strategy, in file order."""
+    return check_parts(
+        objectives=list(enumerate(strategy.objectives)),
+        values=list(enumerate(strategy.values)),
+        labels=strategy.labels,
+        report=strategy.report,
+    )
+
+
+def check_parts(
+    *,
+    objectives: Sequence[tuple[int, Objective]],
+    values: Sequence[tuple[int, Value]],
+    labels: LabelScheme,
+    report: ReportOptions | None,
+) -> list[Problem]:
+    """The cross-field checks over the parts of a strategy that are valid on their own, each with its index
+    in the file: when the schema rejects one objective, the others are still checked, so one run lists
+    every problem."""
     problems: list[Problem] = []
-    problems += _duplicate_ids("objectives", strategy.objectives)
-    problems += _duplicate_ids("values", strategy.values)
-    problems += _target_sum(strategy.objectives)
-    problems += _label_scheme(strategy.labels)
-    for index, objective in enumerate(strategy.objectives):
+    problems += _duplicate_ids("objectives", objectives)
+    problems += _duplicate_ids("values", values)
+    problems += _target_sum([objective for _, objective in objectives])
+    problems += _label_scheme(labels)
+    for index, objective in objectives:
         where = f"objectives[{index}]"
-        problems += _label_length(f"{where}.id", strategy.labels.objective_label(objective.id))
-        problems += _match_rules(f"{where}.match", objective.match, strategy.labels)
-    for index, value in enumerate(strategy.values):
+        problems += _label_length(f"{where}.id", labels.objective_label(objective.id))
+        problems += _match_rules(f"{where}.match", objective.match, labels)
+    for index, value in values:
         where = f"values[{index}]"
-        problems += _label_length(f"{where}.id", strategy.labels.value_label(value.id))
-        problems += _match_rules(f"{where}.match", value.match, strategy.labels)
-    problems += _report_targets(strategy.report)
+        problems += _label_length(f"{where}.id", labels.value_label(value.id))
+        problems += _match_rules(f"{where}.match", value.match, labels)
+    if report is not None:
+        problems += _report_targets(report)
     return problems
 
 
@@ -64,9 +83,9 @@ def strategy_warnings(strategy: Strategy) -> list[Problem]:
     return warnings
 
 
-def _duplicate_ids(section: str, entries: Sequence[Objective | Value]) -> Iterator[Problem]:
+def _duplicate_ids(section: str, entries: Sequence[tuple[int, Objective | Value]]) -> Iterator[Problem]:
     first_seen: dict[str, int] = {}
-    for index, entry in enumerate(entries):
+    for index, entry in entries:
         if entry.id in first_seen:
             yield Problem(
                 f"{section}[{index}].id",

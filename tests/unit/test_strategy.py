@@ -186,3 +186,23 @@ def test_example_file_is_the_documented_one() -> None:
     text = EXAMPLE_STRATEGY.read_text()
     assert "objective_prefix" in text
     assert text.count("#") > 20, "the example is meant to be read: keep its comments"
+
+
+def test_schema_errors_and_cross_field_problems_are_reported_in_one_run() -> None:
+    problems = problems_of(
+        """
+        version: 1
+        period: "2026-Q4"
+        objectives:
+          - {id: growth, name: Growth, target: 0.6, match: {keywords: [checkout]}}
+          - {id: reliability, name: Reliability, target: lots}
+          - {id: growth, name: Growth again, target: 0.5, match: {jira: {projects: [ops]}}}
+        report: {jira: {issue: strategy}}
+        """
+    )
+    assert problems[0].startswith("objectives[1].target:")
+    assert "objectives[2].id: duplicate id 'growth' (first used at objectives[0])" in problems
+    assert any(p.startswith("objectives: targets sum to 1.10") for p in problems)
+    assert any(p.startswith("objectives[2].match.jira.projects[0]:") for p in problems)
+    assert any(p.startswith("report.jira.issue:") for p in problems)
+    assert sum(p.startswith("objectives[1].target") for p in problems) == 1

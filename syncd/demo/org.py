@@ -290,7 +290,7 @@ def seed_linear(ws: LinearWorkspace, *, now: datetime) -> int:
         "ENG": ws.add_project("SAML SSO", teams=["ENG"], initiatives=[enterprise]),
     }
     warehouse = ws.add_project("Warehouse migration", teams=["INF"])
-    ws.add_cycle("ENG", starts_at=now - 7 * DAY, ends_at=now + 7 * DAY)
+    sprint = ws.add_cycle("ENG", starts_at=now - 7 * DAY, ends_at=now + 7 * DAY)
     ws.add_issue(
         "ENG", "Strategy drift report", description="syncd posts its drift report here.", created_at=now - 40 * DAY
     )
@@ -310,6 +310,7 @@ def seed_linear(ws: LinearWorkspace, *, now: datetime) -> int:
                 estimate=spec.estimate,
                 labels=labels,
                 project=projects.get(team) if index % 4 == 0 else None,
+                cycle=sprint if team == "ENG" and spec.state in ("todo", "in_progress", "in_review") else None,
                 created_at=when,
             )
             count += 1

@@ -191,6 +191,8 @@ def state_show(ctx: typer.Context) -> None:
             )
             for op in pending[:10]:
                 typer.echo(f"    pending {op.kind} {op.key} (attempts {op.attempts}) {op.last_error or ''}".rstrip())
+            for op in store.outbox.refused(name):
+                typer.echo(f"    refused {op.kind} {op.key}, not retried: {op.last_error or 'no reason given'}")
         for run in store.runs.latest(limit=10):
             counts = ", ".join(f"{k} {v}" for k, v in run.counts.items())
             typer.echo(f"  run {run.id} {run.tracker} {run.started_at:%Y-%m-%d %H:%M} {run.status} {counts}".rstrip())

@@ -94,6 +94,17 @@ class Outbox:
             args.append(limit)
         return [_entry(row) for row in self._db.execute(query, args)]
 
+    def refused(self, tracker: str, *, limit: int = 10) -> list[OutboxEntry]:
+        """Writes the tracker refused (400/403/404), newest first, that no later plan of the same issue has
+        replaced: they are not retried, so a person has to see them to fix the cause."""
+        where = (
+            "status = 'failed' AND tracker = ? AND NOT EXISTS (SELECT 1 FROM outbox later "
+            "WHERE later.tracker = outbox.tracker AND later.kind = outbox.kind AND later.key = outbox.key "
+            "AND later.id > outbox.id) ORDER BY id DESC LIMIT ?"
+        )
+        query = f"{_COLUMNS} WHERE {where}"
+        return [_entry(row) for row in self._db.execute(query, (tracker, limit))]
+
     def pending_for(self, tracker: str, kind: str, keys: Iterable[str]) -> list[OutboxEntry]:
         """Pending writes of these issues."""
         found: list[OutboxEntry] = []

@@ -140,6 +140,20 @@ def test_give_up_parks_an_op(store: StateStore) -> None:
     assert store.outbox.pending() == []
 
 
+def test_refused_writes_are_listed_until_a_later_plan_replaces_them(store: StateStore) -> None:
+    [grow] = store.outbox.enqueue(TRACKER, "labels", [("GROW-1", {"add": ["objective:growth"]})])
+    [ops] = store.outbox.enqueue(TRACKER, "labels", [("OPS-1", {"add": ["objective:ops"]})])
+    store.outbox.fail(grow, "400 bad label", give_up=True)
+    store.outbox.fail(ops, "404 no such issue", give_up=True)
+    assert [(op.key, op.last_error) for op in store.outbox.refused(TRACKER)] == [
+        ("OPS-1", "404 no such issue"),
+        ("GROW-1", "400 bad label"),
+    ]
+    store.outbox.enqueue(TRACKER, "labels", [("GROW-1", {"add": ["objective:reliability"]})])
+    assert [op.key for op in store.outbox.refused(TRACKER)] == ["OPS-1"]
+    assert store.outbox.refused("linear.other") == []
+
+
 def test_runs_newest_first(store: StateStore) -> None:
     first = store.runs.start(TRACKER)
     store.runs.finish(first, "ok", {"pulled": 3})

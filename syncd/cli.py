@@ -208,9 +208,14 @@ def state_reset(
     """Forget cursors, journal, outbox and reports (of one tracker, or all)."""
     session = session_of(ctx)
     what = f"everything syncd remembers about {tracker}" if tracker else "everything syncd remembers"
-    if not yes:
-        typer.confirm(f"Delete {what}? Labels already on issues stay; the next sync starts from scratch.", abort=True)
     with session.open_store() as store:
+        known = store.trackers()
+        if tracker is not None and tracker not in known:
+            listed = ", ".join(known) or "none yet"
+            raise ConfigError("command line", [Problem("--tracker", f"no state for {tracker!r} (known: {listed})")])
+        if not yes:
+            question = f"Delete {what}? Labels already on issues stay; the next sync starts from scratch."
+            typer.confirm(question, abort=True)
         store.reset(tracker)
     typer.echo(f"Deleted {what}.")
 

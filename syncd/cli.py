@@ -227,7 +227,9 @@ def sync(
     tracker: Annotated[
         list[str] | None, typer.Option("--tracker", "-t", help="Only this tracker (repeatable), e.g. jira.acme.")
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; write nothing anywhere.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan; write nothing to trackers or state.")
+    ] = False,
     full: Annotated[bool, typer.Option("--full", help="Read every issue, not only those updated.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Pass the safety stop of a full sync.")] = False,
     strategy_path: StrategyOption = None,

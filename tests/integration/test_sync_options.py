@@ -64,6 +64,10 @@ def test_dry_run_writes_nothing_to_the_tracker(tmp_path: Path, harness: JiraHarn
     assert "12 issues would change" in out
     assert harness.labels() == before
     assert harness.log.count("issue_edit") == 0
+    with StateStore.open(tmp_path / "state.db") as state:
+        assert state.items.count("jira.acme") == 0
+        assert state.cursors.get("jira.acme") is None
+        assert state.outbox.pending() == []
 
 
 def test_full_forgets_deleted_issues_behind_a_safety_stop_that_force_passes(

@@ -164,6 +164,19 @@ def test_a_failing_tracker_never_stops_the_others_and_turns_health_503(tmp_path:
         unit.close()
 
 
+def test_the_health_endpoint_can_be_switched_off(tmp_path: Path, harness: JiraHarness) -> None:
+    unit = Unit(tmp_path, harness, health="enabled = false")
+    try:
+        unit.wait_for("READY=1")
+        unit.wait_for("STATUS=jira.acme: ok")
+        with pytest.raises(urllib.error.URLError):
+            unit.get("/healthz")
+        unit.signal(signal.SIGTERM)
+        assert unit.process.wait(timeout=10) == 0
+    finally:
+        unit.close()
+
+
 def test_sigterm_during_a_rate_limit_wait_exits_promptly_and_consistently(tmp_path: Path, harness: JiraHarness) -> None:
     harness.faults.paths = r"^PUT "
     harness.faults.rate_limit_burst = 100

@@ -259,7 +259,9 @@ def report(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="md, json, html, adf or wiki.")] = "md",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
     post: Annotated[bool, typer.Option("--post", help="Post each tracker's comment (when figures changed).")] = False,
-    per_team: Annotated[bool, typer.Option("--per-team", help="Add figures per team or project.")] = False,
+    per_team: Annotated[
+        bool, typer.Option("--per-team", help="Add figures per team or project (always with report.per_team).")
+    ] = False,
     strategy_path: StrategyOption = None,
 ) -> None:
     """Render the drift report from what the last syncs stored, or post it as tracker comments."""
@@ -268,7 +270,8 @@ def report(
     configured = select_trackers(settings)
     scope = next(iter(select_trackers(settings, [tracker]))) if tracker else "all"
     with session.open_store() as store:
-        drift = build_report(store, strategy, configured, now=datetime.now(UTC), per_team=per_team)
+        teams = per_team or strategy.report.per_team
+        drift = build_report(store, strategy, configured, now=datetime.now(UTC), per_team=teams)
         text = render(drift, fmt, scope=scope)
         if output is not None:
             write_private(output, text)

@@ -167,6 +167,13 @@ class DriftReport:
     def scope(self, name: str) -> Figures | None:
         return next((f for f in (self.overall, *self.trackers, *self.teams) if f.scope == name), None)
 
+    def teams_of(self, scope: str) -> tuple[Figures, ...]:
+        """The team or project figures a scope's comment shows: every team for all trackers together, a
+        tracker's own teams for that tracker (empty unless the report was made per team)."""
+        if scope == self.overall.scope:
+            return self.teams
+        return tuple(team for team in self.teams if team.scope.startswith(f"{scope} "))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "schema": REPORT_SCHEMA_VERSION,

@@ -161,6 +161,7 @@ class ReportOptions(_Model):
     mode: Literal["update", "append"] = "update"
     notify_unaligned: bool = False
     max_notices: int = Field(default=10, ge=0, le=1000)
+    per_team: bool = False
 
 
 class Strategy(_Model):

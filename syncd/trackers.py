@@ -156,7 +156,9 @@ def _with_reports(
     settings: Settings,
 ) -> list[TrackerOutcome]:
     try:
-        drift = build_report(store, strategy, settings.trackers(), now=datetime.now(UTC))
+        drift = build_report(
+            store, strategy, settings.trackers(), now=datetime.now(UTC), per_team=strategy.report.per_team
+        )
         posts = {post.tracker: post for post in post_reports(drift, strategy, store, connectors)}
     except Exception as exc:
         message = describe_error(exc).message

@@ -9,6 +9,7 @@ engine sees an error only once retrying has given up. An issue it cannot underst
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +19,7 @@ from syncd.errors import TrackerError
 from syncd.model import LabelOp, TrackerKind, WorkItem
 from syncd.reconcile import TrackerLabels
 
-__all__ = ["Check", "Connector", "Identity", "OpResult", "Skipped"]
+__all__ = ["Check", "Connector", "Identity", "OpResult", "Skipped", "holds_marker"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +87,19 @@ class Connector(Protocol):
         """Create or edit syncd's comment on ``issue``; returns the comment id.
 
         ``comment_id`` is the id syncd remembers; when it is None or gone, the comment whose body holds
-        ``marker`` is found and edited, and only when there is none a new one is created, so a lost
-        state file or a retried post never leaves a duplicate.
+        ``marker`` (:func:`holds_marker`) is found and edited, and only when there is none a new one is
+        created, so a lost state file or a retried post never leaves a duplicate.
         """
 
     def close(self) -> None:
         """Release connections."""
+
+
+def holds_marker(body: str, marker: str) -> bool:
+    """Whether a comment body carries ``marker`` as a whole word, not as the start of a longer one.
+
+    Markers are made of lower-case letters, digits, ``.`` and ``:``; a report's marker begins the
+    markers of the same tracker's period comments and notices, so a plain substring test would let a
+    lost state edit the wrong comment on an issue that has both.
+    """
+    return re.search(re.escape(marker) + r"(?![a-z0-9.:])", body) is not None

@@ -47,8 +47,13 @@ def trend(current: float | None, previous: float | None) -> str:
     return f"{'▲' if change > 0 else '▼'} {abs(change)} pp"
 
 
-def comment_blocks(report: DriftReport, scope: str, marker: str) -> list[Block]:
-    """The comment for one scope of the report."""
+def comment_blocks(report: DriftReport, scope: str, marker: str, *, teams: bool = True) -> list[Block]:
+    """The comment for one scope of the report.
+
+    Args:
+        teams: show the scope's team or project figures when the report has them; the HTML page, which
+            gives every team a section of its own, leaves them out.
+    """
     figures = report.scope(scope) or report.overall
     blocks: list[Block] = [
         Heading(2, (Text(f"Strategy drift — {report.period}"),)),
@@ -77,6 +82,10 @@ def comment_blocks(report: DriftReport, scope: str, marker: str) -> list[Block]:
     if figures.values:
         coverage = ", ".join(f"{v.name} {percent(v.share)}" for v in figures.values)
         blocks.append(Paragraph((Text("Values: ", strong=True), Text(f"{coverage} of the effort."))))
+    team_figures = report.teams_of(figures.scope) if teams else ()
+    if team_figures:
+        blocks.append(Heading(3, (Text("Per team or project"),)))
+        blocks.append(_team_table(team_figures, figures.scope))
     if figures.removed:
         blocks.append(
             Paragraph((Text(f"No longer in the strategy since the last report: {', '.join(figures.removed)}."),))
@@ -91,7 +100,7 @@ def _scope_name(scope: str) -> str:
 
 def _score_line(figures: Figures, report: DriftReport) -> tuple[Inline, ...]:
     if figures.score is None:
-        return (Text("Alignment score: ", strong=True), Text("no work in scope to judge."))
+        return (Text("Alignment score: ", strong=True), Text(_no_score(figures)))
     since = f" since {report.previous_at:%Y-%m-%d}" if report.previous_at else ""
     change = trend(figures.score, figures.previous_score)
     line: list[Inline] = [Text("Alignment score: ", strong=True), Text(f"{figures.score:.2f}")]
@@ -104,6 +113,25 @@ def _score_line(figures: Figures, report: DriftReport) -> tuple[Inline, ...]:
     else:
         line.append(Text(" — every objective within tolerance."))
     return tuple(line)
+
+
+def _no_score(figures: Figures) -> str:
+    """Why there is no score: no work at all, or work whose estimates are all 0 (effort 0 has no shares)."""
+    if figures.items:
+        return f"{figures.items} issues in scope, but their estimates add up to 0, so there is no effort to judge."
+    return "no work in scope to judge."
+
+
+def _team_table(teams: tuple[Figures, ...], scope: str) -> Table:
+    """One row per team or project: enough to see which team drifts, without a table per team."""
+    rows = []
+    for team in teams:
+        name = team.scope.removeprefix(f"{scope} ")
+        outside = ", ".join(o.name for o in team.flagged) or "–"
+        score = "–" if team.score is None else f"{team.score:.2f}"
+        cells = (name, str(team.items), f"{team.total_effort:g}", score, percent(team.unaligned.actual), outside)
+        rows.append(tuple((Text(cell),) for cell in cells))
+    return Table(("Team or project", "Issues", "Effort", "Score", "Unaligned", "Outside tolerance"), tuple(rows))
 
 
 def _allocation_table(figures: Figures) -> Table:

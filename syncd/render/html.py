@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from syncd.drift_model import DriftReport, Figures
+from syncd.drift_model import DriftReport, Figures, ObjectiveFigures
 from syncd.render.blocks import Block, BulletList, Heading, Inline, Link, Paragraph, Table
 from syncd.render.comment import comment_blocks, marker_for, percent
 
-__all__ = ["allocation_chart", "to_html"]
+__all__ = ["CHART_WIDTH", "allocation_chart", "chart_scale", "to_html"]
 
 _STYLE = """
 body{font:15px/1.5 system-ui,-apple-system,Segoe UI,sans-serif;color:#172b4d;max-width:980px;
@@ -27,6 +27,8 @@ th{background:#f4f5f7}.muted{color:#6b778c;font-size:.9em}.cards{display:flex;ga
 .swatch{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:-1px}
 """
 _ROW, _LABEL, _BAR = 34, 220, 560
+#: the chart's width: names, bars, and room after the longest bar for its "100% / 100%" figures
+CHART_WIDTH = _LABEL + _BAR + 90
 
 
 def to_html(report: DriftReport) -> str:
@@ -42,7 +44,7 @@ def to_html(report: DriftReport) -> str:
     ]
     for figures in scopes:
         body.append(f"<h2>{escape('All trackers' if figures.scope == 'all' else figures.scope)}</h2>")
-        blocks = comment_blocks(report, figures.scope, marker_for(figures.scope))[1:-1]
+        blocks = comment_blocks(report, figures.scope, marker_for(figures.scope), teams=False)[1:-1]
         body.append(_blocks(blocks))
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -64,36 +66,20 @@ def _cards(scopes: Iterable[Figures]) -> str:
 
 def allocation_chart(figures: Figures) -> str:
     """Horizontal bars per objective: the target outlined, the actual filled (red when outside the
-    tolerance), and a tick at the previous report's actual."""
+    tolerance), and a tick at the previous report's actual.
+
+    The scale is the largest share any mark shows, the previous report's included, so every bar, tick
+    and label stays inside the picture (a team that moved from 80% to 40% still gets its 80% tick).
+    """
     rows = [*figures.objectives, figures.unaligned]
     height = _ROW * len(rows) + 30
-    scale = max([0.5, *(o.actual for o in rows), *(o.target for o in rows)])
+    width = _BAR / chart_scale(figures)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_LABEL + _BAR + 60}" height="{height}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{CHART_WIDTH}" height="{height}" role="img" '
         f'aria-label="Target and actual share of effort per objective">'
     ]
     for index, objective in enumerate(rows):
-        y = 10 + index * _ROW
-        width = _BAR / scale
-        colour = "#de350b" if objective.flagged else "#0052cc"
-        parts.append(f'<text x="0" y="{y + 17}" font-size="13">{escape(objective.name[:32])}</text>')
-        parts.append(
-            f'<rect x="{_LABEL}" y="{y + 2}" width="{objective.target * width:.1f}" height="22" fill="none" '
-            f'stroke="#6b778c" stroke-dasharray="4 3"><title>target {percent(objective.target)}</title></rect>'
-        )
-        parts.append(
-            f'<rect x="{_LABEL}" y="{y + 7}" width="{objective.actual * width:.1f}" height="12" fill="{colour}">'
-            f"<title>actual {percent(objective.actual)}</title></rect>"
-        )
-        if objective.previous is not None:
-            x = _LABEL + objective.previous * width
-            parts.append(
-                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y}" y2="{y + 26}" stroke="#172b4d" stroke-width="2">'
-                f"<title>previous {percent(objective.previous)}</title></line>"
-            )
-        label = f"{percent(objective.actual)} / {percent(objective.target)}"
-        x = _LABEL + max(objective.actual, objective.target) * width + 6
-        parts.append(f'<text x="{x:.1f}" y="{y + 17}" font-size="12">{label}</text>')
+        parts += _chart_row(objective, y=10 + index * _ROW, width=width)
     parts.append("</svg>")
     legend = (
         '<p class="legend muted"><span><i class="swatch" style="background:#0052cc"></i>actual</span>'
@@ -102,6 +88,40 @@ def allocation_chart(figures: Figures) -> str:
         '<span><i class="swatch" style="background:#172b4d;width:2px"></i>previous report</span></p>'
     )
     return "".join(parts) + legend
+
+
+def chart_scale(figures: Figures) -> float:
+    """The share drawn at the end of the bar area: the largest mark, and at least half, so small shares
+    are not blown up to look like the whole of the effort."""
+    marks = [share for o in (*figures.objectives, figures.unaligned) for share in _marks(o)]
+    return max([0.5, *marks])
+
+
+def _marks(objective: ObjectiveFigures) -> tuple[float, ...]:
+    previous = () if objective.previous is None else (objective.previous,)
+    return (objective.actual, objective.target, *previous)
+
+
+def _chart_row(objective: ObjectiveFigures, *, y: int, width: float) -> list[str]:
+    """One objective's name, target outline, actual bar, previous tick and figures, ``width`` px per 100%."""
+    colour = "#de350b" if objective.flagged else "#0052cc"
+    parts = [
+        f'<text x="0" y="{y + 17}" font-size="13">{escape(objective.name[:32])}</text>',
+        f'<rect x="{_LABEL}" y="{y + 2}" width="{objective.target * width:.1f}" height="22" fill="none" '
+        f'stroke="#6b778c" stroke-dasharray="4 3"><title>target {percent(objective.target)}</title></rect>',
+        f'<rect x="{_LABEL}" y="{y + 7}" width="{objective.actual * width:.1f}" height="12" fill="{colour}">'
+        f"<title>actual {percent(objective.actual)}</title></rect>",
+    ]
+    if objective.previous is not None:
+        x = _LABEL + objective.previous * width
+        parts.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y}" y2="{y + 26}" stroke="#172b4d" stroke-width="2">'
+            f"<title>previous {percent(objective.previous)}</title></line>"
+        )
+    label = f"{percent(objective.actual)} / {percent(objective.target)}"
+    x = _LABEL + max(_marks(objective)) * width + 6
+    parts.append(f'<text x="{x:.1f}" y="{y + 17}" font-size="12">{label}</text>')
+    return parts
 
 
 def _inline(part: Inline) -> str:

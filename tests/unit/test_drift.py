@@ -128,6 +128,31 @@ def test_zero_and_missing_estimates(strategy: Strategy) -> None:
     assert figures.objectives[1].actual == 1
 
 
+def test_work_in_scope_with_zero_total_effort(strategy: Strategy) -> None:
+    """Every estimate 0: there is work but no effort to share out, so no shares, flags or score — the same
+    answer as an empty scope, not a division by zero, and not a score of 0 that would read as "off plan"."""
+    entries = [
+        entry("Z-1", "growth", StatusCategory.IN_PROGRESS, 0, values=("quality",)),
+        entry("Z-2", None, StatusCategory.DONE, 0, done_days_ago=2),
+        entry("F-1", "reliability", StatusCategory.TODO, 0),
+    ]
+    report = analyse(entries, strategy, now=NOW)
+    figures = report.overall
+    assert (figures.items, figures.total_effort) == (2, 0)
+    assert figures.score is None
+    assert figures.flagged == ()
+    assert [o.actual for o in (*figures.objectives, figures.unaligned)] == [0, 0, 0]
+    assert [o.items for o in (*figures.objectives, figures.unaligned)] == [1, 0, 1]
+    assert figures.values[0].share == 0
+    assert [u.key for u in figures.largest_unaligned] == ["Z-2"]
+    assert figures.objectives[1].planned is None, "a backlog of effort 0 has no shares either"
+    assert figures.backlog_effort == 0
+    assert not figures.objectives[0].starved, "work on it is in progress"
+    again = analyse(entries, strategy, now=NOW + DAY, previous=report.to_json())
+    assert again.overall.score is None
+    assert again.overall.previous_score is None
+
+
 def test_count_measure(strategy: Strategy) -> None:
     counted = parse_strategy(STRATEGY.replace("drift: {", "drift: {measure: count, "))
     figures = analyse(design_example(), counted, now=NOW).overall

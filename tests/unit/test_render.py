@@ -6,19 +6,23 @@ and review the diff.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from syncd.connectors.base import holds_marker
 from syncd.drift import analyse
 from syncd.drift_model import DriftReport
-from syncd.model import Alignment, Rule, StatusCategory
+from syncd.model import Alignment, Rule, StatusCategory, WorkItem
 from syncd.render import FORMATS, comment_body, marker_for, render
+from syncd.render.html import allocation_chart
 from syncd.render.markdown import escape_markdown
 from syncd.render.wiki import escape_wiki
 from syncd.strategy import Strategy
@@ -29,11 +33,14 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 NASTY = "Fix *bold* | pipes [x](javascript:alert(1)) {code} <script>alert('x')</script> _under_ #1 \\ `tick`"
 
 
-def report(strategy: Strategy) -> DriftReport:
-    def entry(key: str, primary: str | None, estimate: float, title: str, **fields: object) -> tuple:
-        item = make_item(key, title=title, estimate=estimate, url=f"https://acme.atlassian.net/browse/{key}", **fields)
-        return item, Alignment(key, (primary,) if primary else (), (), (), Rule.FIELD if primary else None)
+def entry(
+    key: str, primary: str | None, estimate: float, title: str = "An issue", **fields: object
+) -> tuple[WorkItem, Alignment]:
+    item = make_item(key, title=title, estimate=estimate, url=f"https://acme.atlassian.net/browse/{key}", **fields)
+    return item, Alignment(key, (primary,) if primary else (), (), (), Rule.FIELD if primary else None)
 
+
+def report(strategy: Strategy) -> DriftReport:
     entries = [
         entry("GROW-1", "self-serve-growth", 8, "Checkout v2"),
         entry("ENT-1", "enterprise-readiness", 2, "SAML login"),
@@ -96,11 +103,104 @@ def test_html_escapes_and_is_well_formed(example_strategy: Strategy) -> None:
 def test_every_comment_carries_its_marker(example_strategy: Strategy) -> None:
     drift = report(example_strategy)
     for fmt in ("md", "wiki", "adf"):
-        body = comment_body(drift, "jira.acme", fmt, marker_for("jira.acme"))  # type: ignore[arg-type]
+        body = comment_body(drift, "jira.acme", fmt, marker_for("jira.acme"))
         assert "syncd:drift:report:jira.acme" in (body if isinstance(body, str) else json.dumps(body))
 
 
-def _walk(node: object) -> list[dict]:
+def test_markers_find_only_their_own_comment(example_strategy: Strategy) -> None:
+    drift = report(example_strategy)
+    markers = [
+        marker_for("jira.acme"),
+        marker_for("jira.acme", "2026-Q4"),
+        marker_for("jira.acme:notice:STRAT-1"),
+        marker_for("jira.acme.eu"),
+    ]
+    assert markers[1].startswith(markers[0]), "the update marker begins the others: only whole words may match"
+    for fmt in ("md", "wiki", "adf"):
+        for marker in markers:
+            body = comment_body(drift, "jira.acme", fmt, marker)
+            text = body if isinstance(body, str) else json.dumps(body)
+            assert [m for m in markers if holds_marker(text, m)] == [marker], (fmt, marker)
+
+
+@pytest.mark.parametrize(
+    ("previous", "actual"),
+    [(0.8, 0.42), (1.0, 1.0), (0.0, 1.0), (1.0, 0.0)],
+)
+def test_every_chart_mark_lies_inside_the_svg(example_strategy: Strategy, previous: float, actual: float) -> None:
+    drift = report(example_strategy)
+    growth = drift.overall.objectives[0]
+    moved = dataclasses.replace(growth, previous=previous, actual=actual, target=1.0 if actual == 0 else growth.target)
+    figures = dataclasses.replace(drift.overall, objectives=(moved, *drift.overall.objectives[1:]))
+    for svg in (allocation_chart(figures), _svg(render(drift, "html"))):
+        width = _svg_width(svg)
+        marks = _chart_marks(svg)
+        assert marks
+        outside = [(tag, right) for tag, left, right in marks if not 0 <= left <= right <= width]
+        assert outside == [], f"marks beyond the {width:g} px chart: {outside}"
+
+
+def test_the_golden_chart_draws_the_previous_report_inside(example_strategy: Strategy) -> None:
+    svg = _svg((GOLDEN / "report.html").read_text())
+    assert "previous 80%" in svg
+    width = _svg_width(svg)
+    assert all(right <= width for _, _, right in _chart_marks(svg))
+
+
+def test_per_team_figures_in_every_comment_format(example_strategy: Strategy) -> None:
+    entries = [
+        entry("GROW-1", "self-serve-growth", 8, project="GROW"),
+        entry("OPS-1", None, 3, project="OPS"),
+        entry("ENG-1", "enterprise-readiness", 2, tracker="linear.acme", project="ENG"),
+    ]
+    drift = analyse(entries, example_strategy, now=NOW, per_team=True)
+    md = render(drift, "md", scope="jira.acme")
+    assert "| GROW | 1 | 8 | " in md
+    assert "| OPS | 1 | 3 | " in md
+    assert "ENG" not in md.split("Per team or project")[1], "a tracker's comment shows its own teams"
+    assert "| linear.acme ENG | 1 | 2 |" in render(drift, "md")
+    assert "|GROW|1|8|" in render(drift, "wiki", scope="jira.acme").replace(" ", "")
+    adf = json.loads(render(drift, "adf", scope="jira.acme"))
+    texts = [node["text"] for node in _walk(adf) if node.get("type") == "text"]
+    assert "Per team or project" in texts
+    assert {"GROW", "OPS"} <= set(texts)
+    plain = analyse(entries, example_strategy, now=NOW)
+    assert "Per team or project" not in render(plain, "md", scope="jira.acme")
+
+
+def test_zero_effort_in_scope_says_why_there_is_no_score(example_strategy: Strategy) -> None:
+    entries = [entry("GROW-1", "self-serve-growth", 0), entry("MISC-1", None, 0)]
+    text = render(analyse(entries, example_strategy, now=NOW), "md", scope="jira.acme")
+    assert "2 issues in scope, but their estimates add up to 0, so there is no effort to judge." in text
+    assert "no work in scope to judge" in render(analyse([], example_strategy, now=NOW), "md")
+
+
+def _svg(page: str) -> str:
+    return page[page.index("<svg") : page.index("</svg>") + len("</svg>")]
+
+
+def _svg_width(svg: str) -> float:
+    found = re.search(r'<svg[^>]* width="([\d.]+)"', svg)
+    assert found is not None
+    return float(found.group(1))
+
+
+def _chart_marks(svg: str) -> list[tuple[str, float, float]]:
+    """Each drawn element's left and right edge; a text's right edge by a generous 0.62 em per character."""
+    marks: list[tuple[str, float, float]] = []
+    for tag, attributes, content in re.findall(r"<(rect|line|text)([^>]*)>([^<]*)", svg):
+        found = dict(re.findall(r'([\w-]+)="([^"]*)"', attributes))
+        if tag == "line":
+            marks.append((tag, float(found["x1"]), float(found["x2"])))
+        elif tag == "rect":
+            marks.append((tag, float(found["x"]), float(found["x"]) + float(found["width"])))
+        else:
+            left = float(found["x"])
+            marks.append((f"text {content!r}", left, left + len(content) * 0.62 * float(found["font-size"])))
+    return marks
+
+
+def _walk(node: object) -> list[dict[str, Any]]:
     found = []
     if isinstance(node, dict):
         found.append(node)

@@ -37,7 +37,7 @@ def naive_sync(site: Site) -> dict[str, Any]:
     site.log.clear()
     started = time.perf_counter()
     client = jira.JIRA(server=site.jira.url, basic_auth=site.jira.basic_auth, max_retries=0)
-    profile = JiraProfile("cloud", "UTC", "", story_points_field="customfield_10016")
+    profile = JiraProfile("cloud", "UTC", "", story_points_fields=("customfield_10016",))
     issues = client.enhanced_search_issues(JQL, maxResults=0, fields=base_fields(profile))
     updated = 0
     for issue in issues:

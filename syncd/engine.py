@@ -56,7 +56,8 @@ class SafetyStop(SyncdError, Fatal):
 
 @dataclass(frozen=True, slots=True)
 class SyncOptions:
-    """``dry_run`` writes nothing to the tracker or the state; ``full`` reads every issue; ``force`` passes safety stops."""
+    """``dry_run`` writes nothing to the tracker or the state; ``full`` reads every issue; ``force`` passes
+    safety stops."""
 
     dry_run: bool = False
     full: bool = False

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
+from typing import Any
+from urllib.parse import urlsplit
 
 from syncd.connectors.base import Connector, Identity, OpResult, Skipped
 from syncd.connectors.jira import JiraConnector
 from syncd.connectors.jira_issues import JiraProfile
 from syncd.connectors.linear import LinearConnector
+from syncd.logging import get_logger
 from syncd.retry import CallStats, RetryPolicy
 from syncd.settings import JiraSite, TrackerSettings
 from syncd.state import StateStore
 from syncd.strategy import Strategy
 
 __all__ = ["Connector", "Identity", "OpResult", "Skipped", "open_connector"]
+
+_log = get_logger("syncd.connectors")
 
 
 def open_connector(
@@ -25,10 +31,57 @@ def open_connector(
     stats: CallStats,
     store: StateStore | None = None,
 ) -> Connector:
-    """The connector for a configured tracker, primed with what the state store already knows of it."""
-    saved = store.cursors.get(name, "profile") if store is not None else None
+    """The connector for a configured tracker, primed with what the state store already knows of it.
+
+    The saved profile is only a hint: the Jira connector applies the settings over it and asks the site
+    again when it is stale (see :class:`~syncd.connectors.jira_issues.JiraProfile`).
+    """
+    _warn_if_insecure(name, tracker)
+    saved = _saved_profile(store, name)
     if isinstance(tracker, JiraSite):
-        profile = JiraProfile.from_json(json.loads(saved)) if saved else None
+        profile = _jira_profile(saved)
         return JiraConnector(name, tracker, strategy.labels, policy=policy, stats=stats, profile=profile)
-    profile_data = json.loads(saved) if saved else None
-    return LinearConnector(name, tracker, strategy.labels, policy=policy, stats=stats, profile=profile_data)
+    return LinearConnector(name, tracker, strategy.labels, policy=policy, stats=stats, profile=saved)
+
+
+def _warn_if_insecure(name: str, tracker: TrackerSettings) -> None:
+    """Say loudly, every time, that credentials will cross the network unencrypted: ``allow_insecure_http``
+    is an explicit opt-in, and an opt-in nobody is reminded of outlives the reason it was given."""
+    parts = urlsplit(tracker.url)
+    if tracker.allow_insecure_http and parts.scheme == "http" and not _loopback(parts.hostname or ""):
+        _log.warning(
+            "connector.insecure_http",
+            tracker=name,
+            url=tracker.url,
+            detail="allow_insecure_http is set: credentials and issues cross the network unencrypted",
+        )
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _saved_profile(store: StateStore | None, name: str) -> dict[str, Any] | None:
+    """The profile the last sync saved; an unreadable one is treated as none, so the tracker is asked."""
+    saved = store.cursors.get(name, "profile") if store is not None else None
+    if not saved:
+        return None
+    try:
+        data = json.loads(saved)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _jira_profile(saved: dict[str, Any] | None) -> JiraProfile | None:
+    if saved is None:
+        return None
+    try:
+        return JiraProfile.from_json(saved)
+    except (KeyError, TypeError, ValueError):
+        return None

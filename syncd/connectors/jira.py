@@ -9,13 +9,17 @@ follows every PUT with a GET, requests a warm sync should not pay for.
 Cloud searches with the enhanced JQL endpoint (``/rest/api/3/search/jql``, ``nextPageToken``); Data
 Center with the classic ``/rest/api/2/search`` (``startAt``), reading each page with a one-issue overlap
 so an issue deleted mid-pull cannot shift the offsets past an unseen issue.
+
+What the site says about itself (:class:`~syncd.connectors.jira_issues.JiraProfile`) is learnt once and
+saved; the settings are applied on top of it every time, and it is asked again when older than a day and
+on every full sweep, so a user's changed time zone cannot leave the ``updated`` bound hours off.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -23,7 +27,7 @@ from urllib.parse import urlsplit
 import requests
 from jira import JIRA, JIRAError
 
-from syncd.connectors.base import Check, Identity, OpResult, Skipped
+from syncd.connectors.base import Check, Identity, OpResult, Skipped, holds_marker
 from syncd.connectors.jira_errors import translate_error
 from syncd.connectors.jira_issues import JiraProfile, base_fields, to_work_item
 from syncd.connectors.jql import issue_query, jql_string
@@ -43,8 +47,7 @@ __all__ = ["JiraConnector"]
 
 T = TypeVar("T")
 _CLOUD_HOSTS = (".atlassian.net", ".jira.com", ".jira-dev.com")
-_STORY_POINT_NAMES = ("story points", "story point estimate")
-_TRANSIENT_STATUS = {500, 502, 503, 504}
+_STORY_POINT_NAMES = ("story point estimate", "story points")
 _MAX_STEP_BACKS = 20
 
 
@@ -68,9 +71,11 @@ class JiraConnector:
         self._labels = TrackerLabels(scheme)
         self._policy = policy
         self._stats = stats
-        self._profile = profile
+        self._learnt = profile if profile and profile.reusable(deployment=site.deployment, now=_now()) else None
+        self._asked = False
         self._requests = 0
-        self._client = self._new_client("3" if profile and profile.cloud else "2")
+        self._version = "3" if self._learnt and self._learnt.cloud else "2"
+        self._client = self._new_client(self._version)
 
     @property
     def labels(self) -> TrackerLabels:
@@ -82,13 +87,25 @@ class JiraConnector:
 
     @property
     def profile(self) -> JiraProfile:
-        """The site's deployment, the user's time zone and the custom fields; asked once, then kept."""
-        if self._profile is None:
-            self._profile = self._detect_profile()
-            if self._profile.cloud:
-                _close(self._client)
-                self._client = self._new_client("3")
-        return self._profile
+        """The site's deployment, the user's time zone and the custom fields, with the settings on top.
+
+        The learnt part is reused while :meth:`JiraProfile.reusable` says so (a day, the configured
+        deployment), so a warm sync asks nothing; a configured story points field always wins.
+        """
+        learnt = self._learnt
+        if learnt is None or not learnt.reusable(deployment=self._site.deployment, now=_now()):
+            learnt = self._learn()
+        return learnt.configured(self._site.story_points_field)
+
+    def _learn(self) -> JiraProfile:
+        """Ask the site about itself, and talk to it in the REST version its deployment serves."""
+        learnt = self._detect_profile()
+        self._learnt, self._asked = learnt, True
+        version = "3" if learnt.cloud else "2"
+        if version != self._version:
+            _close(self._client)
+            self._client, self._version = self._new_client(version), version
+        return learnt
 
     def _new_client(self, version: str) -> JIRA:
         site = self._site
@@ -119,19 +136,19 @@ class JiraConnector:
                 deployment = "cloud" if info.get("deploymentType") == "Cloud" else "datacenter"
         me = self._call("who am I", self._client.myself)
         fields: list[dict[str, Any]] = self._call("field list", self._client.fields)
-        story_points = self._site.story_points_field or _field_named(fields, _STORY_POINT_NAMES)
         epic_link = _field_named(fields, ("epic link",)) if deployment == "datacenter" else None
         return JiraProfile(
             deployment=deployment,
             time_zone=me.get("timeZone"),
             account=str(me.get("accountId") or me.get("name") or ""),
-            story_points_field=story_points,
+            story_points_fields=_fields_named(fields, _STORY_POINT_NAMES),
             epic_link_field=epic_link,
+            checked_at=_now(),
         )
 
     def profile_json(self) -> dict[str, Any] | None:
-        """The profile to keep in the state store, once known."""
-        return self._profile.to_json() if self._profile else None
+        """What the site said, to keep in the state store once known (never the configured values)."""
+        return self._learnt.to_json() if self._learnt else None
 
     def whoami(self) -> Identity:
         me = self._call("who am I", self._client.myself)
@@ -192,6 +209,10 @@ class JiraConnector:
         return [key for key in keys if not (held.get(key) or {}).get("havePermission")]
 
     def pull(self, since: datetime | None) -> Iterator[WorkItem | Skipped]:
+        """Issues updated since ``since``; a full sweep (None) first asks the site about itself again, unless
+        this run already did, so a saved profile never outlives the sweep that follows a change."""
+        if since is None and not self._asked:
+            self._learn()
         profile = self.profile
         jql = issue_query(projects=self._site.projects, since=since, time_zone=profile.time_zone)
         fields = base_fields(profile)
@@ -226,28 +247,37 @@ class JiraConnector:
         return page
 
     def _classic_pages(self, jql: str, fields: list[str]) -> Iterator[Any]:
-        start, last_key, step_backs = 0, None, 0
+        """Offset pages that share one issue with the page before.
+
+        Each page asks for one issue more than the page size, so every page size (1 included) moves on by
+        ``page_size`` new issues. When the shared issue is not first on the next page, an issue before it
+        left the results mid-pull and the offsets shifted: the pull steps back a page rather than skip the
+        issue that moved into the gap. A site that caps pages at one issue cannot overlap; it moves by one.
+        """
+        start, expected, step_backs = 0, None, 0
         while True:
-            params = {
-                "jql": jql,
-                "startAt": start,
-                "maxResults": self._site.page_size,
-                "fields": ",".join(fields),
-            }
-            page = self._call("search page", partial(self._rest, "GET", "search", params=params))
+            page = self._classic_page(jql, fields, start)
             issues = page.get("issues") or []
-            if last_key is not None and issues and issues[0].get("key") != last_key:
+            if expected is not None and (not issues or issues[0].get("key") != expected):
                 step_backs += 1
                 if step_backs > _MAX_STEP_BACKS:
                     raise TransientError("search results kept shifting while paging", tracker=self.name)
-                start = max(0, start - len(issues))
-                last_key = None
+                start, expected = max(0, start - self._site.page_size), None
                 continue
             yield from issues
-            if len(issues) <= 1 or start + len(issues) >= int(page.get("total", 0)):
+            if not issues or start + len(issues) >= int(page.get("total", 0)):
                 return
-            start += len(issues) - 1
-            last_key = issues[-1].get("key")
+            start, expected = _next_offset(start, issues)
+
+    def _classic_page(self, jql: str, fields: list[str], start: int) -> dict[str, Any]:
+        params = {
+            "jql": jql,
+            "startAt": start,
+            "maxResults": self._site.page_size + 1,
+            "fields": ",".join(fields),
+        }
+        page: dict[str, Any] = self._call("search page", partial(self._rest, "GET", "search", params=params))
+        return page
 
     def apply(self, ops: Sequence[LabelOp]) -> Iterator[OpResult]:
         for op in ops:
@@ -312,7 +342,7 @@ class JiraConnector:
             comments = page.get("comments") or []
             for comment in comments:
                 text = comment.get("body")
-                if marker in (text if isinstance(text, str) else json.dumps(text)):
+                if holds_marker(text if isinstance(text, str) else json.dumps(text), marker):
                     return str(comment["id"])
             start += len(comments)
             if not comments or start >= int(page.get("total", 0)):
@@ -322,8 +352,7 @@ class JiraConnector:
         _close(self._client)
 
     def _rest(self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None) -> Any:
-        version = "3" if self._profile is not None and self._profile.cloud else "2"
-        url = f"{self._site.url}/rest/api/{version}/{path}"
+        url = f"{self._site.url}/rest/api/{self._version}/{path}"
         data = json.dumps(body) if body is not None else None
         response = self._client._session.request(method, url, params=params, data=data)
         if not response.content:
@@ -352,10 +381,26 @@ class JiraConnector:
         return call_with_retry(attempt, policy=self._policy, tracker=self.name, what=what, stats=self._stats)
 
 
+def _next_offset(start: int, issues: list[Any]) -> tuple[int, str | None]:
+    """Where the next classic page starts, and the key expected first on it (None: no overlap to check)."""
+    if len(issues) < 2:
+        return start + len(issues), None
+    return start + len(issues) - 1, issues[-1].get("key")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 def _close(client: JIRA) -> None:
     client.close()  # type: ignore[no-untyped-call]
 
 
 def _field_named(fields: list[dict[str, Any]], names: tuple[str, ...]) -> str | None:
+    return next(iter(_fields_named(fields, names)), None)
+
+
+def _fields_named(fields: list[dict[str, Any]], names: tuple[str, ...]) -> tuple[str, ...]:
+    """The ids of the custom fields with these names (any case), in the order of ``names``."""
     by_name = {str(f.get("name", "")).casefold(): str(f.get("id")) for f in fields if f.get("custom")}
-    return next((by_name[name] for name in names if name in by_name), None)
+    return tuple(by_name[name] for name in names if name in by_name)

@@ -1,14 +1,15 @@
 """Jira's answers as syncd's typed errors: one function decides what each status means for the caller.
 
 401 is refused credentials, 403 a missing permission, 404 a missing project or issue, 400 a request Jira
-will never accept; 429 and 5xx are worth retrying, after ``Retry-After`` (or Atlassian's
-``X-RateLimit-Reset``) when Jira says how long. Messages carry Jira's own words (``errorMessages`` and
+will never accept; 429 and 5xx are worth retrying, after ``Retry-After`` (seconds or an HTTP date, or
+Atlassian's ``X-RateLimit-Reset``) when Jira says how long. Messages carry Jira's own words (``errorMessages`` and
 ``errors``), never the request's headers.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import requests
 from jira import JIRAError
@@ -71,22 +72,37 @@ def _jira_message(error: JIRAError) -> str:
 
 
 def _retry_after(response: requests.Response | None) -> float | None:
-    """Seconds to wait: ``Retry-After``, else the ISO 8601 ``X-RateLimit-Reset`` Atlassian also sends."""
+    """Seconds to wait: ``Retry-After`` (seconds or an HTTP date, RFC 9110 §10.2.3), else the ISO 8601
+    ``X-RateLimit-Reset`` Atlassian also sends; None when the answer names no usable time."""
     if response is None:
         return None
     value = response.headers.get("Retry-After")
     if value is not None:
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            return None
+        return _seconds_or_date(value.strip())
     reset = response.headers.get("X-RateLimit-Reset")
     if reset:
         try:
             moment = datetime.fromisoformat(reset.replace("Z", "+00:00"))
         except ValueError:
             return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+        return _until(moment)
     return None
+
+
+def _seconds_or_date(value: str) -> float | None:
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return _until(moment)
+
+
+def _until(moment: datetime) -> float:
+    """Seconds from now until ``moment`` (UTC when it names no zone), never negative."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())

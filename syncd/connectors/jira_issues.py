@@ -9,14 +9,15 @@ issue :class:`~syncd.connectors.base.Skipped` with the reason, never an exceptio
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from syncd.connectors.base import Skipped
 from syncd.connectors.payload import estimate, identifier, malformed, storable, strings, text, timestamp
 from syncd.model import StatusCategory, TrackerKind, WorkItem
 
-__all__ = ["JiraProfile", "adf_text", "base_fields", "to_work_item"]
+__all__ = ["PROFILE_MAX_AGE", "JiraProfile", "adf_text", "base_fields", "to_work_item"]
 
 _CATEGORIES = {
     "new": StatusCategory.TODO,
@@ -25,6 +26,10 @@ _CATEGORIES = {
     "done": StatusCategory.DONE,
 }
 _EPIC_LEVEL = 1
+PROFILE_MAX_AGE = timedelta(days=1)
+"""How long a learnt profile stands in for asking the site: a time zone edited in the user's Jira profile
+moves JQL's ``updated`` bound by hours, far past the two-minute overlap, so it is asked again at least
+daily (and on every full sweep), at the price of three requests a day."""
 _BASE_FIELDS = (
     "summary",
     "description",
@@ -43,33 +48,63 @@ _BASE_FIELDS = (
 
 @dataclass(frozen=True, slots=True)
 class JiraProfile:
-    """What syncd learns about a site once and keeps in the state store, so warm syncs skip asking.
+    """What syncd learns about a site and keeps in the state store, so warm syncs skip asking.
+
+    Only what the site said is kept, never a configured value: the settings are applied on top each time
+    (:meth:`configured`), so a later change of the settings wins over what an earlier sync saved.
 
     Attributes:
         deployment: ``cloud`` or ``datacenter``.
         time_zone: the syncd user's time zone, in which JQL reads dates.
         account: the syncd user's account id (Cloud) or user name (Data Center).
-        story_points_field: the custom field holding estimates, if any.
+        story_points_fields: the custom fields that may hold an issue's estimate, preferred first. A Cloud
+            site often has both "Story point estimate" (team-managed and newer company-managed projects)
+            and the older "Story Points", each project using one; an issue's estimate is the first of
+            them it has a value in.
         epic_link_field: Data Center's "Epic Link" custom field, if any.
+        checked_at: when the site was asked; None for a profile saved before syncd kept the time.
     """
 
     deployment: str
     time_zone: str | None
     account: str
-    story_points_field: str | None = None
+    story_points_fields: tuple[str, ...] = ()
     epic_link_field: str | None = None
+    checked_at: datetime | None = None
 
     @property
     def cloud(self) -> bool:
         return self.deployment == "cloud"
+
+    def reusable(self, *, deployment: str, now: datetime) -> bool:
+        """Whether this saved profile may stand in for asking the site: asked within
+        :data:`PROFILE_MAX_AGE`, and of the deployment the settings name (``auto`` takes either)."""
+        if self.checked_at is None or not timedelta(0) <= now - self.checked_at < PROFILE_MAX_AGE:
+            return False
+        return deployment in {"auto", self.deployment}
+
+    def configured(self, story_points_field: str | None) -> JiraProfile:
+        """The profile with the configured story points field, when one is configured, over the detected ones."""
+        if story_points_field is None or self.story_points_fields == (story_points_field,):
+            return self
+        return replace(self, story_points_fields=(story_points_field,))
+
+    def estimate_of(self, fields: Mapping[str, Any]) -> float | None:
+        """The issue's estimate: the first story points field with a value."""
+        for name in self.story_points_fields:
+            value = estimate(fields.get(name))
+            if value is not None:
+                return value
+        return None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "deployment": self.deployment,
             "time_zone": self.time_zone,
             "account": self.account,
-            "story_points_field": self.story_points_field,
+            "story_points_fields": list(self.story_points_fields),
             "epic_link_field": self.epic_link_field,
+            "checked_at": self.checked_at.isoformat() if self.checked_at else None,
         }
 
     @classmethod
@@ -78,14 +113,34 @@ class JiraProfile:
             deployment=str(data["deployment"]),
             time_zone=data.get("time_zone"),
             account=str(data.get("account", "")),
-            story_points_field=data.get("story_points_field"),
+            story_points_fields=_field_ids(data),
             epic_link_field=data.get("epic_link_field"),
+            checked_at=_aware(data.get("checked_at")),
         )
+
+
+def _field_ids(data: Mapping[str, Any]) -> tuple[str, ...]:
+    """The saved story points fields; a profile saved before several were kept names one, or none."""
+    saved = data.get("story_points_fields", data.get("story_points_field"))
+    if isinstance(saved, str):
+        return (saved,)
+    return tuple(name for name in saved if isinstance(name, str)) if isinstance(saved, list) else ()
+
+
+def _aware(value: Any) -> datetime | None:
+    """A saved ISO time with its offset; anything else counts as never asked, so the site is asked again."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def base_fields(profile: JiraProfile) -> list[str]:
     """Only the fields the mapper and drift analysis read."""
-    extra = [f for f in (profile.story_points_field, profile.epic_link_field) if f]
+    extra = [*profile.story_points_fields, *([profile.epic_link_field] if profile.epic_link_field else [])]
     return [*_BASE_FIELDS, *extra]
 
 
@@ -120,7 +175,7 @@ def _work_item(raw: dict[str, Any], key: str, profile: JiraProfile, tracker: str
         type=text((fields.get("issuetype") or {}).get("name")) or "",
         status=_CATEGORIES[category],
         priority=text((fields.get("priority") or {}).get("name")),
-        estimate=estimate(fields.get(profile.story_points_field) if profile.story_points_field else None),
+        estimate=profile.estimate_of(fields),
         labels=frozenset(strings(fields.get("labels"))),
         project=text((fields.get("project") or {}).get("key")),
         components=tuple(text(c.get("name")) or "" for c in fields.get("components") or ()),

@@ -21,8 +21,11 @@ from syncd.settings import load_settings
 from syncd.state import StateStore
 from syncd.strategy import load_strategy
 from syncd.trackers import TrackerOutcome, sync_trackers
-from tests.conftest import REPO
+from tests.conftest import EXAMPLE_STRATEGY, REPO
 from tests.integration.harness import Harness
+
+UNRELATED = "needs-design"
+"""A label a person adds that is outside syncd's namespace, so syncd must never touch it."""
 
 
 def run_sync(tmp_path: Path, harness: Harness, *, report: bool = True, **options: bool) -> TrackerOutcome:
@@ -31,6 +34,17 @@ def run_sync(tmp_path: Path, harness: Harness, *, report: bool = True, **options
     with StateStore.open(settings.state_file()) as store:
         [outcome] = sync_trackers(settings, strategy, store, settings.trackers(), SyncOptions(**options), report=report)
     return outcome
+
+
+def owned(labels: set[str]) -> set[str]:
+    """The labels of the example strategy's namespace among ``labels``."""
+    scheme = load_strategy(EXAMPLE_STRATEGY).labels
+    return {label for label in labels if scheme.owns(label)}
+
+
+def pulled_keys(tmp_path: Path, harness: Harness) -> set[str]:
+    with StateStore.open(tmp_path / "state.db") as store:
+        return store.items.keys(harness.tracker)
 
 
 def reference_labels(tmp_path: Path, harness: Harness) -> dict[str, set[str]]:
@@ -53,6 +67,10 @@ class ConnectorContract:
         labels = harness.labels()
         for key, expected in harness.expectations().items():
             assert labels[key] == expected, key
+        pulled = pulled_keys(tmp_path, harness)
+        assert len(pulled) == harness.issue_count
+        unlabelled = sorted(key for key in pulled if not owned(labels[key]))
+        assert not unlabelled, f"every pulled issue carries an objective, a value or the unaligned label: {unlabelled}"
         assert harness.writes() > 0
         harness.log.clear()
         again = run_sync(tmp_path, harness)
@@ -68,7 +86,9 @@ class ConnectorContract:
     def test_people_keep_their_labels_and_pins_change_the_mapping(self, tmp_path: Path, harness: Harness) -> None:
         run_sync(tmp_path, harness)
         key, pin, after_pin = harness.pin
-        harness.person_labels(key, add=[pin])
+        mapped_before = owned(harness.labels()[key])
+        assert pin not in mapped_before, "the pin is a change of mapping, not a confirmation"
+        harness.person_labels(key, add=[pin, UNRELATED])
         declined_key, declined_label = harness.declined
         harness.person_labels(declined_key, remove=[declined_label])
         before = harness.labels()
@@ -76,8 +96,9 @@ class ConnectorContract:
         assert outcome.result is not None
         assert outcome.result.status == "ok", outcome.result.errors
         labels = harness.labels()
-        assert labels[key] >= after_pin, "the pin stays and decides"
+        assert labels[key] >= after_pin | {UNRELATED}, "the pin and the unrelated label both stay"
         assert {label for label in labels[key] if label.startswith("objective:")} == {pin}
+        assert owned(labels[key]) != mapped_before, "the pin changed the mapping"
         assert labels[declined_key] == before[declined_key], "a label a person removed is not put back"
         assert run_sync(tmp_path, harness).result.changed == 0  # type: ignore[union-attr]
 
@@ -124,7 +145,9 @@ class ConnectorContract:
         while harness.writes() < 2 and time.monotonic() < deadline:
             time.sleep(0.01)
         process.send_signal(signal.SIGKILL)
-        process.wait()
+        assert process.wait() == -signal.SIGKILL, "the sync died from the kill, not by finishing first"
+        with StateStore.open(tmp_path / "state.db") as store:
+            assert store.outbox.pending(), "the kill left label writes in the outbox for the restart"
         harness.faults.reset()
         finished = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
         assert finished.returncode == 0, finished.stderr

@@ -6,18 +6,28 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import structlog
 from typer.testing import CliRunner
 
 from syncd.cli import app
+from syncd.connectors import open_connector
+from syncd.retry import CallStats, RetryPolicy
+from syncd.settings import JiraSite, LinearWorkspace, TrackerSettings, load_settings
+from syncd.strategy import load_strategy
+from tests.conftest import EXAMPLE_STRATEGY
 from tests.integration.harness import Harness, JiraHarness, LinearHarness
+from tests.sandbox.jira_openapi import validate_exchanges
 
 
 @pytest.fixture(params=["jira-cloud", "jira-datacenter", "linear"])
 def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
+    """The tracker; afterwards every Jira exchange is checked against Atlassian's OpenAPI description."""
     kind = request.param
     started: Harness = LinearHarness() if kind == "linear" else JiraHarness(kind.removeprefix("jira-"))
     with started:
         yield started
+        if isinstance(started, JiraHarness):
+            validate_exchanges(started.log.records())
 
 
 def check(config: Path) -> tuple[int, str]:
@@ -33,6 +43,8 @@ def test_everything_works(tmp_path: Path, harness: Harness) -> None:
     assert "✗" not in out
     assert harness.writes() == 0
     assert harness.comment_requests() == []
+    if isinstance(harness, JiraHarness):
+        validate_exchanges(harness.log.records(), must_cover=["myself", "mypermissions", "issue_get"])
 
 
 def test_refused_credentials_exit_3(tmp_path: Path, harness: Harness) -> None:
@@ -53,6 +65,7 @@ def test_a_user_who_may_only_read_is_told_so(tmp_path: Path) -> None:
             .replace(f'api_token = "{harness.site.user.token}"', 'api_token = "reader-token"')
         )
         code, out = check(config)
+        validate_exchanges(harness.log.records(), must_cover=["mypermissions"])
     assert code == 1
     assert "✗ edit labels in GROW: missing EDIT_ISSUES" in out
     assert "✗ report issue STRAT-1: visible, but missing ADD_COMMENTS, EDIT_OWN_COMMENTS" in out
@@ -65,3 +78,33 @@ def test_a_missing_project_is_named(tmp_path: Path) -> None:
         code, out = check(config)
     assert code == 1
     assert "✗ read project NOPE:" in out
+
+
+def insecure_jira() -> JiraSite:
+    return JiraSite(url="http://jira.acme.example:8080", allow_insecure_http=True, token="data-center-pat")
+
+
+def insecure_linear() -> LinearWorkspace:
+    return LinearWorkspace(url="http://linear-proxy.acme.example/graphql", allow_insecure_http=True, api_key="k")
+
+
+@pytest.mark.parametrize(("name", "site"), [("jira.acme", insecure_jira()), ("linear.acme", insecure_linear())])
+def test_plain_http_to_another_host_is_named_loudly_when_a_connector_opens(name: str, site: TrackerSettings) -> None:
+    strategy = load_strategy(EXAMPLE_STRATEGY)
+    with structlog.testing.capture_logs() as logs:
+        connector = open_connector(name, site, strategy, policy=RetryPolicy(), stats=CallStats())
+        connector.close()
+    [warning] = [entry for entry in logs if entry["event"] == "connector.insecure_http"]
+    assert warning["log_level"] == "warning"
+    assert (warning["tracker"], warning["url"]) == (name, site.url)
+
+
+def test_loopback_http_opens_quietly(tmp_path: Path, harness: Harness) -> None:
+    config = harness.settings_file(tmp_path)
+    config.write_text(config.read_text().replace("url = ", "allow_insecure_http = true\nurl = "))
+    settings = load_settings(config)
+    [(name, site)] = settings.trackers().items()
+    assert site.allow_insecure_http
+    with structlog.testing.capture_logs() as logs:
+        open_connector(name, site, load_strategy(settings.strategy), policy=RetryPolicy(), stats=CallStats()).close()
+    assert logs == [], "plain http to this machine needs no opt-in, so the opt-in is not worth a warning"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import structlog
@@ -13,13 +17,14 @@ from syncd.cli import app
 from syncd.engine import SyncOptions
 from syncd.retry import CallStats
 from syncd.sandbox.jira import JiraEmulator
+from syncd.sandbox.jira.fields import CLOUD_STORY_POINT_ESTIMATE, CLOUD_STORY_POINTS
 from syncd.settings import load_settings
 from syncd.state import StateStore
 from syncd.strategy import load_strategy
 from syncd.trackers import sync_trackers
-from tests.integration.contract import ConnectorContract, run_sync
+from tests.integration.contract import ConnectorContract, reference_labels, run_sync
 from tests.integration.harness import JiraHarness
-from tests.sandbox.jira_openapi import validate_exchange
+from tests.sandbox.jira_openapi import validate_exchanges
 
 
 def validated(harness: JiraHarness) -> Iterator[JiraHarness]:
@@ -27,8 +32,7 @@ def validated(harness: JiraHarness) -> Iterator[JiraHarness]:
     OpenAPI description."""
     with harness:
         yield harness
-        for record in harness.log.records():
-            validate_exchange(record)
+        validate_exchanges(harness.log.records())
 
 
 class TestJiraCloud(ConnectorContract):
@@ -103,3 +107,129 @@ def test_incremental_pull_in_the_users_time_zone_misses_nothing(tmp_path: Path, 
         site.store.edit_labels("MISC-4", add=["objective:reliability"])
         run_sync(tmp_path, harness)
         assert harness.labels()["MISC-4"] == {"objective:reliability"}, "the pin was seen and replaced syncd's label"
+
+
+@pytest.fixture
+def datacenter() -> Iterator[JiraHarness]:
+    yield from validated(JiraHarness("datacenter"))
+
+
+@pytest.fixture
+def cloud() -> Iterator[JiraHarness]:
+    yield from validated(JiraHarness("cloud"))
+
+
+@pytest.mark.parametrize("page_size", [1, 2])
+def test_classic_pages_of_any_size_read_every_issue(tmp_path: Path, datacenter: JiraHarness, page_size: int) -> None:
+    datacenter.tweak("page_size = 50", f"page_size = {page_size}")
+    outcome = run_sync(tmp_path, datacenter)
+    assert outcome.result is not None
+    assert outcome.result.status == "ok", outcome.result.errors
+    assert outcome.result.pulled == datacenter.issue_count
+    assert datacenter.labels() == reference_labels(tmp_path, datacenter), "the same labels as one big page"
+    pages = math.ceil((datacenter.issue_count - 1) / page_size)
+    assert datacenter.reads() == pages, "each page shares one issue with the next and brings page_size new ones"
+
+
+def saved_profile(tmp_path: Path) -> dict[str, Any]:
+    with StateStore.open(tmp_path / "state.db") as store:
+        saved = store.cursors.get("jira.acme", "profile")
+    assert saved is not None
+    profile: dict[str, Any] = json.loads(saved)
+    return profile
+
+
+def save_profile(tmp_path: Path, **changes: Any) -> None:
+    """Rewrite what an earlier sync saved, as an older sync or other settings would have left it."""
+    profile = {**saved_profile(tmp_path), **changes}
+    with StateStore.open(tmp_path / "state.db") as store:
+        store.cursors.set("jira.acme", json.dumps(profile), "profile")
+
+
+def searched_fields(harness: JiraHarness) -> list[str]:
+    [search] = [record for record in harness.log.records() if record.endpoint == "search_jql"]
+    fields: list[str] = json.loads(search.body)["fields"]
+    return fields
+
+
+def test_estimates_come_from_whichever_story_points_field_a_project_uses(tmp_path: Path, cloud: JiraHarness) -> None:
+    cloud.site.store.create_project("LEG", "Legacy", story_points_field=CLOUD_STORY_POINTS)
+    legacy = cloud.site.store.create_issue("LEG", "Old-style estimate", story_points=8, status="In Progress")
+    cloud.tweak('"MISC"]', '"MISC", "LEG"]')
+    run_sync(tmp_path, cloud)
+    assert saved_profile(tmp_path)["story_points_fields"] == [CLOUD_STORY_POINT_ESTIMATE, CLOUD_STORY_POINTS]
+    with StateStore.open(tmp_path / "state.db") as store:
+        modern = store.items.get("jira.acme", "GROW-2")
+        old = store.items.get("jira.acme", legacy.key)
+    assert modern is not None
+    assert modern.item.estimate == 5, "Story point estimate"
+    assert old is not None
+    assert old.item.estimate == 8, "Story Points"
+
+
+def test_a_configured_story_points_field_wins_over_the_saved_profile(tmp_path: Path, cloud: JiraHarness) -> None:
+    run_sync(tmp_path, cloud)
+    detected = [CLOUD_STORY_POINT_ESTIMATE, CLOUD_STORY_POINTS]
+    assert saved_profile(tmp_path)["story_points_fields"] == detected
+    cloud.tweak("page_size = 50", f'page_size = 50\nstory_points_field = "{CLOUD_STORY_POINTS}"')
+    cloud.log.clear()
+    run_sync(tmp_path, cloud, full=True)
+    assert CLOUD_STORY_POINTS in searched_fields(cloud)
+    assert CLOUD_STORY_POINT_ESTIMATE not in searched_fields(cloud)
+    with StateStore.open(tmp_path / "state.db") as store:
+        stored = store.items.get("jira.acme", "GROW-2")
+    assert stored is not None
+    assert stored.item.estimate is None, "only the configured field is read, though GROW-2 uses the other"
+    assert saved_profile(tmp_path)["story_points_fields"] == detected, "only what the site said is saved"
+
+
+def test_a_configured_deployment_wins_over_the_saved_profile(tmp_path: Path, datacenter: JiraHarness) -> None:
+    run_sync(tmp_path, datacenter)
+    save_profile(tmp_path, deployment="cloud")
+    datacenter.log.clear()
+    outcome = run_sync(tmp_path, datacenter)
+    assert outcome.result is not None
+    assert outcome.result.status == "ok", outcome.result.errors
+    assert datacenter.log.count("search_jql") == 0
+    assert datacenter.log.count("search") == 1
+    assert saved_profile(tmp_path)["deployment"] == "datacenter"
+
+
+def test_a_changed_time_zone_is_asked_again_once_the_profile_is_a_day_old(tmp_path: Path, cloud: JiraHarness) -> None:
+    site = cloud.site
+    site.store.set_time_zone(site.user, "Pacific/Auckland")
+    run_sync(tmp_path, cloud)
+    site.store.set_time_zone(site.user, "America/Los_Angeles")
+    run_sync(tmp_path, cloud)
+    assert cloud.log.count("myself") == 1, "a warm sync asks nothing about the site"
+    day_old = datetime.now(UTC) - timedelta(days=1, minutes=1)
+    save_profile(tmp_path, checked_at=day_old.isoformat())
+    site.store.edit_labels("MISC-4", add=["objective:reliability"])
+    run_sync(tmp_path, cloud)
+    assert cloud.log.count("myself") == 2
+    assert saved_profile(tmp_path)["time_zone"] == "America/Los_Angeles"
+    assert cloud.labels()["MISC-4"] == {"objective:reliability"}, "the edit was inside the bound"
+
+
+def test_a_full_sweep_asks_the_time_zone_again(tmp_path: Path, cloud: JiraHarness) -> None:
+    run_sync(tmp_path, cloud)
+    cloud.site.store.set_time_zone(cloud.site.user, "Asia/Kolkata")
+    run_sync(tmp_path, cloud, full=True)
+    assert cloud.log.count("myself") == 2
+    assert saved_profile(tmp_path)["time_zone"] == "Asia/Kolkata"
+    run_sync(tmp_path, cloud)
+    assert cloud.log.count("myself") == 2, "the sweep's answer serves the warm syncs after it"
+
+
+def test_a_report_with_changed_figures_edits_its_comment_within_the_description(
+    tmp_path: Path, harness: JiraHarness
+) -> None:
+    run_sync(tmp_path, harness)
+    key, pin, _ = harness.pin
+    harness.person_labels(key, add=[pin])
+    outcome = run_sync(tmp_path, harness)
+    assert outcome.report is not None
+    assert outcome.report.posted
+    assert harness.log.count("comment_add") == 1
+    assert harness.log.count("comment_edit", method="PUT", status=200) == 1
+    validate_exchanges(harness.log.records(), must_cover=["comment_add", "comment_edit"])

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,14 @@ from urllib.parse import parse_qs
 
 from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
 
-__all__ = ["SpecError", "operation_for", "validate_exchange", "validate_request", "validate_response"]
+__all__ = [
+    "SpecError",
+    "operation_for",
+    "validate_exchange",
+    "validate_exchanges",
+    "validate_request",
+    "validate_response",
+]
 
 SUBSET = Path(__file__).resolve().parent.parent / "schemas" / "jira-openapi-subset.json"
 JIRA_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d{4}")
@@ -245,16 +253,28 @@ def validate_request(method: str, path: str, query: str, body: bytes) -> None:
 
 
 def validate_exchange(record: Any) -> None:
-    """Validate one :class:`~syncd.sandbox.server.RequestRecord`: the request and, unless faulted, the reply.
+    """Validate one :class:`~syncd.sandbox.server.RequestRecord`: the reply always, the request when Jira
+    took it.
 
-    Requests Jira refused (4xx) are often malformed on purpose, so only their responses are validated. A
-    faulted response is the fault layer's, checked by the fault tests, so only its request is validated.
+    Requests Jira refused (4xx) are often malformed on purpose, so only their responses, Jira's error
+    bodies, are validated. An injected fault (429, 5xx, a dropped connection) answers a request Jira would
+    have taken, so both sides are validated: a fault's body is an error body like any other.
     """
     if record.endpoint in {"not_found", "method_not_allowed"}:
         return
     if record.status < 400 or record.fault is not None:
         validate_request(record.method, record.path, record.query, record.body)
-    if record.fault is not None:
-        return
     content_type = "text/plain" if record.status == 401 and not record.response.startswith(b"{") else "application/json"
     validate_response(record.method, record.path, record.status, record.response, content_type=content_type)
+
+
+def validate_exchanges(records: Iterable[Any], *, must_cover: Iterable[str] = ()) -> None:
+    """Validate every record, and fail unless the endpoints named in ``must_cover`` were among them, so a
+    test that means to hold an exchange to the description cannot pass without making it."""
+    seen: set[str] = set()
+    for record in records:
+        validate_exchange(record)
+        seen.add(record.endpoint)
+    missing = sorted(set(must_cover) - seen)
+    if missing:
+        raise SpecError(f"no exchange of {', '.join(missing)} was validated")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import importlib.util
 import json
 from pathlib import Path
@@ -14,7 +15,15 @@ import requests
 
 from syncd.sandbox.jira import JiraEmulator
 
-from .jira_openapi import SUBSET, SpecError, spec, validate_exchange, validate_request, validate_response
+from .jira_openapi import (
+    SUBSET,
+    SpecError,
+    spec,
+    validate_exchange,
+    validate_exchanges,
+    validate_request,
+    validate_response,
+)
 from .jira_support import adf, api_session, client, serving
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "jira_openapi_subset.py"
@@ -205,3 +214,27 @@ def test_the_committed_subset_matches_the_extractor() -> None:
     }
     assert set(script.FIELD_SCHEMAS) <= set(document["components"]["schemas"])
     assert document["x-generated-by"] == "scripts/jira_openapi_subset.py"
+
+
+def test_error_bodies_are_validated_faulted_or_not() -> None:
+    with serving("cloud", validate=False) as site:
+        site.faults.rate_limit_burst = 1
+        api_session(site).get(f"{site.url}/rest/api/2/field")
+        api_session(site).get(f"{site.url}/rest/api/2/issue/NOPE-1")
+        limited, missing = site.log.records()
+    assert (limited.status, missing.status) == (429, 404)
+    validate_exchanges([limited, missing])
+
+    for record in (limited, missing):
+        wrong = dataclasses.replace(record, response=b'{"message": "Too many requests"}')
+        with pytest.raises(SpecError, match="Additional properties"):
+            validate_exchange(wrong)
+
+
+def test_an_exchange_a_test_means_to_validate_must_have_happened() -> None:
+    with serving("cloud", validate=False) as site:
+        api_session(site).get(f"{site.url}/rest/api/3/myself")
+        records = site.log.records()
+    validate_exchanges(records, must_cover=["myself"])
+    with pytest.raises(SpecError, match="no exchange of mypermissions"):
+        validate_exchanges(records, must_cover=["myself", "mypermissions"])

@@ -33,12 +33,12 @@ from tests.conftest import EXAMPLE_STRATEGY
 
 Where = tuple[str | int, ...]
 
-CLOUD = JiraProfile("cloud", "Europe/Berlin", "5b10ac8d82e05b22cc7d4ef5", story_points_field="customfield_10016")
+CLOUD = JiraProfile("cloud", "Europe/Berlin", "5b10ac8d82e05b22cc7d4ef5", story_points_fields=("customfield_10016",))
 DATA_CENTER = JiraProfile(
     "datacenter",
     "America/New_York",
     "syncd",
-    story_points_field="customfield_10002",
+    story_points_fields=("customfield_10002",),
     epic_link_field="customfield_10008",
 )
 NAMING = LabelNaming(LabelScheme(), "Objective", "Value")

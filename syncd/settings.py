@@ -156,7 +156,10 @@ class LinearWorkspace(_Tracker):
     """One Linear workspace, reached with a personal API key."""
 
     url: TrackerUrl = "https://api.linear.app/graphql"
-    api_key: SecretStr
+    api_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="a personal API key; a missing one is refused like a wrong one, naming the workspace",
+    )
     teams: TeamKeys = Field(default=(), description="team keys to sync; empty: all teams")
     objective_group: str = "Objective"
     value_group: str | None = Field(default="Value", description="None: value labels are flat")

@@ -6,9 +6,11 @@ so a query that names a missing field fails here, not at Linear. The transport's
 connections, sleeping until Linear's reset header says the budget is back.
 
 Pulls filter on ``updatedAt`` from the cursor minus an overlap, ordered by ``createdAt`` (stable while
-paging), 250 issues a page. Label writes are add/remove deltas by label id; ops with the same delta are
-sent together with ``issueBatchUpdate`` (50 issues at most), and a batch Linear refuses is retried issue
-by issue so one bad issue cannot fail its neighbours.
+paging), 250 issues a page; an issue with more labels than the page carries has the rest read before it
+is mapped, since a label past the first few may be a person's pin. Label writes are add/remove deltas by
+label id; ops with the same delta are sent together with ``issueBatchUpdate`` (50 issues at most), and a
+batch Linear refuses is retried issue by issue so one bad issue cannot fail its neighbours. An issue whose
+label group a person took after syncd read it keeps the person's label (see ``_after_refusal``).
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ from gql.transport.exceptions import (
 from gql.transport.requests import RequestsHTTPTransport
 
 from syncd.connectors import linear_queries as q
-from syncd.connectors.base import Check, Identity, OpResult, Skipped
-from syncd.connectors.linear_issues import LabelNaming, to_work_item
+from syncd.connectors.base import Check, Identity, OpResult, Skipped, holds_marker
+from syncd.connectors.linear_issues import LabelNaming, labels_cursor, to_work_item, with_labels
 from syncd.connectors.linear_labels import LabelDirectory, LinearLabel
 from syncd.errors import (
     AuthError,
@@ -54,6 +56,8 @@ __all__ = ["LinearConnector", "translate_error"]
 T = TypeVar("T")
 OVERLAP = timedelta(minutes=2)
 BATCH_LIMIT = 50
+_GROUP_TAKEN = "only one label in a group"
+_ENTITY_NOT_FOUND = "entity not found"
 
 
 class LinearConnector:
@@ -79,6 +83,7 @@ class LinearConnector:
         self._labels = TrackerLabels(
             scheme, exclusive_objectives=True, exclusive_values=workspace.value_group is not None
         )
+        self._has_key = bool(workspace.api_key.get_secret_value())
         self._transport = RequestsHTTPTransport(
             url=workspace.url,
             headers={"Authorization": workspace.api_key.get_secret_value()},
@@ -155,10 +160,21 @@ class LinearConnector:
             team = ((node.get("team") or {}).get("key")) if isinstance(node, dict) else None
             if team and isinstance(node.get("id"), str):
                 self._teams[node["id"]] = team
-            item = to_work_item(node, tracker=self.name, naming=self._naming, initiatives=self._initiatives)
+            item = self._item(node, self._initiatives)
             if item.key not in seen:
                 seen.add(item.key)
                 yield item
+
+    def _item(self, node: Any, initiatives: Mapping[str, tuple[str, ...]]) -> WorkItem | Skipped:
+        """The issue as a WorkItem, with every label: one past the page's first few may be a person's pin."""
+        cursor = labels_cursor(node)
+        if cursor is not None:
+            try:
+                rest = list(self._pages("issue.labels", q.ISSUE_LABELS, {"id": node["id"]}, after=cursor))
+            except NotFound:
+                return Skipped(str(node.get("identifier")), "the issue was deleted while syncd read its labels")
+            node = with_labels(node, rest)
+        return to_work_item(node, tracker=self.name, naming=self._naming, initiatives=initiatives)
 
     def _read_initiatives(self) -> dict[str, tuple[str, ...]]:
         return {
@@ -166,13 +182,15 @@ class LinearConnector:
             for node in self._pages("projects", q.PROJECTS, {})
         }
 
-    def _pages(self, root: str, request: GraphQLRequest, variables: dict[str, Any]) -> Iterator[Any]:
-        """Every node of a connection, page by page; a cursor given twice is retried, never looped on."""
+    def _pages(
+        self, root: str, request: GraphQLRequest, variables: dict[str, Any], *, after: str | None = None
+    ) -> Iterator[Any]:
+        """Every node of a connection (``root`` is its dotted path in the answer), page by page, from
+        ``after`` on; a cursor given twice is retried, never looped on."""
         cursors: set[str] = set()
-        after: str | None = None
         while True:
             page = self._execute(f"{root} page", request, {**variables, "after": after}, guard=(root, cursors))
-            connection = page[root]
+            connection = _connection(page, root)
             yield from connection["nodes"]
             info = connection["pageInfo"]
             if not info["hasNextPage"] or not info.get("endCursor"):
@@ -201,17 +219,11 @@ class LinearConnector:
         return added, removed
 
     def _update(self, ops: list[LabelOp], added: frozenset[str], removed: frozenset[str]) -> Iterator[OpResult]:
-        change = {"addedLabelIds": sorted(added), "removedLabelIds": sorted(removed)}
         try:
-            if len(ops) == 1:
-                variables: dict[str, Any] = {"id": ops[0].item_id, "input": change}
-                self._execute(f"label {ops[0].key}", q.ISSUE_UPDATE, variables, issue=ops[0].key)
-            else:
-                variables = {"ids": [op.item_id for op in ops], "input": change}
-                self._execute(f"label {len(ops)} issues", q.ISSUE_BATCH_UPDATE, variables)
+            self._send(ops, added, removed)
         except (BadRequest, NotFound) as error:
             if len(ops) == 1:
-                yield OpResult(ops[0], error)
+                yield self._after_refusal(ops[0], added, removed, error)
                 return
             for op in ops:
                 yield from self._update([op], added, removed)
@@ -222,6 +234,40 @@ class LinearConnector:
             return
         for op in ops:
             yield OpResult(op)
+
+    def _send(self, ops: list[LabelOp], added: frozenset[str], removed: frozenset[str]) -> None:
+        change = {"addedLabelIds": sorted(added), "removedLabelIds": sorted(removed)}
+        if len(ops) == 1:
+            variables: dict[str, Any] = {"id": ops[0].item_id, "input": change}
+            self._execute(f"label {ops[0].key}", q.ISSUE_UPDATE, variables, issue=ops[0].key)
+        else:
+            variables = {"ids": [op.item_id for op in ops], "input": change}
+            self._execute(f"label {len(ops)} issues", q.ISSUE_BATCH_UPDATE, variables)
+
+    def _after_refusal(
+        self, op: LabelOp, added: frozenset[str], removed: frozenset[str], error: TrackerError
+    ) -> OpResult:
+        """One issue's write that Linear refused; the person wins a label group they took meanwhile.
+
+        "Only one label in a group can be applied" after syncd planned from a fresh read means a person
+        picked a label of that group in between. syncd re-reads the issue's labels and sends what is left
+        of its delta without the add into that group. The op is then settled as if syncd's label had
+        landed and the person had replaced it a moment later, which is what the next sync finds: the
+        person's label is a pin, and syncd's is neither on the issue nor wanted back.
+        """
+        if not isinstance(error, BadRequest) or _GROUP_TAKEN not in error.message.casefold():
+            return OpResult(op, error)
+        try:
+            nodes = self._pages("issue.labels", q.ISSUE_LABELS, {"id": op.item_id})
+            current = [LinearLabel.from_node(node) for node in nodes]
+            add, remove = self._label_directory().yield_to_people(added, removed, current)
+            if add == added:
+                return OpResult(op, error)
+            if add or remove:
+                self._send([op], add, remove)
+        except TrackerError as again:
+            return OpResult(op, again)
+        return OpResult(op)
 
     def _label_directory(self) -> LabelDirectory:
         if self._directory is None:
@@ -275,7 +321,7 @@ class LinearConnector:
             node = data["issue"]
             comments = node["comments"]
             for comment in comments["nodes"]:
-                if marker in (comment.get("body") or ""):
+                if holds_marker(comment.get("body") or "", marker):
                     return str(node["id"]), str(comment["id"])
             if not comments["pageInfo"]["hasNextPage"]:
                 return str(node["id"]), None
@@ -297,6 +343,8 @@ class LinearConnector:
         retry: bool = True,
     ) -> Any:
         def attempt() -> Any:
+            if not self._has_key:
+                raise AuthError("authentication failed: no API key is set (api_key)", tracker=self.name)
             if self._session is None:
                 self._session = self._client.connect_sync()  # type: ignore[no-untyped-call]
             self._requests += 1
@@ -322,10 +370,18 @@ class LinearConnector:
         return headers if headers is not None else {}
 
 
+def _connection(data: Any, root: str) -> Any:
+    """The connection at a dotted path of an answer (``issues``, ``issue.labels``)."""
+    for name in root.split("."):
+        data = data[name]
+    return data
+
+
 def _check_cursor(data: Any, guard: tuple[str, set[str]], tracker: str) -> None:
     root, seen = guard
-    cursor = data[root]["pageInfo"].get("endCursor")
-    if data[root]["pageInfo"].get("hasNextPage") and cursor in seen:
+    info = _connection(data, root)["pageInfo"]
+    cursor = info.get("endCursor")
+    if info.get("hasNextPage") and cursor in seen:
         raise TransientError("the page cursor repeated an earlier one", tracker=tracker)
 
 
@@ -353,19 +409,26 @@ def translate_error(
 
 
 def _query_error(error: TransportQueryError, *, tracker: str, issue: str, headers: Mapping[str, str]) -> TrackerError:
+    """A GraphQL error by Linear's own signals, in the words Linear shows people.
+
+    A missing entity is an ``INPUT_ERROR`` whose developer message starts with "Entity not found"
+    ("Entity not found: Comment") while its ``userPresentableMessage`` says "Could not find referenced
+    Comment.", so the kind is read from the former and the words are taken from the latter.
+    """
     details = [e for e in error.errors or () if isinstance(e, dict)]
     first = details[0] if details else {}
     extensions = first.get("extensions") or {}
     code = str(extensions.get("code") or "").upper()
     kind = str(extensions.get("type") or "").lower()
-    message = str(extensions.get("userPresentableMessage") or first.get("message") or error)
+    developer = str(first.get("message") or error)
+    message = str(extensions.get("userPresentableMessage") or developer)
     if code == "RATELIMITED" or kind == "ratelimited":
         return RateLimited(f"rate limited: {message}", retry_after=_retry_after(headers), tracker=tracker, issue=issue)
     if code == "AUTHENTICATION_ERROR" or kind == "authentication error":
         return AuthError(f"authentication failed: {message}", tracker=tracker, issue=issue, status=401)
     if code == "FORBIDDEN" or kind == "forbidden":
         return PermissionDenied(f"permission denied: {message}", tracker=tracker, issue=issue, status=403)
-    if "not found" in message.lower():
+    if developer.casefold().startswith(_ENTITY_NOT_FOUND):
         return NotFound(message, tracker=tracker, issue=issue, status=404)
     if code in {"INTERNAL_SERVER_ERROR", "TIMEOUT"}:
         return TransientError(message, tracker=tracker, issue=issue, status=500)

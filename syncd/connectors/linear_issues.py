@@ -9,7 +9,7 @@ issue is either aligned or not, never both. :class:`LabelNaming` translates both
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ from syncd.connectors.payload import estimate, identifier, malformed, storable, 
 from syncd.model import StatusCategory, TrackerKind, WorkItem
 from syncd.strategy import LabelScheme
 
-__all__ = ["LabelNaming", "to_work_item"]
+__all__ = ["LabelNaming", "labels_cursor", "to_work_item", "with_labels"]
 
 _STATES = {
     "triage": StatusCategory.TODO,
@@ -75,6 +75,21 @@ def to_work_item(
         return _work_item(node, key, tracker, naming, initiatives)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         return Skipped(key, malformed(exc))
+
+
+def labels_cursor(node: Any) -> str | None:
+    """Where an issue's labels go on when its page carried only the first few of them, else None."""
+    labels = node.get("labels") if isinstance(node, dict) and isinstance(node.get("id"), str) else None
+    info = labels.get("pageInfo") if isinstance(labels, dict) else None
+    if isinstance(info, dict) and info.get("hasNextPage") and info.get("endCursor"):
+        return str(info["endCursor"])
+    return None
+
+
+def with_labels(node: dict[str, Any], rest: Iterable[Any]) -> dict[str, Any]:
+    """The issue node with the rest of its labels, as if its page had carried them all."""
+    every = [*node["labels"]["nodes"], *rest]
+    return {**node, "labels": {"nodes": every, "pageInfo": {"hasNextPage": False, "endCursor": None}}}
 
 
 def _work_item(

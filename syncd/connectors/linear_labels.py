@@ -4,6 +4,10 @@ Linear labels are workspace-wide or belong to one team; a team's issues can carr
 shadows a workspace label of the same name and group. syncd creates what it needs at workspace level
 (groups first, then their children), so one set serves every team, and reuses whatever already exists,
 team labels included. The directory is read once per connector and kept up to date as it creates.
+
+A label group allows one label per issue, so a person who picks a label of a group between syncd's read
+and its write makes Linear refuse syncd's add there; :meth:`LabelDirectory.yield_to_people` says what is
+left of syncd's delta once the person's choice is respected.
 """
 
 from __future__ import annotations
@@ -19,11 +23,15 @@ __all__ = ["LabelDirectory", "LinearLabel"]
 
 @dataclass(frozen=True, slots=True)
 class LinearLabel:
+    """One label as syncd needs it: the group's name to name it, the group's id to tell groups apart
+    (a team's group and the workspace's group may share a name)."""
+
     id: str
     name: str
     is_group: bool
     group: str | None
     team: str | None
+    group_id: str | None = None
 
     @classmethod
     def from_node(cls, node: dict[str, Any]) -> LinearLabel:
@@ -33,6 +41,7 @@ class LinearLabel:
             is_group=bool(node.get("isGroup")),
             group=(node.get("parent") or {}).get("name"),
             team=(node.get("team") or {}).get("key"),
+            group_id=(node.get("parent") or {}).get("id"),
         )
 
 
@@ -53,10 +62,12 @@ class LabelDirectory:
         self._create = create
         self._labels: dict[tuple[str | None, str | None, str], LinearLabel] = {}
         self._groups: dict[tuple[str | None, str], LinearLabel] = {}
+        self._by_id: dict[str, LinearLabel] = {}
         for label in labels:
             self._remember(label)
 
     def _remember(self, label: LinearLabel) -> None:
+        self._by_id[label.id] = label
         if label.is_group:
             self._groups[(label.team, label.name.casefold())] = label
         else:
@@ -94,6 +105,25 @@ class LabelDirectory:
         label = self._create(payload)
         self._remember(label)
         return label
+
+    def yield_to_people(
+        self, added: frozenset[str], removed: frozenset[str], current: Iterable[LinearLabel]
+    ) -> tuple[frozenset[str], frozenset[str]]:
+        """What is left of a delta (label ids) once the issue's ``current`` labels are respected.
+
+        A group is held by a label on the issue that the delta does not remove: syncd's add into a held
+        group is dropped, because the label there was put by a person and syncd never overrides one.
+        Adds already on the issue and removals of labels no longer on it are dropped as done.
+        """
+        labels = list(current)
+        on_issue = {label.id for label in labels}
+        held = {label.group_id for label in labels if label.group_id and label.id not in removed}
+        add = frozenset(i for i in added if i not in on_issue and not self._in(i, held))
+        return add, frozenset(i for i in removed if i in on_issue)
+
+    def _in(self, label_id: str, groups: set[str]) -> bool:
+        label = self._by_id.get(label_id)
+        return label is not None and label.group_id in groups
 
     def _group(self, name: str) -> LinearLabel:
         group = self._groups.get((None, name.casefold()))

@@ -1,9 +1,11 @@
 """The GraphQL documents syncd sends to Linear, validated against Linear's schema before any request.
 
 Page sizes are chosen under Linear's complexity rules (each object 1 point, each scalar 0.1, connections
-multiply by their ``first``; 10,000 points per query at most): a page of issues with their labels costs
-about 8,300 points at 250 issues, so the issue query asks for the maximum page of 250 with at most 10
-labels per issue. Initiatives are read once per project, not once per issue.
+multiply by their ``first``; 10,000 points per query at most). Labels nest inside issues, so their page
+multiplies the issue page: the issue query asks for the maximum page of 250 issues with the first 10
+labels of each and their ``pageInfo`` (7,928 points; 14 labels would cost 10,228), and the rare issue
+with more labels has the rest read with :data:`ISSUE_LABELS`. Initiatives are read once per project,
+not once per issue.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ __all__ = [
     "COMMENT_UPDATE",
     "ISSUES",
     "ISSUE_BATCH_UPDATE",
+    "ISSUE_LABELS",
     "ISSUE_UPDATE",
     "LABELS",
     "LABEL_CREATE",
@@ -35,9 +38,22 @@ ISSUES: GraphQLRequest = gql(
           team { key }
           project { id name }
           parent { identifier }
-          labels(first: 10) { nodes { id name parent { name } } }
+          labels(first: 10) { nodes { id name parent { name } } pageInfo { hasNextPage endCursor } }
         }
         pageInfo { hasNextPage endCursor }
+      }
+    }
+    """
+)
+
+ISSUE_LABELS: GraphQLRequest = gql(
+    """
+    query SyncdIssueLabels($id: String!, $after: String) {
+      issue(id: $id) {
+        labels(first: 250, after: $after) {
+          nodes { id name parent { id name } }
+          pageInfo { hasNextPage endCursor }
+        }
       }
     }
     """

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,9 @@ from typer.testing import CliRunner
 from syncd.cli import app
 from syncd.connectors.linear import LinearConnector
 from syncd.retry import CallStats, RetryPolicy
+from syncd.sandbox.server import RequestRecord
 from syncd.settings import load_settings
+from syncd.state import StateStore
 from syncd.strategy import load_strategy
 from tests.integration.contract import ConnectorContract, run_sync
 from tests.integration.harness import LinearHarness
@@ -32,6 +37,26 @@ class TestLinear(ConnectorContract):
 
 def groups(harness: LinearHarness) -> list[str]:
     return sorted(label.name for label in harness.workspace.store.labels.values() if label.is_group)
+
+
+def errors_of(record: RequestRecord) -> list[dict[str, object]]:
+    """The GraphQL errors a response carried: Linear answers most of them with HTTP 200."""
+    errors: list[dict[str, object]] = json.loads(record.response).get("errors") or []
+    return errors
+
+
+def when(condition: Callable[[], bool], action: Callable[[], None]) -> threading.Thread:
+    """Do what a person does as soon as ``condition`` holds, while syncd runs."""
+
+    def watch() -> None:
+        deadline = time.monotonic() + 20
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.002)
+        action()
+
+    thread = threading.Thread(target=watch)
+    thread.start()
+    return thread
 
 
 def test_label_groups_are_created_once(tmp_path: Path, harness: LinearHarness) -> None:
@@ -58,7 +83,7 @@ def test_one_label_per_group_is_swapped_in_one_delta(tmp_path: Path, harness: Li
     assert outcome.result.status == "ok", outcome.result.errors
     assert harness.labels()["ENG-4"] == {"objective:enterprise-readiness", "Frontend"}
     assert harness.writes() == 1
-    assert all(record.status == 200 for record in harness.log.records())
+    assert [errors_of(record) for record in harness.log.records()] == [[]] * len(harness.log.records())
 
 
 def test_same_changes_are_batched(tmp_path: Path, harness: LinearHarness) -> None:
@@ -75,13 +100,103 @@ def test_same_changes_are_batched(tmp_path: Path, harness: LinearHarness) -> Non
     assert harness.labels()["INF-40"] == {"objective:reliability"}
 
 
-def test_missing_api_key_exits_3_naming_the_workspace(tmp_path: Path, harness: LinearHarness) -> None:
+@pytest.mark.parametrize("key_line", ["", 'api_key = ""'], ids=["missing", "empty"])
+def test_a_missing_or_empty_api_key_exits_3_naming_the_workspace(
+    tmp_path: Path, harness: LinearHarness, key_line: str
+) -> None:
     config = harness.settings_file(tmp_path)
-    config.write_text(config.read_text().replace(f'api_key = "{harness.api_key}"', 'api_key = ""'))
+    config.write_text(config.read_text().replace(f'api_key = "{harness.api_key}"', key_line))
+    assert ("api_key" in config.read_text()) == bool(key_line)
     result = CliRunner().invoke(app, ["--config", str(config), "sync"])
-    assert result.exit_code == 3
+    assert result.exit_code == 3, result.stderr
     assert "linear.acme" in result.stderr
-    assert "authentication failed" in result.stderr
+    assert "authentication failed: no API key is set" in result.stderr
+    assert harness.log.records() == [], "no request goes out without credentials"
+
+
+def test_a_deleted_report_comment_is_posted_again_once(tmp_path: Path, harness: LinearHarness) -> None:
+    run_sync(tmp_path, harness)
+    [first] = harness.workspace.comments(harness.report_issue)
+    harness.workspace.delete_comment(first.id)
+    key, pin, _ = harness.pin
+    harness.person_labels(key, add=[pin])
+    harness.log.clear()
+    outcome = run_sync(tmp_path, harness)
+    assert outcome.report is not None
+    assert outcome.report.posted, outcome.report.error
+    assert outcome.report.error is None
+    [second] = harness.workspace.comments(harness.report_issue)
+    assert second.id != first.id
+    assert "syncd:drift:report" in second.body
+    assert harness.log.count("commentUpdate") == 1, "the stored comment is tried first"
+    assert harness.log.count("commentCreate") == 1
+    with StateStore.open(tmp_path / "state.db") as store:
+        stored = store.comments.get(harness.tracker, harness.report_issue, "*")
+        assert stored is not None
+        assert stored.comment_id == second.id
+        assert store.outbox.pending() == []
+
+
+def test_labels_past_the_first_ten_are_read_and_a_pin_there_holds_its_group(
+    tmp_path: Path, harness: LinearHarness
+) -> None:
+    key, pin, _ = harness.pin
+    harness.person_labels(key, add=[pin])
+    harness.workspace.clock.advance(1)
+    tags = [f"tag-{n:02}" for n in range(11)]
+    for tag in tags:
+        harness.workspace.add_label(tag)
+    harness.workspace.edit_labels(key, add=tags)
+    assert len(harness.workspace.issue_labels(key)) == 13, "Linear lists labels newest first: the pin is 12th"
+    outcome = run_sync(tmp_path, harness)
+    [pull] = [json.loads(r.response) for r in harness.log.records() if r.endpoint == "issues"]
+    [page] = [node["labels"] for node in pull["data"]["issues"]["nodes"] if node["identifier"] == key]
+    assert page["pageInfo"]["hasNextPage"]
+    assert "enterprise-readiness" not in {label["name"] for label in page["nodes"]}, "the pin is past the page"
+    assert outcome.result is not None
+    assert outcome.result.status == "ok", outcome.result.errors
+    assert harness.labels()[key] == {"incident", pin, *tags}, "the pin wins; no second objective label"
+    assert harness.writes_per_issue()[key] == 0
+    assert all(errors_of(record) == [] for record in harness.log.records()), "Linear refused nothing"
+    label_pages = [r for r in harness.log.records() if "SyncdIssueLabels" in json.loads(r.body)["query"]]
+    assert len(label_pages) == 1, "one more page of labels, for the one issue that needs it"
+    with StateStore.open(tmp_path / "state.db") as store:
+        stored = store.items.get(harness.tracker, key)
+        assert stored is not None
+        assert stored.item.labels == {"incident", pin, *tags}
+
+
+def test_a_label_a_person_picks_between_read_and_write_wins(tmp_path: Path, harness: LinearHarness) -> None:
+    run_sync(tmp_path, harness)
+    harness.workspace.update_issue("ENG-4", title="SSO for the wiki")
+    harness.faults.latency = 0.05
+    harness.faults.paths = harness.write_paths
+    harness.log.clear()
+    thread = when(
+        lambda: harness.log.count("issues") > 0,
+        lambda: harness.person_labels("ENG-4", add=["objective:reliability"]),
+    )
+    outcome = run_sync(tmp_path, harness)
+    thread.join()
+    assert outcome.result is not None
+    assert outcome.result.status == "ok", outcome.result.errors
+    assert outcome.result.failed == 0
+    assert harness.labels()["ENG-4"] == {"objective:reliability", "Frontend"}, "the person's pick stays"
+    refused = [
+        record
+        for record in harness.log.records()
+        if any(re.search("Only one label in a group", json.dumps(error)) for error in errors_of(record))
+    ]
+    assert [record.endpoint for record in refused] == ["issueUpdate"], "the pick landed after syncd's read"
+    with StateStore.open(tmp_path / "state.db") as store:
+        assert store.outbox.pending() == []
+    harness.faults.latency = 0
+    harness.log.clear()
+    again = run_sync(tmp_path, harness)
+    assert again.result is not None
+    assert again.result.changed == 0
+    assert harness.writes() == 0
+    assert harness.labels()["ENG-4"] == {"objective:reliability", "Frontend"}
 
 
 def test_an_invalid_field_fails_before_any_request(tmp_path: Path, harness: LinearHarness) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from graphql import GraphQLSchema, build_schema, parse
 
+from syncd.connectors import linear_queries as q
 from syncd.sandbox.linear.complexity import MAX_QUERY_COMPLEXITY, query_complexity
 from syncd.schemas import linear_schema
+from syncd.settings import LinearWorkspace
 
 SDL = """
 type Query {
@@ -143,14 +145,21 @@ def test_a_full_page_with_nested_default_labels_exceeds_the_cap(linear: GraphQLS
     assert score(linear, query) > MAX_QUERY_COMPLEXITY
 
 
-def test_a_full_page_with_bounded_labels_fits(linear: GraphQLSchema) -> None:
-    query = """query($after: String) {
-      issues(first: 250, after: $after, orderBy: updatedAt) {
-        nodes { id identifier title description priority estimate updatedAt
-          state { type name } team { id key } project { id name initiatives(first: 5) { nodes { id name } } }
-          parent { id identifier } labels(first: 10) { nodes { id name parent { id name } } } }
-        pageInfo { hasNextPage endCursor } } }"""
-    assert score(linear, query) < MAX_QUERY_COMPLEXITY
+def test_syncds_own_issue_query_fits_a_full_page(linear: GraphQLSchema) -> None:
+    """The real document syncd sends, at the default page size, which is also the largest allowed."""
+    page = LinearWorkspace.model_fields["page_size"].default
+    assert page == 250
+    cost = query_complexity(linear, q.ISSUES.document, variables={"first": page})
+    assert cost == 7_928, "the figure linear_queries documents"
+    assert cost < MAX_QUERY_COMPLEXITY
+    assert query_complexity(linear, q.ISSUE_LABELS.document, variables={"id": "ENG-1"}) == 604
+
+
+def test_every_document_syncd_sends_fits_under_the_cap(linear: GraphQLSchema) -> None:
+    documents = {name: getattr(q, name) for name in q.__all__}
+    variables = {"first": 250, "id": "ENG-1", "ids": ["x"] * 50, "input": {}}
+    for name, request in documents.items():
+        assert query_complexity(linear, request.document, variables=variables) < MAX_QUERY_COMPLEXITY, name
 
 
 def test_introspection_fields_are_scored(linear: GraphQLSchema) -> None:

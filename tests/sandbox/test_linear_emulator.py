@@ -231,9 +231,16 @@ def test_an_unknown_issue_is_linears_entity_not_found(linear: LinearEmulator, or
     assert response.status_code == 200
     body = response.json()
     assert body["data"] is None
-    assert body["errors"][0]["message"] == "Entity not found: Issue"
-    assert body["errors"][0]["extensions"]["code"] == "INPUT_ERROR"
-    assert body["errors"][0]["path"] == ["issue"]
+    [error] = body["errors"]
+    assert error["message"] == "Entity not found: Issue"
+    assert error["path"] == ["issue"]
+    assert error["extensions"] == {
+        "type": "invalid input",
+        "code": "INPUT_ERROR",
+        "statusCode": 400,
+        "userError": True,
+        "userPresentableMessage": "Could not find referenced Issue.",
+    }
 
 
 def test_fields_nobody_set_still_answer_with_values(linear: LinearEmulator, org: Org) -> None:

@@ -8,7 +8,7 @@ from gql.transport.exceptions import TransportQueryError, TransportServerError
 
 from syncd.connectors.base import Skipped
 from syncd.connectors.linear import _retry_after, translate_error
-from syncd.connectors.linear_issues import LabelNaming, to_work_item
+from syncd.connectors.linear_issues import LabelNaming, labels_cursor, to_work_item, with_labels
 from syncd.connectors.linear_labels import LabelDirectory, LinearLabel
 from syncd.errors import AuthError, BadRequest, NotFound, PermissionDenied, RateLimited, TransientError
 from syncd.model import StatusCategory
@@ -104,8 +104,58 @@ def test_directory_prefers_the_teams_label_and_creates_groups_once() -> None:
     assert [p.get("isGroup") for p in created[1:]] == [True, None, None], "the Value group is created once"
 
 
-def query_error(code: str = "", kind: str = "", message: str = "boom") -> TransportQueryError:
-    return TransportQueryError(message, errors=[{"message": message, "extensions": {"code": code, "type": kind}}])
+def test_an_issue_with_more_labels_than_its_page_is_completed() -> None:
+    first = node(labels={"nodes": [{"id": "l1", "name": "bug"}], "pageInfo": {"hasNextPage": True, "endCursor": "c1"}})
+    assert labels_cursor(first) == "c1"
+    assert labels_cursor(node()) is None, "a page without pageInfo is the whole list"
+    assert labels_cursor({"labels": first["labels"]}) is None, "no id to read the rest with"
+    assert labels_cursor("not a node") is None
+    pin = {"id": "l2", "name": "growth", "parent": {"name": "Objective"}}
+    complete = with_labels(first, [pin])
+    assert complete["labels"]["pageInfo"] == {"hasNextPage": False, "endCursor": None}
+    assert labels_cursor(complete) is None
+    item = to_work_item(complete, tracker="t", naming=NAMING, initiatives={})
+    assert not isinstance(item, Skipped)
+    assert item.labels == {"bug", "objective:growth"}
+
+
+def test_a_group_a_person_took_keeps_their_label() -> None:
+    mine = LinearLabel("syncd-growth", "growth", False, "Objective", None, group_id="objective")
+    old = LinearLabel("syncd-none", "alignment:none", False, "Objective", None, group_id="objective")
+    value = LinearLabel("syncd-quality", "quality", False, "Value", None, group_id="value")
+    persons = LinearLabel("person-ops", "ops", False, "Objective", None, group_id="objective")
+    directory = LabelDirectory([mine, old, value, persons], NAMING, lambda _: mine)
+    added, removed = frozenset({mine.id, value.id}), frozenset({old.id})
+    assert directory.yield_to_people(added, removed, [persons]) == ({value.id}, frozenset()), (
+        "the person's label replaced syncd's old one: syncd's add there is dropped, the value still goes"
+    )
+    assert directory.yield_to_people(added, removed, [old]) == (added, removed), "syncd's own label is swapped"
+    assert directory.yield_to_people(added, removed, [mine, old]) == ({value.id}, removed), "already there"
+
+
+def query_error(
+    code: str = "", kind: str = "", message: str = "boom", presentable: str | None = None
+) -> TransportQueryError:
+    extensions: dict[str, Any] = {"code": code, "type": kind}
+    if presentable is not None:
+        extensions["userPresentableMessage"] = presentable
+    return TransportQueryError(message, errors=[{"message": message, "extensions": extensions}])
+
+
+def test_not_found_is_read_from_linears_developer_message() -> None:
+    deleted = query_error(
+        "INPUT_ERROR", "invalid input", "Entity not found: Comment", presentable="Could not find referenced Comment."
+    )
+    error = translate_error(deleted, tracker="t", issue="ENG-1")
+    assert isinstance(error, NotFound)
+    assert error.message == "Could not find referenced Comment.", "the words are the ones Linear shows people"
+    exclusive = query_error(
+        "INPUT_ERROR",
+        "invalid input",
+        "labelIds not exclusive child labels",
+        presentable="The label 'a' is in the same group as 'b'. Only one label in a group can be applied to an issue.",
+    )
+    assert isinstance(translate_error(exclusive, tracker="t"), BadRequest)
 
 
 def test_errors_are_translated_by_what_to_do_next() -> None:

@@ -67,9 +67,10 @@ _EDGE_PAGE = (
 _REASONS = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}
 
 
-@dataclass
 @dataclass(frozen=True, slots=True)
 class _Operation:
+    """An operation's type and root fields: what the request log counts and the fault layer matches."""
+
     kind: OperationType
     fields: tuple[str, ...]
 

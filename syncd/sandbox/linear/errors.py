@@ -138,11 +138,14 @@ def input_error(message: str, user_message: str | None = None) -> LinearApiError
 
 
 def not_found(entity: str) -> LinearApiError:
+    """Linear's answer for an id that names nothing (or nothing any more): the developer message says
+    "Entity not found", the words for people say "Could not find referenced ...", with HTTP 200."""
     return LinearApiError(
         f"Entity not found: {entity}",
         type="invalid input",
         code="INPUT_ERROR",
         user_message=f"Could not find referenced {entity}.",
+        status_code=400,
     )
 
 

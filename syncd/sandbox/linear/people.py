@@ -106,6 +106,13 @@ class PersonActions(WorkspaceLookups):
                 self.store.put_issue(dataclasses.replace(target, updated_at=self.store.touch_time(target.updated_at)))
             return comment
 
+    def delete_comment(self, comment_id: str) -> None:
+        """Delete a comment as a person (anyone's, as a workspace admin may): it is gone from every query
+        and mutation, which then answer Linear's "Entity not found: Comment"."""
+        with self.store.lock:
+            if self.store.remove_comment(comment_id) is None:
+                raise not_found("Comment")
+
     def issue_labels(self, ref: Ref) -> tuple[str, ...]:
         """The names of an issue's labels, in the order they were applied."""
         with self.store.lock:

@@ -15,32 +15,23 @@ label group a person took after syncd read it keeps the person's label (see ``_a
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-import requests
 from gql import Client, GraphQLRequest
-from gql.transport.exceptions import (
-    TransportConnectionFailed,
-    TransportProtocolError,
-    TransportQueryError,
-    TransportServerError,
-)
 from gql.transport.requests import RequestsHTTPTransport
 
 from syncd.connectors import linear_queries as q
 from syncd.connectors.base import Check, Identity, OpResult, Skipped, holds_marker
+from syncd.connectors.linear_errors import translate_error
 from syncd.connectors.linear_issues import LabelNaming, labels_cursor, to_work_item, with_labels
 from syncd.connectors.linear_labels import LabelDirectory, LinearLabel
 from syncd.errors import (
     AuthError,
     BadRequest,
     NotFound,
-    PermissionDenied,
-    RateLimited,
     TrackerError,
     TransientError,
 )
@@ -51,13 +42,12 @@ from syncd.schemas import linear_schema
 from syncd.settings import LinearWorkspace
 from syncd.strategy import LabelScheme
 
-__all__ = ["LinearConnector", "translate_error"]
+__all__ = ["LinearConnector"]
 
 T = TypeVar("T")
 OVERLAP = timedelta(minutes=2)
 BATCH_LIMIT = 50
 _GROUP_TAKEN = "only one label in a group"
-_ENTITY_NOT_FOUND = "entity not found"
 
 
 class LinearConnector:
@@ -383,70 +373,3 @@ def _check_cursor(data: Any, guard: tuple[str, set[str]], tracker: str) -> None:
     cursor = info.get("endCursor")
     if info.get("hasNextPage") and cursor in seen:
         raise TransientError("the page cursor repeated an earlier one", tracker=tracker)
-
-
-def translate_error(
-    error: BaseException, *, tracker: str, issue: str = "", headers: Mapping[str, str] | None = None
-) -> TrackerError | None:
-    """A gql or network failure as the typed error that says what to do next (None: not a tracker error)."""
-    if isinstance(error, TransportQueryError):
-        return _query_error(error, tracker=tracker, issue=issue, headers=headers or {})
-    if isinstance(error, TransportServerError):
-        status = error.code or 0
-        if status == 429:
-            return RateLimited(
-                "rate limited (429)", retry_after=_retry_after(headers or {}), tracker=tracker, status=429
-            )
-        if status in {401, 403}:
-            kind = AuthError if status == 401 else PermissionDenied
-            return kind(f"refused ({status})", tracker=tracker, issue=issue, status=status)
-        if status >= 500:
-            return TransientError(f"server error ({status})", tracker=tracker, issue=issue, status=status)
-        return BadRequest(f"rejected ({status})", tracker=tracker, issue=issue, status=status)
-    if isinstance(error, TransportConnectionFailed | TransportProtocolError | requests.RequestException):
-        return TransientError(f"{type(error).__name__}: the connection failed", tracker=tracker, issue=issue)
-    return None
-
-
-def _query_error(error: TransportQueryError, *, tracker: str, issue: str, headers: Mapping[str, str]) -> TrackerError:
-    """A GraphQL error by Linear's own signals, in the words Linear shows people.
-
-    A missing entity is an ``INPUT_ERROR`` whose developer message starts with "Entity not found"
-    ("Entity not found: Comment") while its ``userPresentableMessage`` says "Could not find referenced
-    Comment.", so the kind is read from the former and the words are taken from the latter.
-    """
-    details = [e for e in error.errors or () if isinstance(e, dict)]
-    first = details[0] if details else {}
-    extensions = first.get("extensions") or {}
-    code = str(extensions.get("code") or "").upper()
-    kind = str(extensions.get("type") or "").lower()
-    developer = str(first.get("message") or error)
-    message = str(extensions.get("userPresentableMessage") or developer)
-    if code == "RATELIMITED" or kind == "ratelimited":
-        return RateLimited(f"rate limited: {message}", retry_after=_retry_after(headers), tracker=tracker, issue=issue)
-    if code == "AUTHENTICATION_ERROR" or kind == "authentication error":
-        return AuthError(f"authentication failed: {message}", tracker=tracker, issue=issue, status=401)
-    if code == "FORBIDDEN" or kind == "forbidden":
-        return PermissionDenied(f"permission denied: {message}", tracker=tracker, issue=issue, status=403)
-    if developer.casefold().startswith(_ENTITY_NOT_FOUND):
-        return NotFound(message, tracker=tracker, issue=issue, status=404)
-    if code in {"INTERNAL_SERVER_ERROR", "TIMEOUT"}:
-        return TransientError(message, tracker=tracker, issue=issue, status=500)
-    return BadRequest(f"rejected: {message}", tracker=tracker, issue=issue, status=400)
-
-
-def _retry_after(headers: Mapping[str, str], now: Callable[[], float] = time.time) -> float | None:
-    """Seconds until Linear's exhausted budget is back, from its reset headers (epoch milliseconds)."""
-    waits = [
-        _number(headers[f"X-RateLimit-{kind}-Reset"]) / 1000 - now()
-        for kind in ("Requests", "Complexity")
-        if f"X-RateLimit-{kind}-Reset" in headers and _number(headers.get(f"X-RateLimit-{kind}-Remaining", "0")) <= 0
-    ]
-    return max(0.0, *waits) if waits else None
-
-
-def _number(value: str) -> float:
-    try:
-        return float(value)
-    except ValueError:
-        return 0.0

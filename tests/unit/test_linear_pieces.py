@@ -7,7 +7,7 @@ from typing import Any
 from gql.transport.exceptions import TransportQueryError, TransportServerError
 
 from syncd.connectors.base import Skipped
-from syncd.connectors.linear import _retry_after, translate_error
+from syncd.connectors.linear_errors import retry_after, translate_error
 from syncd.connectors.linear_issues import LabelNaming, labels_cursor, to_work_item, with_labels
 from syncd.connectors.linear_labels import LabelDirectory, LinearLabel
 from syncd.errors import AuthError, BadRequest, NotFound, PermissionDenied, RateLimited, TransientError
@@ -179,7 +179,7 @@ def test_rate_limit_wait_comes_from_the_exhausted_budget() -> None:
         "X-RateLimit-Complexity-Remaining": "0",
         "X-RateLimit-Complexity-Reset": "1012500",
     }
-    assert _retry_after(headers, now=lambda: 1000.0) == 12.5
-    assert _retry_after({}, now=lambda: 1000.0) is None
+    assert retry_after(headers, now=lambda: 1000.0) == 12.5
+    assert retry_after({}, now=lambda: 1000.0) is None
     past = {"X-RateLimit-Requests-Remaining": "0", "X-RateLimit-Requests-Reset": "999000"}
-    assert _retry_after(past, now=lambda: 1000.0) == 0.0
+    assert retry_after(past, now=lambda: 1000.0) == 0.0

@@ -183,8 +183,9 @@ def summarise_outcome(outcome: TrackerOutcome, *, dry_run: bool = False) -> list
             lines.append(f"  drift report on {post.target}: not posted ({post.error}); retried next run")
         else:
             lines.append(f"  drift report on {post.target}: {'posted' if post.posted else 'unchanged'}")
-    if post is not None and post.notices:
-        lines.append(f"  notices on unaligned issues: {post.notices}")
+    if post is not None and (post.notices or post.notice_failures):
+        failed = f", {post.notice_failures} not sent (see the log)" if post.notice_failures else ""
+        lines.append(f"  notices on unaligned issues: {post.notices}{failed}")
     return lines
 
 

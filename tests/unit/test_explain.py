@@ -10,9 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 from syncd.cli import app
-from syncd.explain import drift_bucket
+from syncd.engine import SyncResult
+from syncd.explain import drift_bucket, summarise_outcome
 from syncd.model import Alignment, StatusCategory
+from syncd.reports import PostResult
 from syncd.strategy import Strategy
+from syncd.trackers import TrackerOutcome
 from tests.conftest import EXAMPLE_STRATEGY, T0, make_item
 
 NOW = T0 + timedelta(days=30)
@@ -61,3 +64,14 @@ def test_the_command_prints_the_drift_line_and_puts_it_in_json(
     assert "drift report: counts in the actual allocation as self-serve-growth, effort 5 (its estimate)" in text.stdout
     as_json = CliRunner().invoke(app, ["explain", "--item", str(path), "--json", "-s", str(EXAMPLE_STRATEGY)])
     assert json.loads(as_json.stdout)["drift"].startswith("counts in the actual allocation as self-serve-growth")
+
+
+def test_the_sync_summary_counts_the_notices_sent_and_those_that_were_not() -> None:
+    result = SyncResult("jira.acme", pulled=12, changed=3, applied=3, requests=9)
+    post = PostResult("jira.acme", "STRAT-1", posted=True, notices=2, notice_failures=1)
+    lines = summarise_outcome(TrackerOutcome("jira.acme", result, report=post))
+    assert lines == [
+        "jira.acme: ok: pulled 12, changed 3, applied 3, failed 0, skipped 0, forgotten 0; 9 API requests, 0 retries",
+        "  drift report on STRAT-1: posted",
+        "  notices on unaligned issues: 2, 1 not sent (see the log)",
+    ]

@@ -117,10 +117,15 @@ class _Tracker(_Section):
     verify_tls: bool = True
     timeout: float = Field(default=30.0, gt=0, le=600)
 
+    @property
+    def unencrypted_over_network(self) -> bool:
+        """Plain http to another host: credentials and issues would cross the network unencrypted."""
+        parts = urlsplit(self.url)
+        return parts.scheme == "http" and not _loopback(parts.hostname or "")
+
     @model_validator(mode="after")
     def _https_unless_loopback(self) -> _Tracker:
-        parts = urlsplit(self.url)
-        if parts.scheme == "http" and not _loopback(parts.hostname or "") and not self.allow_insecure_http:
+        if self.unencrypted_over_network and not self.allow_insecure_http:
             raise ValueError(
                 f"url {self.url!r} is plain http: credentials would cross the network unencrypted; use "
                 "https, or set allow_insecure_http = true if you really mean it"

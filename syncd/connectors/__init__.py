@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from typing import Any
-from urllib.parse import urlsplit
 
 from syncd.connectors.base import Connector, Identity, OpResult, Skipped
 from syncd.connectors.jira import JiraConnector
@@ -47,23 +45,13 @@ def open_connector(
 def _warn_if_insecure(name: str, tracker: TrackerSettings) -> None:
     """Say loudly, every time, that credentials will cross the network unencrypted: ``allow_insecure_http``
     is an explicit opt-in, and an opt-in nobody is reminded of outlives the reason it was given."""
-    parts = urlsplit(tracker.url)
-    if tracker.allow_insecure_http and parts.scheme == "http" and not _loopback(parts.hostname or ""):
+    if tracker.allow_insecure_http and tracker.unencrypted_over_network:
         _log.warning(
             "connector.insecure_http",
             tracker=name,
             url=tracker.url,
             detail="allow_insecure_http is set: credentials and issues cross the network unencrypted",
         )
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _saved_profile(store: StateStore | None, name: str) -> dict[str, Any] | None:

@@ -66,3 +66,18 @@ def settings_table(site: JiraEmulator, *, token: str | None = None, deployment: 
         """
     )
     return table + credentials + "\n"
+
+
+def refused_table(site: JiraEmulator, name: str = "refused") -> str:
+    """A ``[jira.<name>]`` table for the same Cloud site whose API token the site refuses (401)."""
+    email, _ = site.basic_auth
+    return textwrap.dedent(
+        f"""
+        [jira.{name}]
+        url = "{site.url}"
+        deployment = "cloud"
+        projects = ["GROW"]
+        email = "{email}"
+        api_token = "not-the-token"
+        """
+    )

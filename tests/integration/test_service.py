@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import textwrap
 import time
 import urllib.error
 import urllib.request
@@ -21,6 +20,7 @@ import pytest
 
 from syncd.state import StateStore
 from tests.conftest import EXAMPLE_STRATEGY, REPO
+from tests.integration import jira_org
 from tests.integration.harness import JiraHarness
 
 
@@ -131,18 +131,7 @@ def test_ready_watchdog_status_metrics_health_and_a_clean_stop(tmp_path: Path, h
 
 
 def test_a_failing_tracker_never_stops_the_others_and_turns_health_503(tmp_path: Path, harness: JiraHarness) -> None:
-    email, _ = harness.site.basic_auth
-    refused = textwrap.dedent(
-        f"""
-        [jira.refused]
-        url = "{harness.site.url}"
-        deployment = "cloud"
-        projects = ["GROW"]
-        email = "{email}"
-        api_token = "not-the-token"
-        """
-    )
-    unit = Unit(tmp_path, harness, extra=refused, health="stale_after = 1")
+    unit = Unit(tmp_path, harness, extra=jira_org.refused_table(harness.site), health="stale_after = 1")
     try:
         unit.wait_for("READY=1")
         unit.wait_for("STATUS=jira.acme: ok")

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from typer.testing import CliRunner
 
 from syncd.cli import app
 from syncd.state import StateStore
+from tests.integration import jira_org
 from tests.integration.harness import JiraHarness
 
 
@@ -29,16 +29,7 @@ def syncd(config: Path, *args: str, stdin: str | None = None) -> tuple[int, str]
 def with_second_tracker(tmp_path: Path, harness: JiraHarness) -> Path:
     """Settings with ``jira.acme`` and a ``jira.refused`` whose token the emulator refuses."""
     config = harness.settings_file(tmp_path)
-    email, _ = harness.site.basic_auth
-    second = f"""
-        [jira.refused]
-        url = "{harness.site.url}"
-        deployment = "cloud"
-        projects = ["GROW"]
-        email = "{email}"
-        api_token = "not-the-token"
-        """
-    config.write_text(config.read_text() + textwrap.dedent(second))
+    config.write_text(config.read_text() + jira_org.refused_table(harness.site))
     return config
 
 

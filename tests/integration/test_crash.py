@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.crash import run_trial
+from tests.integration.crash import assert_nothing_lost, run_trial
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_killed_syncs_converge_without_loss_or_duplicates(seed: int, tmp_path: Path) -> None:
-    trial = run_trial(seed, tmp_path)
-    assert trial.kills >= 1
+    assert_nothing_lost(run_trial(seed, tmp_path))

@@ -12,6 +12,8 @@ from hypothesis import HealthCheck, settings
 
 from syncd.model import StatusCategory, TrackerKind, WorkItem
 from syncd.strategy import Strategy, load_strategy
+from tests.support.outputs import OUTPUTS
+from tests.support.outputs import install as install_output_audit
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_STRATEGY = REPO / "config" / "strategy.example.yaml"
@@ -49,13 +51,21 @@ def example_strategy() -> Strategy:
 
 
 # -- no secret in any output ---------------------------------------------------------------------------
-# Every credential the tests hand to syncd. Whatever the suite captures (stdout, stderr, log records of
-# every test, passed or failed) must never contain one; the session fails if it does.
+# The credentials the tests configure syncd with, for trackers it syncs: they look real and must never
+# appear in anything the suite captures (see tests/support/outputs.py for what that covers), stdout,
+# stderr and log records of every test, passed or failed; the session fails if one does.
+#
+# Deliberately absent: the emulators' built-in credentials and the demo's Linear key
+# (``cloud-api-token``, ``dc-personal-access-token``, ``lin_api_demo0...``). They are constants in syncd's
+# own source, valid only against an emulator on loopback for as long as it runs, and ``syncd demo
+# --keep-running`` and the sandbox CLI print them on purpose so a person can call the emulators. The
+# harnesses therefore never configure syncd with them (tests/integration/harness.py).
+JIRA_CLOUD_TOKEN = "ATATT3xFfGF0-harness-cloud-api-token-7f3c9e1a"
+JIRA_DC_TOKEN = "NzE4MjY0MTk5-harness-dc-personal-access-token-2b9d"
 TEST_SECRETS = (
-    "cloud-api-token",
-    "dc-personal-access-token",
+    JIRA_CLOUD_TOKEN,
+    JIRA_DC_TOKEN,
     "lin_api_contract0000000000000000000000000000",
-    "lin_api_demo0000000000000000000000000000000",
     "tok-3f9a7c-example-secret",
     "example-token-never-printed",
     "reader-token",
@@ -67,16 +77,27 @@ def pytest_configure(config: pytest.Config) -> None:
     from syncd.logging import configure_logging
 
     configure_logging(format="json", level="debug")
+    install_output_audit()
+
+
+def leaks_in_sections(nodeid: str, when: str, sections: list[tuple[str, str]]) -> list[str]:
+    """The secrets in what pytest captured for one phase of one test."""
+    return [
+        f"{nodeid} ({when}, {title}): {secret!r}"
+        for title, content in sections
+        for secret in TEST_SECRETS
+        if secret in content
+    ]
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    for title, content in report.sections:
-        for secret in TEST_SECRETS:
-            if secret in content:
-                _leaks.append(f"{report.nodeid} ({report.when}, {title}): {secret!r}")
+    _leaks.extend(leaks_in_sections(report.nodeid, report.when, report.sections))
+    _leaks.extend(OUTPUTS.leaks(TEST_SECRETS))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _leaks.extend(OUTPUTS.leaks(TEST_SECRETS, final=True))
+    OUTPUTS.close()
     if _leaks:
         print("\nSecrets found in captured output:\n  " + "\n  ".join(_leaks))
         session.exitstatus = 1

@@ -22,8 +22,9 @@ from syncd.sandbox.linear import LinearEmulator
 from syncd.sandbox.linear import LinearWorkspace as EmulatedWorkspace
 from syncd.sandbox.server import RequestLog
 from syncd.strategy import load_strategy
-from tests.conftest import EXAMPLE_STRATEGY
+from tests.conftest import EXAMPLE_STRATEGY, JIRA_CLOUD_TOKEN, JIRA_DC_TOKEN
 from tests.integration import jira_org, linear_org
+from tests.support.outputs import OUTPUTS
 
 NAMING = LabelNaming(load_strategy(EXAMPLE_STRATEGY).labels, "Objective", "Value")
 
@@ -82,6 +83,11 @@ class Harness(ABC):
     def writes_per_issue(self) -> Counter[str]:
         """How many label writes each issue received, from the request log."""
 
+    def audit_requests(self) -> None:
+        """Hand what syncd sent to the tracker (paths, queries, bodies) to the secrets audit."""
+        sent = (f"{r.method} {r.path}?{r.query}\n".encode() + r.body for r in self.log.records())
+        OUTPUTS.add(f"requests to {self.tracker}", b"\n".join(sent))
+
     def writes(self) -> int:
         return sum(1 for record in self.log.records() if "write" in self.classify(record.endpoint))
 
@@ -138,6 +144,13 @@ class JiraHarness(Harness):
     def __init__(self, deployment: str) -> None:
         self.deployment = deployment
         self.site = JiraEmulator(deployment)
+        # syncd's account gets a real-looking token of its own, one the secrets audit looks for; the
+        # emulator's built-in one is public (the demo prints it).
+        store = self.site.store
+        token = JIRA_CLOUD_TOKEN if deployment == "cloud" else JIRA_DC_TOKEN
+        store.default_user = store.create_user(
+            display_name="Sync Bot", email="syncd@example.com", username="syncd", token=token
+        )
 
     @property
     def faults(self) -> Faults:
@@ -154,6 +167,7 @@ class JiraHarness(Harness):
 
     def __exit__(self, *exc: object) -> None:
         self.site.stop()
+        self.audit_requests()
 
     def fresh(self) -> JiraHarness:
         return JiraHarness(self.deployment)
@@ -179,7 +193,9 @@ class JiraHarness(Harness):
 
     def comments(self, key: str) -> list[str]:
         store = self.site.store
-        return [store.comment_text(comment) for comment in store.comments(key)]
+        texts = [store.comment_text(comment) for comment in store.comments(key)]
+        OUTPUTS.add(f"comments on {key}", "\n".join(texts))
+        return texts
 
     def writes_per_issue(self) -> Counter[str]:
         edits: Counter[str] = Counter()
@@ -217,6 +233,7 @@ class LinearHarness(Harness):
 
     def __exit__(self, *exc: object) -> None:
         self.emulator.stop()
+        self.audit_requests()
 
     def fresh(self) -> LinearHarness:
         return LinearHarness()
@@ -273,7 +290,9 @@ class LinearHarness(Harness):
         return "read" if endpoint == "issues" else "meta"
 
     def comments(self, key: str) -> list[str]:
-        return [comment.body for comment in self.workspace.comments(key)]
+        texts = [comment.body for comment in self.workspace.comments(key)]
+        OUTPUTS.add(f"comments on {key}", "\n".join(texts))
+        return texts
 
     def writes_per_issue(self) -> Counter[str]:
         store = self.workspace.store

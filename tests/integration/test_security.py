@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
+import typer
 from typer.testing import CliRunner
 
 from syncd.cli import app
@@ -15,9 +19,10 @@ from syncd.connectors.linear import LinearConnector
 from syncd.retry import CallStats, RetryPolicy
 from syncd.settings import JiraSite, LinearWorkspace
 from syncd.strategy import LabelScheme
-from tests.conftest import TEST_SECRETS
+from tests.conftest import REPO, TEST_SECRETS, leaks_in_sections
 from tests.integration.contract import run_sync
 from tests.integration.harness import Harness, JiraHarness, LinearHarness
+from tests.support.outputs import OUTPUTS
 
 
 @pytest.fixture(params=["jira-cloud", "jira-datacenter", "linear"])
@@ -60,3 +65,65 @@ def test_tls_is_verified_by_default() -> None:
     workspace = LinearWorkspace(api_key="k")  # type: ignore[arg-type]
     linear = LinearConnector("linear.a", workspace, LabelScheme(), policy=RetryPolicy(), stats=CallStats())
     assert linear._transport.verify is True
+
+
+def test_the_files_the_demo_writes_are_private(tmp_path: Path) -> None:
+    directory = tmp_path / "demo"
+    directory.mkdir()
+    stale = directory / "syncd.toml"
+    stale.write_text("# left from an earlier run\n")
+    stale.chmod(0o644)
+    result = subprocess.run(
+        [sys.executable, "-m", "syncd", "demo", "--dir", str(directory)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    written = sorted(path.name for path in directory.iterdir() if path.is_file())
+    assert {"syncd.toml", "strategy.yaml", "report.html", "state.db"} <= set(written), written
+    modes = {name: oct(stat.S_IMODE((directory / name).stat().st_mode)) for name in written}
+    assert modes == dict.fromkeys(written, oct(0o600))
+
+
+def test_the_secrets_audit_catches_a_token_in_every_channel(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """A leaked token reaches the audit from each place the suite captures output; this test then takes
+    its own leaks back (or it would fail the session), and fails on anyone else's it picked up."""
+    leaked = TEST_SECRETS[0]
+    printer = typer.Typer()
+
+    @printer.command()
+    def show() -> None:
+        typer.echo(f"token {leaked}")
+
+    CliRunner().invoke(printer, [])
+    script = [sys.executable, "-c", f"import sys; print({leaked!r}); print({leaked!r}, file=sys.stderr)"]
+    subprocess.run(script, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
+    with (
+        (tmp_path / "stderr.log").open("w") as log,
+        subprocess.Popen(script, stdout=subprocess.PIPE, stderr=log, text=True) as process,
+    ):
+        assert process.stdout is not None
+        assert leaked in process.stdout.readline()
+    with JiraHarness("cloud") as harness:
+        harness.site.store.add_comment("STRAT-1", f"pasted by mistake: {leaked}")
+        harness.comments("STRAT-1")
+        requests.get(f"{harness.site.url}/rest/api/2/myself", params={"q": leaked}, timeout=10)
+
+    found = list(OUTPUTS.leaks(TEST_SECRETS))
+    mine = [leak for leak in found if leak.startswith(f"{request.node.nodeid} (")]
+    assert sorted(found) == sorted(mine), "leaks of other tests"
+    for place in (
+        "(CliRunner output)",
+        ", stdout (discarded))",
+        ", stderr)",
+        ", stdout)",
+        ", stderr file)",
+        "(comments on STRAT-1)",
+        "(requests to jira.acme)",
+    ):
+        assert any(place in leak for leak in mine), f"{place} not audited: {mine}"
+    sections = [("Captured stdout call", f"token {leaked}\n"), ("Captured log call", "nothing")]
+    assert leaks_in_sections("t.py::x", "call", sections) == [f"t.py::x (call, Captured stdout call): {leaked!r}"]

@@ -3,8 +3,7 @@ the labels and the one report comment a sync without the fault writes, with its 
 
 from __future__ import annotations
 
-import threading
-import time
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,9 +40,12 @@ def small_pages(harness: Harness, tmp_path: Path, *, timeout: int | None = None)
 
 @dataclass(frozen=True)
 class Fault:
+    """A fault armed before a sync, and exactly the retries it costs: a burst of N failed requests is N
+    retries (each retried request succeeds), a page that repeats its cursor is asked for once more."""
+
     name: str
     arm: Callable[[Harness], None]
-    retries: bool = True
+    retries: int
     timeout: int | None = None
     kinds: tuple[str, ...] = tuple(KINDS)
 
@@ -57,12 +59,12 @@ def _set(**knobs: object) -> Callable[[Harness], None]:
 
 
 FAULTS = [
-    Fault("429 burst with Retry-After", _set(rate_limit_burst=3, retry_after=1)),
-    Fault("429 burst without Retry-After", _set(rate_limit_burst=3, retry_after=None)),
-    *(Fault(f"{status} burst", _set(error_burst=2, error_status=status)) for status in (500, 502, 503, 504)),
-    Fault("latency beyond the client timeout", _set(slow_burst=1, slow_seconds=2.5), timeout=1),
-    Fault("connections dropped mid-response", _set(drop_burst=3)),
-    Fault("a page repeats its cursor", _set(repeat_cursor_burst=1), kinds=("jira-cloud", "linear")),
+    Fault("429 burst with Retry-After", _set(rate_limit_burst=3, retry_after=1), retries=3),
+    Fault("429 burst without Retry-After", _set(rate_limit_burst=3, retry_after=None), retries=3),
+    *(Fault(f"{status} burst", _set(error_burst=2, error_status=status), retries=2) for status in (500, 502, 503, 504)),
+    Fault("latency beyond the client timeout", _set(slow_burst=1, slow_seconds=2.5), retries=1, timeout=1),
+    Fault("connections dropped mid-response", _set(drop_burst=3), retries=3),
+    Fault("a page repeats its cursor", _set(repeat_cursor_burst=1), retries=1, kinds=("jira-cloud", "linear")),
 ]
 
 
@@ -91,24 +93,47 @@ def test_sync_converges_through(fault: Fault, kind: str, harness: Harness, tmp_p
     outcome = run_sync(tmp_path, harness)
     assert outcome.result is not None, outcome.error
     assert outcome.result.status == "ok", outcome.result.errors
-    if fault.retries:
-        assert outcome.result.retries >= 1, "the fault was retried, and counted"
+    assert outcome.result.retries == fault.retries, "each failed request retried once, and counted"
     assert harness.labels() == expected
     assert report_comments(harness) == 1
 
 
-def _during_pull(harness: Harness, change: Callable[[], None]) -> threading.Thread:
-    """Apply ``change`` once the first search page has been served, while the pull is paging."""
+_PAGES = r"search|/graphql/query/issues$"
 
-    def watch() -> None:
-        deadline = time.monotonic() + 20
-        while harness.reads() == 0 and time.monotonic() < deadline:
-            time.sleep(0.005)
-        change()
 
-    thread = threading.Thread(target=watch)
-    thread.start()
-    return thread
+def _between_pages(harness: Harness, change: Callable[[], None]) -> list[int]:
+    """Make ``change`` on the tracker when the second page of issues is asked for, before it is answered.
+
+    The emulator calls ``Faults.delay`` for every request before it builds the answer, so hooking it puts
+    the change after the first page was served and before the rest are read, without relying on timing.
+    Returns the list that receives the number of pages served when the change was made.
+    """
+    landed: list[int] = []
+    asked = 0
+    original = harness.faults.delay
+
+    def delay(target: str) -> float:
+        nonlocal asked
+        if re.search(_PAGES, target):
+            asked += 1
+            if asked == 2:
+                landed.append(harness.reads())
+                change()
+        return original(target)
+
+    harness.faults.delay = delay  # type: ignore[method-assign,assignment]
+    return landed
+
+
+def _pull_across(tmp_path: Path, harness: Harness, change: Callable[[], None]) -> None:
+    """A sync whose pull sees ``change`` land between its pages."""
+    small_pages(harness, tmp_path)
+    landed = _between_pages(harness, change)
+    outcome = run_sync(tmp_path, harness)
+    del harness.faults.delay
+    assert outcome.result is not None, outcome.error
+    assert landed == [1], "the change landed after the first page and before the second was answered"
+    assert harness.reads() > 2, "and the pull went on reading pages after it"
 
 
 def _converge(tmp_path: Path, harness: Harness) -> None:
@@ -121,27 +146,16 @@ def _converge(tmp_path: Path, harness: Harness) -> None:
 
 
 def test_an_issue_deleted_between_pages(kind: str, harness: Harness, tmp_path: Path) -> None:
-    small_pages(harness, tmp_path)
-    harness.faults.latency = 0.05
-    harness.faults.paths = r"search|/graphql/query/issues$"
     victim = "MISC-4" if isinstance(harness, JiraHarness) else "INF-2"
-    thread = _during_pull(harness, lambda: _delete(harness, victim))
-    run_sync(tmp_path, harness)
-    thread.join()
-    harness.faults.reset()
+    _pull_across(tmp_path, harness, lambda: _delete(harness, victim))
     _converge(tmp_path, harness)
     expected = {key: labels for key, labels in reference(kind, tmp_path).items() if key != victim}
     assert harness.labels() == expected
+    assert report_comments(harness) == 1
 
 
 def test_an_issue_moved_between_pages(kind: str, harness: Harness, tmp_path: Path) -> None:
-    small_pages(harness, tmp_path)
-    harness.faults.latency = 0.05
-    harness.faults.paths = r"search|/graphql/query/issues$"
-    thread = _during_pull(harness, lambda: _move(harness))
-    run_sync(tmp_path, harness)
-    thread.join()
-    harness.faults.reset()
+    _pull_across(tmp_path, harness, lambda: _move(harness))
     _converge(tmp_path, harness)
     moved = _moved_key(harness)
     labels = harness.labels()

@@ -3,6 +3,7 @@ processes never sync the same tracker at once."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import threading
@@ -27,39 +28,77 @@ def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
         yield started
 
 
-def when(condition: Callable[[], bool], action: Callable[[], None]) -> threading.Thread:
-    def watch() -> None:
-        deadline = time.monotonic() + 20
-        while not condition() and time.monotonic() < deadline:
-            time.sleep(0.002)
-        action()
+def before(harness: Harness, paths: str, action: Callable[[], None]) -> list[int]:
+    """Run ``action`` once, when the first request matching ``paths`` reaches the tracker and before the
+    tracker acts on it (the emulator asks ``Faults.delay`` first): between syncd's read and its write,
+    without relying on timing. Returns the list that receives the pages read by then."""
+    done: list[int] = []
+    lock = threading.Lock()
+    original = harness.faults.delay
 
-    thread = threading.Thread(target=watch)
-    thread.start()
-    return thread
+    def delay(target: str) -> float:
+        with lock:
+            if not done and re.search(paths, target):
+                done.append(harness.reads())
+                action()
+        return original(target)
+
+    harness.faults.delay = delay  # type: ignore[method-assign,assignment]
+    return done
+
+
+def synced_with(tmp_path: Path, harness: Harness, edit: Callable[[], None]) -> None:
+    """A sync during which a person makes ``edit`` after syncd read the issues and before its first write."""
+    edited = before(harness, harness.write_paths, edit)
+    outcome = run_sync(tmp_path, harness)
+    del harness.faults.delay
+    assert outcome.result is not None, outcome.error
+    assert outcome.result.status == "ok", outcome.result.errors
+    assert edited == [1], "the person edited after syncd read the only page of issues, before it wrote"
 
 
 def test_a_persons_edit_between_read_and_write_survives(tmp_path: Path, harness: Harness) -> None:
     key = "GROW-2" if isinstance(harness, JiraHarness) else "GRO-2"
     extra = "needs-design" if isinstance(harness, JiraHarness) else "bug"
-    harness.faults.latency = 0.05
-    harness.faults.paths = harness.write_paths
-    thread = when(lambda: harness.reads() > 0, lambda: harness.person_labels(key, add=[extra]))
-    outcome = run_sync(tmp_path, harness)
-    thread.join()
-    assert outcome.result is not None
-    assert outcome.result.status == "ok"
+    synced_with(tmp_path, harness, lambda: harness.person_labels(key, add=[extra]))
     labels = harness.labels()[key]
     assert extra in labels, "the person's label, set after syncd read the issue, is still there"
     assert "objective:self-serve-growth" in labels
+
+
+def test_a_syncd_label_a_person_removes_between_read_and_write_stays_removed(tmp_path: Path, harness: Harness) -> None:
+    key = "GROW-1" if isinstance(harness, JiraHarness) else "GRO-1"
+    run_sync(tmp_path, harness)
+    assert harness.labels()[key] == {"objective:self-serve-growth"}
+    harness.person_labels(key, add=["customer-reported"])  # so syncd has a value label to write on the issue
+    harness.log.clear()
+    synced_with(tmp_path, harness, lambda: harness.person_labels(key, remove=["objective:self-serve-growth"]))
+    assert harness.writes_per_issue()[key] == 1, "syncd wrote to the issue after the person's edit"
+    assert harness.labels()[key] == {"customer-reported", "value:customer-first"}
+    assert run_sync(tmp_path, harness).result is not None
+    assert harness.labels()[key] == {"customer-reported", "value:customer-first"}, "and it is not put back"
+
+
+def test_a_persons_label_change_between_read_and_write_survives(tmp_path: Path, harness: Harness) -> None:
+    key, removed, added = ("MISC-2", "customer-reported", "needs-design")
+    if isinstance(harness, LinearHarness):
+        key, removed, added = ("GRO-2", "pricing", "bug")
+    assert removed in harness.labels()[key]
+    synced_with(tmp_path, harness, lambda: harness.person_labels(key, remove=[removed], add=[added]))
+    assert harness.writes_per_issue()[key] >= 1, "syncd wrote to the issue after the person's edit"
+    labels = harness.labels()[key]
+    assert added in labels
+    assert removed not in labels
+    assert run_sync(tmp_path, harness).result is not None
+    labels = harness.labels()[key]
+    assert added in labels
+    assert removed not in labels
 
 
 def test_a_persons_comment_next_to_the_report_survives(tmp_path: Path, harness: Harness) -> None:
     run_sync(tmp_path, harness)
     key, pin, _ = harness.pin
     harness.person_labels(key, add=[pin])
-    harness.faults.latency = 0.05
-    harness.faults.paths = harness.comment_paths
 
     def comment() -> None:
         if isinstance(harness, JiraHarness):
@@ -68,9 +107,10 @@ def test_a_persons_comment_next_to_the_report_survives(tmp_path: Path, harness: 
             assert isinstance(harness, LinearHarness)
             harness.workspace.add_comment(harness.report_issue, "A person's note on the strategy")
 
-    thread = when(lambda: harness.log.count(faulted=False) > 0 and harness.writes() > 0, comment)
+    commented = before(harness, harness.comment_paths, comment)
     run_sync(tmp_path, harness)
-    thread.join()
+    del harness.faults.delay
+    assert commented, "the person commented just before syncd's report edit reached the tracker"
     texts = harness.comments(harness.report_issue)
     assert any("A person's note" in text for text in texts)
     assert sum("syncd:drift:report" in text for text in texts) == 1

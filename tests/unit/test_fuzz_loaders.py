@@ -34,7 +34,7 @@ from syncd.errors import ConfigError
 from syncd.mapper import Mapper
 from syncd.model import TrackerKind
 from syncd.settings import Settings, load_settings
-from syncd.strategy import Strategy, parse_strategy
+from syncd.strategy import Strategy, load_strategy, parse_strategy
 from syncd.strategy_checks import strategy_warnings
 from tests.conftest import EXAMPLE_SETTINGS, EXAMPLE_STRATEGY, make_item
 
@@ -91,6 +91,15 @@ def finite_numbers(value: Any, where: str = "") -> None:
 
 def check_strategy_text(text: str) -> Strategy | ConfigError:
     result = outcome(lambda: parse_strategy(text, source="fuzz.yaml"))
+    if isinstance(result, Strategy):
+        usable_strategy(result)
+    return result
+
+
+def check_strategy_file(path: Path, content: bytes) -> Strategy | ConfigError:
+    """``load_strategy`` on a file of exactly these bytes (the decoding is the loader's, not the test's)."""
+    path.write_bytes(content)
+    result = outcome(lambda: load_strategy(path))
     if isinstance(result, Strategy):
         usable_strategy(result)
     return result
@@ -162,6 +171,12 @@ def syncd_environment_cleared() -> Iterator[None]:
         for name in [name for name in os.environ if _syncd_variable(name)]:
             del os.environ[name]
         os.environ.update(saved)
+
+
+@pytest.fixture(scope="module")
+def strategy_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One file rewritten by every example (module-scoped, so Hypothesis does not object to it)."""
+    return tmp_path_factory.mktemp("fuzz-strategy") / "strategy.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -388,6 +403,40 @@ def test_any_yaml_document_is_a_strategy_or_a_config_error(doc: Any) -> None:
 @given(mutations_of(STRATEGY_EXAMPLE, YAML_VALUES, KEYS))
 def test_a_mutated_example_strategy_is_a_strategy_or_a_config_error(doc: Any) -> None:
     count(check_strategy_text(dump_yaml(doc)))
+
+
+EXAMPLE_STRATEGY_BYTES = EXAMPLE_STRATEGY.read_bytes()
+
+
+@st.composite
+def damaged(draw: st.DrawFn, original: bytes) -> bytes:
+    """``original`` with a short run of its bytes replaced by arbitrary ones: a file nearly valid."""
+    start = draw(st.integers(0, len(original)))
+    end = draw(st.integers(start, min(len(original), start + 16)))
+    return original[:start] + draw(st.binary(max_size=16)) + original[end:]
+
+
+@given(
+    st.binary(max_size=300)
+    | YAML_SYNTAX.map(str.encode)
+    | st.text().map(lambda text: text.encode("utf-16"))
+    | damaged(EXAMPLE_STRATEGY_BYTES)
+)
+@example(b"\xff\xfe")
+@example(b"\xef\xbb\xbfversion: 1\n")
+@example(b"\x00")
+@example(b"version: 1\nperiod: caf\xe9\n")
+@example(b"version: 1\nperiod: \xed\xa0\x80\n")
+@example(EXAMPLE_STRATEGY_BYTES.replace(b'"2026-Q4"', b'"2026-Q4\xc3"'))
+def test_any_bytes_are_a_strategy_or_a_config_error(strategy_file: Path, content: bytes) -> None:
+    count(check_strategy_file(strategy_file, content))
+
+
+def test_the_example_strategy_file_loads_and_undecodable_bytes_are_one_error(strategy_file: Path) -> None:
+    assert isinstance(check_strategy_file(strategy_file, EXAMPLE_STRATEGY_BYTES), Strategy)
+    error = check_strategy_file(strategy_file, b"version: 1\nperiod: caf\xe9\n")
+    assert isinstance(error, ConfigError)
+    assert len(error.problems) == 1
 
 
 def test_the_unmutated_example_strategy_loads() -> None:

@@ -32,6 +32,7 @@ from syncd.errors import (
     AuthError,
     BadRequest,
     NotFound,
+    PermissionDenied,
     TrackerError,
     TransientError,
 )
@@ -47,6 +48,7 @@ __all__ = ["LinearConnector"]
 T = TypeVar("T")
 OVERLAP = timedelta(minutes=2)
 BATCH_LIMIT = 50
+_NO_SUCH_COMMENT = "00000000-0000-4000-8000-000000000000"
 _GROUP_TAKEN = "only one label in a group"
 
 
@@ -129,10 +131,24 @@ class LinearConnector:
                 checks.append(Check(f"report issue {report_issue}", True, "visible"))
             except TrackerError as error:
                 checks.append(Check(f"report issue {report_issue}", False, error.message))
-        checks.append(
-            Check("write labels and comments", None, "checked on the first write: Linear cannot be asked beforehand")
-        )
+        checks.append(self._probe_write())
         return checks
+
+    def _probe_write(self) -> Check:
+        """Whether the key may write, asked without changing anything: an edit of a comment that cannot
+        exist. Linear checks a key's scope before it looks anything up, so a read-only key is refused and
+        a key that may write hears that there is no such comment."""
+        name = "write labels and comments"
+        variables = {"id": _NO_SUCH_COMMENT, "input": {"body": "syncd check"}}
+        try:
+            self._execute("write probe", q.COMMENT_UPDATE, variables)
+        except NotFound:
+            return Check(name, True, "the key may write (a team's own restrictions show on the first write)")
+        except PermissionDenied as error:
+            return Check(name, False, f"{error.message}: use a key with write access")
+        except TrackerError as error:
+            return Check(name, None, f"could not tell: {error.message}")
+        return Check(name, None, "could not tell: Linear accepted an edit of a comment that does not exist")
 
     def pull(self, since: datetime | None) -> Iterator[WorkItem | Skipped]:
         if since is None or self._initiatives is None:

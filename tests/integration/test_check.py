@@ -42,7 +42,13 @@ def test_everything_works(tmp_path: Path, harness: Harness) -> None:
     assert f"✓ report issue {harness.report_issue}" in out
     assert "✗" not in out
     assert harness.writes() == 0
-    assert harness.comment_requests() == []
+    assert harness.comments(harness.report_issue) == [], "nothing was written"
+    if isinstance(harness, LinearHarness):
+        assert "✓ write labels and comments: the key may write" in out
+        [probe] = harness.comment_requests()
+        assert probe["variables"]["id"] == "00000000-0000-4000-8000-000000000000", "an edit of no comment at all"
+    else:
+        assert harness.comment_requests() == []
     if isinstance(harness, JiraHarness):
         validate_exchanges(harness.log.records(), must_cover=["myself", "mypermissions", "issue_get"])
 
@@ -69,6 +75,15 @@ def test_a_user_who_may_only_read_is_told_so(tmp_path: Path) -> None:
     assert code == 1
     assert "✗ edit labels in GROW: missing EDIT_ISSUES" in out
     assert "✗ report issue STRAT-1: visible, but missing ADD_COMMENTS, EDIT_OWN_COMMENTS" in out
+
+
+def test_a_linear_key_that_may_only_read_is_told_so(tmp_path: Path) -> None:
+    with LinearHarness() as harness:
+        reader = harness.workspace.add_api_key(can_write=False)
+        code, out = check(harness.settings_file(tmp_path, credential=reader))
+    assert code == 1
+    assert "✗ write labels and comments: permission denied: " in out
+    assert "use a key with write access" in out
 
 
 def test_a_missing_project_is_named(tmp_path: Path) -> None:

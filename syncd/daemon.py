@@ -8,7 +8,8 @@ to notice deleted and moved ones.
 Signals: SIGTERM and SIGINT stop at the next safe point — after the page or write in flight, with
 everything done so far recorded — even in the middle of a retry's wait, and exit 0. SIGHUP reloads the
 strategy; a file with problems keeps the old strategy and logs why. systemd hears ``READY=1``,
-``STATUS=``, ``WATCHDOG=1`` (while syncs make progress) and ``STOPPING=1``.
+``STATUS=``, ``WATCHDOG=1`` (while the loop beats: every page and write of a sync, and every watchdog
+interval between syncs) and ``STOPPING=1``.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ __all__ = ["Service"]
 
 _log = get_logger("syncd.daemon")
 _FIRST_BACKOFF = 30.0
+_IDLE_BEAT = 30.0
 
 
 @dataclass
@@ -66,7 +68,8 @@ class Service:
         self.wake = threading.Event()
         self._reload = threading.Event()
         self._beat = time.monotonic()
-        self._syncing = False
+        watchdog = watchdog_interval()
+        self._idle_beat = watchdog if watchdog is not None else _IDLE_BEAT
         self.stats = CallStats()
         retry = self.settings.retry
         self.policy = RetryPolicy(
@@ -92,7 +95,8 @@ class Service:
                         break
                     self._sync(name)
                 self._heartbeat()
-                self.wake.wait(timeout=max(0.0, min(s.due for s in self.schedule.values()) - time.monotonic()))
+                until_due = min(s.due for s in self.schedule.values()) - time.monotonic()
+                self.wake.wait(timeout=min(max(0.0, until_due), self._idle_beat))
                 self.wake.clear()
         finally:
             self.notifier.stopping("stopping: the sync in flight has been checkpointed")
@@ -112,7 +116,6 @@ class Service:
         schedule = self.schedule[name]
         full = schedule.runs % self.settings.service.full_sweep_every == 0 and schedule.runs > 0
         started = time.monotonic()
-        self._syncing = True
         self._heartbeat()
         try:
             [outcome] = sync_trackers(
@@ -126,7 +129,7 @@ class Service:
                 control=self.control,
             )
         finally:
-            self._syncing = False
+            self._heartbeat()
         schedule.runs += 1
         self._record(outcome, duration=time.monotonic() - started)
         if self.stop.is_set():
@@ -201,9 +204,11 @@ class Service:
         patience = interval * 2
 
         def ping() -> None:
-            """Idle between syncs is healthy; during a sync, only progress (a page, a write) is."""
+            """Ping only while the loop beats: between syncs it wakes every watchdog interval to beat, and
+            during a sync every page and write beats, so a loop that hangs anywhere stops the pings and
+            systemd restarts the service."""
             while not self.stop.wait(interval):
-                if not self._syncing or time.monotonic() - self._beat <= patience:
+                if time.monotonic() - self._beat <= patience:
                     self.notifier.watchdog()
 
         thread = threading.Thread(target=ping, name="watchdog", daemon=True)

@@ -8,10 +8,12 @@ person, count writes. Each tracker's harness translates to its emulator.
 from __future__ import annotations
 
 import json
+import re
 import textwrap
+import threading
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +95,33 @@ class Harness(ABC):
 
     def reads(self) -> int:
         return sum(1 for record in self.log.records() if "read" in self.classify(record.endpoint))
+
+    def before_request(self, paths: str, action: Callable[[], None], *, nth: int = 1) -> list[int]:
+        """Run ``action`` once, when the ``nth`` request matching ``paths`` reaches the tracker and before
+        the tracker acts on it (the emulator asks ``Faults.delay`` first, for every request): a person's
+        edit lands exactly between two of syncd's requests, without relying on timing. Returns the list
+        that receives the number of reads served by then."""
+        done: list[int] = []
+        seen = 0
+        lock = threading.Lock()
+        original = self.faults.delay
+
+        def delay(target: str) -> float:
+            nonlocal seen
+            with lock:
+                if not done and re.search(paths, target):
+                    seen += 1
+                    if seen == nth:
+                        done.append(self.reads())
+                        action()
+            return original(target)
+
+        self.faults.delay = delay  # type: ignore[method-assign,assignment]
+        return done
+
+    @abstractmethod
+    def delete_issue(self, key: str) -> None:
+        """Delete the issue, as a person would."""
 
     @abstractmethod
     def classify(self, endpoint: str) -> str:
@@ -181,6 +210,9 @@ class JiraHarness(Harness):
     def person_labels(self, key: str, *, add: Iterable[str] = (), remove: Iterable[str] = ()) -> None:
         self.site.store.edit_labels(key, add=list(add), remove=list(remove))
 
+    def delete_issue(self, key: str) -> None:
+        self.site.store.delete_issue(key)
+
     def expectations(self) -> dict[str, set[str]]:
         return jira_org.EXPECTED
 
@@ -260,6 +292,9 @@ class LinearHarness(Harness):
                 names.add(NAMING.canonical(label.name, group))
             found[issue.identifier] = names
         return found
+
+    def delete_issue(self, key: str) -> None:
+        self.workspace.delete_issue(key)
 
     def person_labels(self, key: str, *, add: Iterable[str] = (), remove: Iterable[str] = ()) -> None:
         store = self.workspace.store

@@ -3,7 +3,6 @@ the labels and the one report comment a sync without the fault writes, with its 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,27 +101,9 @@ _PAGES = r"search|/graphql/query/issues$"
 
 
 def _between_pages(harness: Harness, change: Callable[[], None]) -> list[int]:
-    """Make ``change`` on the tracker when the second page of issues is asked for, before it is answered.
-
-    The emulator calls ``Faults.delay`` for every request before it builds the answer, so hooking it puts
-    the change after the first page was served and before the rest are read, without relying on timing.
-    Returns the list that receives the number of pages served when the change was made.
-    """
-    landed: list[int] = []
-    asked = 0
-    original = harness.faults.delay
-
-    def delay(target: str) -> float:
-        nonlocal asked
-        if re.search(_PAGES, target):
-            asked += 1
-            if asked == 2:
-                landed.append(harness.reads())
-                change()
-        return original(target)
-
-    harness.faults.delay = delay  # type: ignore[method-assign,assignment]
-    return landed
+    """Make ``change`` when the second page of issues is asked for, before it is answered: after the first
+    page was served and before the rest are read. Returns the list that receives the reads served by then."""
+    return harness.before_request(_PAGES, change, nth=2)
 
 
 def _pull_across(tmp_path: Path, harness: Harness, change: Callable[[], None]) -> None:
@@ -147,7 +128,7 @@ def _converge(tmp_path: Path, harness: Harness) -> None:
 
 def test_an_issue_deleted_between_pages(kind: str, harness: Harness, tmp_path: Path) -> None:
     victim = "MISC-4" if isinstance(harness, JiraHarness) else "INF-2"
-    _pull_across(tmp_path, harness, lambda: _delete(harness, victim))
+    _pull_across(tmp_path, harness, lambda: harness.delete_issue(victim))
     _converge(tmp_path, harness)
     expected = {key: labels for key, labels in reference(kind, tmp_path).items() if key != victim}
     assert harness.labels() == expected
@@ -162,14 +143,6 @@ def test_an_issue_moved_between_pages(kind: str, harness: Harness, tmp_path: Pat
     owned = {label for label in labels[moved] if label.startswith(("objective:", "alignment:"))}
     assert owned == {"objective:reliability"}, "mapped by its new home, nothing left from the old one"
     assert report_comments(harness) == 1
-
-
-def _delete(harness: Harness, key: str) -> None:
-    if isinstance(harness, JiraHarness):
-        harness.site.store.delete_issue(key)
-    else:
-        assert isinstance(harness, LinearHarness)
-        harness.workspace.delete_issue(key)
 
 
 def _move(harness: Harness) -> None:

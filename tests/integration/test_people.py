@@ -3,10 +3,8 @@ processes never sync the same tracker at once."""
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,28 +26,9 @@ def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
         yield started
 
 
-def before(harness: Harness, paths: str, action: Callable[[], None]) -> list[int]:
-    """Run ``action`` once, when the first request matching ``paths`` reaches the tracker and before the
-    tracker acts on it (the emulator asks ``Faults.delay`` first): between syncd's read and its write,
-    without relying on timing. Returns the list that receives the pages read by then."""
-    done: list[int] = []
-    lock = threading.Lock()
-    original = harness.faults.delay
-
-    def delay(target: str) -> float:
-        with lock:
-            if not done and re.search(paths, target):
-                done.append(harness.reads())
-                action()
-        return original(target)
-
-    harness.faults.delay = delay  # type: ignore[method-assign,assignment]
-    return done
-
-
 def synced_with(tmp_path: Path, harness: Harness, edit: Callable[[], None]) -> None:
     """A sync during which a person makes ``edit`` after syncd read the issues and before its first write."""
-    edited = before(harness, harness.write_paths, edit)
+    edited = harness.before_request(harness.write_paths, edit)
     outcome = run_sync(tmp_path, harness)
     del harness.faults.delay
     assert outcome.result is not None, outcome.error
@@ -107,7 +86,7 @@ def test_a_persons_comment_next_to_the_report_survives(tmp_path: Path, harness: 
             assert isinstance(harness, LinearHarness)
             harness.workspace.add_comment(harness.report_issue, "A person's note on the strategy")
 
-    commented = before(harness, harness.comment_paths, comment)
+    commented = harness.before_request(harness.comment_paths, comment)
     run_sync(tmp_path, harness)
     del harness.faults.delay
     assert commented, "the person commented just before syncd's report edit reached the tracker"

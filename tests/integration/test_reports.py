@@ -75,14 +75,6 @@ def add_unaligned_work(harness: Harness, count: int) -> list[str]:
     return [harness.workspace.add_issue("ENG", t, state="In Progress").identifier for t in titles]
 
 
-def delete_issue(harness: Harness, key: str) -> None:
-    if isinstance(harness, JiraHarness):
-        harness.site.store.delete_issue(key)
-    else:
-        assert isinstance(harness, LinearHarness)
-        harness.workspace.delete_issue(key)
-
-
 def noticed(harness: Harness) -> list[str]:
     """The issues carrying a notice, once per notice."""
     return [key for key in harness.labels() for text in harness.comments(key) if NOTICE_TEXT in text]
@@ -246,7 +238,7 @@ def test_notices_left_by_a_failed_run_count_under_the_cap(tmp_path: Path, harnes
 def test_a_failing_notice_never_holds_back_the_report(tmp_path: Path, harness: Harness) -> None:
     [gone, kept] = add_unaligned_work(harness, 2)
     run_sync(tmp_path, harness)
-    delete_issue(harness, gone)  # the next incremental pull cannot see that; the notice will be refused
+    harness.delete_issue(gone)  # the next incremental pull cannot see that; the notice will be refused
     key, pin, _ = harness.pin
     harness.person_labels(key, add=[pin])  # the figures change: the report must be edited
     config = with_strategy(tmp_path, harness, notify(10))

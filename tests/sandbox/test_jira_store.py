@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -16,6 +14,7 @@ from syncd.sandbox.jira import Clock, Deployment, IssueEdit, JiraStore, seed_syn
 from syncd.sandbox.jira.handlers import PAGE_LIMITS
 from syncd.sandbox.jira.jql import parse
 from syncd.sandbox.jira.search import compile_query
+from tests.support.sandbox_command import sandbox_command
 
 from .jira_support import T0, serving
 
@@ -155,14 +154,7 @@ def test_searches_and_edits_can_run_concurrently() -> None:
 
 
 def test_command_line_serves_and_prints_credentials() -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "syncd.sandbox", "jira", "--port", "0", "--deployment", "datacenter", "--issues", "20"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        banner = process.stdout.readline() + process.stdout.readline()
+    with sandbox_command("jira", "--port", "0", "--deployment", "datacenter", "--issues", "20") as banner:
         url = re.search(r"on (http://\S+)", banner)
         token = re.search(r"token: '([^']+)'", banner)
         assert url is not None
@@ -176,10 +168,7 @@ def test_command_line_serves_and_prints_credentials() -> None:
             timeout=10,
         )
 
-        assert response.json()["total"] == 20
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    assert response.json()["total"] == 20
 
 
 def test_pages_of_a_large_backlog_stay_fast_after_edits() -> None:

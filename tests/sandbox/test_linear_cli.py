@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 import socket
-import subprocess
-import sys
 
 from gql import Client, gql
 from gql.transport.requests import RequestsHTTPTransport
 
 from syncd.schemas import linear_schema
+from tests.support.sandbox_command import sandbox_command
 
 
 def free_port() -> int:
@@ -22,14 +21,7 @@ def free_port() -> int:
 
 def test_command_line_serves_the_demo_org_and_prints_its_key() -> None:
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "syncd.sandbox", "linear", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        banner = process.stdout.readline() + process.stdout.readline()
+    with sandbox_command("linear", "--port", str(port)) as banner:
         url = re.search(r"on (http://\S+/graphql)", banner)
         key = re.search(r"API key: (\S+)", banner)
         assert url is not None
@@ -40,8 +32,5 @@ def test_command_line_serves_the_demo_org_and_prints_its_key() -> None:
         with Client(schema=linear_schema(), transport=transport) as session:
             data = session.execute(gql("query { viewer { id name } organization { name } }"))
 
-        assert data["viewer"]["id"]
-        assert data["organization"]["name"]
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    assert data["viewer"]["id"]
+    assert data["organization"]["name"]

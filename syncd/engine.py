@@ -6,7 +6,8 @@ state store, in an order that makes every crash recoverable:
 1. **Pull** issues updated since the cursor (everything with ``full``), page by page, and plan each
    batch as it arrives, so memory stays flat. An item with a pending op from an interrupted run is
    planned as if that op had landed (:func:`~syncd.reconcile.assume_applied`), so syncd never mistakes
-   its own label for a person's pin.
+   its own label for a person's pin. An incremental pull also reads again, by key, the issues the last
+   run had to skip.
 2. **Record** each batch in one transaction: snapshots and alignments, new ops in the outbox
    (superseding stale ones), journal changes that need no write.
 3. Re-plan **descendants** of items whose objectives changed (inheritance), and every stored item when
@@ -48,6 +49,7 @@ _BATCH = 500
 _COMPLETE_EVERY = 50
 _SAFETY_MIN_ITEMS = 20
 _SAFETY_SHARE = 0.5
+_SKIPPED = "skipped"
 
 
 class SafetyStop(SyncdError, Fatal):
@@ -204,6 +206,7 @@ class _Sync:
         self.objectives_changed: set[str] = set()
         self.overlay: dict[str, WorkItem] = {}  # pulled items, kept only when a dry run cannot store them
         self.overlay_journal: dict[str, JournalEntry] = {}
+        self.skipped_keys: set[str] = set()
 
     def run(self) -> None:
         started = datetime.now(UTC)
@@ -218,6 +221,8 @@ class _Sync:
             control.checkpoint()
         if since is None:
             self._forget_missing()
+        else:
+            self._refetch_skipped()
         self._replan_descendants()
         if self.store.cursors.get(self.name, "strategy") != fingerprint:
             self._replan_all_stored()
@@ -226,8 +231,19 @@ class _Sync:
         with self.store.transaction():
             self.store.cursors.set(self.name, started.isoformat())
             self.store.cursors.set(self.name, fingerprint, "strategy")
+            self.store.cursors.set(self.name, json.dumps(sorted(self.skipped_keys)), _SKIPPED)
             self._save_profile()
         send_label_writes(self.store, self.connector, self.result, self.engine._control)
+
+    def _refetch_skipped(self) -> None:
+        """Read again, by key, the issues the last run had to skip: a pull by ``updated`` would not see
+        them again until someone edits them, and the cause may be gone (an upgrade, a fixed field)."""
+        saved = json.loads(self.store.cursors.get(self.name, _SKIPPED) or "[]")
+        keys = [key for key in saved if key not in self.seen and key not in self.skipped_keys]
+        if keys:
+            _log.info("items.refetched", tracker=self.name, count=len(keys))
+            for batch in _batches(self.connector.refetch(keys), _BATCH):
+                self._plan_pulled(batch)
 
     def _save_profile(self) -> None:
         profile = getattr(self.connector, "profile_json", None)
@@ -238,6 +254,7 @@ class _Sync:
         items: list[WorkItem] = []
         for event in batch:
             if isinstance(event, Skipped):
+                self.skipped_keys.add(event.key)
                 self.result.skipped += 1
                 self.result.errors.append(f"{event.key}: skipped, {event.reason}")
                 _log.warning("item.skipped", tracker=self.name, issue=event.key, reason=event.reason)

@@ -80,6 +80,13 @@ class Connector(Protocol):
     def pull(self, since: datetime | None) -> Iterator[WorkItem | Skipped]:
         """Issues in scope updated at or after ``since`` (all of them when None), page by page."""
 
+    def refetch(self, keys: Sequence[str]) -> Iterator[WorkItem | Skipped]:
+        """These issues again by key, whatever their ``updated``: the ones an earlier pull had to skip.
+
+        An issue that no longer exists, or is no longer in scope, yields nothing; one that still cannot be
+        read (or cannot be fetched now) is Skipped again, so it is tried once more on the next run.
+        """
+
     def apply(self, ops: Sequence[LabelOp]) -> Iterator[OpResult]:
         """Apply label deltas; one result per op, in any order."""
 

@@ -225,6 +225,24 @@ class JiraConnector:
             seen.add(item.key)
             yield item
 
+    def refetch(self, keys: Sequence[str]) -> Iterator[WorkItem | Skipped]:
+        """One issue get per key (a ``key in`` search would fail whole on a key that is gone)."""
+        profile = self.profile
+        fields = ",".join(base_fields(profile))
+        for key in keys:
+            try:
+                raw = self._call("issue get", partial(self._rest, "GET", f"issue/{key}", params={"fields": fields}))
+            except NotFound:
+                continue
+            except AuthError:
+                raise
+            except TrackerError as error:
+                yield Skipped(key, f"could not be read again: {error.message}")
+                continue
+            item = to_work_item(raw, profile=profile, tracker=self.name, server=self._site.url)
+            if isinstance(item, Skipped) or not self._site.projects or item.project in self._site.projects:
+                yield item
+
     def _enhanced_pages(self, jql: str, fields: list[str]) -> Iterator[Any]:
         tokens: set[str] = set()
         token: str | None = None

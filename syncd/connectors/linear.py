@@ -171,6 +171,26 @@ class LinearConnector:
                 seen.add(item.key)
                 yield item
 
+    def refetch(self, keys: Sequence[str]) -> Iterator[WorkItem | Skipped]:
+        """One ``issue(id:)`` query per key: Linear takes the identifier (``ENG-7``) as the id."""
+        if self._initiatives is None:
+            self._initiatives = self._read_initiatives()
+        for key in keys:
+            try:
+                node = self._execute(f"issue {key}", q.ISSUE, {"id": key}, issue=key)["issue"]
+            except NotFound:
+                continue
+            except AuthError:
+                raise
+            except TrackerError as error:
+                yield Skipped(key, f"could not be read again: {error.message}")
+                continue
+            team = (node.get("team") or {}).get("key") if isinstance(node, dict) else None
+            if team and isinstance(node.get("id"), str):
+                self._teams[node["id"]] = team
+            if not self._workspace.teams or team in self._workspace.teams:
+                yield self._item(node, self._initiatives)
+
     def _item(self, node: Any, initiatives: Mapping[str, tuple[str, ...]]) -> WorkItem | Skipped:
         """The issue as a WorkItem, with every label: one past the page's first few may be a person's pin."""
         cursor = labels_cursor(node)

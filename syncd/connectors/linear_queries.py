@@ -16,6 +16,7 @@ __all__ = [
     "COMMENTS",
     "COMMENT_CREATE",
     "COMMENT_UPDATE",
+    "ISSUE",
     "ISSUES",
     "ISSUE_BATCH_UPDATE",
     "ISSUE_LABELS",
@@ -28,22 +29,31 @@ __all__ = [
     "VIEWER",
 ]
 
-ISSUES: GraphQLRequest = gql(
-    """
-    query SyncdIssues($filter: IssueFilter, $first: Int!, $after: String) {
-      issues(filter: $filter, first: $first, after: $after, orderBy: createdAt, includeArchived: false) {
-        nodes {
+_ISSUE_NODE = """
           id identifier url title description priorityLabel estimate createdAt updatedAt completedAt
           state { type }
           team { key }
           project { id name }
           parent { identifier }
           labels(first: 10) { nodes { id name parent { name } } pageInfo { hasNextPage endCursor } }
-        }
+"""
+"""What syncd reads of an issue, in a page of issues and alone (``ISSUE_NODE`` in the documents)."""
+
+ISSUES: GraphQLRequest = gql(
+    """
+    query SyncdIssues($filter: IssueFilter, $first: Int!, $after: String) {
+      issues(filter: $filter, first: $first, after: $after, orderBy: createdAt, includeArchived: false) {
+        nodes { ISSUE_NODE }
         pageInfo { hasNextPage endCursor }
       }
     }
+    """.replace("ISSUE_NODE", _ISSUE_NODE)
+)
+
+ISSUE: GraphQLRequest = gql(
     """
+    query SyncdIssue($id: String!) { issue(id: $id) { ISSUE_NODE } }
+    """.replace("ISSUE_NODE", _ISSUE_NODE)
 )
 
 ISSUE_LABELS: GraphQLRequest = gql(

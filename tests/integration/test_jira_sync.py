@@ -67,6 +67,24 @@ def test_malformed_issue_is_skipped_and_the_rest_synced(tmp_path: Path, harness:
     harness.log.clear()  # the corrupted answers are deliberately outside Jira's schema
 
 
+def test_a_skipped_issue_is_read_again_by_key_and_synced_once_it_reads(tmp_path: Path, harness: JiraHarness) -> None:
+    store = harness.site.store
+    hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    old = store.create_issue("OPS", "Failover drill", status="In Progress", created=hour_ago, updated=hour_ago)
+    store.corrupt(old.key, status=None, summary=42)
+    assert run_sync(tmp_path, harness).exit_code == 1
+    harness.log.clear()  # the corrupted answer is deliberately outside Jira's schema
+    store.corrupt(old.key)  # healed, not edited: a pull by updated since the last sync does not see it
+    outcome = run_sync(tmp_path, harness)
+    assert outcome.result is not None
+    assert outcome.result.status == "ok"
+    assert "objective:reliability" in harness.labels()[old.key]
+    version = "3" if harness.deployment == "cloud" else "2"
+    assert [r.path for r in harness.log.records() if r.endpoint == "issue_get"] == [
+        f"/rest/api/{version}/issue/{old.key}"
+    ]
+
+
 def test_dry_run_says_why(tmp_path: Path, harness: JiraHarness) -> None:
     config = harness.settings_file(tmp_path)
     result = CliRunner().invoke(app, ["--config", str(config), "sync", "--dry-run"])

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from syncd.cli import app
 from syncd.connectors.linear import LinearConnector
+from syncd.model import WorkItem
 from syncd.retry import CallStats, RetryPolicy
 from syncd.sandbox.server import RequestRecord
 from syncd.settings import load_settings
@@ -212,6 +213,29 @@ def test_an_invalid_field_fails_before_any_request(tmp_path: Path, harness: Line
         connector._execute("bad query", gql("query { issues { nodes { storyPoints } } }"), {})
     assert harness.log.records() == [], "refused by the client, before any request"
     connector.close()
+
+
+def test_issues_are_read_again_by_identifier_and_a_gone_one_yields_nothing(
+    tmp_path: Path, harness: LinearHarness
+) -> None:
+    settings = load_settings(harness.settings_file(tmp_path))
+    connector = LinearConnector(
+        "linear.acme",
+        settings.linear["acme"],
+        load_strategy(settings.strategy).labels,
+        policy=RetryPolicy(),
+        stats=CallStats(),
+    )
+    try:
+        items = list(connector.refetch(["ENG-2", "ENG-999"]))
+    finally:
+        connector.close()
+    [item] = items
+    assert isinstance(item, WorkItem)
+    assert item.key == "ENG-2"
+    assert item.project == "ENG"
+    asked = [json.loads(r.body)["variables"] for r in harness.log.records() if r.endpoint == "issue"]
+    assert asked == [{"id": "ENG-2"}, {"id": "ENG-999"}]
 
 
 def test_configured_values_travel_as_variables_not_query_text(tmp_path: Path, harness: LinearHarness) -> None:

@@ -97,6 +97,12 @@ class MemoryTracker:
             if since is None or item.updated >= since - timedelta(minutes=2):
                 yield Skipped(item.key, "malformed") if item.key in self.malformed else item
 
+    def refetch(self, keys: Sequence[str]) -> Iterator[WorkItem | Skipped]:
+        for key in keys:
+            self.reads += 1
+            if key in self.issues:
+                yield Skipped(key, "malformed") if key in self.malformed else self.issues[key]
+
     def apply(self, ops: Sequence[LabelOp]) -> Iterator[OpResult]:
         for op in ops:
             self.writes += 1

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -179,6 +181,39 @@ def test_malformed_item_is_skipped_and_the_rest_synced(strategy, store, tracker)
     assert result.status == "partial"
     assert labels(tracker)["GROW-2"] == {"frontend"}
     assert labels(tracker)["OPS-1"] == {"objective:reliability"}
+
+
+def untouched_for_an_hour(tracker: MemoryTracker) -> None:
+    """Every issue last updated an hour ago: out of reach of an incremental pull's overlap."""
+    hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    tracker.issues = {key: dataclasses.replace(item, updated=hour_ago) for key, item in tracker.issues.items()}
+
+
+def test_a_skipped_item_is_read_again_by_key_on_the_next_run(strategy, store, tracker) -> None:
+    tracker.malformed.add("GROW-2")
+    sync(strategy, store, tracker)
+    untouched_for_an_hour(tracker)
+    again = sync(strategy, store, tracker)
+    assert again.skipped == 1, "still unreadable: skipped again, and tried again next time"
+    tracker.malformed.clear()
+    fixed = sync(strategy, store, tracker)
+    assert fixed.status == "ok"
+    assert fixed.pulled == 1, "the unchanged issue came back through its key, not the pull by updated"
+    assert "objective:growth" in labels(tracker)["GROW-2"]
+    reads = tracker.reads
+    sync(strategy, store, tracker)
+    assert tracker.reads == reads + 1, "one pull: an issue is read by key only while it is being skipped"
+
+
+def test_a_skipped_item_that_is_gone_is_let_go(strategy, store, tracker) -> None:
+    tracker.malformed.add("GROW-2")
+    sync(strategy, store, tracker)
+    untouched_for_an_hour(tracker)
+    tracker.delete("GROW-2")
+    assert sync(strategy, store, tracker).status == "ok"
+    reads = tracker.reads
+    sync(strategy, store, tracker)
+    assert tracker.reads == reads + 1, "one pull, no refetch of an issue that no longer exists"
 
 
 def test_dry_run_writes_nothing_anywhere(strategy, store, tracker) -> None:

@@ -19,7 +19,6 @@ from syncd.cli_session import LogFormat, LogLevel, Session, StrategyOption, guar
 from syncd.daemon import Service
 from syncd.demo import run_demo
 from syncd.diagnosis import EXIT_CONFIG, EXIT_PARTIAL, describe_error, worst_exit_code
-from syncd.engine import RunControl, SyncOptions
 from syncd.errors import ConfigError, Problem
 from syncd.explain import (
     checklist,
@@ -38,6 +37,7 @@ from syncd.reconcile import plan_item
 from syncd.render import Format, render
 from syncd.reports import build_report
 from syncd.strategy_checks import strategy_warnings
+from syncd.sync_model import RunControl, SyncOptions
 from syncd.trackers import checks_exit_code, post_now, probe_trackers, select_trackers, sync_trackers
 
 __all__ = ["app", "main"]

@@ -24,7 +24,6 @@ from pathlib import Path
 from types import FrameType
 
 from syncd.diagnosis import describe_error
-from syncd.engine import RunControl, SyncOptions
 from syncd.errors import ConfigError
 from syncd.health import Health, HealthServer
 from syncd.logging import get_logger
@@ -35,6 +34,7 @@ from syncd.retry import CallStats, RetryPolicy
 from syncd.settings import Settings
 from syncd.state import StateStore
 from syncd.strategy import Strategy, load_strategy
+from syncd.sync_model import RunControl, SyncOptions
 from syncd.trackers import TrackerOutcome, select_trackers, sync_trackers
 
 __all__ = ["Service"]

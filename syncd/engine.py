@@ -23,12 +23,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from itertools import islice
-from typing import Literal, TypeVar
+from typing import TypeVar
 
 from syncd.connectors.base import Connector, Skipped
 from syncd.errors import Fatal, SyncdError
@@ -39,6 +37,7 @@ from syncd.reconcile import assume_applied, plan_item
 from syncd.retry import CallStats, Cancelled
 from syncd.state import StateStore
 from syncd.strategy import Strategy
+from syncd.sync_model import PlannedChange, RunControl, SyncOptions, SyncResult
 from syncd.writes import LABELS, journal_until_confirmed, label_op, op_payload, send_label_writes
 
 __all__ = ["Engine", "PlannedChange", "RunControl", "SafetyStop", "SyncOptions", "SyncResult"]
@@ -56,85 +55,10 @@ class SafetyStop(SyncdError, Fatal):
     """A full pull would forget most of what the state knows; refused unless ``--force``."""
 
 
-@dataclass(frozen=True, slots=True)
-class SyncOptions:
-    """``dry_run`` writes nothing to the tracker or the state; ``full`` reads every issue; ``force`` passes
-    safety stops."""
-
-    dry_run: bool = False
-    full: bool = False
-    force: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedChange:
-    """One issue's label delta and the reason behind it, for ``--dry-run`` and the logs."""
-
-    key: str
-    add: tuple[str, ...]
-    remove: tuple[str, ...]
-    why: str
-
-
-@dataclass
-class SyncResult:
-    """What one sync of one tracker did."""
-
-    tracker: str
-    pulled: int = 0
-    skipped: int = 0
-    changed: int = 0
-    applied: int = 0
-    failed: int = 0
-    forgotten: int = 0
-    requests: int = 0
-    retries: int = 0
-    errors: list[str] = field(default_factory=list)
-    changes: list[PlannedChange] = field(default_factory=list)
-
-    @property
-    def status(self) -> Literal["ok", "partial"]:
-        return "partial" if self.failed or self.skipped or self.errors else "ok"
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "pulled": self.pulled,
-            "skipped": self.skipped,
-            "changed": self.changed,
-            "applied": self.applied,
-            "failed": self.failed,
-            "forgotten": self.forgotten,
-            "requests": self.requests,
-            "retries": self.retries,
-        }
-
-
 def strategy_fingerprint(strategy: Strategy) -> str:
     """Changes whenever anything that affects mapping or labels changes."""
     text = json.dumps(strategy.model_dump(mode="json", exclude={"report", "drift", "period"}), sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class RunControl:
-    """How the service steers a running sync.
-
-    Attributes:
-        stop: once set, the sync stops at the next safe point: after the page or the write in flight,
-            with everything done so far recorded (the cursor only advances when a pull completes).
-        heartbeat: called after every page and every write, so a watchdog can tell slow from stuck.
-        progress: told ``(tracker, what, count)`` as work advances (``pulled``, ``applied``), for a
-            progress line on a terminal.
-    """
-
-    stop: threading.Event = field(default_factory=threading.Event)
-    heartbeat: Callable[[], None] = lambda: None
-    progress: Callable[[str, str, int], None] = lambda tracker, what, count: None
-
-    def checkpoint(self) -> None:
-        self.heartbeat()
-        if self.stop.is_set():
-            raise Cancelled("shutting down: the sync stopped at a safe point")
 
 
 class Engine:

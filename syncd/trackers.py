@@ -18,7 +18,7 @@ from syncd.connectors import Connector, open_connector
 from syncd.connectors.base import Check
 from syncd.diagnosis import EXIT_AUTH, EXIT_OK, EXIT_PARTIAL, describe_error, worst_exit_code
 from syncd.drift_model import DriftReport
-from syncd.engine import Engine, RunControl, SyncOptions, SyncResult
+from syncd.engine import Engine
 from syncd.errors import ConfigError, Problem, TrackerError
 from syncd.logging import get_logger
 from syncd.mapper import Mapper
@@ -28,6 +28,7 @@ from syncd.retry import CallStats, RetryPolicy
 from syncd.settings import Settings, TrackerSettings
 from syncd.state import StateStore
 from syncd.strategy import Strategy
+from syncd.sync_model import RunControl, SyncOptions, SyncResult
 
 __all__ = ["TrackerOutcome", "checks_exit_code", "post_now", "probe_trackers", "select_trackers", "sync_trackers"]
 

@@ -8,16 +8,12 @@ run from the issue's labels (:func:`syncd.reconcile.assume_applied`), never sent
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from syncd.connectors.base import Connector
 from syncd.errors import AuthError, Fatal, TrackerError
 from syncd.logging import get_logger
 from syncd.model import ItemPlan, JournalEntry, LabelOp
 from syncd.state import OutboxEntry, StateStore
-
-if TYPE_CHECKING:
-    from syncd.engine import RunControl, SyncResult
+from syncd.sync_model import RunControl, SyncResult
 
 __all__ = ["LABELS", "journal_until_confirmed", "label_op", "op_payload", "send_label_writes"]
 

@@ -19,7 +19,6 @@ from pathlib import Path
 from syncd.demo.org import DEMO_LINEAR_KEY, seed_jira, seed_linear
 from syncd.demo.summary import summary_lines
 from syncd.drift_model import DriftReport
-from syncd.engine import RunControl, SyncOptions
 from syncd.files import write_private
 from syncd.render import render
 from syncd.reports import build_report
@@ -28,6 +27,7 @@ from syncd.sandbox.linear import LinearEmulator, LinearWorkspace
 from syncd.settings import load_settings
 from syncd.state import StateStore
 from syncd.strategy import load_strategy
+from syncd.sync_model import RunControl, SyncOptions
 from syncd.trackers import TrackerOutcome, sync_trackers
 
 __all__ = ["DemoResult", "example_strategy_text", "run_demo"]

@@ -29,6 +29,7 @@ th{background:#f4f5f7}.muted{color:#6b778c;font-size:.9em}.cards{display:flex;ga
 _ROW, _LABEL, _BAR = 34, 220, 560
 #: the chart's width: names, bars, and room after the longest bar for its "100% / 100%" figures
 CHART_WIDTH = _LABEL + _BAR + 90
+_NAME_CHARS = 30
 
 
 def to_html(report: DriftReport) -> str:
@@ -106,7 +107,8 @@ def _chart_row(objective: ObjectiveFigures, *, y: int, width: float) -> list[str
     """One objective's name, target outline, actual bar, previous tick and figures, ``width`` px per 100%."""
     colour = "#de350b" if objective.flagged else "#0052cc"
     parts = [
-        f'<text x="0" y="{y + 17}" font-size="13">{escape(objective.name[:32])}</text>',
+        f'<text x="0" y="{y + 17}" font-size="13"><title>{escape(objective.name)}</title>'
+        f"{escape(_fitted(objective.name))}</text>",
         f'<rect x="{_LABEL}" y="{y + 2}" width="{objective.target * width:.1f}" height="22" fill="none" '
         f'stroke="#6b778c" stroke-dasharray="4 3"><title>target {percent(objective.target)}</title></rect>',
         f'<rect x="{_LABEL}" y="{y + 7}" width="{objective.actual * width:.1f}" height="12" fill="{colour}">'
@@ -151,3 +153,8 @@ def _blocks(blocks: Iterable[Block]) -> str:
             rows = "".join("<tr>" + "".join(f"<td>{_line(cell)}</td>" for cell in row) + "</tr>" for row in block.rows)
             out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
     return "".join(out)
+
+
+def _fitted(name: str, limit: int = _NAME_CHARS) -> str:
+    """The name as it fits beside the bars, shortened with an ellipsis (the full name is its tooltip)."""
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"

@@ -230,3 +230,13 @@ class _Balanced(HTMLParser):
 
 def test_golden_directory_exists() -> None:
     assert Path(GOLDEN).is_dir()
+
+
+def test_a_long_objective_name_is_shortened_in_the_chart_with_its_full_name_as_tooltip(
+    example_strategy: Strategy,
+) -> None:
+    html = render(report(example_strategy), "html", scope="jira.acme")
+    names = [o.name for o in example_strategy.objectives if len(o.name) > 30]
+    assert names, "the example strategy has a long objective name"
+    for name in names:
+        assert f"<title>{name}</title>{name[:29].rstrip()}…</text>" in html

@@ -10,16 +10,18 @@ engine sees an error only once retrying has given up. An issue it cannot underst
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
-from syncd.errors import TrackerError
+from syncd.errors import AuthError, NotFound, TrackerError
 from syncd.model import LabelOp, TrackerKind, WorkItem
 from syncd.reconcile import TrackerLabels
 
-__all__ = ["Check", "Connector", "Identity", "OpResult", "Skipped", "holds_marker"]
+__all__ = ["Check", "Connector", "Identity", "OpResult", "Skipped", "fetch_each", "holds_marker"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,3 +112,20 @@ def holds_marker(body: str, marker: str) -> bool:
     lost state edit the wrong comment on an issue that has both.
     """
     return re.search(re.escape(marker) + r"(?![a-z0-9.:])", body) is not None
+
+
+def fetch_each(keys: Sequence[str], fetch: Callable[[str], T]) -> Iterator[T | Skipped]:
+    """Each key's answer from ``fetch``, for :meth:`Connector.refetch`: a key that is gone yields nothing,
+    one that cannot be fetched now yields Skipped (so it is tried again next run), and refused
+    credentials end it all, as they would a pull."""
+    for key in keys:
+        try:
+            answer = fetch(key)
+        except NotFound:
+            continue
+        except AuthError:
+            raise
+        except TrackerError as error:
+            yield Skipped(key, f"could not be read again: {error.message}")
+            continue
+        yield answer

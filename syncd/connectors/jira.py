@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import requests
 from jira import JIRA, JIRAError
 
-from syncd.connectors.base import Check, Identity, OpResult, Skipped, holds_marker
+from syncd.connectors.base import Check, Identity, OpResult, Skipped, fetch_each, holds_marker
 from syncd.connectors.jira_errors import translate_error
 from syncd.connectors.jira_issues import JiraProfile, base_fields, to_work_item
 from syncd.connectors.jql import issue_query, jql_string
@@ -228,16 +228,14 @@ class JiraConnector:
     def refetch(self, keys: Sequence[str]) -> Iterator[WorkItem | Skipped]:
         """One issue get per key (a ``key in`` search would fail whole on a key that is gone)."""
         profile = self.profile
-        fields = ",".join(base_fields(profile))
-        for key in keys:
-            try:
-                raw = self._call("issue get", partial(self._rest, "GET", f"issue/{key}", params={"fields": fields}))
-            except NotFound:
-                continue
-            except AuthError:
-                raise
-            except TrackerError as error:
-                yield Skipped(key, f"could not be read again: {error.message}")
+        params = {"fields": ",".join(base_fields(profile))}
+
+        def get(key: str) -> Any:
+            return self._call("issue get", partial(self._rest, "GET", f"issue/{key}", params=params), issue=key)
+
+        for raw in fetch_each(keys, get):
+            if isinstance(raw, Skipped):
+                yield raw
                 continue
             item = to_work_item(raw, profile=profile, tracker=self.name, server=self._site.url)
             if isinstance(item, Skipped) or not self._site.projects or item.project in self._site.projects:

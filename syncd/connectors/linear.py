@@ -24,7 +24,7 @@ from gql import Client, GraphQLRequest
 from gql.transport.requests import RequestsHTTPTransport
 
 from syncd.connectors import linear_queries as q
-from syncd.connectors.base import Check, Identity, OpResult, Skipped, holds_marker
+from syncd.connectors.base import Check, Identity, OpResult, Skipped, fetch_each, holds_marker
 from syncd.connectors.linear_errors import translate_error
 from syncd.connectors.linear_issues import LabelNaming, labels_cursor, to_work_item, with_labels
 from syncd.connectors.linear_labels import LabelDirectory, LinearLabel
@@ -175,15 +175,13 @@ class LinearConnector:
         """One ``issue(id:)`` query per key: Linear takes the identifier (``ENG-7``) as the id."""
         if self._initiatives is None:
             self._initiatives = self._read_initiatives()
-        for key in keys:
-            try:
-                node = self._execute(f"issue {key}", q.ISSUE, {"id": key}, issue=key)["issue"]
-            except NotFound:
-                continue
-            except AuthError:
-                raise
-            except TrackerError as error:
-                yield Skipped(key, f"could not be read again: {error.message}")
+
+        def issue(key: str) -> Any:
+            return self._execute(f"issue {key}", q.ISSUE, {"id": key}, issue=key)["issue"]
+
+        for node in fetch_each(keys, issue):
+            if isinstance(node, Skipped):
+                yield node
                 continue
             team = (node.get("team") or {}).get("key") if isinstance(node, dict) else None
             if team and isinstance(node.get("id"), str):

@@ -200,15 +200,15 @@ def test_a_label_a_person_picks_between_read_and_write_wins(tmp_path: Path, harn
     assert harness.labels()["ENG-4"] == {"objective:reliability", "Frontend"}
 
 
-def test_an_invalid_field_fails_before_any_request(tmp_path: Path, harness: LinearHarness) -> None:
+def open_linear(tmp_path: Path, harness: LinearHarness) -> LinearConnector:
+    """The connector for the harness's workspace, opened directly rather than through a sync."""
     settings = load_settings(harness.settings_file(tmp_path))
-    connector = LinearConnector(
-        "linear.acme",
-        settings.linear["acme"],
-        load_strategy(settings.strategy).labels,
-        policy=RetryPolicy(),
-        stats=CallStats(),
-    )
+    labels = load_strategy(settings.strategy).labels
+    return LinearConnector("linear.acme", settings.linear["acme"], labels, policy=RetryPolicy(), stats=CallStats())
+
+
+def test_an_invalid_field_fails_before_any_request(tmp_path: Path, harness: LinearHarness) -> None:
+    connector = open_linear(tmp_path, harness)
     with pytest.raises(GraphQLError, match="Cannot query field 'storyPoints'"):
         connector._execute("bad query", gql("query { issues { nodes { storyPoints } } }"), {})
     assert harness.log.records() == [], "refused by the client, before any request"
@@ -218,14 +218,7 @@ def test_an_invalid_field_fails_before_any_request(tmp_path: Path, harness: Line
 def test_issues_are_read_again_by_identifier_and_a_gone_one_yields_nothing(
     tmp_path: Path, harness: LinearHarness
 ) -> None:
-    settings = load_settings(harness.settings_file(tmp_path))
-    connector = LinearConnector(
-        "linear.acme",
-        settings.linear["acme"],
-        load_strategy(settings.strategy).labels,
-        policy=RetryPolicy(),
-        stats=CallStats(),
-    )
+    connector = open_linear(tmp_path, harness)
     try:
         items = list(connector.refetch(["ENG-2", "ENG-999"]))
     finally:

@@ -231,6 +231,22 @@ def test_issues_are_read_again_by_identifier_and_a_gone_one_yields_nothing(
     assert asked == [{"id": "ENG-2"}, {"id": "ENG-999"}]
 
 
+def test_a_teams_own_objective_label_is_used_for_its_issues(tmp_path: Path, harness: LinearHarness) -> None:
+    workspace = harness.workspace
+    group = workspace.add_label_group("Objective", team="ENG")
+    own = workspace.add_label("enterprise-readiness", team="ENG", group=group)
+    outcome = run_sync(tmp_path, harness)
+    assert outcome.result is not None
+    assert outcome.result.status == "ok"
+    [issue] = [i for i in workspace.store.issues.values() if i.identifier == "ENG-2"]
+    assert own.id in issue.label_ids, "the team's label, not a workspace label of the same name"
+    created = [
+        json.loads(r.body)["variables"]["input"] for r in harness.log.records() if r.endpoint == "issueLabelCreate"
+    ]
+    assert not any(c["name"] == "enterprise-readiness" and c.get("teamId") for c in created)
+    assert harness.labels()["ENG-2"] == {"objective:enterprise-readiness"}
+
+
 def test_configured_values_travel_as_variables_not_query_text(tmp_path: Path, harness: LinearHarness) -> None:
     run_sync(tmp_path, harness)
     [pull] = [json.loads(r.body) for r in harness.log.records() if r.endpoint == "issues"]

@@ -30,7 +30,8 @@ from jira import JIRA, JIRAError
 from syncd.connectors.base import Check, Identity, OpResult, Skipped, fetch_each, holds_marker
 from syncd.connectors.jira_errors import translate_error
 from syncd.connectors.jira_issues import JiraProfile, base_fields, to_work_item
-from syncd.connectors.jql import issue_query, jql_string
+from syncd.connectors.jira_probe import JiraProbe
+from syncd.connectors.jql import issue_query
 from syncd.errors import (
     AuthError,
     NotFound,
@@ -166,47 +167,15 @@ class JiraConnector:
         except TrackerError as error:
             return [*checks, Check("site", False, error.message)]
         checks.append(Check("site", True, "Jira Cloud" if profile.cloud else "Jira Data Center"))
+        probe = JiraProbe(self._probe_rest, cloud=profile.cloud)
         for project in self._site.projects or ():
-            checks += self._probe_project(project)
+            checks += probe.project(project)
         if report_issue:
-            checks.append(self._probe_issue(report_issue))
+            checks.append(probe.issue(report_issue))
         return checks
 
-    def _probe_project(self, project: str) -> list[Check]:
-        jql = f"project = {jql_string(project)} ORDER BY key ASC"
-        try:
-            if self.profile.cloud:
-                self._call("probe", partial(self._rest, "POST", "search/jql", body={"jql": jql, "maxResults": 1}))
-            else:
-                self._call("probe", partial(self._rest, "GET", "search", params={"jql": jql, "maxResults": 1}))
-        except TrackerError as error:
-            return [Check(f"read project {project}", False, error.message)]
-        checks = [Check(f"read project {project}", True, "issues are visible")]
-        missing = self._missing_permissions({"projectKey": project}, ("EDIT_ISSUES",))
-        detail = "may edit labels" if missing == [] else f"missing {', '.join(missing or ['an answer'])}"
-        checks.append(Check(f"edit labels in {project}", None if missing is None else not missing, detail))
-        return checks
-
-    def _probe_issue(self, key: str) -> Check:
-        try:
-            self._call("probe", partial(self._rest, "GET", f"issue/{key}", params={"fields": "summary"}))
-        except TrackerError as error:
-            return Check(f"report issue {key}", False, error.message)
-        missing = self._missing_permissions({"issueKey": key}, ("ADD_COMMENTS", "EDIT_OWN_COMMENTS"))
-        if missing is None:
-            return Check(f"report issue {key}", None, "visible; comment permission could not be checked")
-        detail = "visible, may comment" if not missing else f"visible, but missing {', '.join(missing)}"
-        return Check(f"report issue {key}", not missing, detail)
-
-    def _missing_permissions(self, scope: dict[str, str], keys: tuple[str, ...]) -> list[str] | None:
-        """The permissions of ``keys`` the user lacks in ``scope``; None when the site would not say."""
-        params = {**scope, "permissions": ",".join(keys)}
-        try:
-            answer = self._call("permissions", partial(self._rest, "GET", "mypermissions", params=params))
-        except TrackerError:
-            return None
-        held = answer.get("permissions") or {}
-        return [key for key in keys if not (held.get(key) or {}).get("havePermission")]
+    def _probe_rest(self, method: str, path: str, **parts: Any) -> Any:
+        return self._call("probe", partial(self._rest, method, path, **parts))
 
     def pull(self, since: datetime | None) -> Iterator[WorkItem | Skipped]:
         """Issues updated since ``since``; a full sweep (None) first asks the site about itself again, unless

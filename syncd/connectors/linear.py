@@ -28,11 +28,11 @@ from syncd.connectors.base import Check, Identity, OpResult, Skipped, fetch_each
 from syncd.connectors.linear_errors import translate_error
 from syncd.connectors.linear_issues import LabelNaming, labels_cursor, to_work_item, with_labels
 from syncd.connectors.linear_labels import LabelDirectory, LinearLabel
+from syncd.connectors.linear_probe import LinearProbe
 from syncd.errors import (
     AuthError,
     BadRequest,
     NotFound,
-    PermissionDenied,
     TrackerError,
     TransientError,
 )
@@ -48,7 +48,6 @@ __all__ = ["LinearConnector"]
 T = TypeVar("T")
 OVERLAP = timedelta(minutes=2)
 BATCH_LIMIT = 50
-_NO_SUCH_COMMENT = "00000000-0000-4000-8000-000000000000"
 _GROUP_TAKEN = "only one label in a group"
 
 
@@ -118,37 +117,14 @@ class LinearConnector:
         except TrackerError as error:
             return [Check("credentials", False, error.message)]
         checks = [Check("credentials", True, f"authenticated as {me.display_name}")]
-        try:
-            teams = {str(t["key"]) for t in self._execute("teams", q.TEAMS, {})["teams"]["nodes"]}
-        except TrackerError as error:
-            return [*checks, Check("read teams", False, error.message)]
-        for team in self._workspace.teams or sorted(teams):
-            found = team in teams
-            checks.append(Check(f"read team {team}", found, "visible" if found else "no such team for this key"))
+        probe = LinearProbe(self._execute)
+        checks += probe.teams(self._workspace.teams)
+        if any(check.ok is False and check.name == "read teams" for check in checks):
+            return checks
         if report_issue:
-            try:
-                self._execute("probe", q.PROBE_ISSUE, {"id": report_issue})
-                checks.append(Check(f"report issue {report_issue}", True, "visible"))
-            except TrackerError as error:
-                checks.append(Check(f"report issue {report_issue}", False, error.message))
-        checks.append(self._probe_write())
+            checks.append(probe.issue(report_issue))
+        checks.append(probe.write())
         return checks
-
-    def _probe_write(self) -> Check:
-        """Whether the key may write, asked without changing anything: an edit of a comment that cannot
-        exist. Linear checks a key's scope before it looks anything up, so a read-only key is refused and
-        a key that may write hears that there is no such comment."""
-        name = "write labels and comments"
-        variables = {"id": _NO_SUCH_COMMENT, "input": {"body": "syncd check"}}
-        try:
-            self._execute("write probe", q.COMMENT_UPDATE, variables)
-        except NotFound:
-            return Check(name, True, "the key may write (a team's own restrictions show on the first write)")
-        except PermissionDenied as error:
-            return Check(name, False, f"{error.message}: use a key with write access")
-        except TrackerError as error:
-            return Check(name, None, f"could not tell: {error.message}")
-        return Check(name, None, "could not tell: Linear accepted an edit of a comment that does not exist")
 
     def pull(self, since: datetime | None) -> Iterator[WorkItem | Skipped]:
         if since is None or self._initiatives is None:

@@ -195,6 +195,12 @@ class Service:
         server = HealthServer(self.health, self.metrics.exposition, host=options.host, port=options.port).start()
         host, port = server.address
         _log.info("health.listening", url=f"http://{host}:{port}/healthz")
+        if not options.loopback:
+            _log.warning(
+                "health.exposed",
+                host=options.host,
+                detail="/metrics names objectives and figures; reachable beyond this machine, without auth",
+            )
         return server
 
     def _start_watchdog(self) -> threading.Thread | None:

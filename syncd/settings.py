@@ -188,6 +188,11 @@ class HealthOptions(_Section):
     port: int = Field(default=9464, ge=0, le=65535)
     stale_after: float = Field(default=3600.0, gt=0, allow_inf_nan=False)
 
+    @property
+    def loopback(self) -> bool:
+        """Whether only this machine can reach the endpoint (the metrics name objectives and figures)."""
+        return _loopback(self.host)
+
 
 class ServiceOptions(_Section):
     """The ``syncd run`` loop."""

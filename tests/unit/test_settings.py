@@ -10,7 +10,7 @@ import pytest
 from pydantic import BaseModel
 
 from syncd.errors import ConfigError
-from syncd.settings import DEFAULT_STATE_FILE, JiraSite, LinearWorkspace, Settings, load_settings
+from syncd.settings import DEFAULT_STATE_FILE, HealthOptions, JiraSite, LinearWorkspace, Settings, load_settings
 from tests.conftest import EXAMPLE_SETTINGS, EXAMPLE_STRATEGY
 
 TOKEN = "tok-3f9a7c-example-secret"
@@ -172,3 +172,11 @@ def test_the_example_file_documents_every_key() -> None:
 
     undocumented = missing(Settings) | missing(JiraSite) | missing(LinearWorkspace)
     assert not undocumented, f"undocumented keys: {sorted(undocumented)}"
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("127.0.0.1", True), ("localhost", True), ("::1", True), ("0.0.0.0", False), ("10.1.2.3", False)],  # noqa: S104
+)
+def test_the_health_endpoint_knows_whether_it_is_reachable_from_elsewhere(host: str, loopback: bool) -> None:
+    assert HealthOptions(host=host).loopback is loopback

@@ -26,6 +26,7 @@ from syncd.sandbox.server import RequestLog
 from syncd.strategy import load_strategy
 from tests.conftest import EXAMPLE_STRATEGY, JIRA_CLOUD_TOKEN, JIRA_DC_TOKEN
 from tests.integration import jira_org, linear_org
+from tests.sandbox.jira_openapi import validate_exchanges
 from tests.support.outputs import OUTPUTS
 
 NAMING = LabelNaming(load_strategy(EXAMPLE_STRATEGY).labels, "Objective", "Value")
@@ -195,8 +196,12 @@ class JiraHarness(Harness):
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Stop the site; unless the test already failed, hold every exchange it served to Atlassian's
+        OpenAPI description, so no Jira test can pass on a request or answer Jira would not give."""
         self.site.stop()
         self.audit_requests()
+        if exc[0] is None:
+            validate_exchanges(self.log.records())
 
     def fresh(self) -> JiraHarness:
         return JiraHarness(self.deployment)

@@ -21,13 +21,11 @@ from tests.sandbox.jira_openapi import validate_exchanges
 
 @pytest.fixture(params=["jira-cloud", "jira-datacenter", "linear"])
 def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
-    """The tracker; afterwards every Jira exchange is checked against Atlassian's OpenAPI description."""
+    """The tracker (a Jira harness checks every exchange against Atlassian's OpenAPI description as it closes)."""
     kind = request.param
     started: Harness = LinearHarness() if kind == "linear" else JiraHarness(kind.removeprefix("jira-"))
     with started:
         yield started
-        if isinstance(started, JiraHarness):
-            validate_exchanges(started.log.records())
 
 
 def check(config: Path) -> tuple[int, str]:

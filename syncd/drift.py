@@ -131,14 +131,15 @@ def _add(
 ) -> None:
     bucket = (alignment.primary if alignment else None) or UNALIGNED
     effort = effort_of(item, strategy)
-    if item.status is StatusCategory.TODO:
+    where = placement(item, window_start=window_start)
+    if where == "planned":
         scope.planned[bucket] += effort
         return
     if item.status is StatusCategory.IN_PROGRESS:
         scope.active(bucket, now)
     elif item.resolved is not None:
         scope.active(bucket, item.resolved)
-    if placement(item, window_start=window_start) == "outside":
+    if where == "outside":
         return
     scope.total += effort
     scope.count += 1

@@ -8,6 +8,8 @@ failure is one clear message and a documented exit code, never a traceback.
 from __future__ import annotations
 
 import json
+import os
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -29,6 +31,7 @@ from syncd.explain import (
     summarise_strategy,
 )
 from syncd.files import write_private
+from syncd.init import TerminalPrompts, init_from_answers, init_interactively
 from syncd.item_sources import from_state, pick, read_items, tracker_labels
 from syncd.logging import configure_logging
 from syncd.mapper import map_items
@@ -322,6 +325,34 @@ def demo(
 
     result = run_demo(directory, out=out, keep_running=keep_running, progress=progress)
     raise typer.Exit(0 if result.ok else EXIT_PARTIAL)
+
+
+@app.command()
+@guarded
+def init(
+    ctx: typer.Context,
+    answers: Annotated[
+        Path | None,
+        typer.Option("--answers", help="Answer every question from this JSON file (no prompts; for automation)."),
+    ] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="With --answers: replace files that exist.")] = False,
+    days: Annotated[int, typer.Option("--days", min=1, max=3660, help="How far back to read the issues.")] = 90,
+) -> None:
+    """Write a settings file and a first strategy from what a tracker already holds (asks at a terminal)."""
+    session = session_of(ctx)
+    if answers is not None:
+        init_from_answers(answers, environ=os.environ, replace=replace, say=typer.echo)
+        return
+    if not sys.stdin.isatty():
+        raise ConfigError(
+            "command line", [Problem("", "init asks questions: run it on a terminal, or pass --answers FILE")]
+        )
+    progress = progress_line(session)
+
+    def pulled(count: int) -> None:
+        progress("reading", "issues", count)
+
+    init_interactively(TerminalPrompts(progress.clear), environ=os.environ, days=days, progress=pulled)
 
 
 def main() -> None:

@@ -13,9 +13,9 @@ from syncd.logging import get_logger
 from syncd.retry import CallStats, RetryPolicy
 from syncd.settings import JiraSite, TrackerSettings
 from syncd.state import StateStore
-from syncd.strategy import Strategy
+from syncd.strategy import LabelScheme, Strategy
 
-__all__ = ["Connector", "Identity", "OpResult", "Skipped", "open_connector"]
+__all__ = ["Connector", "Identity", "OpResult", "Skipped", "connect", "open_connector"]
 
 _log = get_logger("syncd.connectors")
 
@@ -34,12 +34,23 @@ def open_connector(
     The saved profile is only a hint: the Jira connector applies the settings over it and asks the site
     again when it is stale (see :class:`~syncd.connectors.jira_issues.JiraProfile`).
     """
+    return connect(name, tracker, strategy.labels, policy=policy, stats=stats, saved=_saved_profile(store, name))
+
+
+def connect(
+    name: str,
+    tracker: TrackerSettings,
+    labels: LabelScheme,
+    *,
+    policy: RetryPolicy,
+    stats: CallStats,
+    saved: dict[str, Any] | None = None,
+) -> Connector:
+    """The connector for a tracker, before any strategy exists (``syncd init``) or with the one given."""
     _warn_if_insecure(name, tracker)
-    saved = _saved_profile(store, name)
     if isinstance(tracker, JiraSite):
-        profile = _jira_profile(saved)
-        return JiraConnector(name, tracker, strategy.labels, policy=policy, stats=stats, profile=profile)
-    return LinearConnector(name, tracker, strategy.labels, policy=policy, stats=stats, profile=saved)
+        return JiraConnector(name, tracker, labels, policy=policy, stats=stats, profile=_jira_profile(saved))
+    return LinearConnector(name, tracker, labels, policy=policy, stats=stats, profile=saved)
 
 
 def _warn_if_insecure(name: str, tracker: TrackerSettings) -> None:

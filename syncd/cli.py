@@ -17,10 +17,19 @@ from typing import Annotated
 import typer
 
 from syncd import __version__
-from syncd.cli_session import LogFormat, LogLevel, Session, StrategyOption, guarded, progress_line, session_of
+from syncd.cli_session import (
+    LogFormat,
+    LogLevel,
+    Session,
+    StrategyOption,
+    guarded,
+    hoist_global_options,
+    progress_line,
+    session_of,
+)
 from syncd.daemon import Service
 from syncd.demo import run_demo
-from syncd.diagnosis import EXIT_CONFIG, EXIT_PARTIAL, describe_error, worst_exit_code
+from syncd.diagnosis import EXIT_CONFIG, EXIT_PARTIAL, EXIT_UNREACHABLE, sync_exit_code, worst_exit_code
 from syncd.errors import ConfigError, Problem
 from syncd.explain import (
     checklist,
@@ -33,7 +42,7 @@ from syncd.explain import (
 from syncd.files import write_private
 from syncd.init import TerminalPrompts, init_from_answers, init_interactively
 from syncd.item_sources import from_state, pick, read_items, tracker_labels
-from syncd.logging import configure_logging
+from syncd.logging import REDACTOR, configure_logging
 from syncd.mapper import map_items
 from syncd.model import JournalEntry
 from syncd.reconcile import plan_item
@@ -50,7 +59,7 @@ app = typer.Typer(
     help="Keep a team's tracker work honest to its strategy: map Jira and Linear issues to objectives, "
     "write alignment labels back, and report drift.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -74,13 +83,17 @@ def _options(
     log_format: Annotated[
         LogFormat, typer.Option("--log-format", help="auto: readable on a terminal, JSON lines otherwise.")
     ] = "auto",
-    log_level: Annotated[LogLevel, typer.Option("--log-level", help="How much to log.")] = "info",
+    log_level: Annotated[
+        LogLevel | None,
+        typer.Option("--log-level", help="How much to log to the terminal (default: warning; info for `run`)."),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
 ) -> None:
-    configure_logging(format=log_format, level=log_level)
-    ctx.obj = Session(config=config, strategy_path=strategy, log_format=log_format, log_level=log_level)
+    level = log_level or ("info" if ctx.invoked_subcommand == "run" else "warning")
+    configure_logging(format=log_format, level=level)
+    ctx.obj = Session(config=config, strategy_path=strategy, log_format=log_format, log_level=level)
 
 
 @app.command()
@@ -114,10 +127,19 @@ def check(
         typer.echo(f"warning: {warning}")
     if problems:
         for problem in problems:
-            typer.echo(describe_error(problem).message, err=True)
+            hint = f"\n{problem.hint}" if problem.hint else ""
+            typer.echo(REDACTOR.text(f"error: {problem}{hint}"), err=True)
         raise typer.Exit(EXIT_CONFIG)
     typer.echo("OK: settings and strategy are valid.")
-    if offline or not settings.trackers():
+    if not settings.trackers():
+        if offline:
+            return
+        raise ConfigError(
+            str(session.config or "settings"),
+            [Problem("", "no trackers configured: add a [jira.<name>] or [linear.<name>] table")],
+            hint="`syncd init` writes one for you; `--offline` checks the files alone.",
+        )
+    if offline:
         return
     code = 0
     for name, checks in probe_trackers(settings, session.strategy()).items():
@@ -181,6 +203,10 @@ def explain(
 def state_show(ctx: typer.Context) -> None:
     """Print cursors, recent runs and pending writes."""
     session = session_of(ctx)
+    path = session.settings().state_file()
+    if not path.exists():
+        typer.echo(f"No state yet: {path} does not exist (nothing has been synced with these settings).")
+        return
     with session.open_store() as store:
         typer.echo(f"State file: {store.path} (schema {store.schema_version})")
         trackers = store.trackers()
@@ -249,7 +275,10 @@ def sync(
     for outcome in outcomes:
         for line in summarise_outcome(outcome, dry_run=dry_run):
             typer.echo(line, err=outcome.error is not None)
-    raise typer.Exit(worst_exit_code(outcome.exit_code for outcome in outcomes))
+    code = sync_exit_code(outcome.exit_code for outcome in outcomes)
+    if code == EXIT_UNREACHABLE:
+        typer.echo("Nothing could be synced: no tracker could be reached. Run the sync again once they are.", err=True)
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -315,8 +344,6 @@ def demo(
 ) -> None:
     """Run the whole loop against bundled tracker emulators, no credentials needed."""
     session = session_of(ctx)
-    if session.log_level == "info":
-        configure_logging(format=session.log_format, level="warning")  # the summary says what happened
     progress = progress_line(session)
 
     def out(line: str) -> None:
@@ -357,4 +384,4 @@ def init(
 
 def main() -> None:
     """The console script."""
-    app()
+    app(args=hoist_global_options(sys.argv[1:]), prog_name="syncd")

@@ -8,6 +8,7 @@ is one clear message and a documented exit code, never a traceback.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,8 +18,9 @@ from typing import Annotated, Literal, ParamSpec, TextIO, TypeVar
 import typer
 
 from syncd.diagnosis import describe_error
-from syncd.logging import REDACTOR
-from syncd.settings import Settings, load_settings
+from syncd.errors import ConfigError, Problem
+from syncd.logging import REDACTOR, before_log_line
+from syncd.settings import DEFAULT_STRATEGY, Settings, load_settings
 from syncd.state import StateStore
 from syncd.strategy import Strategy, load_strategy
 
@@ -29,6 +31,7 @@ __all__ = [
     "Session",
     "StrategyOption",
     "guarded",
+    "hoist_global_options",
     "progress_line",
     "session_of",
 ]
@@ -64,8 +67,21 @@ class Session:
 
     def strategy(self) -> Strategy:
         if self._strategy is None:
-            self._strategy = load_strategy(self.strategy_file())
+            path = self.strategy_file()
+            if self._looked_in_working_directory(path):
+                raise ConfigError(
+                    str(path),
+                    [Problem("", "file not found")],
+                    hint="No settings file was given (--config FILE or SYNCD_CONFIG), so syncd looked for "
+                    "strategy.yaml in the working directory. `syncd init` writes both files.",
+                )
+            self._strategy = load_strategy(path)
         return self._strategy
+
+    def _looked_in_working_directory(self, path: Path) -> bool:
+        """The strategy is missing only because no settings file said where it is."""
+        no_file = self.config is None and not os.environ.get("SYNCD_CONFIG") and self.strategy_path is None
+        return no_file and path == DEFAULT_STRATEGY and not path.exists()
 
     def open_store(self) -> StateStore:
         return StateStore.open(self.settings().state_file())
@@ -117,8 +133,47 @@ class ProgressLine:
 
 
 def progress_line(session: Session) -> ProgressLine:
-    """The progress display for this session: on a terminal, unless logs are JSON."""
-    return ProgressLine(sys.stderr, enabled=session.log_format != "json" and sys.stderr.isatty())
+    """The progress display for this session: on a terminal, unless logs are JSON. Log lines written to the
+    same terminal clear it first, so the two never run into each other."""
+    line = ProgressLine(sys.stderr, enabled=session.log_format != "json" and sys.stderr.isatty())
+    before_log_line(line.clear)
+    return line
+
+
+_GLOBAL_OPTIONS = frozenset({"--config", "-c", "--log-format", "--log-level"})
+_TAKES_VALUE = _GLOBAL_OPTIONS | {"--strategy", "-s"}
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """``syncd check --config FILE`` as ``syncd --config FILE check``.
+
+    Click reads a group's options only before the subcommand; people (and systemd units, and scripts)
+    write them after it too. Global options found after the subcommand move in front of it, values with
+    them; anything after ``--`` stays where it is.
+    """
+    position = 0
+    while position < len(args) and args[position].startswith("-") and args[position] != "--":
+        position += 2 if args[position] in _TAKES_VALUE else 1
+    if position >= len(args):
+        return args
+    moved: list[str] = []
+    rest: list[str] = []
+    tail = args[position + 1 :]
+    index = 0
+    while index < len(tail):
+        word = tail[index]
+        if word == "--":
+            rest += tail[index:]
+            break
+        if word.split("=", 1)[0] in _GLOBAL_OPTIONS and word.startswith("--") and "=" in word:
+            moved.append(word)
+        elif word in _GLOBAL_OPTIONS and index + 1 < len(tail):
+            moved += tail[index : index + 2]
+            index += 1
+        else:
+            rest.append(word)
+        index += 1
+    return [*args[:position], *moved, args[position], *rest]
 
 
 def session_of(ctx: typer.Context, strategy_path: Path | None = None) -> Session:

@@ -1,7 +1,8 @@
 """The one place that turns an exception into words for a person and an exit code.
 
 Exit codes: 0 ok, 1 partial failure (some items or trackers failed, or a tracker stayed unavailable),
-2 bad configuration or usage, 3 authentication or permission. Every message passes through the log
+2 bad configuration or usage, 3 authentication or permission, 4 nothing could be synced (no tracker
+could be reached). Every message passes through the log
 redactor, so an error can never print a token, and ends with what to do next.
 """
 
@@ -28,8 +29,10 @@ __all__ = [
     "EXIT_CONFIG",
     "EXIT_OK",
     "EXIT_PARTIAL",
+    "EXIT_UNREACHABLE",
     "Diagnosis",
     "describe_error",
+    "sync_exit_code",
     "worst_exit_code",
 ]
 
@@ -37,6 +40,7 @@ EXIT_OK = 0
 EXIT_PARTIAL = 1
 EXIT_CONFIG = 2
 EXIT_AUTH = 3
+EXIT_UNREACHABLE = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +51,17 @@ class Diagnosis:
 
 def worst_exit_code(codes: Iterable[int]) -> int:
     """The exit code of several outcomes: authentication beats configuration beats partial failure."""
-    severity = {EXIT_OK: 0, EXIT_PARTIAL: 1, EXIT_CONFIG: 2, EXIT_AUTH: 3}
+    severity = {EXIT_OK: 0, EXIT_PARTIAL: 1, EXIT_UNREACHABLE: 1.5, EXIT_CONFIG: 2, EXIT_AUTH: 3}
     return max(codes, key=lambda code: severity.get(code, 1), default=EXIT_OK)
+
+
+def sync_exit_code(codes: Iterable[int]) -> int:
+    """The exit code of a sync of several trackers: "nothing could be synced" only when no tracker could
+    be reached at all; one unreachable tracker beside others that synced is a partial failure."""
+    seen = list(codes)
+    if seen and all(code == EXIT_UNREACHABLE for code in seen):
+        return EXIT_UNREACHABLE
+    return worst_exit_code(EXIT_PARTIAL if code == EXIT_UNREACHABLE else code for code in seen)
 
 
 def describe_error(exc: BaseException) -> Diagnosis:
@@ -57,12 +70,21 @@ def describe_error(exc: BaseException) -> Diagnosis:
     return Diagnosis(REDACTOR.text(message), code)
 
 
+_NOT_FILES = frozenset({"command line", "environment"})
+
+
+def _next_step(exc: ConfigError) -> str:
+    """The advice after a configuration error: a file's own, unless the error says better or no file is wrong."""
+    if exc.hint is not None:
+        return f"\n{exc.hint}" if exc.hint else ""
+    if exc.source in _NOT_FILES:
+        return ""
+    return "\nFix the file and try again (`syncd check` validates settings and strategy)."
+
+
 def _words(exc: BaseException) -> tuple[str, int]:
     if isinstance(exc, ConfigError):
-        return (
-            f"error: {exc}\nFix the file and try again (`syncd check` validates settings and strategy).",
-            EXIT_CONFIG,
-        )
+        return f"error: {exc}{_next_step(exc)}", EXIT_CONFIG
     if isinstance(exc, StateError):
         return f"error: {exc}", EXIT_CONFIG
     if isinstance(exc, AuthError):
@@ -83,7 +105,11 @@ def _words(exc: BaseException) -> tuple[str, int]:
     if isinstance(exc, BadRequest):
         return f"error: {exc}", EXIT_PARTIAL
     if isinstance(exc, Retriable):
-        return f"error: {exc}\nThe tracker stayed unavailable after every retry; syncd will try again.", EXIT_PARTIAL
+        return (
+            f"error: {exc}\nThe tracker stayed unavailable after every retry; nothing is lost: the next sync "
+            "resumes where this one stopped.",
+            EXIT_UNREACHABLE,
+        )
     if isinstance(exc, TrackerError | SyncdError):
         return f"error: {exc}", EXIT_PARTIAL
     if isinstance(exc, KeyboardInterrupt):

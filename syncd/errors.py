@@ -79,9 +79,11 @@ class Problem:
 class ConfigError(SyncdError, Fatal):
     """A settings or strategy file is missing or wrong; lists every problem found, not just the first."""
 
-    def __init__(self, source: str, problems: list[Problem]) -> None:
+    def __init__(self, source: str, problems: list[Problem], *, hint: str | None = None) -> None:
+        """``hint`` is what to do next; None for a file's usual advice, empty for none."""
         self.source = source
         self.problems = problems
+        self.hint = hint
         super().__init__(self._text())
 
     def _text(self) -> str:

@@ -15,6 +15,7 @@ from syncd.model import Alignment, ItemPlan, TargetKind, WorkItem
 from syncd.settings import JiraSite, Settings
 from syncd.strategy import Match, Strategy
 from syncd.trackers import TrackerOutcome
+from syncd.words import plural
 
 __all__ = ["checklist", "drift_bucket", "explain_item", "summarise_outcome", "summarise_settings", "summarise_strategy"]
 
@@ -115,7 +116,7 @@ def summarise_strategy(strategy: Strategy, source: str) -> list[str]:
     lines.append(f"  labels: {scheme.objective_prefix}<objective>, {scheme.value_prefix}<value>, {scheme.unaligned}")
     drift = strategy.drift
     lines.append(
-        f"  drift: by {drift.measure}, tolerance ±{drift.tolerance:.0%}, window {drift.window_days} days, "
+        f"  drift: by {drift.measure}, tolerance ±{drift.tolerance * 100:g} pp, window {drift.window_days} days, "
         f"starved after {drift.starved_after_days} days"
     )
     targets = [
@@ -172,7 +173,8 @@ def summarise_outcome(outcome: TrackerOutcome, *, dry_run: bool = False) -> list
     lines.append(
         f"{outcome.name}: {result.status}: pulled {result.pulled}, changed {result.changed}, "
         f"applied {result.applied}, failed {result.failed}, skipped {result.skipped}, "
-        f"forgotten {result.forgotten}; {result.requests} API requests, {result.retries} retries"
+        f"forgotten {result.forgotten}; {plural(result.requests, 'API request')}, "
+        f"{plural(result.retries, 'retry', 'retries')}"
     )
     lines += [f"  {error}" for error in result.errors[:20]]
     if len(result.errors) > 20:

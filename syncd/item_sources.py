@@ -69,6 +69,7 @@ def from_state(session: Session, key: str, tracker: str | None) -> tuple[WorkIte
     raise ConfigError(
         str(session.settings().state_file()),
         [Problem("", f"no issue {key!r} has been synced yet: run `syncd sync` first, or pass --item FILE")],
+        hint="",
     )
 
 

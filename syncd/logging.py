@@ -11,17 +11,18 @@ named like ``token`` or ``password``.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Literal, TextIO
 
 import structlog
 from pydantic import SecretStr
 from structlog.typing import EventDict, Processor, WrappedLogger
 
-__all__ = ["REDACTED", "REDACTOR", "Redactor", "configure_logging", "get_logger"]
+__all__ = ["REDACTED", "REDACTOR", "Redactor", "before_log_line", "configure_logging", "get_logger"]
 
 REDACTED = "[redacted]"
 _SECRET_KEY = re.compile(r"(?i)(token|password|passwd|secret|api_?key|authorization|credential)")
@@ -97,7 +98,7 @@ def configure_logging(
     renderer: Processor = (
         structlog.processors.JSONRenderer(sort_keys=False)
         if json_lines
-        else structlog.dev.ConsoleRenderer(colors=out.isatty(), exception_formatter=structlog.dev.plain_traceback)
+        else structlog.dev.ConsoleRenderer(colors=_colours(out), exception_formatter=structlog.dev.plain_traceback)
     )
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
@@ -132,11 +133,30 @@ def configure_logging(
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
 
+def _colours(out: TextIO) -> bool:
+    """Colour on a terminal, unless ``NO_COLOR`` is set to anything (https://no-color.org)."""
+    return out.isatty() and not os.environ.get("NO_COLOR")
+
+
+_before_line: list[Callable[[], None]] = []
+
+
+def before_log_line(clear: Callable[[], None]) -> None:
+    """Call ``clear`` before each log line reaches the terminal: a progress line on the same terminal is
+    wiped first, so a log line never starts in the middle of it."""
+    _before_line[:] = [clear]
+
+
 class _StandardError(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever ``sys.stderr`` is at the time of each line (it may be replaced, as tests do)."""
 
     def __init__(self) -> None:
         super().__init__(sys.stderr)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        for clear in _before_line:
+            clear()
+        super().emit(record)
 
     @property
     def stream(self) -> TextIO:

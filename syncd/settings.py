@@ -37,6 +37,7 @@ from syncd.problems import one_line, problems_from_validation
 
 __all__ = [
     "DEFAULT_STATE_FILE",
+    "DEFAULT_STRATEGY",
     "HealthOptions",
     "JiraSite",
     "LinearWorkspace",
@@ -48,6 +49,7 @@ __all__ = [
 ]
 
 DEFAULT_STATE_FILE = Path(".syncd") / "state.db"
+DEFAULT_STRATEGY = Path("strategy.yaml")
 _NAME = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _file_data: ContextVar[dict[str, Any] | None] = ContextVar("syncd_settings_file", default=None)
 
@@ -222,7 +224,7 @@ class Settings(BaseSettings):
         secrets_dir_missing="ok",
     )
 
-    strategy: LocalPath = Path("strategy.yaml")
+    strategy: LocalPath = DEFAULT_STRATEGY
     state_path: LocalPath | None = None
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"

@@ -352,7 +352,9 @@ class JiraConnector:
             except JIRAError as error:
                 failure: TrackerError = translate_error(error, tracker=self.name, issue=issue)
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as error:
-                failure = TransientError(f"{what}: {type(error).__name__}", tracker=self.name, issue=issue)
+                failure = TransientError(
+                    f"{what}: cannot reach {self._site.url} ({type(error).__name__})", tracker=self.name, issue=issue
+                )
             except requests.exceptions.JSONDecodeError:
                 failure = TransientError(f"{what}: the response was not JSON", tracker=self.name, issue=issue)
             else:

@@ -351,7 +351,9 @@ class LinearConnector:
             try:
                 data = self._session.execute(GraphQLRequest(request, variable_values=variables))
             except Exception as error:
-                translated = translate_error(error, tracker=self.name, issue=issue, headers=self._headers())
+                translated = translate_error(
+                    error, tracker=self.name, issue=issue, headers=self._headers(), url=self._workspace.url
+                )
                 if translated is None:
                     raise
                 self._stats.record_request(self.name, translated)

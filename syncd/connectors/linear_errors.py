@@ -35,7 +35,12 @@ _ENTITY_NOT_FOUND = "entity not found"
 
 
 def translate_error(
-    error: BaseException, *, tracker: str, issue: str = "", headers: Mapping[str, str] | None = None
+    error: BaseException,
+    *,
+    tracker: str,
+    issue: str = "",
+    headers: Mapping[str, str] | None = None,
+    url: str = "",
 ) -> TrackerError | None:
     """A gql or network failure as the typed error that says what to do next (None: not a tracker error)."""
     if isinstance(error, TransportQueryError):
@@ -53,7 +58,8 @@ def translate_error(
             return TransientError(f"server error ({status})", tracker=tracker, issue=issue, status=status)
         return BadRequest(f"rejected ({status})", tracker=tracker, issue=issue, status=status)
     if isinstance(error, TransportConnectionFailed | TransportProtocolError | requests.RequestException):
-        return TransientError(f"{type(error).__name__}: the connection failed", tracker=tracker, issue=issue)
+        where = f"cannot reach {url}" if url else "the connection failed"
+        return TransientError(f"{where} ({type(error).__name__})", tracker=tracker, issue=issue)
     return None
 
 

@@ -20,6 +20,7 @@ from syncd.demo.org import DEMO_LINEAR_KEY, seed_jira, seed_linear
 from syncd.demo.summary import summary_lines
 from syncd.drift_model import DriftReport
 from syncd.files import write_private
+from syncd.invocation import command_line
 from syncd.render import render
 from syncd.reports import build_report
 from syncd.sandbox.jira import JiraEmulator
@@ -68,7 +69,11 @@ def run_demo(
         jira_issues = seed_jira(jira.store, now=now)
         linear_issues = seed_linear(linear.workspace, now=now)
         out("syncd demo: Acme Analytics, a fictional company, on emulated trackers (no credentials needed)")
-        out(f"  Jira Cloud  {jira.url}  projects GROW, ENT, OPS, WEB, STRAT  ({jira_issues} issues)")
+        report_issues = sum(1 for issue in jira.store.issues() if issue.key.startswith("STRAT-"))
+        out(
+            f"  Jira Cloud  {jira.url}  projects GROW, ENT, OPS, WEB ({jira_issues - report_issues} issues); "
+            "STRAT holds the drift report"
+        )
         out(f"  Linear      {linear.graphql_url}  teams GRO, ENG, INF  ({linear_issues} issues)")
         config = _write_files(directory, jira, linear)
         settings = load_settings(config)
@@ -92,7 +97,7 @@ def run_demo(
             _serve(out, config, jira, linear, stop or threading.Event())
         else:
             out("Run it with --keep-running to keep the emulators up, then try:")
-            out(f"  syncd --config {config} explain GROW-2")
+            out(f"  {command_line('--config', config, 'explain', 'GROW-2')}")
         return DemoResult(tuple(outcomes), report, directory)
 
 
@@ -100,6 +105,7 @@ def _write_files(directory: Path, jira: JiraEmulator, linear: LinearEmulator) ->
     directory.mkdir(parents=True, exist_ok=True)
     for stale in directory.glob("state.db*"):
         stale.unlink()
+    write_private(directory / ".gitignore", "# Written by syncd demo: state and credentials, never to commit.\n*\n")
     strategy = directory / "strategy.yaml"
     write_private(strategy, example_strategy_text())
     email, token = jira.basic_auth
@@ -136,9 +142,9 @@ def _serve(out: Print, config: Path, jira: JiraEmulator, linear: LinearEmulator,
     out(f"  Jira Cloud  {jira.url}   basic auth {email} / {token}")
     out(f"  Linear      {linear.graphql_url}   Authorization: {DEMO_LINEAR_KEY}")
     out("Try:")
-    out(f"  syncd --config {config} explain GROW-2")
-    out(f"  syncd --config {config} sync --dry-run")
-    out(f"  syncd --config {config} report --format md")
+    out(f"  {command_line('--config', config, 'explain', 'GROW-2')}")
+    out(f"  {command_line('--config', config, 'sync', '--dry-run')}")
+    out(f"  {command_line('--config', config, 'report', '--format', 'md')}")
     out(f"  curl -u {email}:{token} '{jira.url}/rest/api/3/issue/STRAT-1/comment'")
     try:
         stop.wait()

@@ -11,6 +11,7 @@ from syncd.render.comment import percent, points
 from syncd.state import StateStore, StoredItem
 from syncd.strategy import Strategy
 from syncd.trackers import TrackerOutcome
+from syncd.words import plural
 
 __all__ = ["drift_table", "summary_lines"]
 
@@ -38,7 +39,7 @@ def _sync_line(outcome: TrackerOutcome) -> str:
         return f"{outcome.name}: failed: {outcome.error}"
     line = (
         f"{outcome.name}: pulled {result.pulled}, labelled {result.applied} issues "
-        f"({result.requests} API requests, {result.retries} retries)"
+        f"({plural(result.requests, 'API request')}, {plural(result.retries, 'retry', 'retries')})"
     )
     post = outcome.report
     if post is not None and post.target:
@@ -74,9 +75,10 @@ def _examples(stored: Sequence[StoredItem]) -> Iterator[str]:
         target = alignment.primary if alignment and alignment.primary else "unaligned"
         why = "no rule matched"
         if alignment and rule is not None:
-            why = next(r.detail for r in alignment.reasons if r.rule is rule)
+            detail = next(r.detail for r in alignment.reasons if r.rule is rule)
+            why = detail if detail.startswith(rule.label) else f"{rule.label}: {detail}"
         title = entry.item.title if len(entry.item.title) <= 44 else entry.item.title[:43] + "…"
-        yield f"  {entry.item.key:<8} {title:<45} → {target:<22} {rule.label if rule else '-'}: {why}"
+        yield f"  {entry.item.key:<8} {title:<45} → {target:<22} {why}"
 
 
 def drift_table(figures: Figures, report: DriftReport) -> Iterator[str]:

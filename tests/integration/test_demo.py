@@ -45,6 +45,24 @@ def test_demo_syncs_both_trackers_and_says_what_it_did(demo: tuple[subprocess.Co
     assert f"HTML report: {directory / 'report.html'}" in out
 
 
+def test_the_demo_says_what_it_synced_and_hints_commands_that_work_as_pasted(
+    demo: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    result, directory = demo
+    out = result.stdout
+    assert "projects GROW, ENT, OPS, WEB (172 issues); STRAT holds the drift report" in out
+    assert "keyword: keyword" not in out, "the rule is named once"
+    assert '→ enterprise-readiness   keyword "scim" in the title' in out
+    assert "-: no rule matched" not in out
+    assert "→ unaligned              no rule matched" in out
+    hint = out.rstrip().splitlines()[-1].strip()
+    assert hint.endswith(f"--config {directory / 'syncd.toml'} explain GROW-2")
+    pasted = subprocess.run(hint, shell=True, cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
+    assert pasted.returncode == 0, pasted.stderr
+    assert pasted.stdout.startswith("GROW-2  ")
+    assert (directory / ".gitignore").read_text().splitlines()[-1] == "*", "never committed by accident"
+
+
 def test_the_html_report_shows_every_objective(demo: tuple[subprocess.CompletedProcess[str], Path]) -> None:
     _, directory = demo
     html = (directory / "report.html").read_text()

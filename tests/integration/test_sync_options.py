@@ -114,3 +114,25 @@ def test_explain_looks_in_the_named_tracker(tmp_path: Path, harness: JiraHarness
     assert "drift report:" in out
     code, out = syncd(config, "explain", "OPS-1", "--tracker", "linear.acme")
     assert code != 0
+
+
+def test_nothing_synced_because_no_tracker_answers_has_its_own_exit_code(tmp_path: Path) -> None:
+    with JiraHarness("cloud") as harness:
+        harness.tweak("max_attempts = 8", "max_attempts = 2")
+        config = harness.settings_file(tmp_path)
+        url = harness.site.url
+    code, out = syncd(config, "sync")
+    assert code == 4, out
+    assert f"cannot reach {url}" in out, "the message says where syncd looked"
+    assert "Nothing could be synced: no tracker could be reached." in out
+    assert "syncd will try again" not in out
+
+
+def test_one_tracker_down_beside_one_that_synced_is_a_partial_failure(tmp_path: Path, harness: JiraHarness) -> None:
+    config = harness.settings_file(tmp_path)
+    dead = config.read_text().split("[jira.acme]", 1)[1].replace(harness.site.url, "http://127.0.0.1:9")
+    config.write_text(config.read_text().replace("max_attempts = 8", "max_attempts = 2") + "\n[jira.down]" + dead)
+    code, out = syncd(config, "sync")
+    assert code == 1, out
+    assert "jira.acme: ok" in out
+    assert "jira.down: failed" in out

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from syncd.cli import app
+from syncd.cli_session import hoist_global_options
 from syncd.model import JournalEntry
 from syncd.state import StateStore
 from tests.conftest import EXAMPLE_SETTINGS, EXAMPLE_STRATEGY, REPO, make_item
@@ -53,7 +54,7 @@ def test_help_lists_every_command() -> None:
 
 
 def test_check_on_the_example_strategy() -> None:
-    code, out, _ = run("check", "--strategy", str(EXAMPLE_STRATEGY))
+    code, out, _ = run("check", "--offline", "--strategy", str(EXAMPLE_STRATEGY))
     assert code == 0
     assert "self-serve-growth      40%  Grow self-serve revenue" in out
     assert "10% left for unaligned work" in out
@@ -201,7 +202,7 @@ def test_usage_error_exits_2() -> None:
 
 def test_python_dash_m_and_console_script_work() -> None:
     module = subprocess.run(
-        [sys.executable, "-m", "syncd", "check", "-s", str(EXAMPLE_STRATEGY)],
+        [sys.executable, "-m", "syncd", "check", "--offline", "-s", str(EXAMPLE_STRATEGY)],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -212,3 +213,75 @@ def test_python_dash_m_and_console_script_work() -> None:
     version = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
     assert version.returncode == 0
     assert version.stdout.startswith("syncd ")
+
+
+def test_check_without_trackers_refuses_as_sync_does_unless_offline() -> None:
+    code, out, err = run("check", "--strategy", str(EXAMPLE_STRATEGY))
+    assert code == 2
+    assert "OK: settings and strategy are valid." in out
+    assert "no trackers configured" in err
+    assert "`syncd init` writes one for you" in err
+    assert "Fix the file" not in err, "check does not send people to check"
+
+
+def test_without_a_settings_file_the_missing_strategy_says_where_syncd_looked() -> None:
+    code, _, err = run("check", "--offline")
+    assert code == 2
+    assert "error: strategy.yaml: file not found" in err
+    assert "No settings file was given (--config FILE or SYNCD_CONFIG)" in err
+
+
+def test_a_key_never_synced_is_not_a_file_to_fix(tmp_path: Path) -> None:
+    config = tmp_path / "syncd.toml"
+    config.write_text(f'strategy = "{EXAMPLE_STRATEGY}"\n')
+    with StateStore.open(tmp_path / ".syncd" / "state.db"):
+        pass
+    code, _, err = run("--config", str(config), "explain", "GROW-999")
+    assert code == 2
+    assert "no issue 'GROW-999' has been synced yet" in err
+    assert "Fix the file" not in err
+
+
+def test_state_show_in_an_empty_directory_creates_nothing(tmp_path: Path) -> None:
+    code, out, _ = run("state", "show")
+    assert code == 0
+    assert "No state yet: .syncd/state.db does not exist" in out
+    assert not (tmp_path / ".syncd").exists()
+
+
+def test_global_options_are_understood_after_the_subcommand_too() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "syncd", "check", "--offline", "--config", str(EXAMPLE_SETTINGS), "--log-level=error"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "SYNCD_JIRA__ACME__API_TOKEN": "t0ken-x", "SYNCD_LINEAR__ACME__API_KEY": "k3y-x"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "jira.acme: Jira auto at https://acme.atlassian.net" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("given", "meant"),
+    [
+        (["check", "--config", "f.toml"], ["--config", "f.toml", "check"]),
+        (["-c", "a", "sync", "--dry-run", "--log-level=debug"], ["-c", "a", "--log-level=debug", "sync", "--dry-run"]),
+        (["state", "show", "-c", "f"], ["-c", "f", "state", "show"]),
+        (["explain", "--", "--config"], ["explain", "--", "--config"]),
+        (
+            ["--strategy", "s.yaml", "check", "--log-format", "json"],
+            ["--strategy", "s.yaml", "--log-format", "json", "check"],
+        ),
+        (["--version"], ["--version"]),
+        ([], []),
+    ],
+)
+def test_hoisting_global_options(given: list[str], meant: list[str]) -> None:
+    assert hoist_global_options(given) == meant
+
+
+def test_shell_completion_is_offered() -> None:
+    code, out, _ = run("--show-completion", "bash")
+    assert code == 0
+    assert "_SYNCD_COMPLETE" in out

@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 import json
 import logging
+import sys
 
 import pytest
 
-from syncd.logging import REDACTED, REDACTOR, Redactor, configure_logging, get_logger
+from syncd.cli_session import ProgressLine
+from syncd.logging import REDACTED, REDACTOR, Redactor, before_log_line, configure_logging, get_logger
 
 SECRET = "s3cr3t-value-0042"
 
@@ -86,3 +88,32 @@ def test_console_format_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
     assert "hello" in text
     assert "tracker=jira.acme" in text
     assert not text.startswith("{")
+
+
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_log_line_on_the_terminal_clears_the_progress_line_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    configure_logging(format="console", level="info")
+    progress = ProgressLine(terminal, enabled=True)
+    before_log_line(progress.clear)
+    progress("jira.acme", "pulled", 100)
+    get_logger("syncd.test").warning("request.retry", tracker="jira.acme")
+    text = terminal.getvalue()
+    assert text.startswith("\r\033[Kjira.acme: pulled 100\r\033[K"), "the progress is wiped before the log line"
+    assert "request.retry" in text.split("pulled 100", 1)[1]
+
+
+@pytest.mark.parametrize(("no_color", "coloured"), [("", True), ("1", False)])
+def test_no_color_turns_colour_off(monkeypatch: pytest.MonkeyPatch, no_color: str, coloured: bool) -> None:
+    monkeypatch.setenv("NO_COLOR", no_color)
+    terminal = Terminal()
+    configure_logging(format="console", level="info", stream=terminal)
+    get_logger("syncd.test").warning("sync.failed", tracker="jira.acme")
+    assert ("\033[" in terminal.getvalue()) is coloured

@@ -57,7 +57,7 @@ def test_the_demo_says_what_it_synced_and_hints_commands_that_work_as_pasted(
     assert "→ unaligned              no rule matched" in out
     hint = out.rstrip().splitlines()[-1].strip()
     assert hint.endswith(f"--config {directory / 'syncd.toml'} explain GROW-2")
-    pasted = subprocess.run(hint, shell=True, cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
+    pasted = subprocess.run(["sh", "-c", hint], cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
     assert pasted.returncode == 0, pasted.stderr
     assert pasted.stdout.startswith("GROW-2  ")
     assert (directory / ".gitignore").read_text().splitlines()[-1] == "*", "never committed by accident"

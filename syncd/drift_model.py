@@ -8,7 +8,7 @@ the README (section "Report JSON"); snapshots of it in the state store give the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -166,6 +166,13 @@ class DriftReport:
 
     def scope(self, name: str) -> Figures | None:
         return next((f for f in (self.overall, *self.trackers, *self.teams) if f.scope == name), None)
+
+    def narrowed(self, scope: str) -> DriftReport:
+        """The report of one tracker alone (its figures as the whole), or the whole report for ``all``."""
+        figures = self.scope(scope)
+        if figures is None or figures is self.overall:
+            return self
+        return replace(self, overall=figures, trackers=(figures,), teams=self.teams_of(scope))
 
     def teams_of(self, scope: str) -> tuple[Figures, ...]:
         """The team or project figures a scope's comment shows: every team for all trackers together, a

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from syncd.connectors.base import Check
 from syncd.drift import UNALIGNED, effort_of, placement, window_start_of
-from syncd.model import Alignment, ItemPlan, TargetKind, WorkItem
+from syncd.model import Alignment, ItemPlan, Rule, TargetKind, WorkItem
 from syncd.settings import JiraSite, Settings
 from syncd.strategy import Match, Strategy
 from syncd.trackers import TrackerOutcome
@@ -67,8 +67,15 @@ def _reason_lines(alignment: Alignment) -> Iterator[str]:
         target = "unaligned" if reason.kind is TargetKind.UNALIGNED else f"{reason.kind.value} {reason.target}"
         deciding = reason.rule is alignment.decided_by and reason.kind is not TargetKind.VALUE
         overridden = reason.kind is not TargetKind.VALUE and not deciding
-        note = " (overridden by a stronger rule)" if overridden else ""
+        note = f" ({_outranked(reason.rule, alignment.decided_by)})" if overridden else ""
         yield f"{reason.rule.label:<9} {target}: {reason.detail} [+{reason.weight:g}]{note}"
+
+
+def _outranked(rule: Rule, decided_by: Rule | None) -> str:
+    """Why a reason did not decide: a stronger kind of rule matched, and kinds outrank scores."""
+    if decided_by is None or decided_by is rule:
+        return "outscored by another objective"
+    return f"not used: a {decided_by.label} rule outranks a {rule.label} rule, whatever the scores"
 
 
 def _plan_lines(plan: ItemPlan) -> Iterator[str]:

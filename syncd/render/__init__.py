@@ -35,10 +35,14 @@ def comment_body(report: DriftReport, scope: str, fmt: Format, marker: str) -> A
 
 
 def render(report: DriftReport, fmt: Format, *, scope: str = "all") -> str:
-    """The report as text in a format (ADF as JSON text)."""
+    """The report as text in a format (ADF as JSON text), narrowed to one tracker when ``scope`` names one.
+
+    Text read outside a tracker carries no comment marker: the marker is how syncd finds its own comment.
+    """
+    report = report.narrowed(scope)
     if fmt == "json":
         return json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
     if fmt == "html":
         return to_html(report)
-    body = comment_body(report, scope, fmt, marker_for(scope))
+    body = render_blocks(comment_blocks(report, scope, None), fmt)
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n" if fmt == "adf" else str(body)

@@ -47,10 +47,11 @@ def trend(current: float | None, previous: float | None) -> str:
     return f"{'▲' if change > 0 else '▼'} {abs(change)} pp"
 
 
-def comment_blocks(report: DriftReport, scope: str, marker: str, *, teams: bool = True) -> list[Block]:
+def comment_blocks(report: DriftReport, scope: str, marker: str | None, *, teams: bool = True) -> list[Block]:
     """The comment for one scope of the report.
 
     Args:
+        marker: the line by which syncd finds its comment again; None for a report read elsewhere (a file).
         teams: show the scope's team or project figures when the report has them; the HTML page, which
             gives every team a section of its own, leaves them out.
     """
@@ -90,7 +91,8 @@ def comment_blocks(report: DriftReport, scope: str, marker: str, *, teams: bool 
         blocks.append(
             Paragraph((Text(f"No longer in the strategy since the last report: {', '.join(figures.removed)}."),))
         )
-    blocks.append(Paragraph((Text(f"{marker} — this comment is updated by syncd; keep this line.", muted=True),)))
+    if marker is not None:
+        blocks.append(Paragraph((Text(f"{marker} — this comment is updated by syncd; keep this line.", muted=True),)))
     return blocks
 
 
@@ -108,7 +110,7 @@ def _score_line(figures: Figures, report: DriftReport) -> tuple[Inline, ...]:
         line.append(Text(f" ({change}{since})"))
     flagged = figures.flagged
     if flagged:
-        names = ", ".join(o.name for o in flagged)
+        names = "; ".join(o.name for o in flagged)
         line.append(Text(f" — outside the ±{report.tolerance * 100:.0f} pp tolerance: {names}."))
     else:
         line.append(Text(" — every objective within tolerance."))

@@ -11,8 +11,10 @@ from typer.testing import CliRunner
 
 from syncd.cli import app
 from syncd.engine import SyncResult
-from syncd.explain import drift_bucket, summarise_outcome
-from syncd.model import Alignment, StatusCategory
+from syncd.explain import drift_bucket, explain_item, summarise_outcome
+from syncd.mapper import map_items
+from syncd.model import Alignment, JournalEntry, StatusCategory
+from syncd.reconcile import TrackerLabels, plan_item
 from syncd.reports import PostResult
 from syncd.strategy import Strategy
 from syncd.trackers import TrackerOutcome
@@ -75,3 +77,12 @@ def test_the_sync_summary_counts_the_notices_sent_and_those_that_were_not() -> N
         "  drift report on STRAT-1: posted",
         "  notices on unaligned issues: 2, 1 not sent (see the log)",
     ]
+
+
+def test_a_keyword_outranked_by_a_field_rule_says_why(example_strategy: Strategy) -> None:
+    item = make_item("GROW-2", project="GROW", title="Trial banner upsell")
+    alignment = map_items([item], example_strategy)[item.key]
+    plan = plan_item(item, alignment, JournalEntry(), TrackerLabels(example_strategy.labels))
+    lines = explain_item(item, alignment, plan, example_strategy, now=NOW)
+    keyword = next(line for line in lines if line.strip().startswith("keyword"))
+    assert "not used: a field rule outranks a keyword rule, whatever the scores" in keyword

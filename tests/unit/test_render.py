@@ -240,3 +240,27 @@ def test_a_long_objective_name_is_shortened_in_the_chart_with_its_full_name_as_t
     assert names, "the example strategy has a long objective name"
     for name in names:
         assert f"<title>{name}</title>{name[:29].rstrip()}…</text>" in html
+
+
+def test_a_report_for_one_tracker_holds_that_tracker_alone_in_every_format(example_strategy: Strategy) -> None:
+    whole = report(example_strategy)
+    linear = dataclasses.replace(whole.trackers[0], scope="linear.acme", items=99)
+    both = dataclasses.replace(whole, trackers=(*whole.trackers, linear))
+    data = json.loads(render(both, "json", scope="linear.acme"))
+    assert data["overall"]["scope"] == "linear.acme"
+    assert [t["scope"] for t in data["trackers"]] == ["linear.acme"]
+    html = render(both, "html", scope="linear.acme")
+    assert "jira.acme" not in html
+    assert "linear.acme" in html
+    assert [t["scope"] for t in json.loads(render(both, "json"))["trackers"]] == ["jira.acme", "linear.acme"]
+
+
+def test_a_report_read_outside_a_tracker_has_no_comment_marker(example_strategy: Strategy) -> None:
+    for fmt in ("md", "wiki", "adf"):
+        assert "syncd:drift:report" not in render(report(example_strategy), fmt, scope="jira.acme")  # type: ignore[arg-type]
+    posted = comment_body(report(example_strategy), "jira.acme", "md", marker_for("jira.acme"))
+    assert (
+        str(posted)
+        .rstrip()
+        .endswith("_syncd:drift:report:jira.acme — this comment is updated by syncd; keep this line._")
+    )

@@ -26,7 +26,11 @@ from syncd.cli_session import (
     hoist_global_options,
     progress_line,
     session_of,
+    validate_files,
 )
+from syncd.cli_state import state_app
+from syncd.command_json import check_json, sync_json
+from syncd.connectors.base import Check
 from syncd.daemon import Service
 from syncd.demo import run_demo
 from syncd.diagnosis import EXIT_CONFIG, EXIT_PARTIAL, EXIT_UNREACHABLE, sync_exit_code, worst_exit_code
@@ -36,8 +40,6 @@ from syncd.explain import (
     drift_bucket,
     explain_item,
     summarise_outcome,
-    summarise_settings,
-    summarise_strategy,
 )
 from syncd.files import write_private
 from syncd.init import TerminalPrompts, init_from_answers, init_interactively
@@ -48,7 +50,6 @@ from syncd.model import JournalEntry
 from syncd.reconcile import plan_item
 from syncd.render import Format, render
 from syncd.reports import build_report
-from syncd.strategy_checks import strategy_warnings
 from syncd.sync_model import RunControl, SyncOptions
 from syncd.trackers import checks_exit_code, post_now, probe_trackers, select_trackers, sync_trackers
 
@@ -63,7 +64,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-state_app = typer.Typer(help="Inspect or reset the state store.", no_args_is_help=True)
 app.add_typer(state_app, name="state")
 
 
@@ -102,51 +102,48 @@ def check(
     ctx: typer.Context,
     strategy_path: StrategyOption = None,
     offline: Annotated[bool, typer.Option("--offline", help="Only validate the files; contact no tracker.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of text.")] = False,
 ) -> None:
     """Validate settings and strategy, then test each tracker's credentials and permissions (reads only)."""
     session = session_of(ctx, strategy_path)
-    problems: list[ConfigError] = []
-    settings_lines: list[str] = []
-    try:
+    files = validate_files(session)
+    lines = [*files.lines, *(f"warning: {w}" for w in files.warnings)]
+    problems = list(files.problems)
+    checks: dict[str, list[Check]] = {}
+    if not problems:
+        lines.append("OK: settings and strategy are valid.")
         settings = session.settings()
-        settings_lines = summarise_settings(settings, str(session.config or "defaults and environment"))
-    except ConfigError as exc:
-        problems.append(exc)
-    strategy_lines: list[str] = []
-    warnings: list[Problem] = []
-    if session.strategy_path is not None or not problems:
-        try:
-            strategy = session.strategy()
-            strategy_lines = summarise_strategy(strategy, str(session.strategy_file()))
-            warnings = strategy_warnings(strategy)
-        except ConfigError as exc:
-            problems.append(exc)
-    for line in (*settings_lines, *strategy_lines):
-        typer.echo(line)
-    for warning in warnings:
-        typer.echo(f"warning: {warning}")
-    if problems:
-        for problem in problems:
-            hint = f"\n{problem.hint}" if problem.hint else ""
-            typer.echo(REDACTOR.text(f"error: {problem}{hint}"), err=True)
-        raise typer.Exit(EXIT_CONFIG)
-    typer.echo("OK: settings and strategy are valid.")
-    if not settings.trackers():
-        if offline:
-            return
-        raise ConfigError(
-            str(session.config or "settings"),
-            [Problem("", "no trackers configured: add a [jira.<name>] or [linear.<name>] table")],
-            hint="`syncd init` writes one for you; `--offline` checks the files alone.",
+        if not settings.trackers() and not offline:
+            problems.append(
+                ConfigError(
+                    str(session.config or "settings"),
+                    [Problem("", "no trackers configured: add a [jira.<name>] or [linear.<name>] table")],
+                    hint="`syncd init` writes one for you; `--offline` checks the files alone.",
+                )
+            )
+        elif not offline:
+            checks = probe_trackers(settings, session.strategy())
+    code = EXIT_CONFIG if problems else worst_exit_code(checks_exit_code(c) for c in checks.values())
+    if as_json:
+        document = check_json(
+            exit_code=code,
+            settings_source=files.settings_source,
+            strategy_source=files.strategy_source,
+            problems=problems,
+            warnings=files.warnings,
+            trackers=checks,
         )
-    if offline:
-        return
-    code = 0
-    for name, checks in probe_trackers(settings, session.strategy()).items():
+        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        raise typer.Exit(code)
+    for line in lines:
+        typer.echo(line)
+    for problem in problems:
+        hint = f"\n{problem.hint}" if problem.hint else ""
+        typer.echo(REDACTOR.text(f"error: {problem}{hint}"), err=True)
+    for name, tracker_checks in checks.items():
         typer.echo(f"{name}:")
-        for line in checklist(checks):
+        for line in checklist(tracker_checks):
             typer.echo(f"  {line}")
-        code = worst_exit_code([code, checks_exit_code(checks)])
     raise typer.Exit(code)
 
 
@@ -198,57 +195,6 @@ def explain(
         typer.echo(line)
 
 
-@state_app.command("show")
-@guarded
-def state_show(ctx: typer.Context) -> None:
-    """Print cursors, recent runs and pending writes."""
-    session = session_of(ctx)
-    path = session.settings().state_file()
-    if not path.exists():
-        typer.echo(f"No state yet: {path} does not exist (nothing has been synced with these settings).")
-        return
-    with session.open_store() as store:
-        typer.echo(f"State file: {store.path} (schema {store.schema_version})")
-        trackers = store.trackers()
-        if not trackers:
-            typer.echo("  nothing synced yet")
-        for name in trackers:
-            pending = store.outbox.pending(name)
-            typer.echo(
-                f"  {name}: cursor {store.cursors.get(name) or 'none'}, {store.items.count(name)} items, "
-                f"{len(pending)} pending writes"
-            )
-            for op in pending[:10]:
-                typer.echo(f"    pending {op.kind} {op.key} (attempts {op.attempts}) {op.last_error or ''}".rstrip())
-            for op in store.outbox.refused(name):
-                typer.echo(f"    refused {op.kind} {op.key}, not retried: {op.last_error or 'no reason given'}")
-        for run in store.runs.latest(limit=10):
-            counts = ", ".join(f"{k} {v}" for k, v in run.counts.items())
-            typer.echo(f"  run {run.id} {run.tracker} {run.started_at:%Y-%m-%d %H:%M} {run.status} {counts}".rstrip())
-
-
-@state_app.command("reset")
-@guarded
-def state_reset(
-    ctx: typer.Context,
-    tracker: Annotated[str | None, typer.Option("--tracker", "-t", help="Only this tracker.")] = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
-) -> None:
-    """Forget cursors, journal, outbox and reports (of one tracker, or all)."""
-    session = session_of(ctx)
-    what = f"everything syncd remembers about {tracker}" if tracker else "everything syncd remembers"
-    with session.open_store() as store:
-        known = store.trackers()
-        if tracker is not None and tracker not in known:
-            listed = ", ".join(known) or "none yet"
-            raise ConfigError("command line", [Problem("--tracker", f"no state for {tracker!r} (known: {listed})")])
-        if not yes:
-            question = f"Delete {what}? Labels already on issues stay; the next sync starts from scratch."
-            typer.confirm(question, abort=True)
-        store.reset(tracker)
-    typer.echo(f"Deleted {what}.")
-
-
 @app.command()
 @guarded
 def sync(
@@ -261,6 +207,7 @@ def sync(
     ] = False,
     full: Annotated[bool, typer.Option("--full", help="Read every issue, not only those updated.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Pass the safety stop of a full sync.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of text.")] = False,
     strategy_path: StrategyOption = None,
 ) -> None:
     """Sync trackers once: pull, map, write labels (exit 1 if some items failed, 3 if credentials failed)."""
@@ -272,10 +219,13 @@ def sync(
     with session.open_store() as store:
         outcomes = sync_trackers(settings, strategy, store, chosen, options, control=RunControl(progress=progress))
     progress.clear()
+    code = sync_exit_code(outcome.exit_code for outcome in outcomes)
+    if as_json:
+        typer.echo(json.dumps(sync_json(outcomes, dry_run=dry_run, exit_code=code), indent=2, ensure_ascii=False))
+        raise typer.Exit(code)
     for outcome in outcomes:
         for line in summarise_outcome(outcome, dry_run=dry_run):
             typer.echo(line, err=outcome.error is not None)
-    code = sync_exit_code(outcome.exit_code for outcome in outcomes)
     if code == EXIT_UNREACHABLE:
         typer.echo("Nothing could be synced: no tracker could be reached. Run the sync again once they are.", err=True)
     raise typer.Exit(code)

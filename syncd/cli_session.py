@@ -19,12 +19,15 @@ import typer
 
 from syncd.diagnosis import describe_error
 from syncd.errors import ConfigError, Problem
+from syncd.explain import summarise_settings, summarise_strategy
 from syncd.logging import REDACTOR, before_log_line
 from syncd.settings import DEFAULT_STRATEGY, Settings, load_settings
 from syncd.state import StateStore
 from syncd.strategy import Strategy, load_strategy
+from syncd.strategy_checks import strategy_warnings
 
 __all__ = [
+    "FilesVerdict",
     "LogFormat",
     "LogLevel",
     "ProgressLine",
@@ -34,6 +37,7 @@ __all__ = [
     "hoist_global_options",
     "progress_line",
     "session_of",
+    "validate_files",
 ]
 
 P = ParamSpec("P")
@@ -85,6 +89,36 @@ class Session:
 
     def open_store(self) -> StateStore:
         return StateStore.open(self.settings().state_file())
+
+
+@dataclass
+class FilesVerdict:
+    """What ``syncd check`` found in the settings and strategy files, before any tracker is asked."""
+
+    settings_source: str
+    strategy_source: str | None
+    lines: list[str]
+    warnings: list[Problem]
+    problems: list[ConfigError]
+
+
+def validate_files(session: Session) -> FilesVerdict:
+    """Load the settings and the strategy, keeping every problem of both instead of stopping at the first."""
+    source = str(session.config or "defaults and environment")
+    verdict = FilesVerdict(settings_source=source, strategy_source=None, lines=[], warnings=[], problems=[])
+    try:
+        verdict.lines += summarise_settings(session.settings(), source)
+    except ConfigError as exc:
+        verdict.problems.append(exc)
+    if session.strategy_path is not None or not verdict.problems:
+        try:
+            strategy = session.strategy()
+            verdict.strategy_source = str(session.strategy_file())
+            verdict.lines += summarise_strategy(strategy, verdict.strategy_source)
+            verdict.warnings += strategy_warnings(strategy)
+        except ConfigError as exc:
+            verdict.problems.append(exc)
+    return verdict
 
 
 def guarded(command: Callable[P, R]) -> Callable[P, R]:

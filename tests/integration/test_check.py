@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -121,3 +122,25 @@ def test_loopback_http_opens_quietly(tmp_path: Path, harness: Harness) -> None:
     with structlog.testing.capture_logs() as logs:
         open_connector(name, site, load_strategy(settings.strategy), policy=RetryPolicy(), stats=CallStats()).close()
     assert logs == [], "plain http to this machine needs no opt-in, so the opt-in is not worth a warning"
+
+
+def test_check_speaks_json_for_scripts(tmp_path: Path, harness: Harness) -> None:
+    result = CliRunner().invoke(app, ["--config", str(harness.settings_file(tmp_path)), "check", "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["schema"] == 1
+    assert document["command"] == "check"
+    assert document["problems"] == []
+    [tracker] = document["trackers"]
+    assert tracker["name"] == harness.tracker
+    assert tracker["checks"][0]["name"] == "credentials"
+    assert all(check["ok"] is True for check in tracker["checks"])
+
+
+def test_check_json_lists_every_problem_with_its_place(tmp_path: Path) -> None:
+    bad = tmp_path / "strategy.yaml"
+    bad.write_text(EXAMPLE_STRATEGY.read_text().replace("target: 0.40", "target: 4.0"))
+    result = CliRunner().invoke(app, ["check", "--offline", "--json", "--strategy", str(bad)])
+    assert result.exit_code == 2
+    [problem] = json.loads(result.stdout)["problems"]
+    assert problem == {"source": str(bad), "location": "objectives[0].target", "message": "must be at most 1 (got 4.0)"}

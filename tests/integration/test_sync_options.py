@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -136,3 +138,52 @@ def test_one_tracker_down_beside_one_that_synced_is_a_partial_failure(tmp_path: 
     assert code == 1, out
     assert "jira.acme: ok" in out
     assert "jira.down: failed" in out
+
+
+def json_of(config: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    """A command's JSON document, from standard output alone (logs go to standard error)."""
+    result = CliRunner().invoke(app, ["--config", str(config), *args, "--json"])
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_sync_and_state_show_speak_json_for_scripts(tmp_path: Path, harness: JiraHarness) -> None:
+    config = harness.settings_file(tmp_path)
+    code, planned = json_of(config, "sync", "--dry-run")
+    assert code == 0, planned
+    assert planned["schema"] == 1
+    assert planned["command"] == "sync"
+    assert planned["dry_run"] is True
+    [tracker] = planned["trackers"]
+    assert tracker["name"] == "jira.acme"
+    assert tracker["status"] == "ok"
+    assert {"key": "GROW-1", "add": ["objective:self-serve-growth"], "remove": []}.items() <= next(
+        c for c in tracker["changes"] if c["key"] == "GROW-1"
+    ).items()
+
+    code, done = json_of(config, "sync")
+    assert code == 0, done
+    [tracker] = done["trackers"]
+    assert tracker["counts"]["pulled"] == 12
+    assert tracker["counts"]["applied"] == 12
+    assert tracker["report"] == {"issue": "STRAT-1", "posted": True, "error": None, "notices": 0, "notice_failures": 0}
+    assert "changes" not in tracker
+
+    code, state = json_of(config, "state", "show")
+    assert code == 0, state
+    assert state["command"] == "state show"
+    assert state["state_schema"] >= 1
+    assert state["trackers"][0]["name"] == "jira.acme"
+    assert state["trackers"][0]["items"] == 12
+    assert state["trackers"][0]["pending"] == []
+    assert state["runs"][0]["status"] == "ok"
+
+
+def test_a_failed_tracker_in_json(tmp_path: Path) -> None:
+    with JiraHarness("cloud") as harness:
+        harness.tweak("max_attempts = 8", "max_attempts = 1")
+        config = harness.settings_file(tmp_path)
+    code, document = json_of(config, "sync")
+    assert code == 4
+    assert document["exit_code"] == 4
+    assert document["trackers"][0]["status"] == "failed"
+    assert "cannot reach" in document["trackers"][0]["error"]

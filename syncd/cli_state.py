@@ -1,0 +1,87 @@
+"""``syncd state``: show what syncd remembers of each tracker, or forget it."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from syncd.cli_session import guarded, session_of
+from syncd.command_json import state_json
+from syncd.errors import ConfigError, Problem
+
+__all__ = ["state_app"]
+
+state_app = typer.Typer(help="Inspect or reset the state store.", no_args_is_help=True)
+
+
+@state_app.command("show")
+@guarded
+def state_show(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of text.")] = False,
+) -> None:
+    """Print cursors, recent runs and pending writes."""
+    session = session_of(ctx)
+    path = session.settings().state_file()
+    if not path.exists():
+        if as_json:
+            typer.echo(
+                json.dumps(state_json(state_file=str(path), schema_version=None, trackers=[], runs=[]), indent=2)
+            )
+            return
+        typer.echo(f"No state yet: {path} does not exist (nothing has been synced with these settings).")
+        return
+    with session.open_store() as store:
+        trackers = [
+            (
+                name,
+                store.cursors.get(name),
+                store.items.count(name),
+                store.outbox.pending(name),
+                store.outbox.refused(name),
+            )
+            for name in store.trackers()
+        ]
+        runs = store.runs.latest(limit=10)
+        if as_json:
+            document = state_json(
+                state_file=str(store.path), schema_version=store.schema_version, trackers=trackers, runs=runs
+            )
+            typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+            return
+        typer.echo(f"State file: {store.path} (schema {store.schema_version})")
+        if not trackers:
+            typer.echo("  nothing synced yet")
+        for name, cursor, items, pending, refused in trackers:
+            typer.echo(f"  {name}: cursor {cursor or 'none'}, {items} items, {len(pending)} pending writes")
+            for op in pending[:10]:
+                typer.echo(f"    pending {op.kind} {op.key} (attempts {op.attempts}) {op.last_error or ''}".rstrip())
+            for op in refused:
+                typer.echo(f"    refused {op.kind} {op.key}, not retried: {op.last_error or 'no reason given'}")
+        for run in runs:
+            counts = ", ".join(f"{k} {v}" for k, v in run.counts.items())
+            typer.echo(f"  run {run.id} {run.tracker} {run.started_at:%Y-%m-%d %H:%M} {run.status} {counts}".rstrip())
+
+
+@state_app.command("reset")
+@guarded
+def state_reset(
+    ctx: typer.Context,
+    tracker: Annotated[str | None, typer.Option("--tracker", "-t", help="Only this tracker.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Forget cursors, journal, outbox and reports (of one tracker, or all)."""
+    session = session_of(ctx)
+    what = f"everything syncd remembers about {tracker}" if tracker else "everything syncd remembers"
+    with session.open_store() as store:
+        known = store.trackers()
+        if tracker is not None and tracker not in known:
+            listed = ", ".join(known) or "none yet"
+            raise ConfigError("command line", [Problem("--tracker", f"no state for {tracker!r} (known: {listed})")])
+        if not yes:
+            question = f"Delete {what}? Labels already on issues stay; the next sync starts from scratch."
+            typer.confirm(question, abort=True)
+        store.reset(tracker)
+    typer.echo(f"Deleted {what}.")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -216,7 +216,7 @@ def _figures(name: str, scope: _Scope, strategy: Strategy, now: datetime, trend:
             last_active=last,
         )
 
-    objectives = tuple(bucket(o.id, o.name, o.target) for o in strategy.objectives)
+    objectives = tuple(replace(bucket(o.id, o.name, o.target), kpis=o.kpis) for o in strategy.objectives)
     unaligned = bucket(UNALIGNED, "Unaligned work", strategy.unaligned_target)
     score = 1 - 0.5 * sum(abs(o.drift) for o in (*objectives, unaligned)) if total else None
     largest = tuple(entry for _, _, entry in sorted(scope.unaligned, key=lambda e: (-e[0], e[2].key, e[2].tracker)))

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from syncd.drift_history import HistoryPoint
+from syncd.strategy import Kpi
+
 __all__ = [
     "REPORT_SCHEMA_VERSION",
     "DriftReport",
@@ -35,6 +38,8 @@ class ObjectiveFigures:
         previous: ``actual`` at the previous report (None: no previous report, or the objective is new).
         starved: a target above 0 and no effort in scope for ``starved_after_days``.
         last_active: when work on it was last in progress or done (None: never, in what syncd knows).
+        kpis: the strategy's KPIs of the objective, shown beside it; not part of the JSON, which holds
+            figures only.
     """
 
     id: str
@@ -49,6 +54,7 @@ class ObjectiveFigures:
     previous: float | None = None
     starved: bool = False
     last_active: datetime | None = None
+    kpis: tuple[Kpi, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -151,7 +157,12 @@ class Figures:
 
 @dataclass(frozen=True, slots=True)
 class DriftReport:
-    """The whole report: the strategy's period and options, and the figures per scope."""
+    """The whole report: the strategy's period and options, and the figures per scope.
+
+    Attributes:
+        history: this period's earlier reports and this one, oldest first, from the stored snapshots (empty
+            when the report was made without them); not part of the JSON, whose snapshots it is made of.
+    """
 
     period: str
     generated_at: datetime
@@ -163,6 +174,7 @@ class DriftReport:
     trackers: tuple[Figures, ...]
     teams: tuple[Figures, ...] = ()
     previous_at: datetime | None = None
+    history: tuple[HistoryPoint, ...] = ()
 
     def scope(self, name: str) -> Figures | None:
         return next((f for f in (self.overall, *self.trackers, *self.teams) if f.scope == name), None)

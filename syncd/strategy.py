@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
 from syncd.errors import ConfigError, Problem
 from syncd.problems import one_line, problems_from_validation
@@ -23,6 +23,7 @@ from syncd.strategy_checks import check_parts, check_strategy
 __all__ = [
     "DriftOptions",
     "JiraMatch",
+    "Kpi",
     "LabelScheme",
     "LinearMatch",
     "Match",
@@ -100,12 +101,36 @@ class Match(_Model):
         )
 
 
+def _web_address(value: str | None) -> str | None:
+    if value is not None and not value.startswith(("https://", "http://")):
+        raise ValueError(f"{value!r} is not a web address: start it with https://")
+    return value
+
+
+def _kpi_entry(value: Any) -> Any:
+    """A KPI written as a bare name, the form strategies had before KPIs could carry a link or a figure."""
+    return {"name": value} if isinstance(value, str) else value
+
+
+class Kpi(_Model):
+    """A measure of an objective's success, shown beside it in the report.
+
+    Attributes:
+        url: where the KPI is tracked (a dashboard), linked from the report.
+        current: its latest figure as the product leader wants it read (``"$182k"``, ``"4.1%"``).
+    """
+
+    name: Text
+    url: Annotated[str | None, AfterValidator(_web_address)] = None
+    current: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None = None
+
+
 class Objective(_Model):
     id: Slug
     name: Text
     target: float = Field(ge=0, le=1)
     description: str = ""
-    kpis: Names = ()
+    kpis: tuple[Annotated[Kpi, BeforeValidator(_kpi_entry)], ...] = ()
     match: Match = Match()
 
 

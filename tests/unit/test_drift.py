@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from syncd.drift import analyse
+from syncd.drift_history import history_of, off_plan_since, series
 from syncd.model import Alignment, Rule, StatusCategory, WorkItem
 from syncd.strategy import Strategy, parse_strategy
 from tests.conftest import make_item
@@ -253,3 +254,38 @@ def test_report_json_is_stable(strategy: Strategy) -> None:
         "starved": False,
         "last_active": NOW.isoformat(),
     }
+
+
+def test_history_keeps_the_period_and_tells_since_when_an_objective_is_off_plan(strategy: Strategy) -> None:
+    growth_only = [entry("G-1", "growth", StatusCategory.IN_PROGRESS, 5)]
+    balanced = [
+        *growth_only,
+        entry("R-1", "reliability", StatusCategory.IN_PROGRESS, 3),
+        entry("U-1", None, StatusCategory.IN_PROGRESS, 2),
+    ]
+    reports = [
+        analyse(balanced, strategy, now=NOW - 9 * DAY).to_json(),
+        analyse(growth_only, strategy, now=NOW - 6 * DAY).to_json(),
+        {**analyse(balanced, strategy, now=NOW - 4 * DAY).to_json(), "period": "2026-Q3"},
+        analyse(growth_only, strategy, now=NOW - 3 * DAY).to_json(),
+        analyse(growth_only, strategy, now=NOW).to_json(),
+    ]
+    history = history_of(reports, period="2026-Q4")
+    assert [point.at for point in history] == [NOW - 9 * DAY, NOW - 6 * DAY, NOW - 3 * DAY, NOW]
+    assert off_plan_since(history, "all", "growth") == NOW - 6 * DAY, "over since growth took everything"
+    assert off_plan_since(history, "all", "reliability") == NOW - 6 * DAY
+    assert off_plan_since(history[:1], "all", "growth") is None, "on plan in the latest report"
+    assert [p.score for _, p in series(history, "jira.acme")] == [p.scope("all").score for p in history]  # type: ignore[union-attr]
+
+
+def test_off_plan_since_restarts_when_the_drift_changes_side(strategy: Strategy) -> None:
+    over = [
+        entry("G-1", "growth", StatusCategory.IN_PROGRESS, 9),
+        entry("R-1", "reliability", StatusCategory.IN_PROGRESS, 1),
+    ]
+    under = [
+        entry("G-1", "growth", StatusCategory.IN_PROGRESS, 1),
+        entry("R-1", "reliability", StatusCategory.IN_PROGRESS, 9),
+    ]
+    reports = [analyse(over, strategy, now=NOW - DAY).to_json(), analyse(under, strategy, now=NOW).to_json()]
+    assert off_plan_since(history_of(reports, period="2026-Q4"), "all", "growth") == NOW

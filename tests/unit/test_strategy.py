@@ -206,3 +206,24 @@ def test_schema_errors_and_cross_field_problems_are_reported_in_one_run() -> Non
     assert any(p.startswith("objectives[2].match.jira.projects[0]:") for p in problems)
     assert any(p.startswith("report.jira.issue:") for p in problems)
     assert sum(p.startswith("objectives[1].target") for p in problems) == 1
+
+
+def test_kpis_take_a_name_or_a_name_with_link_and_figure() -> None:
+    strategy = parse_strategy(
+        "version: 1\nperiod: Q\nobjectives:\n  - {id: a, name: A, target: 0.5, kpis: "
+        "[MRR, {name: Churn, url: 'https://grafana.example.com/d/churn', current: '2.1%'}]}\n"
+    )
+    assert [(k.name, k.url, k.current) for k in strategy.objectives[0].kpis] == [
+        ("MRR", None, None),
+        ("Churn", "https://grafana.example.com/d/churn", "2.1%"),
+    ]
+
+
+def test_bad_kpis_are_located() -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_strategy(
+            "version: 1\nperiod: Q\nobjectives:\n  - {id: a, name: A, target: 0.5, kpis: "
+            "[{name: X, url: 'javascript:alert(1)'}, {url: 'https://x.example'}, {name: Y, colour: red}]}\n"
+        )
+    locations = [problem.location for problem in error.value.problems]
+    assert locations == ["objectives[0].kpis[0].url", "objectives[0].kpis[1].name", "objectives[0].kpis[2].colour"]

@@ -46,6 +46,11 @@ class Metrics:
             ["scope", "objective"],
             registry=registry,
         )
+        self.tolerance = Gauge(
+            "syncd_drift_tolerance",
+            "How far a share may be from its target before it counts as drift",
+            registry=registry,
+        )
         self.score = Gauge("syncd_alignment_score", "Alignment score (1 is on plan)", ["scope"], registry=registry)
         self.unaligned = Gauge(
             "syncd_unaligned_share", "Share of effort serving no objective", ["scope"], registry=registry
@@ -96,6 +101,7 @@ class Metrics:
         _add_new(self.retries, retries, self._seen_retries)
 
     def observe_report(self, report: DriftReport) -> None:
+        self.tolerance.set(report.tolerance)
         for figures in (report.overall, *report.trackers):
             for objective in figures.objectives:
                 self.share.labels(figures.scope, objective.id).set(objective.actual)

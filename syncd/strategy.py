@@ -31,6 +31,7 @@ __all__ = [
     "ReportOptions",
     "ReportTarget",
     "Strategy",
+    "TeamPlan",
     "Value",
     "load_strategy",
     "parse_strategy",
@@ -189,6 +190,21 @@ class ReportOptions(_Model):
     per_team: bool = False
 
 
+class TeamPlan(_Model):
+    """A team's or project's own targets, which its per-team figures compare with instead of the company's.
+
+    Attributes:
+        project: the Jira project key or Linear team key, as per-team figures group by.
+        tracker: the tracker it belongs to (``jira.acme``); unset, the plan applies on every tracker.
+        targets: share of the team's effort per objective id; an objective left out has target 0, and the
+            rest (``1 − Σ targets``) is the team's slack for unaligned work.
+    """
+
+    project: Text
+    tracker: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
+    targets: dict[str, Annotated[float, Field(ge=0, le=1)]]
+
+
 class Strategy(_Model):
     """A whole strategy file, validated."""
 
@@ -199,6 +215,12 @@ class Strategy(_Model):
     labels: LabelScheme = LabelScheme()
     drift: DriftOptions = DriftOptions()
     report: ReportOptions = ReportOptions()
+    teams: tuple[TeamPlan, ...] = ()
+
+    def plan_for(self, tracker: str, project: str) -> TeamPlan | None:
+        """The team's own plan: one for this tracker's project first, then one for the project anywhere."""
+        plans = [plan for plan in self.teams if plan.project == project and plan.tracker in (tracker, None)]
+        return min(plans, key=lambda plan: plan.tracker is None, default=None)
 
     @property
     def unaligned_target(self) -> float:

@@ -10,7 +10,7 @@ import pytest
 from syncd.drift import analyse
 from syncd.drift_history import history_of, off_plan_since, series
 from syncd.model import Alignment, Rule, StatusCategory, WorkItem
-from syncd.strategy import Strategy, parse_strategy
+from syncd.strategy import Strategy, TeamPlan, parse_strategy
 from tests.conftest import make_item
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -289,3 +289,26 @@ def test_off_plan_since_restarts_when_the_drift_changes_side(strategy: Strategy)
     ]
     reports = [analyse(over, strategy, now=NOW - DAY).to_json(), analyse(under, strategy, now=NOW).to_json()]
     assert off_plan_since(history_of(reports, period="2026-Q4"), "all", "growth") == NOW
+
+
+def test_a_team_with_its_own_plan_is_compared_with_it(strategy: Strategy) -> None:
+    planned = strategy.model_copy(update={"teams": (TeamPlan(project="OPS", targets={"reliability": 0.9}),)})
+    busy = StatusCategory.IN_PROGRESS
+    entries = [
+        entry("O-1", "reliability", busy, 9, project="OPS"),
+        entry("O-2", "growth", busy, 1, project="OPS"),
+        entry("G-1", "growth", busy, 9, project="GROW"),
+        entry("G-2", "reliability", busy, 1, project="GROW"),
+    ]
+    report = analyse(entries, planned, now=NOW, per_team=True)
+    ops, grow = report.scope("jira.acme OPS"), report.scope("jira.acme GROW")
+    assert ops is not None
+    assert grow is not None
+    assert [(o.id, o.target) for o in (*ops.objectives, ops.unaligned)] == [
+        ("growth", 0.0),
+        ("reliability", 0.9),
+        ("unaligned", pytest.approx(0.1)),
+    ]
+    assert ops.score == pytest.approx(0.9), "10% growth against a plan of none"
+    assert [o.target for o in grow.objectives] == [0.5, 0.3], "a team with no plan keeps the company's"
+    assert [o.target for o in report.overall.objectives] == [0.5, 0.3]

@@ -227,3 +227,46 @@ def test_bad_kpis_are_located() -> None:
         )
     locations = [problem.location for problem in error.value.problems]
     assert locations == ["objectives[0].kpis[0].url", "objectives[0].kpis[1].name", "objectives[0].kpis[2].colour"]
+
+
+TEAMS = """version: 1
+period: Q
+objectives:
+  - {id: growth, name: Growth, target: 0.5}
+  - {id: reliability, name: Reliability, target: 0.3}
+teams:
+"""
+
+
+def test_a_team_may_have_its_own_targets() -> None:
+    strategy = parse_strategy(
+        TEAMS + "  - {project: OPS, targets: {reliability: 0.8}}\n"
+        "  - {project: OPS, tracker: linear.acme, targets: {reliability: 0.6, growth: 0.2}}\n"
+    )
+    assert strategy.plan_for("jira.acme", "OPS") == strategy.teams[0]
+    assert strategy.plan_for("linear.acme", "OPS") == strategy.teams[1], "the tracker's own plan comes first"
+    assert strategy.plan_for("jira.acme", "GROW") is None
+
+
+def test_bad_team_plans_are_located() -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_strategy(
+            TEAMS + "  - {project: OPS, targets: {reliability: 0.8, growht: 0.1}}\n"
+            "  - {project: OPS, targets: {reliability: 0.7, growth: 0.5}}\n"
+            "  - {project: WEB, targets: {growth: 1.5}}\n"
+            "  - {targets: {growth: 0.5}}\n"
+        )
+    assert [(p.location, p.message) for p in error.value.problems] == [
+        ("teams[2].targets.growth", "must be at most 1 (got 1.5)"),
+        ("teams[3].project", "is required"),
+    ]
+    with pytest.raises(ConfigError) as error:
+        parse_strategy(
+            TEAMS + "  - {project: OPS, targets: {reliability: 0.8, growht: 0.1}}\n"
+            "  - {project: OPS, targets: {reliability: 0.7, growth: 0.5}}\n"
+        )
+    assert [(p.location, p.message) for p in error.value.problems] == [
+        ("teams[0].targets.growht", "is not an objective id of this strategy"),
+        ("teams[1].project", "'OPS' has a plan already at teams[0]"),
+        ("teams[1].targets", "sum to 1.20; they must sum to at most 1"),
+    ]

@@ -152,12 +152,19 @@ def _drift_words(objective: ObjectiveFigures, kind: str, *, plain: bool = False)
     mark = {"over": "▲", "under": "▼", "on": "●"}[kind]
     said = f"{points} pp {kind}" if kind != "on" else "on target"
     within = "" if objective.flagged or kind == "on" else ", within tolerance"
-    facts = f"{percent(objective.actual)} of the effort, target {percent(objective.target)}"
-    if objective.previous is not None:
-        facts += f", previous report {percent(objective.previous)}"
+    facts = ", ".join(_facts(objective))
     if plain:
         return f"{said}{within}; {facts}"
     return f'<b class="mark">{mark} {said}</b>{within} <span class="muted">· {facts}</span>'
+
+
+def _facts(objective: ObjectiveFigures) -> list[str]:
+    """The figures said beside an objective's bar, in words; a new per-objective figure joins them here,
+    and so reaches the drawing's text alternative as well."""
+    facts = [f"{percent(objective.actual)} of the effort", f"target {percent(objective.target)}"]
+    if objective.previous is not None:
+        facts.append(f"previous report {percent(objective.previous)}")
+    return facts
 
 
 def _kpis(objective: ObjectiveFigures) -> str:

@@ -20,7 +20,7 @@ import pytest
 from syncd.render import render
 from syncd.strategy import Strategy
 from tests.conftest import REPO
-from tests.unit.test_render import report
+from tests.support.report_example import report
 
 ARTIFACTS = REPO / ".artifacts" / "browser"
 CHROMIUM = os.environ.get("SYNCD_TEST_CHROMIUM", "/usr/bin/chromium")

@@ -259,3 +259,24 @@ class _Balanced(HTMLParser):
 
 def test_golden_directory_exists() -> None:
     assert Path(GOLDEN).is_dir()
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_every_text_colour_has_enough_contrast_on_the_page_backgrounds(example_strategy: Strategy) -> None:
+    page = render(report(example_strategy), "html")
+    texts = set(re.findall(r"(?<![-\w])color:(#[0-9a-f]{6})", page))
+    backgrounds = {"#ffffff", *re.findall(r"background:(#[0-9a-f]{6})", page)}
+    assert texts
+    assert len(backgrounds) > 1
+    weak = [
+        (text, ground, round(ratio, 2))
+        for text in texts
+        for ground in backgrounds
+        if (ratio := (_luminance(ground) + 0.05) / (_luminance(text) + 0.05)) < 4.5
+    ]
+    assert weak == [], "WCAG AA asks 4.5:1 for text"

@@ -48,6 +48,8 @@ def headline(report: DriftReport, scope: str) -> str:
 def _off_plan(objective: ObjectiveFigures, report: DriftReport, scope: str) -> str:
     since = off_plan_since(report.history, scope, objective.id)
     when = f" since {since:%Y-%m-%d}" if since else ""
+    if since is not None and since == report.generated_at and len(report.history) > 1:
+        when = ", new in this report"
     return (
         f"{objective.name} is {abs(round(objective.drift * 100))} pp {direction(objective)} its target "
         f"({objective.actual * 100:.0f}% of the effort against {objective.target * 100:.0f}%){when}"

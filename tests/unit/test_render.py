@@ -123,7 +123,7 @@ def test_the_page_opens_with_what_is_off_plan_by_how_much_and_since_when(example
     headline = re.search(r'<p class="headline">(.*?)</p>', page)
     assert headline is not None
     assert re.sub(r"</?span[^>]*>", "", headline.group(1)) == (
-        "Off plan: Unaligned work is 22 pp over its target (32% of the effort against 10%) since 2026-11-20; "
+        "Off plan: Unaligned work is 22 pp over its target (32% of the effort against 10%), new in this report; "
         "Win enterprise deals is 14 pp under its target (11% of the effort against 25%) since 2026-11-06. "
         "Starved: One source of truth for product analytics, with no work for 21+ days."
     )
@@ -280,3 +280,11 @@ def test_every_text_colour_has_enough_contrast_on_the_page_backgrounds(example_s
         if (ratio := (_luminance(ground) + 0.05) / (_luminance(text) + 0.05)) < 4.5
     ]
     assert weak == [], "WCAG AA asks 4.5:1 for text"
+
+
+def test_the_headline_says_so_when_the_work_is_on_plan_or_there_is_none(example_strategy: Strategy) -> None:
+    shares = {"self-serve-growth": 40, "enterprise-readiness": 25, "reliability": 20, "data-platform": 5, None: 10}
+    entries = [entry(f"K-{n}", objective, effort) for n, (objective, effort) in enumerate(shares.items())]
+    on_plan = render(analyse(entries, example_strategy, now=NOW), "md")
+    assert "**On plan: every objective is within ±10 pp of its target (alignment score 1.00).**" in on_plan
+    assert "**Nothing to judge yet: no effort in scope.**" in render(analyse([], example_strategy, now=NOW), "md")

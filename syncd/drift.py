@@ -251,4 +251,5 @@ def _figures(
         previous_score=trend.score(name),
         backlog_effort=backlog,
         removed=trend.removed(name, {o.id for o in strategy.objectives}),
+        own_plan=plan is not None,
     )

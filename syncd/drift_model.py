@@ -117,6 +117,8 @@ class Figures:
             None when there is no effort in scope to judge.
         previous_score: the score at the previous report.
         removed: objectives of the previous report that the strategy no longer has.
+        own_plan: the targets are a team's own plan (the strategy's ``teams``), not the company's; in the
+            JSON only when true, so figures without a plan read as they always did.
     """
 
     scope: str
@@ -130,6 +132,7 @@ class Figures:
     previous_score: float | None
     backlog_effort: float
     removed: tuple[str, ...] = ()
+    own_plan: bool = False
 
     @property
     def starved(self) -> tuple[ObjectiveFigures, ...]:
@@ -152,7 +155,7 @@ class Figures:
             "largest_unaligned": [u.to_json() for u in self.largest_unaligned],
             "values": [v.to_json() for v in self.values],
             "removed": list(self.removed),
-        }
+        } | ({"own_plan": True} if self.own_plan else {})
 
 
 @dataclass(frozen=True, slots=True)

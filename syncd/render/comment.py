@@ -149,7 +149,7 @@ def _team_table(teams: tuple[Figures, ...], scope: str) -> Table:
     """One row per team or project: enough to see which team drifts, without a table per team."""
     rows = []
     for team in teams:
-        name = team.scope.removeprefix(f"{scope} ")
+        name = team.scope.removeprefix(f"{scope} ") + (" (own plan)" if team.own_plan else "")
         outside = ", ".join(o.name for o in team.flagged) or "–"
         score = "–" if team.score is None else f"{team.score:.2f}"
         cells = (name, str(team.items), f"{team.total_effort:g}", score, percent(team.unaligned.actual), outside)

@@ -109,9 +109,10 @@ def _folded(report: DriftReport, figures: Figures) -> str:
     score = "no score" if figures.score is None else f"score {figures.score:.2f}"
     flagged = len(figures.flagged)
     outside = f", {flagged} outside tolerance" if flagged else ""
+    plan = " (against its own plan)" if figures.own_plan else ""
     said = unbroken_dates(escape(headline(report, figures.scope)))
     return (
-        f'<details class="section"><summary>{escape(figures.scope)} — {score}{outside}</summary>'
+        f'<details class="section"><summary>{escape(figures.scope)}{plan} — {score}{outside}</summary>'
         f"<p><strong>{said}</strong></p>{drift_chart(report, figures)}{_section_blocks(report, figures)}</details>"
     )
 

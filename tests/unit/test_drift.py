@@ -312,3 +312,7 @@ def test_a_team_with_its_own_plan_is_compared_with_it(strategy: Strategy) -> Non
     assert ops.score == pytest.approx(0.9), "10% growth against a plan of none"
     assert [o.target for o in grow.objectives] == [0.5, 0.3], "a team with no plan keeps the company's"
     assert [o.target for o in report.overall.objectives] == [0.5, 0.3]
+    assert ops.own_plan
+    assert ops.to_json()["own_plan"] is True
+    assert not grow.own_plan
+    assert "own_plan" not in grow.to_json(), "figures without a plan read as they always did"

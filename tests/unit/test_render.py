@@ -192,14 +192,14 @@ def test_per_team_figures_in_every_comment_format(example_strategy: Strategy) ->
     drift = analyse(entries, example_strategy, now=NOW, per_team=True)
     md = render(drift, "md", scope="jira.acme")
     assert "| GROW | 1 | 8 | " in md
-    assert "| OPS | 1 | 3 | " in md
+    assert "| OPS (own plan) | 1 | 3 | " in md, "the example strategy gives OPS its own plan"
     assert "ENG" not in md.split("Per team or project")[1], "a tracker's comment shows its own teams"
     assert "| linear.acme ENG | 1 | 2 |" in render(drift, "md")
     assert "|GROW|1|8|" in render(drift, "wiki", scope="jira.acme").replace(" ", "")
     adf = json.loads(render(drift, "adf", scope="jira.acme"))
     texts = [node["text"] for node in _walk(adf) if node.get("type") == "text"]
     assert "Per team or project" in texts
-    assert {"GROW", "OPS"} <= set(texts)
+    assert {"GROW", "OPS (own plan)"} <= set(texts)
     plain = analyse(entries, example_strategy, now=NOW)
     assert "Per team or project" not in render(plain, "md", scope="jira.acme")
 

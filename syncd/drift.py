@@ -18,7 +18,7 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -96,11 +96,15 @@ def analyse(
         per_team: also give figures per tracker team or project.
     """
     scopes: defaultdict[str, _Scope] = defaultdict(_Scope)
+    plans: dict[str, dict[str, float]] = {}
     window_start = window_start_of(strategy, now)
     for item, alignment in entries:
         names = [ALL, item.tracker]
         if per_team and item.project:
-            names.append(f"{item.tracker} {item.project}")
+            team = f"{item.tracker} {item.project}"
+            names.append(team)
+            if team not in plans and (plan := strategy.plan_for(item.tracker, item.project)) is not None:
+                plans[team] = plan.targets
         for name in names:
             _add(scopes[name], item, alignment, strategy, now=now, window_start=window_start)
     trackers = sorted({name for name in scopes if name != ALL and " " not in name})
@@ -115,7 +119,7 @@ def analyse(
         starved_after_days=strategy.drift.starved_after_days,
         overall=_figures(ALL, scopes[ALL], strategy, now, trend),
         trackers=tuple(_figures(name, scopes[name], strategy, now, trend) for name in trackers),
-        teams=tuple(_figures(name, scopes[name], strategy, now, trend) for name in teams),
+        teams=tuple(_figures(name, scopes[name], strategy, now, trend, plans.get(name)) for name in teams),
         previous_at=trend.at,
     )
 
@@ -190,7 +194,10 @@ class _Trend:
         return tuple(o["id"] for o in figures["objectives"] if o["id"] not in current)
 
 
-def _figures(name: str, scope: _Scope, strategy: Strategy, now: datetime, trend: _Trend) -> Figures:
+def _figures(
+    name: str, scope: _Scope, strategy: Strategy, now: datetime, trend: _Trend, plan: Mapping[str, float] | None = None
+) -> Figures:
+    """One scope's figures against the strategy's targets, or a team's own ``plan`` when it has one."""
     total = scope.total
     backlog = sum(scope.planned.values())
     starve_before = now - timedelta(days=strategy.drift.starved_after_days)
@@ -216,8 +223,10 @@ def _figures(name: str, scope: _Scope, strategy: Strategy, now: datetime, trend:
             last_active=last,
         )
 
-    objectives = tuple(bucket(o.id, o.name, o.target) for o in strategy.objectives)
-    unaligned = bucket(UNALIGNED, "Unaligned work", strategy.unaligned_target)
+    targets = {o.id: o.target for o in strategy.objectives} if plan is None else plan
+    objectives = tuple(replace(bucket(o.id, o.name, targets.get(o.id, 0.0)), kpis=o.kpis) for o in strategy.objectives)
+    slack = strategy.unaligned_target if plan is None else max(0.0, 1.0 - sum(plan.values()))
+    unaligned = bucket(UNALIGNED, "Unaligned work", slack)
     score = 1 - 0.5 * sum(abs(o.drift) for o in (*objectives, unaligned)) if total else None
     largest = tuple(entry for _, _, entry in sorted(scope.unaligned, key=lambda e: (-e[0], e[2].key, e[2].tracker)))
     values = tuple(
@@ -242,4 +251,5 @@ def _figures(name: str, scope: _Scope, strategy: Strategy, now: datetime, trend:
         previous_score=trend.score(name),
         backlog_effort=backlog,
         removed=trend.removed(name, {o.id for o in strategy.objectives}),
+        own_plan=plan is not None,
     )

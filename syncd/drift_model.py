@@ -12,6 +12,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from syncd.drift_history import HistoryPoint
+from syncd.strategy import Kpi
+
 __all__ = [
     "REPORT_SCHEMA_VERSION",
     "DriftReport",
@@ -35,6 +38,8 @@ class ObjectiveFigures:
         previous: ``actual`` at the previous report (None: no previous report, or the objective is new).
         starved: a target above 0 and no effort in scope for ``starved_after_days``.
         last_active: when work on it was last in progress or done (None: never, in what syncd knows).
+        kpis: the strategy's KPIs of the objective, shown beside it; not part of the JSON, which holds
+            figures only.
     """
 
     id: str
@@ -49,6 +54,7 @@ class ObjectiveFigures:
     previous: float | None = None
     starved: bool = False
     last_active: datetime | None = None
+    kpis: tuple[Kpi, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -111,6 +117,8 @@ class Figures:
             None when there is no effort in scope to judge.
         previous_score: the score at the previous report.
         removed: objectives of the previous report that the strategy no longer has.
+        own_plan: the targets are a team's own plan (the strategy's ``teams``), not the company's; in the
+            JSON only when true, so figures without a plan read as they always did.
     """
 
     scope: str
@@ -124,6 +132,7 @@ class Figures:
     previous_score: float | None
     backlog_effort: float
     removed: tuple[str, ...] = ()
+    own_plan: bool = False
 
     @property
     def starved(self) -> tuple[ObjectiveFigures, ...]:
@@ -146,12 +155,17 @@ class Figures:
             "largest_unaligned": [u.to_json() for u in self.largest_unaligned],
             "values": [v.to_json() for v in self.values],
             "removed": list(self.removed),
-        }
+        } | ({"own_plan": True} if self.own_plan else {})
 
 
 @dataclass(frozen=True, slots=True)
 class DriftReport:
-    """The whole report: the strategy's period and options, and the figures per scope."""
+    """The whole report: the strategy's period and options, and the figures per scope.
+
+    Attributes:
+        history: this period's earlier reports and this one, oldest first, from the stored snapshots (empty
+            when the report was made without them); not part of the JSON, whose snapshots it is made of.
+    """
 
     period: str
     generated_at: datetime
@@ -163,6 +177,7 @@ class DriftReport:
     trackers: tuple[Figures, ...]
     teams: tuple[Figures, ...] = ()
     previous_at: datetime | None = None
+    history: tuple[HistoryPoint, ...] = ()
 
     def scope(self, name: str) -> Figures | None:
         return next((f for f in (self.overall, *self.trackers, *self.teams) if f.scope == name), None)

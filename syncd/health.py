@@ -2,7 +2,8 @@
 
 ``/healthz`` answers 200 while every tracker's last successful sync is younger than ``stale_after`` (and
 during the first ``stale_after`` after start, before the first sync could finish), 503 otherwise; the
-JSON body says why per tracker. ``/metrics`` is the Prometheus text format.
+JSON body says why per tracker. ``/metrics`` is the Prometheus text format. Both answer ``HEAD`` too
+(status and headers, no body), as load balancers and uptime probes ask.
 """
 
 from __future__ import annotations
@@ -89,22 +90,28 @@ class HealthServer:
 
 
 def _handler(health: Health, metrics: Callable[[], bytes]) -> type[BaseHTTPRequestHandler]:
+    def answer(path: str) -> tuple[int, str, bytes]:
+        if path.split("?")[0] == "/healthz":
+            healthy, details = health.report()
+            return 200 if healthy else 503, "application/json", json.dumps(details).encode()
+        if path.split("?")[0] == "/metrics":
+            return 200, "text/plain; version=0.0.4; charset=utf-8", metrics()
+        return 404, "text/plain", b"not found: try /healthz or /metrics\n"
+
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            if self.path.split("?")[0] == "/healthz":
-                healthy, details = health.report()
-                self._send(200 if healthy else 503, "application/json", json.dumps(details).encode())
-            elif self.path.split("?")[0] == "/metrics":
-                self._send(200, "text/plain; version=0.0.4; charset=utf-8", metrics())
-            else:
-                self._send(404, "text/plain", b"not found: try /healthz or /metrics\n")
+            self._send(*answer(self.path), with_body=True)
 
-        def _send(self, status: int, content_type: str, body: bytes) -> None:
+        def do_HEAD(self) -> None:
+            self._send(*answer(self.path), with_body=False)
+
+        def _send(self, status: int, content_type: str, body: bytes, *, with_body: bool) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if with_body:
+                self.wfile.write(body)
 
         def log_message(self, format: str, *args: Any) -> None:
             """Scrapes are not worth a log line each."""

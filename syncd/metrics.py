@@ -1,13 +1,18 @@
 """Prometheus metrics of the service: alignment, drift, API traffic, writes and sync health.
 
 Each service owns its registry (no process-global state), filled from plain results after every sync:
-the drift report, the per-tracker outcome, and the request/retry counters the connectors keep.
+the drift report, the per-tracker outcome, and the request/retry counters the connectors keep. It also
+holds ``syncd_build_info`` (the version that runs) and the standard ``process_*`` metrics (CPU, memory,
+open files, start time), so a dashboard needs no other exporter to see the service itself.
 """
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+import platform
 
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info, ProcessCollector, generate_latest
+
+from syncd import __version__
 from syncd.drift_model import DriftReport
 from syncd.retry import CallStats
 from syncd.trackers import TrackerOutcome
@@ -22,6 +27,10 @@ class Metrics:
 
     def __init__(self) -> None:
         registry = self.registry = CollectorRegistry(auto_describe=True)
+        ProcessCollector(registry=registry)
+        Info("syncd_build", "The syncd version that runs", registry=registry).info(
+            {"version": __version__, "python": platform.python_version()}
+        )
         self.share = Gauge(
             "syncd_objective_share",
             "Actual share of effort in scope per objective",
@@ -35,6 +44,11 @@ class Metrics:
             "syncd_objective_drift",
             "Actual minus target share per objective",
             ["scope", "objective"],
+            registry=registry,
+        )
+        self.tolerance = Gauge(
+            "syncd_drift_tolerance",
+            "How far a share may be from its target before it counts as drift",
             registry=registry,
         )
         self.score = Gauge("syncd_alignment_score", "Alignment score (1 is on plan)", ["scope"], registry=registry)
@@ -87,6 +101,7 @@ class Metrics:
         _add_new(self.retries, retries, self._seen_retries)
 
     def observe_report(self, report: DriftReport) -> None:
+        self.tolerance.set(report.tolerance)
         for figures in (report.overall, *report.trackers):
             for objective in figures.objectives:
                 self.share.labels(figures.scope, objective.id).set(objective.actual)

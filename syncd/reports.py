@@ -23,13 +23,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import islice
 from typing import Any
 
 from syncd.connectors.base import Connector
 from syncd.drift import analyse
+from syncd.drift_history import history_of
 from syncd.drift_model import DriftReport, Figures
 from syncd.errors import AuthError, Fatal, TrackerError
 from syncd.logging import get_logger
@@ -75,7 +76,9 @@ def build_report(
     names = list(trackers)
     entries = ((stored.item, stored.alignment) for name in names for stored in store.items.all(name))
     last = store.snapshots.last(SNAPSHOT_SCOPE)
-    return analyse(entries, strategy, now=now, previous=last[1] if last else None, per_team=per_team)
+    report = analyse(entries, strategy, now=now, previous=last[1] if last else None, per_team=per_team)
+    reports = [*store.snapshots.recent(SNAPSHOT_SCOPE), report.to_json()]
+    return replace(report, history=history_of(reports, period=report.period))
 
 
 def figures_hash(figures: Figures, report: DriftReport, *, with_teams: bool = True) -> str:

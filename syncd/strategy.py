@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
 from syncd.errors import ConfigError, Problem
 from syncd.problems import one_line, problems_from_validation
@@ -23,6 +23,7 @@ from syncd.strategy_checks import check_parts, check_strategy
 __all__ = [
     "DriftOptions",
     "JiraMatch",
+    "Kpi",
     "LabelScheme",
     "LinearMatch",
     "Match",
@@ -30,6 +31,7 @@ __all__ = [
     "ReportOptions",
     "ReportTarget",
     "Strategy",
+    "TeamPlan",
     "Value",
     "load_strategy",
     "parse_strategy",
@@ -100,12 +102,36 @@ class Match(_Model):
         )
 
 
+def _web_address(value: str | None) -> str | None:
+    if value is not None and not value.startswith(("https://", "http://")):
+        raise ValueError(f"{value!r} is not a web address: start it with https://")
+    return value
+
+
+def _kpi_entry(value: Any) -> Any:
+    """A KPI written as a bare name, the form strategies had before KPIs could carry a link or a figure."""
+    return {"name": value} if isinstance(value, str) else value
+
+
+class Kpi(_Model):
+    """A measure of an objective's success, shown beside it in the report.
+
+    Attributes:
+        url: where the KPI is tracked (a dashboard), linked from the report.
+        current: its latest figure as the product leader wants it read (``"$182k"``, ``"4.1%"``).
+    """
+
+    name: Text
+    url: Annotated[str | None, AfterValidator(_web_address)] = None
+    current: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None = None
+
+
 class Objective(_Model):
     id: Slug
     name: Text
     target: float = Field(ge=0, le=1)
     description: str = ""
-    kpis: Names = ()
+    kpis: tuple[Annotated[Kpi, BeforeValidator(_kpi_entry)], ...] = ()
     match: Match = Match()
 
 
@@ -164,6 +190,21 @@ class ReportOptions(_Model):
     per_team: bool = False
 
 
+class TeamPlan(_Model):
+    """A team's or project's own targets, which its per-team figures compare with instead of the company's.
+
+    Attributes:
+        project: the Jira project key or Linear team key, as per-team figures group by.
+        tracker: the tracker it belongs to (``jira.acme``); unset, the plan applies on every tracker.
+        targets: share of the team's effort per objective id; an objective left out has target 0, and the
+            rest (``1 − Σ targets``) is the team's slack for unaligned work.
+    """
+
+    project: Text
+    tracker: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
+    targets: dict[str, Annotated[float, Field(ge=0, le=1)]]
+
+
 class Strategy(_Model):
     """A whole strategy file, validated."""
 
@@ -174,6 +215,12 @@ class Strategy(_Model):
     labels: LabelScheme = LabelScheme()
     drift: DriftOptions = DriftOptions()
     report: ReportOptions = ReportOptions()
+    teams: tuple[TeamPlan, ...] = ()
+
+    def plan_for(self, tracker: str, project: str) -> TeamPlan | None:
+        """The team's own plan: one for this tracker's project first, then one for the project anywhere."""
+        plans = [plan for plan in self.teams if plan.project == project and plan.tracker in (tracker, None)]
+        return min(plans, key=lambda plan: plan.tracker is None, default=None)
 
     @property
     def unaligned_target(self) -> float:

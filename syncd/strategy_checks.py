@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from syncd.errors import Problem
 
 if TYPE_CHECKING:
-    from syncd.strategy import LabelScheme, Match, Objective, ReportOptions, Strategy, Value
+    from syncd.strategy import LabelScheme, Match, Objective, ReportOptions, Strategy, TeamPlan, Value
 
 __all__ = ["JIRA_LABEL_MAX", "check_parts", "check_strategy", "strategy_warnings"]
 
@@ -30,12 +30,13 @@ _Check = Callable[[str], str | None]
 
 def check_strategy(strategy: Strategy) -> list[Problem]:
     """Every cross-field problem of a schema-valid strategy, in file order."""
-    return check_parts(
+    problems = check_parts(
         objectives=list(enumerate(strategy.objectives)),
         values=list(enumerate(strategy.values)),
         labels=strategy.labels,
         report=strategy.report,
     )
+    return problems + list(_team_plans(strategy.teams, {o.id for o in strategy.objectives}))
 
 
 def check_parts(
@@ -209,6 +210,23 @@ def _linear_team_problem(value: str) -> str | None:
     if _LINEAR_TEAM.fullmatch(value.upper()):
         return f"Linear team keys are upper case (did you mean {value.upper()!r}?)"
     return "a Linear team key is upper-case letters and digits, like ENG"
+
+
+def _team_plans(plans: Sequence[TeamPlan], objective_ids: set[str]) -> Iterator[Problem]:
+    """Each team plan names objectives of the strategy, sums to at most 1, and is the only one for its team."""
+    first_seen: dict[tuple[str | None, str], int] = {}
+    for index, plan in enumerate(plans):
+        where = f"teams[{index}]"
+        team = (plan.tracker, plan.project)
+        if team in first_seen:
+            yield Problem(f"{where}.project", f"{plan.project!r} has a plan already at teams[{first_seen[team]}]")
+        first_seen.setdefault(team, index)
+        for objective in plan.targets:
+            if objective not in objective_ids:
+                yield Problem(f"{where}.targets.{objective}", "is not an objective id of this strategy")
+        total = sum(plan.targets.values())
+        if total > 1 + _TARGET_SUM_SLACK:
+            yield Problem(f"{where}.targets", f"sum to {total:.2f}; they must sum to at most 1")
 
 
 def _report_targets(report: ReportOptions) -> Iterator[Problem]:

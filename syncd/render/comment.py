@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 
+from syncd.drift_history import series
 from syncd.drift_model import DriftReport, Figures, ObjectiveFigures
 from syncd.render.blocks import Block, BulletList, Heading, Inline, Link, Paragraph, Table, Text
+from syncd.render.headline import headline, history_line, sparkline
 
 __all__ = ["MARKER", "comment_blocks", "marker_for", "percent", "points", "trend"]
 
@@ -47,17 +49,21 @@ def trend(current: float | None, previous: float | None) -> str:
     return f"{'▲' if change > 0 else '▼'} {abs(change)} pp"
 
 
-def comment_blocks(report: DriftReport, scope: str, marker: str | None, *, teams: bool = True) -> list[Block]:
+def comment_blocks(
+    report: DriftReport, scope: str, marker: str | None, *, teams: bool = True, history: bool = True
+) -> list[Block]:
     """The comment for one scope of the report.
 
     Args:
         marker: the line by which syncd finds its comment again; None for a report read elsewhere (a file).
         teams: show the scope's team or project figures when the report has them; the HTML page, which
             gives every team a section of its own, leaves them out.
+        history: the period's history in text; the HTML page, which draws it, leaves it out.
     """
     figures = report.scope(scope) or report.overall
     blocks: list[Block] = [
         Heading(2, (Text(f"Strategy drift — {report.period}"),)),
+        Paragraph((Text(headline(report, figures.scope), strong=True),)),
         Paragraph(
             (
                 Text(f"{_scope_name(scope)}: work in progress and done in the last {report.window_days} days, "),
@@ -71,6 +77,8 @@ def comment_blocks(report: DriftReport, scope: str, marker: str | None, *, teams
     if scope != report.overall.scope and len(report.trackers) > 1 and report.overall.score is not None:
         blocks.append(Paragraph((Text(f"All trackers together: alignment score {report.overall.score:.2f}."),)))
     blocks.append(_allocation_table(figures))
+    if history:
+        blocks += _history(report, figures)
     starved = report.overall.starved
     if starved:
         blocks.append(Heading(3, (Text("Starved objectives"),)))
@@ -94,6 +102,21 @@ def comment_blocks(report: DriftReport, scope: str, marker: str | None, *, teams
     if marker is not None:
         blocks.append(Paragraph((Text(f"{marker} — this comment is updated by syncd; keep this line.", muted=True),)))
     return blocks
+
+
+def _history(report: DriftReport, figures: Figures) -> list[Block]:
+    """The period's history in text: the score's line, then each objective's share from first to last."""
+    line = history_line(report, figures)
+    if line is None:
+        return []
+    points = [point for _, point in series(report.history, figures.scope)]
+    shares = []
+    for objective in (*figures.objectives, figures.unaligned):
+        values = [b.actual for b in (p.bucket(objective.id) for p in points) if b is not None]
+        if len(values) > 1:
+            trail = sparkline(values, high=max(values) or 1.0)
+            shares.append((Text(f"{objective.name}: {percent(values[0])} {trail} {percent(values[-1])}"),))
+    return [Paragraph((Text(line),)), BulletList(tuple(shares))] if shares else [Paragraph((Text(line),))]
 
 
 def _scope_name(scope: str) -> str:
@@ -128,7 +151,7 @@ def _team_table(teams: tuple[Figures, ...], scope: str) -> Table:
     """One row per team or project: enough to see which team drifts, without a table per team."""
     rows = []
     for team in teams:
-        name = team.scope.removeprefix(f"{scope} ")
+        name = team.scope.removeprefix(f"{scope} ") + (" (own plan)" if team.own_plan else "")
         outside = ", ".join(o.name for o in team.flagged) or "–"
         score = "–" if team.score is None else f"{team.score:.2f}"
         cells = (name, str(team.items), f"{team.total_effort:g}", score, percent(team.unaligned.actual), outside)

@@ -1,8 +1,9 @@
-"""The drift report as one self-contained HTML page: an allocation chart, then the figures per scope.
+"""The drift report as one self-contained HTML page that a product leader can forward.
 
-No scripts, no external files: inline CSS and an SVG chart (target, actual and the previous report's
-actual per objective), so the page can be mailed, attached or opened from disk. Every text goes through
-:func:`html.escape`.
+It opens with the headline (what is off plan, by how much, since when), then the score cards, the drift
+per objective with its KPIs, and the history over the period; the figures of each tracker and team follow,
+folded. No scripts, no external files, no web fonts: inline CSS and SVG only, so the page can be mailed,
+attached, printed or opened from disk. Every text goes through :func:`html.escape`.
 """
 
 from __future__ import annotations
@@ -10,120 +11,110 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from syncd.drift_model import DriftReport, Figures, ObjectiveFigures
+from syncd.drift_model import DriftReport, Figures
 from syncd.render.blocks import Block, BulletList, Heading, Inline, Link, Paragraph, Table
-from syncd.render.comment import comment_blocks, marker_for, percent
+from syncd.render.comment import comment_blocks
+from syncd.render.headline import headline
+from syncd.render.html_charts import DEFS, drift_chart, history_chart, score_cards, table, unbroken_dates
 
-__all__ = ["CHART_WIDTH", "allocation_chart", "chart_scale", "to_html"]
+__all__ = ["to_html"]
 
 _STYLE = """
-body{font:15px/1.5 system-ui,-apple-system,Segoe UI,sans-serif;color:#172b4d;max-width:980px;
-margin:2em auto;padding:0 1em}
-h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #dfe1e6}
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #dfe1e6;padding:.3em .7em;text-align:left}
-th{background:#f4f5f7}.muted{color:#6b778c;font-size:.9em}.cards{display:flex;gap:1em;flex-wrap:wrap}
-.card{border:1px solid #dfe1e6;border-radius:6px;padding:.6em 1em;min-width:10em}.card b{font-size:1.6em;display:block}
-.legend span{margin-right:1.2em}
-.swatch{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:-1px}
+*{box-sizing:border-box}
+body{font:15px/1.5 system-ui,-apple-system,Segoe UI,sans-serif;color:#172b4d;background:#fff;max-width:980px;
+margin:1.5em auto;padding:0 1em;overflow-wrap:break-word}
+h1{font-size:1.6em;margin:0 0 .2em}h2{margin-top:1.8em;border-bottom:1px solid #dfe1e6}h3{font-size:1.05em}
+a{color:#0055cc}.muted{color:#5e6c84}
+.headline{font-size:1.15em;font-weight:600;border-left:5px solid #ae2a19;background:#fff4f2;padding:.6em .9em;
+margin:1em 0}
+.headline.calm{border-color:#216e4e;background:#effff7}
+.scroll{overflow-x:auto;max-width:100%}
+table{border-collapse:collapse;margin:.6em 0;min-width:60%}
+td,th{border:1px solid #dfe1e6;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f4f5f7}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(12em,1fr));gap:.8em;margin:1em 0}
+.card{border:1px solid #dfe1e6;border-top:5px solid #5e6c84;border-radius:6px;padding:.6em .9em}
+.card .name{display:block;font-weight:600}.card .score{display:block;font-size:1.9em;line-height:1.2}
+.card .scale,.card .change{display:block}.card.good{border-top-color:#216e4e}.card.good .fill{fill:#216e4e}
+.card.fair{border-top-color:#974f0c}.card.fair .fill{fill:#974f0c}.card.poor{border-top-color:#ae2a19}
+.card.poor .fill{fill:#ae2a19}
+.meter{display:block;width:100%;height:8px;margin-top:.3em}.ends{display:flex;justify-content:space-between;
+font-size:.8em}
+.axis{display:flex;justify-content:space-between;gap:.5em;font-size:.8em;color:#5e6c84}
+.rows{list-style:none;margin:0;padding:0}
+.row{padding:.5em 0 .6em;border-bottom:1px solid #ebecf0}.row .name{font-weight:600}
+.bars{display:block;width:100%;height:28px}
+.row.over .mark{color:#ae2a19}.row.under .mark{color:#0055cc}
+.row.starved{box-shadow:-.6em 0 0 -.3em #974f0c}
+.badge{display:inline-block;font-size:.75em;font-weight:600;border-radius:3px;padding:0 .4em;margin-left:.2em;
+border:1px solid currentColor}
+.badge.flag{color:#ae2a19}.badge.starved{color:#7a3e00;background:#fff7d6}
+.kpis{list-style:none;margin:.2em 0 0;padding:0;display:flex;flex-wrap:wrap;gap:.2em .9em;font-size:.9em}
+.legend span,.series li{display:inline-flex;align-items:center;gap:.3em;margin-right:1em}
+.swatch{width:16px;height:10px;flex:none}.swatch.wide{width:24px}
+.series{list-style:none;padding:0;margin:.4em 0}
+.plot{position:relative;padding-left:2.6em}.plot .y{position:absolute;left:0;font-size:.8em;color:#5e6c84}
+.plot .top{top:0}.plot .bottom{bottom:0}
+.lines{display:block;width:100%;height:160px;border-left:1px solid #c1c7d0;border-bottom:1px solid #c1c7d0}
+.dates{padding-left:2.6em}
+details.section{border:1px solid #dfe1e6;border-radius:6px;padding:.4em .9em;margin:.6em 0}
+details.section>summary{cursor:pointer;font-weight:600}
+summary{cursor:pointer}
+.defs{position:absolute;width:0;height:0}.date{white-space:nowrap}
+@media (max-width:600px){body{font-size:14px;padding:0 .6em}.headline{font-size:1.05em}
+.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
+.stack,.stack tbody,.stack tr{display:block;width:100%}.stack tr{border:1px solid #dfe1e6;margin:.5em 0}
+.stack td{display:flex;gap:.6em;border:0;border-bottom:1px solid #f4f5f7}
+.stack td::before{content:attr(data-label);font-weight:600;flex:0 0 40%}}
+@media print{body{max-width:none;margin:0;font-size:11pt}a{color:inherit}
+details>summary{list-style:none}details::details-content{content-visibility:visible;display:block}
+.row,.card,tr{break-inside:avoid}h2{break-after:avoid}*{print-color-adjust:exact;-webkit-print-color-adjust:exact}}
 """
-_ROW, _LABEL, _BAR = 34, 220, 560
-#: the chart's width: names, bars, and room after the longest bar for its "100% / 100%" figures
-CHART_WIDTH = _LABEL + _BAR + 90
-_NAME_CHARS = 30
 
 
 def to_html(report: DriftReport) -> str:
-    scopes = [report.overall, *report.trackers, *report.teams]
+    overall = report.overall
+    said = headline(report, overall.scope)
+    calm = " calm" if not overall.flagged and not overall.starved else ""
     body = [
+        DEFS,
         f"<h1>Strategy drift — {escape(report.period)}</h1>",
+        f'<p class="headline{calm}">{unbroken_dates(escape(said))}</p>',
         f'<p class="muted">Generated {report.generated_at:%Y-%m-%d %H:%M} UTC · work in progress and done in the '
         f"last {report.window_days} days, by {'item count' if report.measure == 'count' else 'estimate'} · "
         f"tolerance ±{report.tolerance * 100:.0f} pp</p>",
-        _cards(scopes),
-        "<h2>Allocation: target and actual</h2>",
-        allocation_chart(report.overall),
+        score_cards(report, (overall, *report.trackers)),
+        "<h2>Drift from the plan, per objective</h2>",
+        drift_chart(report, overall),
+        f"<h2>Over the period {escape(report.period)}</h2>",
+        history_chart(report, overall),
+        "<h2>All trackers</h2>",
+        _section_blocks(report, overall),
     ]
-    for figures in scopes:
-        body.append(f"<h2>{escape('All trackers' if figures.scope == 'all' else figures.scope)}</h2>")
-        blocks = comment_blocks(report, figures.scope, marker_for(figures.scope), teams=False)[1:-1]
-        body.append(_blocks(blocks))
+    for figures in (*report.trackers, *report.teams):
+        body.append(_folded(report, figures))
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Strategy drift — {escape(report.period)}</title><style>{_STYLE}</style></head>"
         f"<body>{''.join(body)}</body></html>\n"
     )
 
 
-def _cards(scopes: Iterable[Figures]) -> str:
-    cards = []
-    for figures in scopes:
-        score = "–" if figures.score is None else f"{figures.score:.2f}"
-        name = "All trackers" if figures.scope == "all" else figures.scope
-        cards.append(
-            f'<div class="card"><b>{score}</b>{escape(name)}<br><span class="muted">alignment score</span></div>'
-        )
-    return f'<div class="cards">{"".join(cards)}</div>'
+def _section_blocks(report: DriftReport, figures: Figures) -> str:
+    """A scope's figures as its comment says them, without the title, headline and marker line."""
+    return _blocks(comment_blocks(report, figures.scope, None, teams=False, history=False)[2:])
 
 
-def allocation_chart(figures: Figures) -> str:
-    """Horizontal bars per objective: the target outlined, the actual filled (red when outside the
-    tolerance), and a tick at the previous report's actual.
-
-    The scale is the largest share any mark shows, the previous report's included, so every bar, tick
-    and label stays inside the picture (a team that moved from 80% to 40% still gets its 80% tick).
-    """
-    rows = [*figures.objectives, figures.unaligned]
-    height = _ROW * len(rows) + 30
-    width = _BAR / chart_scale(figures)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{CHART_WIDTH}" height="{height}" role="img" '
-        f'aria-label="Target and actual share of effort per objective">'
-    ]
-    for index, objective in enumerate(rows):
-        parts += _chart_row(objective, y=10 + index * _ROW, width=width)
-    parts.append("</svg>")
-    legend = (
-        '<p class="legend muted"><span><i class="swatch" style="background:#0052cc"></i>actual</span>'
-        '<span><i class="swatch" style="background:#de350b"></i>outside tolerance</span>'
-        '<span><i class="swatch" style="border:1px dashed #6b778c"></i>target</span>'
-        '<span><i class="swatch" style="background:#172b4d;width:2px"></i>previous report</span></p>'
+def _folded(report: DriftReport, figures: Figures) -> str:
+    score = "no score" if figures.score is None else f"score {figures.score:.2f}"
+    flagged = len(figures.flagged)
+    outside = f", {flagged} outside tolerance" if flagged else ""
+    plan = " (against its own plan)" if figures.own_plan else ""
+    said = unbroken_dates(escape(headline(report, figures.scope)))
+    return (
+        f'<details class="section"><summary>{escape(figures.scope)}{plan} — {score}{outside}</summary>'
+        f"<p><strong>{said}</strong></p>{drift_chart(report, figures)}{_section_blocks(report, figures)}</details>"
     )
-    return "".join(parts) + legend
-
-
-def chart_scale(figures: Figures) -> float:
-    """The share drawn at the end of the bar area: the largest mark, and at least half, so small shares
-    are not blown up to look like the whole of the effort."""
-    marks = [share for o in (*figures.objectives, figures.unaligned) for share in _marks(o)]
-    return max([0.5, *marks])
-
-
-def _marks(objective: ObjectiveFigures) -> tuple[float, ...]:
-    previous = () if objective.previous is None else (objective.previous,)
-    return (objective.actual, objective.target, *previous)
-
-
-def _chart_row(objective: ObjectiveFigures, *, y: int, width: float) -> list[str]:
-    """One objective's name, target outline, actual bar, previous tick and figures, ``width`` px per 100%."""
-    colour = "#de350b" if objective.flagged else "#0052cc"
-    parts = [
-        f'<text x="0" y="{y + 17}" font-size="13"><title>{escape(objective.name)}</title>'
-        f"{escape(_fitted(objective.name))}</text>",
-        f'<rect x="{_LABEL}" y="{y + 2}" width="{objective.target * width:.1f}" height="22" fill="none" '
-        f'stroke="#6b778c" stroke-dasharray="4 3"><title>target {percent(objective.target)}</title></rect>',
-        f'<rect x="{_LABEL}" y="{y + 7}" width="{objective.actual * width:.1f}" height="12" fill="{colour}">'
-        f"<title>actual {percent(objective.actual)}</title></rect>",
-    ]
-    if objective.previous is not None:
-        x = _LABEL + objective.previous * width
-        parts.append(
-            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y}" y2="{y + 26}" stroke="#172b4d" stroke-width="2">'
-            f"<title>previous {percent(objective.previous)}</title></line>"
-        )
-    label = f"{percent(objective.actual)} / {percent(objective.target)}"
-    x = _LABEL + max(_marks(objective)) * width + 6
-    parts.append(f'<text x="{x:.1f}" y="{y + 17}" font-size="12">{label}</text>')
-    return parts
 
 
 def _inline(part: Inline) -> str:
@@ -149,12 +140,5 @@ def _blocks(blocks: Iterable[Block]) -> str:
         elif isinstance(block, BulletList):
             out.append("<ul>" + "".join(f"<li>{_line(item)}</li>" for item in block.items) + "</ul>")
         elif isinstance(block, Table):
-            head = "".join(f"<th>{escape(h)}</th>" for h in block.header)
-            rows = "".join("<tr>" + "".join(f"<td>{_line(cell)}</td>" for cell in row) + "</tr>" for row in block.rows)
-            out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+            out.append(table(block.header, [[_line(cell) for cell in row] for row in block.rows]))
     return "".join(out)
-
-
-def _fitted(name: str, limit: int = _NAME_CHARS) -> str:
-    """The name as it fits beside the bars, shortened with an ellipsis (the full name is its tooltip)."""
-    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"

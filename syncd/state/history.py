@@ -128,3 +128,10 @@ class Snapshots:
             "SELECT taken_at, report FROM snapshots WHERE tracker = ? ORDER BY id DESC LIMIT 1", (tracker,)
         ).fetchone()
         return (datetime.fromisoformat(row[0]), json.loads(row[1])) if row else None
+
+    def recent(self, tracker: str, *, limit: int = 400) -> list[dict[str, Any]]:
+        """The last ``limit`` reports, oldest first: the series a report's history chart draws."""
+        rows = self._db.execute(
+            "SELECT report FROM snapshots WHERE tracker = ? ORDER BY id DESC LIMIT ?", (tracker, limit)
+        ).fetchall()
+        return [json.loads(row[0]) for row in reversed(rows)]

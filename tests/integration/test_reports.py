@@ -382,3 +382,25 @@ def test_report_tracker_option_scopes_the_comment_formats(tmp_path: Path, harnes
     assert unknown.exit_code == 2
     assert "jira.nowhere" in unknown.stderr
     assert harness.comment_requests() == []
+
+
+def test_the_history_is_read_from_the_snapshots_of_the_period(tmp_path: Path) -> None:
+    with JiraHarness("cloud") as harness:
+        config = harness.settings_file(tmp_path)
+        run_sync(tmp_path, harness)
+        key, pin, _ = harness.pin
+        harness.person_labels(key, add=[pin])
+        run_sync(tmp_path, harness)
+        [text] = report_comments(harness)
+    stored = snapshots(tmp_path)
+    assert len(stored) == 2
+    with StateStore.open(tmp_path / "state.db") as store:
+        store.snapshots.add("report", {**stored[0], "period": "2026-Q3", "generated_at": "2026-09-30T12:00:00+00:00"})
+    page = tmp_path / "report.html"
+    result = CliRunner().invoke(app, ["--config", str(config), "report", "--format", "html", "--output", str(page)])
+    assert result.exit_code == 0, result.output
+    table = page.read_text().split("The history as a table", 1)[1].split("</table>", 1)[0]
+    dates = [cell[:10] for cell in table.split('<td data-label="Report">')[1:]]
+    assert dates[:2] == [stored[0]["generated_at"][:10], stored[1]["generated_at"][:10]]
+    assert len(dates) == 3, "the two stored reports of the period and this one; the Q3 snapshot is left out"
+    assert "Alignment score over 2026-Q4: " in text, "the comment carries the history in a line"

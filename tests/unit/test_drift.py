@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from syncd.drift import analyse
+from syncd.drift_history import history_of, off_plan_since, series
 from syncd.model import Alignment, Rule, StatusCategory, WorkItem
-from syncd.strategy import Strategy, parse_strategy
+from syncd.strategy import Strategy, TeamPlan, parse_strategy
 from tests.conftest import make_item
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -253,3 +254,65 @@ def test_report_json_is_stable(strategy: Strategy) -> None:
         "starved": False,
         "last_active": NOW.isoformat(),
     }
+
+
+def test_history_keeps_the_period_and_tells_since_when_an_objective_is_off_plan(strategy: Strategy) -> None:
+    growth_only = [entry("G-1", "growth", StatusCategory.IN_PROGRESS, 5)]
+    balanced = [
+        *growth_only,
+        entry("R-1", "reliability", StatusCategory.IN_PROGRESS, 3),
+        entry("U-1", None, StatusCategory.IN_PROGRESS, 2),
+    ]
+    reports = [
+        analyse(balanced, strategy, now=NOW - 9 * DAY).to_json(),
+        analyse(growth_only, strategy, now=NOW - 6 * DAY).to_json(),
+        {**analyse(balanced, strategy, now=NOW - 4 * DAY).to_json(), "period": "2026-Q3"},
+        analyse(growth_only, strategy, now=NOW - 3 * DAY).to_json(),
+        analyse(growth_only, strategy, now=NOW).to_json(),
+    ]
+    history = history_of(reports, period="2026-Q4")
+    assert [point.at for point in history] == [NOW - 9 * DAY, NOW - 6 * DAY, NOW - 3 * DAY, NOW]
+    assert off_plan_since(history, "all", "growth") == NOW - 6 * DAY, "over since growth took everything"
+    assert off_plan_since(history, "all", "reliability") == NOW - 6 * DAY
+    assert off_plan_since(history[:1], "all", "growth") is None, "on plan in the latest report"
+    assert [p.score for _, p in series(history, "jira.acme")] == [p.scope("all").score for p in history]  # type: ignore[union-attr]
+
+
+def test_off_plan_since_restarts_when_the_drift_changes_side(strategy: Strategy) -> None:
+    over = [
+        entry("G-1", "growth", StatusCategory.IN_PROGRESS, 9),
+        entry("R-1", "reliability", StatusCategory.IN_PROGRESS, 1),
+    ]
+    under = [
+        entry("G-1", "growth", StatusCategory.IN_PROGRESS, 1),
+        entry("R-1", "reliability", StatusCategory.IN_PROGRESS, 9),
+    ]
+    reports = [analyse(over, strategy, now=NOW - DAY).to_json(), analyse(under, strategy, now=NOW).to_json()]
+    assert off_plan_since(history_of(reports, period="2026-Q4"), "all", "growth") == NOW
+
+
+def test_a_team_with_its_own_plan_is_compared_with_it(strategy: Strategy) -> None:
+    planned = strategy.model_copy(update={"teams": (TeamPlan(project="OPS", targets={"reliability": 0.9}),)})
+    busy = StatusCategory.IN_PROGRESS
+    entries = [
+        entry("O-1", "reliability", busy, 9, project="OPS"),
+        entry("O-2", "growth", busy, 1, project="OPS"),
+        entry("G-1", "growth", busy, 9, project="GROW"),
+        entry("G-2", "reliability", busy, 1, project="GROW"),
+    ]
+    report = analyse(entries, planned, now=NOW, per_team=True)
+    ops, grow = report.scope("jira.acme OPS"), report.scope("jira.acme GROW")
+    assert ops is not None
+    assert grow is not None
+    assert [(o.id, o.target) for o in (*ops.objectives, ops.unaligned)] == [
+        ("growth", 0.0),
+        ("reliability", 0.9),
+        ("unaligned", pytest.approx(0.1)),
+    ]
+    assert ops.score == pytest.approx(0.9), "10% growth against a plan of none"
+    assert [o.target for o in grow.objectives] == [0.5, 0.3], "a team with no plan keeps the company's"
+    assert [o.target for o in report.overall.objectives] == [0.5, 0.3]
+    assert ops.own_plan
+    assert ops.to_json()["own_plan"] is True
+    assert not grow.own_plan
+    assert "own_plan" not in grow.to_json(), "figures without a plan read as they always did"

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import http.client
+import platform
 import socket
 from pathlib import Path
 
 import pytest
 
+from syncd import __version__
 from syncd.engine import SyncResult
 from syncd.errors import RateLimited, TransientError
-from syncd.health import Health
+from syncd.health import Health, HealthServer
 from syncd.metrics import Metrics
 from syncd.notify import Notifier, watchdog_interval
 from syncd.retry import CallStats
@@ -88,3 +91,29 @@ def test_metrics_counters_only_add_what_is_new() -> None:
     assert 'syncd_retries_total{reason="rate_limited",tracker="jira.a"} 1.0' in text
     assert 'syncd_label_ops_total{result="failed",tracker="jira.a"} 1.0' in text
     assert 'syncd_tracker_up{tracker="jira.a"} 1.0' in text
+
+
+def test_metrics_tell_the_version_and_the_process() -> None:
+    text = Metrics().exposition().decode()
+    assert f'syncd_build_info{{python="{platform.python_version()}",version="{__version__}"}} 1.0' in text
+    for name in ("process_cpu_seconds_total", "process_resident_memory_bytes", "process_start_time_seconds"):
+        assert f"\n{name} " in text, name
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/metrics", "/nope"])
+def test_head_answers_as_get_does_without_a_body(path: str) -> None:
+    server = HealthServer(Health(["jira.a"], 60), Metrics().exposition, host="127.0.0.1", port=0).start()
+    try:
+        answers = []
+        for method in ("GET", "HEAD"):
+            connection = http.client.HTTPConnection(*server.address, timeout=5)
+            connection.request(method, path)
+            response = connection.getresponse()
+            answers.append((response.status, response.getheader("Content-Type"), response.read()))
+            connection.close()
+    finally:
+        server.stop()
+    (get_status, get_type, body), (head_status, head_type, empty) = answers
+    assert (head_status, head_type) == (get_status, get_type)
+    assert body
+    assert empty == b""

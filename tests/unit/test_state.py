@@ -249,3 +249,11 @@ def test_tracker_lock_is_exclusive_across_processes(store: StateStore) -> None:
         assert "is syncing jira.acme" in other.stdout
     again = subprocess.run([sys.executable, "-c", script, str(store.path)], capture_output=True, text=True, check=True)
     assert again.stdout.strip() == "locked"
+
+
+def test_recent_snapshots_come_oldest_first_and_at_most_the_limit(store: StateStore) -> None:
+    for score in (0.5, 0.6, 0.7):
+        store.snapshots.add(TRACKER, {"score": score})
+    store.snapshots.add("elsewhere", {"score": 0.1})
+    assert store.snapshots.recent(TRACKER) == [{"score": 0.5}, {"score": 0.6}, {"score": 0.7}]
+    assert store.snapshots.recent(TRACKER, limit=2) == [{"score": 0.6}, {"score": 0.7}]

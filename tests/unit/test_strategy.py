@@ -206,3 +206,67 @@ def test_schema_errors_and_cross_field_problems_are_reported_in_one_run() -> Non
     assert any(p.startswith("objectives[2].match.jira.projects[0]:") for p in problems)
     assert any(p.startswith("report.jira.issue:") for p in problems)
     assert sum(p.startswith("objectives[1].target") for p in problems) == 1
+
+
+def test_kpis_take_a_name_or_a_name_with_link_and_figure() -> None:
+    strategy = parse_strategy(
+        "version: 1\nperiod: Q\nobjectives:\n  - {id: a, name: A, target: 0.5, kpis: "
+        "[MRR, {name: Churn, url: 'https://grafana.example.com/d/churn', current: '2.1%'}]}\n"
+    )
+    assert [(k.name, k.url, k.current) for k in strategy.objectives[0].kpis] == [
+        ("MRR", None, None),
+        ("Churn", "https://grafana.example.com/d/churn", "2.1%"),
+    ]
+
+
+def test_bad_kpis_are_located() -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_strategy(
+            "version: 1\nperiod: Q\nobjectives:\n  - {id: a, name: A, target: 0.5, kpis: "
+            "[{name: X, url: 'javascript:alert(1)'}, {url: 'https://x.example'}, {name: Y, colour: red}]}\n"
+        )
+    locations = [problem.location for problem in error.value.problems]
+    assert locations == ["objectives[0].kpis[0].url", "objectives[0].kpis[1].name", "objectives[0].kpis[2].colour"]
+
+
+TEAMS = """version: 1
+period: Q
+objectives:
+  - {id: growth, name: Growth, target: 0.5}
+  - {id: reliability, name: Reliability, target: 0.3}
+teams:
+"""
+
+
+def test_a_team_may_have_its_own_targets() -> None:
+    strategy = parse_strategy(
+        TEAMS + "  - {project: OPS, targets: {reliability: 0.8}}\n"
+        "  - {project: OPS, tracker: linear.acme, targets: {reliability: 0.6, growth: 0.2}}\n"
+    )
+    assert strategy.plan_for("jira.acme", "OPS") == strategy.teams[0]
+    assert strategy.plan_for("linear.acme", "OPS") == strategy.teams[1], "the tracker's own plan comes first"
+    assert strategy.plan_for("jira.acme", "GROW") is None
+
+
+def test_bad_team_plans_are_located() -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_strategy(
+            TEAMS + "  - {project: OPS, targets: {reliability: 0.8, growht: 0.1}}\n"
+            "  - {project: OPS, targets: {reliability: 0.7, growth: 0.5}}\n"
+            "  - {project: WEB, targets: {growth: 1.5}}\n"
+            "  - {targets: {growth: 0.5}}\n"
+        )
+    assert [(p.location, p.message) for p in error.value.problems] == [
+        ("teams[2].targets.growth", "must be at most 1 (got 1.5)"),
+        ("teams[3].project", "is required"),
+    ]
+    with pytest.raises(ConfigError) as error:
+        parse_strategy(
+            TEAMS + "  - {project: OPS, targets: {reliability: 0.8, growht: 0.1}}\n"
+            "  - {project: OPS, targets: {reliability: 0.7, growth: 0.5}}\n"
+        )
+    assert [(p.location, p.message) for p in error.value.problems] == [
+        ("teams[0].targets.growht", "is not an objective id of this strategy"),
+        ("teams[1].project", "'OPS' has a plan already at teams[0]"),
+        ("teams[1].targets", "sum to 1.20; they must sum to at most 1"),
+    ]

@@ -1,0 +1,39 @@
+"""The report the rendering tests and the browser tests draw: every kind of figure, a title full of markup,
+and a history of three reports in which one objective has been off plan since the first."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+from syncd.drift import analyse
+from syncd.drift_history import history_of
+from syncd.drift_model import DriftReport
+from syncd.model import Alignment, Rule, StatusCategory, WorkItem
+from syncd.strategy import Strategy
+from tests.conftest import make_item
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+NASTY = "Fix *bold* | pipes [x](javascript:alert(1)) {code} <script>alert('x')</script> _under_ #1 \\ `tick`"
+
+
+def entry(
+    key: str, primary: str | None, estimate: float, title: str = "An issue", **fields: object
+) -> tuple[WorkItem, Alignment]:
+    item = make_item(key, title=title, estimate=estimate, url=f"https://acme.atlassian.net/browse/{key}", **fields)
+    return item, Alignment(key, (primary,) if primary else (), (), (), Rule.FIELD if primary else None)
+
+
+def report(strategy: Strategy) -> DriftReport:
+    entries = [
+        entry("GROW-1", "self-serve-growth", 8, "Checkout v2"),
+        entry("ENT-1", "enterprise-readiness", 2, "SAML login"),
+        entry("OPS-1", "reliability", 3, "Pager rota", status=StatusCategory.DONE, resolved=NOW - timedelta(days=2)),
+        entry("MISC-1", None, 5, NASTY),
+        entry("MISC-2", None, 1, "Office plants"),
+        entry("GROW-9", "self-serve-growth", 5, "Pricing experiment", status=StatusCategory.TODO),
+    ]
+    first = analyse([entries[0], entries[3]], strategy, now=NOW - timedelta(days=14)).to_json()
+    previous = analyse([*entries[:3], entries[4]], strategy, now=NOW - timedelta(days=7)).to_json()
+    current = analyse(entries, strategy, now=NOW, previous=previous)
+    return dataclasses.replace(current, history=history_of([first, previous, current.to_json()], period="2026-Q4"))

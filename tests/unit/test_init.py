@@ -96,7 +96,7 @@ def test_the_drafted_strategy_is_valid_and_says_where_its_rules_come_from() -> N
     assert grow.match.jira.epics == ("GROW-1",)
     assert billing.name == 'Billing: "done right"', "quotes and colons survive"
     assert billing.match.jira.components == ("Billing",)
-    assert billing.kpis == ("MRR",)
+    assert [k.name for k in billing.kpis] == ["MRR"]
     assert strategy.report.jira is not None
     assert strategy.report.jira.issue == "STRAT-1"
     assert "#   GROW: 3 issues, last updated" in text

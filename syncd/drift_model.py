@@ -35,6 +35,8 @@ class ObjectiveFigures:
         previous: ``actual`` at the previous report (None: no previous report, or the objective is new).
         starved: a target above 0 and no effort in scope for ``starved_after_days``.
         last_active: when work on it was last in progress or done (None: never, in what syncd knows).
+        keyword_effort: the part of ``effort`` whose tag rests on keywords alone (strength ``keyword`` or
+            ``tie``), not on a pin, structure or a field rule: how much of the share is inference.
     """
 
     id: str
@@ -49,6 +51,12 @@ class ObjectiveFigures:
     previous: float | None = None
     starved: bool = False
     last_active: datetime | None = None
+    keyword_effort: float = 0.0
+
+    @property
+    def on_keywords(self) -> float | None:
+        """The share of this objective's effort tagged by keywords alone (None: no effort)."""
+        return self.keyword_effort / self.effort if self.effort else None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +72,8 @@ class ObjectiveFigures:
             "previous": _round(self.previous),
             "starved": self.starved,
             "last_active": self.last_active.isoformat() if self.last_active else None,
+            "keyword_effort": _round(self.keyword_effort),
+            "on_keywords": _round(self.on_keywords),
         }
 
 
@@ -111,6 +121,7 @@ class Figures:
             None when there is no effort in scope to judge.
         previous_score: the score at the previous report.
         removed: objectives of the previous report that the strategy no longer has.
+        keyword_effort: the effort in scope whose objective rests on keywords alone.
     """
 
     scope: str
@@ -124,6 +135,13 @@ class Figures:
     previous_score: float | None
     backlog_effort: float
     removed: tuple[str, ...] = ()
+    keyword_effort: float = 0.0
+
+    @property
+    def on_keywords(self) -> float | None:
+        """The share of the aligned effort in scope tagged by keywords alone (None: nothing aligned)."""
+        aligned = self.total_effort - self.unaligned.effort
+        return self.keyword_effort / aligned if aligned > 0 else None
 
     @property
     def starved(self) -> tuple[ObjectiveFigures, ...]:
@@ -146,6 +164,8 @@ class Figures:
             "largest_unaligned": [u.to_json() for u in self.largest_unaligned],
             "values": [v.to_json() for v in self.values],
             "removed": list(self.removed),
+            "keyword_effort": _round(self.keyword_effort),
+            "on_keywords": _round(self.on_keywords),
         }
 
 

@@ -20,20 +20,31 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import attrgetter
 
-from syncd.keywords import KeywordMatcher
+from syncd.keywords import KeywordMatcher, Place, keyword_key
 from syncd.model import Alignment, Reason, Rule, TargetKind, TrackerKind, WorkItem
+from syncd.prose import prose
 from syncd.strategy import Match, Strategy
 
 __all__ = ["MapContext", "Mapper", "collection_paused", "map_items"]
 
-_KEYWORD_WEIGHT_TITLE = 2.0
-_KEYWORD_WEIGHT_DESCRIPTION = 1.0
+_PLACE_WEIGHT = {Place.LEAD: 6.0, Place.TITLE: 3.0, Place.DESCRIPTION: 1.0}
 
 _Target = tuple[TargetKind, str]
 _RANK = {rule: int(rule) for rule in Rule}
 _Index = dict[str, tuple[Reason, ...]]
 _Links = tuple[TrackerKind, str | None, str | None]
-_Decision = tuple[tuple[str, ...], tuple[str, ...], tuple[Reason, ...], Rule | None]
+_Decision = tuple[tuple[str, ...], tuple[str, ...], tuple[Reason, ...], Rule | None, float | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Use:
+    """How one objective or value uses a keyword: its weight, whether only the title counts, or a veto."""
+
+    kind: TargetKind
+    target: str
+    weight: float = 1.0
+    title_only: bool = False
+    exclude: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,17 +123,20 @@ class Mapper:
         self.scheme = strategy.labels
         self._order: dict[_Target, int] = {}
         self._rules = _Rules()
-        keywords: dict[_Target, Iterable[str]] = {}
+        self._options = strategy.mapping
+        keywords: dict[_Use, list[str]] = {}
         entries = [(TargetKind.OBJECTIVE, o.id, o.match) for o in strategy.objectives]
         entries += [(TargetKind.VALUE, v.id, v.match) for v in strategy.values]
         for kind, target_id, match in entries:
             target = (kind, target_id)
             self._order[target] = len(self._order)
             self._rules.add(target, match)
-            keywords[target] = match.keywords
+            _keyword_uses(keywords, kind, target_id, match)
         self._keywords = KeywordMatcher(keywords)
+        self._uses = {key: _strongest_uses(self._keywords.owners(key)) for key in self._keywords.all_keys()}
         self._reason_cache: dict[tuple[object, ...], tuple[Reason, ...]] = {}
         self._pin_cache: dict[str, tuple[Reason, ...]] = {}
+        self._vetoes: set[int] = set()
 
     def align(self, item: WorkItem, context: MapContext | None = None) -> Alignment:
         """Map one item; ``context`` supplies ancestors and the journal."""
@@ -140,8 +154,8 @@ class Mapper:
                 reasons += self._pins(label)
         self._structure(item, reasons)
         self._fields(item, reasons)
-        for key, in_title in self._keywords.found(item.title, item.description):
-            reasons += self._keyword_reasons(key, in_title)
+        for key, place in self._keywords.found(item.title, prose(item.description)):
+            reasons += self._keyword_reasons(key, place)
         return tuple(reasons)
 
     def _own_cached(self, item: WorkItem, context: MapContext) -> tuple[Reason, ...]:
@@ -195,19 +209,26 @@ class Mapper:
         if jira and item.type:
             out += rules.jira_types.get(item.type.casefold(), ())
 
-    def _keyword_reasons(self, key: str, in_title: bool) -> tuple[Reason, ...]:
-        cache_key = (Rule.KEYWORD, key, in_title)
+    def _keyword_reasons(self, key: str, place: Place) -> tuple[Reason, ...]:
+        """The reasons one keyword found gives, built once: a weighted match or a veto per use."""
+        cache_key = (Rule.KEYWORD, key, place)
         reasons = self._reason_cache.get(cache_key)
         if reasons is None:
-            where, weight = (
-                ("title", _KEYWORD_WEIGHT_TITLE) if in_title else ("description", _KEYWORD_WEIGHT_DESCRIPTION)
-            )
-            spelling = self._keywords.spelling(key)
-            reasons = self._reason_cache[cache_key] = tuple(
-                Reason(Rule.KEYWORD, kind, target, f'keyword "{spelling}" in the {where}', weight)
-                for kind, target in self._keywords.owners(key)
-            )
+            reasons = self._reason_cache[cache_key] = tuple(self._build_keyword_reasons(key, place))
         return reasons
+
+    def _build_keyword_reasons(self, key: str, place: Place) -> Iterator[Reason]:
+        weight = _PLACE_WEIGHT[place]
+        found = f'keyword "{self._keywords.spelling(key)}" {place.value}'
+        for use in self._uses[key]:
+            if use.title_only and place is Place.DESCRIPTION:
+                continue
+            if use.exclude:
+                veto = Reason(Rule.KEYWORD, use.kind, use.target, f"{found} excludes it", 0.0)
+                self._vetoes.add(id(veto))
+                yield veto
+            else:
+                yield Reason(Rule.KEYWORD, use.kind, use.target, found, weight * use.weight)
 
     def _inherited_cached(self, item: WorkItem, context: MapContext) -> tuple[Reason, ...]:
         """What the item inherits; items with the same links share one walk.
@@ -275,12 +296,12 @@ class Mapper:
 
     def _decide(self, reasons: tuple[Reason, ...]) -> _Decision:
         """The alignment the reasons add up to: the strongest rule with an objective (or a person's
-        unaligned pin) decides; its best-scored objective is the primary.
+        unaligned pin) decides; its best-scored objective is the primary, with the margin it leads by.
 
         One pass over the reasons in rule order; the mapper calls this for every item and ancestor.
         """
         if not reasons:
-            return (), (), (), None
+            return (), (), (), None, None
         ordered = tuple(sorted(reasons, key=_BY_RULE)) if len(reasons) > 1 else reasons
         decided_by: Rule | None = None
         deciding: list[Reason] = []
@@ -293,22 +314,94 @@ class Mapper:
                 decided_by = reason.rule
             if reason.rule is decided_by and reason.kind is TargetKind.OBJECTIVE:
                 deciding.append(reason)
-        return self._ranked(deciding), self._ranked(values), ordered, decided_by
+        objectives, margin = self._chosen(deciding, decided_by)
+        if not objectives and decided_by is Rule.KEYWORD:
+            decided_by = None
+        return objectives, self._ranked(values), ordered, decided_by, margin
+
+    def _chosen(self, deciding: list[Reason], rule: Rule | None) -> tuple[tuple[str, ...], float | None]:
+        """The deciding rule's objectives to label, primary first, and the primary's lead over the
+        runner-up. A person's pins are all kept; keywords must clear the strategy's minimum score and
+        margin; other objectives are labelled only within ``mapping.label_within`` of the best score."""
+        if not deciding:
+            return (), None
+        scores: dict[str, float] = {}
+        vetoed: set[str] = set()
+        for reason in deciding:
+            if id(reason) in self._vetoes:
+                vetoed.add(reason.target)
+            scores[reason.target] = scores.get(reason.target, 0.0) + reason.weight
+        ranked = sorted((t for t in scores if t not in vetoed), key=self._tie_break(deciding, rule))
+        ranked.sort(key=lambda t: -scores[t])
+        if not ranked:
+            return (), None
+        top = scores[ranked[0]]
+        margin = top - (scores[ranked[1]] if len(ranked) > 1 else 0.0)
+        if rule is Rule.PIN:
+            return tuple(ranked), margin
+        options = self._options
+        if rule is Rule.KEYWORD and (top < options.min_score or margin < options.min_margin or top <= 0):
+            return (), None
+        within = options.label_within
+        if within is None:
+            return (ranked[0],), margin
+        return tuple(t for t in ranked if scores[t] >= (1 - within) * top), margin
+
+    def _tie_break(self, deciding: list[Reason], rule: Rule | None) -> Callable[[str], int]:
+        """Between objectives of equal score: for keywords, the one whose evidence the author wrote
+        first (title before description); for other rules, the one listed first in the strategy."""
+        if rule is Rule.KEYWORD:
+            first: dict[str, int] = {}
+            for index, reason in enumerate(deciding):
+                first.setdefault(reason.target, index)
+            return first.__getitem__
+        order = self._order
+        return lambda target: order[(TargetKind.OBJECTIVE, target)]
 
     def _ranked(self, reasons: list[Reason]) -> tuple[str, ...]:
-        """Targets ordered by strongest rule, then total weight, then their order in the file."""
+        """Values ordered by strongest rule, then total weight, then their order in the file; a value
+        vetoed by a keyword is dropped when keywords are all that tag it."""
         if not reasons:
             return ()
-        if len(reasons) == 1:
-            return (reasons[0].target,)
         best: dict[_Target, tuple[int, float]] = {}
+        vetoed: set[_Target] = set()
         for reason in reasons:
             target = (reason.kind, reason.target)
+            if id(reason) in self._vetoes:
+                vetoed.add(target)
             rank, score = best.get(target, (reason.rule, 0.0))
             best[target] = (min(rank, reason.rule), score + reason.weight)
         order = self._order
-        ranked = sorted(best, key=lambda t: (best[t][0], -best[t][1], order[t]))
+        kept = [t for t in best if not (t in vetoed and best[t][0] == Rule.KEYWORD)]
+        ranked = sorted(kept, key=lambda t: (best[t][0], -best[t][1], order[t]))
         return tuple(target_id for _, target_id in ranked)
+
+
+def _keyword_uses(out: dict[_Use, list[str]], kind: TargetKind, target: str, match: Match) -> None:
+    """The match's keywords, title keywords and exclusions, grouped by how they are used."""
+    weights = {keyword_key(k): w for k, w in match.weights.items()}
+    for words, title_only in ((match.keywords, False), (match.title_keywords, True)):
+        for word in words:
+            use = _Use(kind, target, weights.get(keyword_key(word), 1.0), title_only)
+            out.setdefault(use, []).append(word)
+    if match.exclude:
+        out.setdefault(_Use(kind, target, exclude=True), []).extend(match.exclude)
+
+
+def _strongest_uses(uses: list[_Use]) -> tuple[_Use, ...]:
+    """One use per target of a keyword, so inflections listed apart still count once: a veto wins,
+    then the use that counts anywhere, then the heavier."""
+    best: dict[_Target, _Use] = {}
+    for use in uses:
+        target = (use.kind, use.target)
+        held = best.get(target)
+        if held is None or _use_rank(use) > _use_rank(held):
+            best[target] = use
+    return tuple(best.values())
+
+
+def _use_rank(use: _Use) -> tuple[bool, bool, float]:
+    return use.exclude, not use.title_only, use.weight
 
 
 _BY_RULE = attrgetter("rule")

@@ -47,12 +47,16 @@ def trend(current: float | None, previous: float | None) -> str:
     return f"{'▲' if change > 0 else '▼'} {abs(change)} pp"
 
 
-def comment_blocks(report: DriftReport, scope: str, marker: str, *, teams: bool = True) -> list[Block]:
+def comment_blocks(
+    report: DriftReport, scope: str, marker: str, *, teams: bool = True, inference: bool | None = None
+) -> list[Block]:
     """The comment for one scope of the report.
 
     Args:
         teams: show the scope's team or project figures when the report has them; the HTML page, which
             gives every team a section of its own, leaves them out.
+        inference: say how much of each share rests on keywords alone; by default wherever team figures
+            are shown, i.e. in every tracker comment (the HTML page draws its own).
     """
     figures = report.scope(scope) or report.overall
     blocks: list[Block] = [
@@ -70,6 +74,8 @@ def comment_blocks(report: DriftReport, scope: str, marker: str, *, teams: bool 
     if scope != report.overall.scope and len(report.trackers) > 1 and report.overall.score is not None:
         blocks.append(Paragraph((Text(f"All trackers together: alignment score {report.overall.score:.2f}."),)))
     blocks.append(_allocation_table(figures))
+    if (teams if inference is None else inference) and figures.on_keywords is not None:
+        blocks.append(Paragraph(_inference_line(figures)))
     starved = report.overall.starved
     if starved:
         blocks.append(Heading(3, (Text("Starved objectives"),)))
@@ -151,6 +157,16 @@ def _row(objective: ObjectiveFigures) -> tuple[tuple[Inline, ...], ...]:
         (Text(points(objective.drift) + flag),),
         (Text(percent(objective.planned)),),
         (Text(trend(objective.actual, objective.previous)),),
+    )
+
+
+def _inference_line(figures: Figures) -> tuple[Inline, ...]:
+    """How much of the aligned effort, overall and per objective, is tagged by keywords alone."""
+    shares = ", ".join(f"{o.name} {percent(o.on_keywords)}" for o in figures.objectives if o.on_keywords is not None)
+    return (
+        Text("On keywords alone: ", strong=True),
+        Text(f"{percent(figures.on_keywords)} of the aligned effort ({shares}); the rest rests on pins, "),
+        Text("structure and field rules."),
     )
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from syncd.errors import Problem
+from syncd.keyword_checks import keyword_warnings
 from syncd.keywords import keyword_key
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ def strategy_warnings(strategy: Strategy) -> list[Problem]:
         for i, value in enumerate(strategy.values)
         if value.match.empty
     ]
+    warnings += keyword_warnings(strategy)
     if strategy.report.jira is None and strategy.report.linear is None:
         warnings.append(Problem("report", "names no issue: drift reports will not be posted"))
     return warnings

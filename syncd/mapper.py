@@ -20,31 +20,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import attrgetter
 
-from syncd.keywords import KeywordMatcher, Place, keyword_key
+from syncd.keyword_rules import KeywordRules
 from syncd.model import Alignment, Reason, Rule, TargetKind, TrackerKind, WorkItem
-from syncd.prose import prose
 from syncd.strategy import Match, Strategy
 
 __all__ = ["MapContext", "Mapper", "collection_paused", "map_items"]
 
-_PLACE_WEIGHT = {Place.LEAD: 6.0, Place.TITLE: 3.0, Place.DESCRIPTION: 1.0}
 
 _Target = tuple[TargetKind, str]
 _RANK = {rule: int(rule) for rule in Rule}
 _Index = dict[str, tuple[Reason, ...]]
 _Links = tuple[TrackerKind, str | None, str | None]
 _Decision = tuple[tuple[str, ...], tuple[str, ...], tuple[Reason, ...], Rule | None, float | None]
-
-
-@dataclass(frozen=True, slots=True)
-class _Use:
-    """How one objective or value uses a keyword: its weight, whether only the title counts, or a veto."""
-
-    kind: TargetKind
-    target: str
-    weight: float = 1.0
-    title_only: bool = False
-    exclude: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,19 +111,14 @@ class Mapper:
         self._order: dict[_Target, int] = {}
         self._rules = _Rules()
         self._options = strategy.mapping
-        keywords: dict[_Use, list[str]] = {}
         entries = [(TargetKind.OBJECTIVE, o.id, o.match) for o in strategy.objectives]
         entries += [(TargetKind.VALUE, v.id, v.match) for v in strategy.values]
         for kind, target_id, match in entries:
             target = (kind, target_id)
             self._order[target] = len(self._order)
             self._rules.add(target, match)
-            _keyword_uses(keywords, kind, target_id, match)
-        self._keywords = KeywordMatcher(keywords)
-        self._uses = {key: _strongest_uses(self._keywords.owners(key)) for key in self._keywords.all_keys()}
-        self._reason_cache: dict[tuple[object, ...], tuple[Reason, ...]] = {}
+        self.keywords = KeywordRules(entries)
         self._pin_cache: dict[str, tuple[Reason, ...]] = {}
-        self._vetoes: set[int] = set()
 
     def align(self, item: WorkItem, context: MapContext | None = None) -> Alignment:
         """Map one item; ``context`` supplies ancestors and the journal."""
@@ -154,8 +136,7 @@ class Mapper:
                 reasons += self._pins(label)
         self._structure(item, reasons)
         self._fields(item, reasons)
-        for key, place in self._keywords.found(item.title, prose(item.description)):
-            reasons += self._keyword_reasons(key, place)
+        reasons += self.keywords.reasons(item)
         return tuple(reasons)
 
     def _own_cached(self, item: WorkItem, context: MapContext) -> tuple[Reason, ...]:
@@ -208,27 +189,6 @@ class Mapper:
                     out += index.get(label.casefold(), ())
         if jira and item.type:
             out += rules.jira_types.get(item.type.casefold(), ())
-
-    def _keyword_reasons(self, key: str, place: Place) -> tuple[Reason, ...]:
-        """The reasons one keyword found gives, built once: a weighted match or a veto per use."""
-        cache_key = (Rule.KEYWORD, key, place)
-        reasons = self._reason_cache.get(cache_key)
-        if reasons is None:
-            reasons = self._reason_cache[cache_key] = tuple(self._build_keyword_reasons(key, place))
-        return reasons
-
-    def _build_keyword_reasons(self, key: str, place: Place) -> Iterator[Reason]:
-        weight = _PLACE_WEIGHT[place]
-        found = f'keyword "{self._keywords.spelling(key)}" {place.value}'
-        for use in self._uses[key]:
-            if use.title_only and place is Place.DESCRIPTION:
-                continue
-            if use.exclude:
-                veto = Reason(Rule.KEYWORD, use.kind, use.target, f"{found} excludes it", 0.0)
-                self._vetoes.add(id(veto))
-                yield veto
-            else:
-                yield Reason(Rule.KEYWORD, use.kind, use.target, found, weight * use.weight)
 
     def _inherited_cached(self, item: WorkItem, context: MapContext) -> tuple[Reason, ...]:
         """What the item inherits; items with the same links share one walk.
@@ -328,7 +288,7 @@ class Mapper:
         scores: dict[str, float] = {}
         vetoed: set[str] = set()
         for reason in deciding:
-            if id(reason) in self._vetoes:
+            if self.keywords.vetoes(reason):
                 vetoed.add(reason.target)
             scores[reason.target] = scores.get(reason.target, 0.0) + reason.weight
         ranked = sorted((t for t in scores if t not in vetoed), key=self._tie_break(deciding, rule))
@@ -367,7 +327,7 @@ class Mapper:
         vetoed: set[_Target] = set()
         for reason in reasons:
             target = (reason.kind, reason.target)
-            if id(reason) in self._vetoes:
+            if self.keywords.vetoes(reason):
                 vetoed.add(target)
             rank, score = best.get(target, (reason.rule, 0.0))
             best[target] = (min(rank, reason.rule), score + reason.weight)
@@ -375,33 +335,6 @@ class Mapper:
         kept = [t for t in best if not (t in vetoed and best[t][0] == Rule.KEYWORD)]
         ranked = sorted(kept, key=lambda t: (best[t][0], -best[t][1], order[t]))
         return tuple(target_id for _, target_id in ranked)
-
-
-def _keyword_uses(out: dict[_Use, list[str]], kind: TargetKind, target: str, match: Match) -> None:
-    """The match's keywords, title keywords and exclusions, grouped by how they are used."""
-    weights = {keyword_key(k): w for k, w in match.weights.items()}
-    for words, title_only in ((match.keywords, False), (match.title_keywords, True)):
-        for word in words:
-            use = _Use(kind, target, weights.get(keyword_key(word), 1.0), title_only)
-            out.setdefault(use, []).append(word)
-    if match.exclude:
-        out.setdefault(_Use(kind, target, exclude=True), []).extend(match.exclude)
-
-
-def _strongest_uses(uses: list[_Use]) -> tuple[_Use, ...]:
-    """One use per target of a keyword, so inflections listed apart still count once: a veto wins,
-    then the use that counts anywhere, then the heavier."""
-    best: dict[_Target, _Use] = {}
-    for use in uses:
-        target = (use.kind, use.target)
-        held = best.get(target)
-        if held is None or _use_rank(use) > _use_rank(held):
-            best[target] = use
-    return tuple(best.values())
-
-
-def _use_rank(use: _Use) -> tuple[bool, bool, float]:
-    return use.exclude, not use.title_only, use.weight
 
 
 _BY_RULE = attrgetter("rule")

@@ -13,7 +13,7 @@ that strategy as it is, and its primary objective compared with the label:
 * allocation distance: the total variation distance (half the sum of absolute differences of the shares)
   between the allocation by item count the tags give (untagged items in the unaligned bucket) and the one
   the labels give;
-* ties: tagged issues whose two best objectives scored the same, so the order of the file decided;
+* ties: tagged issues whose two best objectives scored the same (decided by the evidence written first);
 * the confusion matrix (rows: the label; columns: the primary);
 * throughput: issues mapped per second of one core over all the corpus's issues, as a sync maps them.
 """
@@ -31,9 +31,10 @@ from pathlib import Path
 
 from syncd.mapper import Mapper, map_items
 from syncd.model import Alignment, StatusCategory, TargetKind, TrackerKind, WorkItem
+from syncd.review_estimate import Tagged, draw_sample, estimate_shares
 from syncd.strategy import Strategy, load_strategy
 
-__all__ = ["CORPUS", "Corpus", "Truth", "load_corpus", "main", "measure", "throughput"]
+__all__ = ["CORPUS", "Corpus", "Review", "Truth", "load_corpus", "main", "measure", "simulate_review", "throughput"]
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "mesos"
 NONE = "(none)"
@@ -145,6 +146,50 @@ def _distance(predicted: Counter[str], truth: Counter[str], total: int) -> float
     return sum(abs(predicted[k] - truth[k]) for k in keys) / total / 2
 
 
+@dataclass(frozen=True)
+class Review:
+    """Repeated simulated reviews: a person answers a random sample of the labelled issues as labelled.
+
+    Attributes:
+        tags_distance: the allocation distance of the tags alone.
+        distance: the mean allocation distance of the review's estimates over the draws.
+        coverage: the share of (draw, objective) intervals that hold the labelled share.
+    """
+
+    size: int
+    draws: int
+    tags_distance: float
+    distance: float
+    coverage: float
+
+
+def simulate_review(corpus: Corpus, *, size: int = 40, draws: int = 500, seed: int = 1) -> Review:
+    """Draw ``draws`` samples of ``size`` labelled issues, answer each as its label says, and measure the
+    difference estimator's allocation against the labelled one (the labelled issues are the population)."""
+    alignments = map_items(corpus.items, corpus.strategy)
+    items = [
+        Tagged(key, alignments[key].primary or NONE, 1.0, alignments[key].strength != "firm") for key in corpus.labels
+    ]
+    buckets = (*(o.id for o in corpus.strategy.objectives), NONE)
+    truth = Counter(label for label, _ in corpus.labels.values())
+    shares = {bucket: truth[bucket] / len(items) for bucket in buckets}
+    distances: list[float] = []
+    held = 0
+    for draw in range(draws):
+        sample = draw_sample(items, size, seed=seed + draw)
+        estimates = estimate_shares(items, [(item, corpus.labels[item.key][0]) for item in sample], buckets)
+        distances.append(sum(abs(max(e.estimate, 0.0) - shares[e.bucket]) for e in estimates) / 2)
+        held += sum(e.holds(shares[e.bucket]) for e in estimates)
+    tags = estimate_shares(items, [], buckets)
+    return Review(
+        size=size,
+        draws=draws,
+        tags_distance=sum(abs(e.tagged - shares[e.bucket]) for e in tags) / 2,
+        distance=sum(distances) / draws,
+        coverage=held / (draws * len(buckets)),
+    )
+
+
 def throughput(corpus: Corpus, *, seconds: float) -> float:
     """Issues mapped per second of one core: every issue of the corpus, batch after batch, each batch with
     a fresh context as a sync has (the compiled strategy is kept, as the service keeps it)."""
@@ -158,7 +203,7 @@ def throughput(corpus: Corpus, *, seconds: float) -> float:
     return mapped / (time.process_time() - start)
 
 
-def report(truth: Truth, rate: float | None) -> Iterable[str]:
+def report(truth: Truth, rate: float | None, review: Review | None = None) -> Iterable[str]:
     """The figures as text lines."""
     yield f"labelled issues:        {truth.labelled}"
     yield f"coverage:               {truth.coverage:.3f}  ({truth.tagged} tagged)"
@@ -166,9 +211,15 @@ def report(truth: Truth, rate: float | None) -> Iterable[str]:
     yield f"accuracy:               {truth.accuracy:.3f}"
     yield f"primary or second:      {truth.primary_or_second / truth.labelled:.3f}"
     yield f"allocation distance:    {truth.distance:.3f}"
-    yield f"ties (file order):      {truth.ties} of {truth.tagged} tags"
+    yield f"ties (level scores):    {truth.ties} of {truth.tagged} tags"
     if rate is not None:
         yield f"throughput:             {rate:,.0f} issues/s of one core"
+    if review is not None:
+        yield (
+            f"simulated review:       {review.size} issues x {review.draws} draws: allocation distance "
+            f"{review.tags_distance:.3f} (tags) -> {review.distance:.3f} (tags + review); "
+            f"90% intervals hold the labelled share {review.coverage:.1%} of the time"
+        )
     yield ""
     yield "confusion (rows: label, columns: primary)"
     columns = (*truth.objectives, NONE)
@@ -183,10 +234,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="corpus directory (default: %(default)s)")
     parser.add_argument("--seconds", type=float, default=5.0, help="CPU seconds of the throughput run")
+    parser.add_argument("--review", type=int, default=40, help="issues per simulated review (0: none)")
+    parser.add_argument("--draws", type=int, default=500, help="simulated reviews")
     args = parser.parse_args()
     corpus = load_corpus(args.corpus)
     rate = throughput(corpus, seconds=args.seconds) if args.seconds > 0 else None
-    for line in report(measure(corpus), rate):
+    review = simulate_review(corpus, size=args.review, draws=args.draws) if args.review > 0 else None
+    for line in report(measure(corpus), rate, review):
         print(line)
 
 

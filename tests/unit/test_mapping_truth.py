@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.mapping_truth import Corpus, Truth, load_corpus, measure
+from bench.mapping_truth import Corpus, Truth, load_corpus, measure, simulate_review
 
 
 @pytest.fixture(scope="module")
@@ -39,3 +39,9 @@ def test_the_allocation_is_near_the_labelled_one(truth: Truth) -> None:
 
 def test_fewer_ties_than_before(truth: Truth) -> None:
     assert truth.ties <= 40, "51 of 295 tags were ties when every form of a word added a point"
+
+
+def test_a_simulated_review_of_forty_issues_brings_the_allocation_near_the_labels(corpus: Corpus) -> None:
+    review = simulate_review(corpus, size=40, draws=200)
+    assert review.distance <= 0.65 * review.tags_distance
+    assert review.coverage >= 0.88

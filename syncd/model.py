@@ -200,7 +200,7 @@ class Alignment:
             return "none"
         if self.decided_by is not Rule.KEYWORD:
             return "firm"
-        return "tie" if not self.margin else "keyword"
+        return "tie" if self.margin == 0 else "keyword"
 
     @property
     def primary(self) -> str | None:

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from syncd.mapper import MapContext, Mapper, collection_paused, map_items
-from syncd.model import Reason, Rule, TargetKind, TrackerKind, WorkItem
+from syncd.model import Alignment, Reason, Rule, TargetKind, TrackerKind, WorkItem
 from syncd.strategy import Strategy, parse_strategy
 from tests.conftest import make_item
 
@@ -338,3 +338,12 @@ def test_the_collector_is_paused_only_while_a_batch_is_mapped() -> None:
         assert not gc.isenabled(), "a collector that was off stays off"
     finally:
         gc.enable()
+
+
+def test_strength_survives_the_json_round_trip_and_old_records(mapper: Mapper) -> None:
+    alignment = mapper.align(make_item("M-1", title="Outage in pricing", description="latency"))
+    data = alignment.to_json()
+    assert (data["strength"], data["margin"]) == ("keyword", 4.0)
+    assert Alignment.from_json(data) == alignment
+    del data["margin"], data["strength"]
+    assert Alignment.from_json(data).strength == "keyword", "stored before margins were kept: not a tie"

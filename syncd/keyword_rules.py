@@ -50,6 +50,7 @@ class KeywordRules:
         self._uses = {key: _strongest_uses(self._matcher.owners(key)) for key in self._matcher.all_keys()}
         self._cache: dict[tuple[str, Place], tuple[Reason, ...]] = {}
         self._vetoes: set[int] = set()
+        self._excludes = any(use.exclude for use in uses)
 
     def reasons(self, item: WorkItem) -> list[Reason]:
         """The keyword reasons of an item, in the order the author wrote the evidence, title first."""
@@ -57,6 +58,11 @@ class KeywordRules:
         for key, place in self._matcher.found(item.title, prose(item.description)):
             reasons += self._reasons(key, place)
         return reasons
+
+    @property
+    def any_vetoes(self) -> bool:
+        """Some objective or value has ``exclude`` keywords."""
+        return self._excludes
 
     def vetoes(self, reason: Reason) -> bool:
         """The reason is an ``exclude`` keyword's veto (every reason is built here once, so identity tells)."""

@@ -49,7 +49,10 @@ def normalise(phrase: str) -> str:
 
 def words(text: str) -> list[str]:
     """The words of ``text``, lower-cased: runs of Unicode letters, digits and ``_``."""
-    lowered = text.lower()
+    return _lowered_words(text.lower())
+
+
+def _lowered_words(lowered: str) -> list[str]:
     if lowered.isascii():
         return lowered.translate(_ASCII_NON_WORD).split()
     return _WORD.findall(unicodedata.normalize("NFC", lowered))
@@ -90,11 +93,12 @@ def keyword_key(keyword: str) -> str:
 class _Text:
     """A text split once: its words and their stems, as sets, and as sequences when first asked."""
 
-    __slots__ = ("_stems", "raw", "stem_set", "word_set", "words")
+    __slots__ = ("_stems", "lowered", "raw", "stem_set", "word_set", "words")
 
     def __init__(self, text: str) -> None:
         self.raw = text
-        self.words = words(text)
+        self.lowered = text.lower()
+        self.words = _lowered_words(self.lowered)
         self.word_set = set(self.words)
         self.stem_set = set(map(_STEMS.__getitem__, self.word_set))
         self._stems: list[str] | None = None
@@ -168,7 +172,7 @@ class KeywordMatcher(Generic[T]):
         found += ["=" + w for w in self._single["="] & split.word_set]
         found += self._phrase_hits(split)
         if self._patterns:
-            lowered = split.raw.lower()
+            lowered = split.lowered
             found += [key for key, first, pattern in self._patterns if first in lowered and pattern.search(split.raw)]
         if len(found) > 1:
             found.sort(key=lambda key: (_first(key, split), self._position[key]))

@@ -286,13 +286,14 @@ class Mapper:
         if not deciding:
             return (), None
         scores: dict[str, float] = {}
-        vetoed: set[str] = set()
         for reason in deciding:
-            if self.keywords.vetoes(reason):
-                vetoed.add(reason.target)
             scores[reason.target] = scores.get(reason.target, 0.0) + reason.weight
-        ranked = sorted((t for t in scores if t not in vetoed), key=self._tie_break(deciding, rule))
-        ranked.sort(key=lambda t: -scores[t])
+        if self.keywords.any_vetoes:
+            for target in {r.target for r in deciding if self.keywords.vetoes(r)}:
+                del scores[target]
+        ranked = sorted(scores, key=self._tie_break(deciding, rule)) if len(scores) > 1 else list(scores)
+        if len(ranked) > 1:
+            ranked.sort(key=lambda t: -scores[t])
         if not ranked:
             return (), None
         top = scores[ranked[0]]

@@ -1,4 +1,4 @@
-"""The ``syncd`` command line: check, explain, sync, run, report, demo and state.
+"""The ``syncd`` command line: check, explain, rules, sync, run, report, demo and state.
 
 Commands are thin: they load settings and strategy through :class:`Session`, call the core, and print.
 Every exception reaches :func:`syncd.diagnosis.describe_error` through :func:`~syncd.cli_session.guarded`, so each
@@ -45,11 +45,12 @@ from syncd.files import write_private
 from syncd.init import TerminalPrompts, init_from_answers, init_interactively
 from syncd.item_sources import from_state, pick, read_items, tracker_labels
 from syncd.logging import REDACTOR, configure_logging
-from syncd.mapper import map_items
+from syncd.mapper import Mapper, map_items
 from syncd.model import JournalEntry
 from syncd.reconcile import plan_item
 from syncd.render import Format, render
 from syncd.reports import build_report
+from syncd.rule_stats import rules_lines, rules_report
 from syncd.sync_model import RunControl, SyncOptions
 from syncd.trackers import checks_exit_code, post_now, probe_trackers, select_trackers, sync_trackers
 
@@ -192,6 +193,30 @@ def explain(
         typer.echo(json.dumps(payload, indent=2))
         return
     for line in explain_item(target, alignment, plan, strategy, now=now):
+        typer.echo(line)
+
+
+@app.command()
+@guarded
+def rules(
+    ctx: typer.Context,
+    tracker: Annotated[str | None, typer.Option("--tracker", "-t", help="Only this tracker's items.")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="How many keywords and words to list.")] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    strategy_path: StrategyOption = None,
+) -> None:
+    """Show what each keyword does over the synced items, with the current strategy: how often it fires,
+    decides and loses (to what), the ties, keywords mostly inside pasted logs, and candidate words."""
+    session = session_of(ctx, strategy_path)
+    mapper = Mapper(session.strategy())
+    with session.open_store() as store:
+        trackers = [tracker] if tracker else store.trackers()
+        items = [stored.item for name in trackers for stored in store.items.all(name)]
+    report = rules_report(items, mapper, top=top)
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), indent=2))
+        return
+    for line in rules_lines(report, top=top):
         typer.echo(line)
 
 

@@ -31,6 +31,7 @@ __all__ = ["ALL", "LARGEST_UNALIGNED", "UNALIGNED", "Placement", "analyse", "eff
 ALL = "all"
 UNALIGNED = "unaligned"
 LARGEST_UNALIGNED = 10
+_INFERRED = frozenset({"keyword", "tie"})
 
 
 def effort_of(item: WorkItem, strategy: Strategy) -> float:
@@ -69,6 +70,7 @@ class _Scope:
     planned: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     values: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     value_items: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
+    on_keywords: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     last_active: dict[str, datetime] = field(default_factory=dict)
     unaligned: list[tuple[float, str, UnalignedItem]] = field(default_factory=list)
     total: float = 0.0
@@ -149,6 +151,8 @@ def _add(
     scope.count += 1
     scope.effort[bucket] += effort
     scope.items[bucket] += 1
+    if alignment is not None and alignment.strength in _INFERRED:
+        scope.on_keywords[bucket] += effort
     for value in alignment.values if alignment else ():
         scope.values[value] += effort
         scope.value_items[value] += 1
@@ -221,6 +225,7 @@ def _figures(
             previous=trend.actual(name, bucket_id),
             starved=bucket_id != UNALIGNED and target > 0 and (last is None or last < starve_before),
             last_active=last,
+            keyword_effort=scope.on_keywords.get(bucket_id, 0.0),
         )
 
     targets = {o.id: o.target for o in strategy.objectives} if plan is None else plan
@@ -252,4 +257,5 @@ def _figures(
         backlog_effort=backlog,
         removed=trend.removed(name, {o.id for o in strategy.objectives}),
         own_plan=plan is not None,
+        keyword_effort=sum(scope.on_keywords.values()),
     )

@@ -40,6 +40,8 @@ class ObjectiveFigures:
         last_active: when work on it was last in progress or done (None: never, in what syncd knows).
         kpis: the strategy's KPIs of the objective, shown beside it; not part of the JSON, which holds
             figures only.
+        keyword_effort: the part of ``effort`` whose tag rests on keywords alone (strength ``keyword`` or
+            ``tie``), not on a pin, structure or a field rule: how much of the share is inference.
     """
 
     id: str
@@ -55,6 +57,12 @@ class ObjectiveFigures:
     starved: bool = False
     last_active: datetime | None = None
     kpis: tuple[Kpi, ...] = ()
+    keyword_effort: float = 0.0
+
+    @property
+    def on_keywords(self) -> float | None:
+        """The share of this objective's effort tagged by keywords alone (None: no effort)."""
+        return self.keyword_effort / self.effort if self.effort else None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -70,6 +78,8 @@ class ObjectiveFigures:
             "previous": _round(self.previous),
             "starved": self.starved,
             "last_active": self.last_active.isoformat() if self.last_active else None,
+            "keyword_effort": _round(self.keyword_effort),
+            "on_keywords": _round(self.on_keywords),
         }
 
 
@@ -119,6 +129,7 @@ class Figures:
         removed: objectives of the previous report that the strategy no longer has.
         own_plan: the targets are a team's own plan (the strategy's ``teams``), not the company's; in the
             JSON only when true, so figures without a plan read as they always did.
+        keyword_effort: the effort in scope whose objective rests on keywords alone.
     """
 
     scope: str
@@ -133,6 +144,13 @@ class Figures:
     backlog_effort: float
     removed: tuple[str, ...] = ()
     own_plan: bool = False
+    keyword_effort: float = 0.0
+
+    @property
+    def on_keywords(self) -> float | None:
+        """The share of the aligned effort in scope tagged by keywords alone (None: nothing aligned)."""
+        aligned = self.total_effort - self.unaligned.effort
+        return self.keyword_effort / aligned if aligned > 0 else None
 
     @property
     def starved(self) -> tuple[ObjectiveFigures, ...]:
@@ -155,6 +173,8 @@ class Figures:
             "largest_unaligned": [u.to_json() for u in self.largest_unaligned],
             "values": [v.to_json() for v in self.values],
             "removed": list(self.removed),
+            "keyword_effort": _round(self.keyword_effort),
+            "on_keywords": _round(self.on_keywords),
         } | ({"own_plan": True} if self.own_plan else {})
 
 

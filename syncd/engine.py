@@ -342,7 +342,12 @@ class _Sync:
 
 def _change(plan: ItemPlan, alignment: Alignment) -> PlannedChange:
     deciding = [r.detail for r in alignment.reasons if r.rule is alignment.decided_by]
-    why = f"{alignment.decided_by.label}: {'; '.join(deciding)}" if alignment.decided_by else "no rule matched"
+    why = "no rule matched"
+    if alignment.decided_by and alignment.primary:
+        strength = alignment.strength if alignment.strength != "keyword" else f"keyword, margin {alignment.margin:g}"
+        why = f"{alignment.decided_by.label} ({strength}), primary {alignment.primary}: {'; '.join(deciding)}"
+    elif alignment.decided_by:
+        why = f"{alignment.decided_by.label}: {'; '.join(deciding)}"
     return PlannedChange(plan.op.key, tuple(sorted(plan.op.add)), tuple(sorted(plan.op.remove)), why)
 
 

@@ -17,7 +17,15 @@ from syncd.strategy import Match, Strategy
 from syncd.trackers import TrackerOutcome
 from syncd.words import plural
 
-__all__ = ["checklist", "drift_bucket", "explain_item", "summarise_outcome", "summarise_settings", "summarise_strategy"]
+__all__ = [
+    "checklist",
+    "drift_bucket",
+    "explain_item",
+    "strength_words",
+    "summarise_outcome",
+    "summarise_settings",
+    "summarise_strategy",
+]
 
 
 def explain_item(
@@ -34,6 +42,8 @@ def explain_item(
         lines.append("  objective: none (unaligned)")
     lines.append(f"  values: {', '.join(alignment.values) or 'none'}")
     lines.append(f"  decided by: {alignment.decided_by.label if alignment.decided_by else 'no rule matched'}")
+    if alignment.aligned:
+        lines.append(f"  strength: {strength_words(alignment)}")
     if alignment.reasons:
         lines.append("  reasons (strongest rule first):")
         lines += [f"    {line}" for line in _reason_lines(alignment)]
@@ -41,6 +51,18 @@ def explain_item(
     lines += [f"    {line}" for line in _plan_lines(plan)]
     lines.append(f"  drift report: {drift_bucket(item, alignment, strategy, now=now)}")
     return lines
+
+
+def strength_words(alignment: Alignment) -> str:
+    """How firmly the primary stands, in words."""
+    strength = alignment.strength
+    if strength == "firm":
+        return "firm (a person's pin, structure or a field rule)"
+    if strength == "tie":
+        return "tie (keywords only, level with the runner-up; the evidence written first decided)"
+    if strength == "keyword":
+        return f"keyword (words in the text, leading the runner-up by {alignment.margin or 0:g})"
+    return "none"
 
 
 def drift_bucket(item: WorkItem, alignment: Alignment, strategy: Strategy, *, now: datetime) -> str:

@@ -1,111 +1,245 @@
-"""Whole-word, case-insensitive keyword search over issue text.
+"""Whole-word, case-insensitive keyword search over issue text, inflections included (pure).
 
-All keywords of a strategy are compiled into one alternation, longest first, so a text is scanned once
-however many objectives there are (the mapper runs over every pulled issue; per-keyword scans would make
-its cost grow with the strategy). Word boundaries are look-arounds on ``\\w`` rather than ``\\b`` so that
-keywords beginning or ending in punctuation (``c++``, ``.net``) still match as whole words, and phrases
-match across any run of white space (``audit  log`` matches ``audit log``).
+A keyword matches its inflected forms: text and keywords are compared word by word through the Snowball
+English stemmer, so ``crash`` finds "crashes" and "crashed", ``flaky`` finds "flakiness". A keyword written
+in double quotes inside the string (``'"docs"'``) is exact: it matches only those words. A keyword with
+punctuation of its own (``c++``, ``state.json``, ``cram-md5``) is exact too. Phrases match word after word
+across any white space and punctuation.
+
+Words are split wherever Unicode says a character is neither a letter, a digit nor ``_`` (``null，so`` is two
+words, so is ``does´t``); ASCII text, the common case, takes a fast path with the same result.
+
+All keywords of a strategy are compiled into lookup tables, so a text is split and stemmed once however
+many objectives there are. A phrase that matched hides the shorter keywords inside it (``flaky test``
+hides ``flaky`` and ``test`` unless they also occur elsewhere), so one piece of evidence counts once.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from enum import StrEnum
 from typing import Generic, TypeVar
 
-__all__ = ["KeywordHit", "KeywordMatcher", "normalise"]
+import snowballstemmer
+
+__all__ = ["KeywordMatcher", "Place", "keyword_key", "normalise", "words"]
 
 T = TypeVar("T")
 
+_ASCII_NON_WORD = str.maketrans(dict.fromkeys("!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~", " "))
+_WORD = re.compile(r"\w+")
+_STEM_CACHE_LIMIT = 200_000
+
+
+class Place(StrEnum):
+    """Where a keyword was found. A title's first words usually name the work itself ("Refactor…",
+    "Document…", "Add support for…"), the rest of the title what it is about."""
+
+    LEAD = "leading the title"
+    TITLE = "in the title"
+    DESCRIPTION = "in the description"
+
 
 def normalise(phrase: str) -> str:
-    """The form keywords are compared in: lower case (as the regex's IGNORECASE sees it), one space."""
+    """The form keywords are compared in: lower case, one space."""
     return " ".join(phrase.split()).lower()
 
 
-@dataclass(frozen=True, slots=True)
-class KeywordHit(Generic[T]):
-    """A keyword found in a text, with what it stands for and where it was seen."""
+def words(text: str) -> list[str]:
+    """The words of ``text``, lower-cased: runs of Unicode letters, digits and ``_``."""
+    return _lowered_words(text.lower())
 
-    keyword: str
-    owner: T
-    in_title: bool
+
+def _lowered_words(lowered: str) -> list[str]:
+    if lowered.isascii():
+        return lowered.translate(_ASCII_NON_WORD).split()
+    return _WORD.findall(unicodedata.normalize("NFC", lowered))
+
+
+class _Stems(dict[str, str]):
+    """Each word's stem, computed once; bounded, since text brings new words without end."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._stem = snowballstemmer.stemmer("english").stemWord
+
+    def __missing__(self, word: str) -> str:
+        stem: str = self._stem(word)
+        if len(self) < _STEM_CACHE_LIMIT:
+            self[word] = stem
+        return stem
+
+
+_STEMS = _Stems()
+
+
+def keyword_key(keyword: str) -> str:
+    """The identity a keyword is matched by; keywords with the same key are one piece of evidence.
+
+    ``~`` starts a stemmed key, ``=`` an exact one, ``/`` one with punctuation of its own (a pattern).
+    """
+    text = keyword.strip()
+    if len(text) > 2 and text[0] == text[-1] == '"':
+        return "=" + " ".join(words(text[1:-1]))
+    spelled = normalise(text)
+    tokens = words(spelled)
+    if " ".join(tokens) != spelled:
+        return "/" + spelled
+    return "~" + " ".join(_STEMS[token] for token in tokens)
+
+
+class _Text:
+    """A text split once: its words and their stems, as sets, and as sequences when first asked."""
+
+    __slots__ = ("_stems", "lowered", "raw", "stem_set", "word_set", "words")
+
+    def __init__(self, text: str) -> None:
+        self.raw = text
+        self.lowered = text.lower()
+        self.words = _lowered_words(self.lowered)
+        self.word_set = set(self.words)
+        self.stem_set = set(map(_STEMS.__getitem__, self.word_set))
+        self._stems: list[str] | None = None
+
+    @property
+    def stems(self) -> list[str]:
+        if self._stems is None:
+            self._stems = list(map(_STEMS.__getitem__, self.words))
+        return self._stems
 
 
 class KeywordMatcher(Generic[T]):
     """Finds the keywords of many owners (objectives, values) in one pass per text.
 
     Args:
-        keywords: for each owner, its keywords; an owner may share a keyword with another.
+        keywords: for each owner, its keywords; an owner may share a keyword with another, and keywords
+            with the same key (inflections of one word) are one keyword.
     """
 
     def __init__(self, keywords: Mapping[T, Iterable[str]]) -> None:
         self._owners: dict[str, list[T]] = {}
         self._spelling: dict[str, str] = {}
-        for owner, words in keywords.items():
-            for word in words:
-                key = normalise(word)
-                if not key:
+        for owner, phrases in keywords.items():
+            for phrase in phrases:
+                key = keyword_key(phrase)
+                if len(key) < 2:
                     continue
-                self._spelling.setdefault(key, word)
+                self._spelling.setdefault(key, phrase.strip())
                 owners = self._owners.setdefault(key, [])
                 if owner not in owners:
                     owners.append(owner)
-        self._keys = sorted(self._owners, key=lambda k: (-len(k), k))
-        self._position = {key: index for index, key in enumerate(self._keys)}
-        self._single = frozenset(key for key in self._keys if _PLAIN.fullmatch(key) and " " not in key)
-        self._phrases = [(key, f" {key} ") for key in self._keys if _PLAIN.fullmatch(key) and " " in key]
-        self._special = [(key, _compile(key)) for key in self._keys if not _PLAIN.fullmatch(key)]
+        keys = sorted(self._owners, key=lambda k: (-len(k), k))
+        self._position = {key: index for index, key in enumerate(keys)}
+        self._single = {space: {k[1:] for k in keys if k[0] == space and " " not in k} for space in "~="}
+        self._phrases = [(k, k[0], tuple(k[1:].split(" "))) for k in keys if k[0] in "~=" and " " in k]
+        self._patterns = [(k, k[1:].split(" ")[0], _compile(k[1:])) for k in keys if k[0] == "/"]
+        self._heads: dict[str, dict[str, list[tuple[str, tuple[str, ...]]]]] = {"~": {}, "=": {}}
+        for key, space, parts in self._phrases:
+            self._heads[space].setdefault(parts[0], []).append((key, parts[1:]))
+        self._hides = {key: _inside(key, keys) for key, _, _ in self._phrases}
 
-    def hits(self, title: str, description: str) -> list[KeywordHit[T]]:
-        """Each (keyword, owner) found, once, preferring the title when it is in both."""
-        return [
-            KeywordHit(self._spelling[key], owner, in_title)
-            for key, in_title in self.found(title, description)
-            for owner in self._owners[key]
-        ]
-
-    def found(self, title: str, description: str) -> list[tuple[str, bool]]:
-        """Each keyword found (normalised), with whether it is in the title, title first."""
-        found: dict[str, bool] = dict.fromkeys(self._scan(title), True)
+    def found(self, title: str, description: str) -> list[tuple[str, Place]]:
+        """Each keyword found (its key), once, with the most prominent place it was found in."""
+        found: dict[str, Place] = {}
+        if title:
+            split = _Text(title)
+            for key in self._scan(split):
+                found[key] = Place.LEAD if _leads(key, split) else Place.TITLE
         if description:
-            for key in self._scan(description):
-                found.setdefault(key, False)
+            for key in self.scan(description):
+                found.setdefault(key, Place.DESCRIPTION)
         return list(found.items())
 
     def owners(self, key: str) -> list[T]:
         return self._owners[key]
 
     def spelling(self, key: str) -> str:
-        """The keyword as the strategy wrote it."""
+        """The keyword as the strategy first wrote it."""
         return self._spelling[key]
 
-    def _scan(self, text: str) -> list[str]:
-        """The keywords in ``text``.
+    def all_keys(self) -> list[str]:
+        return list(self._owners)
 
-        The text is split into words once (lower-casing, turning punctuation into spaces and splitting
-        all run in C); single-word keywords are then a set intersection, phrases a substring test on the
-        words re-joined by single spaces, padded so that only whole words match. Keywords with punctuation
-        of their own (``c++``) use a regex.
-        """
-        if not text:
-            return []
-        words = text.lower().translate(_PUNCTUATION).split()
-        found = sorted(self._single.intersection(words), key=self._position.__getitem__)
-        if self._phrases:
-            joined = f" {' '.join(words)} "
-            found += [key for key, padded in self._phrases if padded in joined]
-        found += [key for key, pattern in self._special if pattern.search(text)]
-        return found
+    def scan(self, text: str) -> list[str]:
+        """The keys found in ``text``, each once; a matched phrase hides the keys inside it."""
+        return self._scan(_Text(text)) if text else []
+
+    def _scan(self, split: _Text) -> list[str]:
+        """The keys in a split text, in the order they first occur."""
+        found = ["~" + s for s in self._single["~"] & split.stem_set]
+        found += ["=" + w for w in self._single["="] & split.word_set]
+        found += self._phrase_hits(split)
+        if self._patterns:
+            lowered = split.lowered
+            found += [key for key, first, pattern in self._patterns if first in lowered and pattern.search(split.raw)]
+        if len(found) > 1:
+            found.sort(key=lambda key: (_first(key, split), self._position[key]))
+        phrases = [key for key in found if key in self._hides]
+        if not phrases:
+            return found
+        hidden = self._hidden(phrases, split)
+        return [key for key in found if key not in hidden]
+
+    def _phrase_hits(self, split: _Text) -> list[str]:
+        """The phrases found: only those whose rarest-to-meet condition, their first word, is in the text
+        are tested further (a handful per text, however many phrases the strategy has)."""
+        hits: list[str] = []
+        for space, heads in self._heads.items():
+            if not heads:
+                continue
+            pool, sequence = (split.stem_set, split.stems) if space == "~" else (split.word_set, split.words)
+            candidates = [key for head in heads.keys() & pool for key, parts in heads[head] if pool.issuperset(parts)]
+            if candidates:
+                joined = f" {' '.join(sequence)} "
+                hits += [key for key in candidates if f" {key[1:]} " in joined]
+        return hits
+
+    def _hidden(self, phrases: list[str], split: _Text) -> set[str]:
+        """The keys that occur only inside the matched phrases."""
+        hidden: set[str] = set()
+        stems = f" {' '.join(split.stems)} "
+        plain = f" {' '.join(split.words)} "
+        for phrase in phrases:
+            for inner in self._hides[phrase]:
+                text = stems if inner[0] == "~" else plain
+                outer = stems if phrase[0] == "~" else plain
+                if text.count(f" {inner[1:]} ") <= outer.count(f" {phrase[1:]} "):
+                    hidden.add(inner)
+        return hidden
 
 
-_PLAIN = re.compile(r"[^\W_]+(?: [^\W_]+)*|\w+(?: \w+)*")
-_PUNCTUATION = str.maketrans(dict.fromkeys("!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~…“”‘’–—«»·¡¿", " "))
-_SPACE = r"\s+"
+def _first(key: str, split: _Text) -> int:
+    """The word position where a found keyword first occurs."""
+    kind, spelled = key[0], key[1:]
+    if kind == "/":
+        match = re.search(_compile(spelled), split.raw)
+        return len(words(split.raw[: match.start()])) if match else 0
+    sequence = split.stems if kind == "~" else split.words
+    if " " not in spelled:
+        return sequence.index(spelled)
+    joined = f" {' '.join(sequence)} "
+    return joined.count(" ", 0, joined.find(f" {spelled} "))
 
 
-def _compile(key: str) -> re.Pattern[str]:
-    """``key`` as a whole word or phrase, any case, any run of white space between its words."""
-    phrase = _SPACE.join(re.escape(word) for word in key.split(" "))
+def _leads(key: str, split: _Text) -> bool:
+    """The keyword is the text's first word or words."""
+    parts = key[1:].split(" ")
+    if key[0] == "~":
+        return split.stems[: len(parts)] == parts
+    if key[0] == "=":
+        return split.words[: len(parts)] == parts
+    return split.raw.lstrip().lower().startswith(key[1:])
+
+
+def _inside(phrase: str, keys: Iterable[str]) -> tuple[str, ...]:
+    """The shorter keys of the same kind whose words are a run of the phrase's words."""
+    padded = f" {phrase[1:]} "
+    return tuple(key for key in keys if key != phrase and key[0] == phrase[0] and f" {key[1:]} " in padded)
+
+
+def _compile(spelled: str) -> re.Pattern[str]:
+    """A keyword with punctuation as a whole word or phrase, any case, any run of white space inside."""
+    phrase = r"\s+".join(re.escape(word) for word in spelled.split(" "))
     return re.compile(rf"(?<!\w){phrase}(?!\w)", re.IGNORECASE)

@@ -20,20 +20,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import attrgetter
 
-from syncd.keywords import KeywordMatcher
+from syncd.keyword_rules import KeywordRules
 from syncd.model import Alignment, Reason, Rule, TargetKind, TrackerKind, WorkItem
 from syncd.strategy import Match, Strategy
 
 __all__ = ["MapContext", "Mapper", "collection_paused", "map_items"]
 
-_KEYWORD_WEIGHT_TITLE = 2.0
-_KEYWORD_WEIGHT_DESCRIPTION = 1.0
 
 _Target = tuple[TargetKind, str]
 _RANK = {rule: int(rule) for rule in Rule}
 _Index = dict[str, tuple[Reason, ...]]
 _Links = tuple[TrackerKind, str | None, str | None]
-_Decision = tuple[tuple[str, ...], tuple[str, ...], tuple[Reason, ...], Rule | None]
+_Decision = tuple[tuple[str, ...], tuple[str, ...], tuple[Reason, ...], Rule | None, float | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,16 +110,14 @@ class Mapper:
         self.scheme = strategy.labels
         self._order: dict[_Target, int] = {}
         self._rules = _Rules()
-        keywords: dict[_Target, Iterable[str]] = {}
+        self._options = strategy.mapping
         entries = [(TargetKind.OBJECTIVE, o.id, o.match) for o in strategy.objectives]
         entries += [(TargetKind.VALUE, v.id, v.match) for v in strategy.values]
         for kind, target_id, match in entries:
             target = (kind, target_id)
             self._order[target] = len(self._order)
             self._rules.add(target, match)
-            keywords[target] = match.keywords
-        self._keywords = KeywordMatcher(keywords)
-        self._reason_cache: dict[tuple[object, ...], tuple[Reason, ...]] = {}
+        self.keywords = KeywordRules(entries)
         self._pin_cache: dict[str, tuple[Reason, ...]] = {}
 
     def align(self, item: WorkItem, context: MapContext | None = None) -> Alignment:
@@ -140,8 +136,7 @@ class Mapper:
                 reasons += self._pins(label)
         self._structure(item, reasons)
         self._fields(item, reasons)
-        for key, in_title in self._keywords.found(item.title, item.description):
-            reasons += self._keyword_reasons(key, in_title)
+        reasons += self.keywords.reasons(item)
         return tuple(reasons)
 
     def _own_cached(self, item: WorkItem, context: MapContext) -> tuple[Reason, ...]:
@@ -194,20 +189,6 @@ class Mapper:
                     out += index.get(label.casefold(), ())
         if jira and item.type:
             out += rules.jira_types.get(item.type.casefold(), ())
-
-    def _keyword_reasons(self, key: str, in_title: bool) -> tuple[Reason, ...]:
-        cache_key = (Rule.KEYWORD, key, in_title)
-        reasons = self._reason_cache.get(cache_key)
-        if reasons is None:
-            where, weight = (
-                ("title", _KEYWORD_WEIGHT_TITLE) if in_title else ("description", _KEYWORD_WEIGHT_DESCRIPTION)
-            )
-            spelling = self._keywords.spelling(key)
-            reasons = self._reason_cache[cache_key] = tuple(
-                Reason(Rule.KEYWORD, kind, target, f'keyword "{spelling}" in the {where}', weight)
-                for kind, target in self._keywords.owners(key)
-            )
-        return reasons
 
     def _inherited_cached(self, item: WorkItem, context: MapContext) -> tuple[Reason, ...]:
         """What the item inherits; items with the same links share one walk.
@@ -275,12 +256,12 @@ class Mapper:
 
     def _decide(self, reasons: tuple[Reason, ...]) -> _Decision:
         """The alignment the reasons add up to: the strongest rule with an objective (or a person's
-        unaligned pin) decides; its best-scored objective is the primary.
+        unaligned pin) decides; its best-scored objective is the primary, with the margin it leads by.
 
         One pass over the reasons in rule order; the mapper calls this for every item and ancestor.
         """
         if not reasons:
-            return (), (), (), None
+            return (), (), (), None, None
         ordered = tuple(sorted(reasons, key=_BY_RULE)) if len(reasons) > 1 else reasons
         decided_by: Rule | None = None
         deciding: list[Reason] = []
@@ -293,21 +274,67 @@ class Mapper:
                 decided_by = reason.rule
             if reason.rule is decided_by and reason.kind is TargetKind.OBJECTIVE:
                 deciding.append(reason)
-        return self._ranked(deciding), self._ranked(values), ordered, decided_by
+        objectives, margin = self._chosen(deciding, decided_by)
+        if not objectives and decided_by is Rule.KEYWORD:
+            decided_by = None
+        return objectives, self._ranked(values), ordered, decided_by, margin
+
+    def _chosen(self, deciding: list[Reason], rule: Rule | None) -> tuple[tuple[str, ...], float | None]:
+        """The deciding rule's objectives to label, primary first, and the primary's lead over the
+        runner-up. A person's pins are all kept; keywords must clear the strategy's minimum score and
+        margin; other objectives are labelled only within ``mapping.label_within`` of the best score."""
+        if not deciding:
+            return (), None
+        scores: dict[str, float] = {}
+        for reason in deciding:
+            scores[reason.target] = scores.get(reason.target, 0.0) + reason.weight
+        if self.keywords.any_vetoes:
+            for target in {r.target for r in deciding if self.keywords.vetoes(r)}:
+                del scores[target]
+        ranked = sorted(scores, key=self._tie_break(deciding, rule)) if len(scores) > 1 else list(scores)
+        if len(ranked) > 1:
+            ranked.sort(key=lambda t: -scores[t])
+        if not ranked:
+            return (), None
+        top = scores[ranked[0]]
+        margin = top - (scores[ranked[1]] if len(ranked) > 1 else 0.0)
+        if rule is Rule.PIN:
+            return tuple(ranked), margin
+        options = self._options
+        if rule is Rule.KEYWORD and (top < options.min_score or margin < options.min_margin or top <= 0):
+            return (), None
+        within = options.label_within
+        if within is None:
+            return (ranked[0],), margin
+        return tuple(t for t in ranked if scores[t] >= (1 - within) * top), margin
+
+    def _tie_break(self, deciding: list[Reason], rule: Rule | None) -> Callable[[str], int]:
+        """Between objectives of equal score: for keywords, the one whose evidence the author wrote
+        first (title before description); for other rules, the one listed first in the strategy."""
+        if rule is Rule.KEYWORD:
+            first: dict[str, int] = {}
+            for index, reason in enumerate(deciding):
+                first.setdefault(reason.target, index)
+            return first.__getitem__
+        order = self._order
+        return lambda target: order[(TargetKind.OBJECTIVE, target)]
 
     def _ranked(self, reasons: list[Reason]) -> tuple[str, ...]:
-        """Targets ordered by strongest rule, then total weight, then their order in the file."""
+        """Values ordered by strongest rule, then total weight, then their order in the file; a value
+        vetoed by a keyword is dropped when keywords are all that tag it."""
         if not reasons:
             return ()
-        if len(reasons) == 1:
-            return (reasons[0].target,)
         best: dict[_Target, tuple[int, float]] = {}
+        vetoed: set[_Target] = set()
         for reason in reasons:
             target = (reason.kind, reason.target)
+            if self.keywords.vetoes(reason):
+                vetoed.add(target)
             rank, score = best.get(target, (reason.rule, 0.0))
             best[target] = (min(rank, reason.rule), score + reason.weight)
         order = self._order
-        ranked = sorted(best, key=lambda t: (best[t][0], -best[t][1], order[t]))
+        kept = [t for t in best if not (t in vetoed and best[t][0] == Rule.KEYWORD)]
+        ranked = sorted(kept, key=lambda t: (best[t][0], -best[t][1], order[t]))
         return tuple(target_id for _, target_id in ranked)
 
 

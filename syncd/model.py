@@ -181,6 +181,8 @@ class Alignment:
         values: the values the item serves, best first.
         reasons: every match found at every level, including those a higher level overrode.
         decided_by: the rule that decided the objectives, or None when nothing matched.
+        margin: how far the primary's score leads the runner-up's at the deciding rule (0: a tie, settled
+            by the order of the strategy file).
     """
 
     key: str
@@ -188,6 +190,17 @@ class Alignment:
     values: tuple[str, ...] = ()
     reasons: tuple[Reason, ...] = ()
     decided_by: Rule | None = None
+    margin: float | None = None
+
+    @property
+    def strength(self) -> str:
+        """How firmly the primary stands: ``firm`` (a pin, structure or a field rule), ``keyword`` (words
+        in the text, leading by :attr:`margin`), ``tie`` (words, level with the runner-up) or ``none``."""
+        if not self.objectives or self.decided_by is None:
+            return "none"
+        if self.decided_by is not Rule.KEYWORD:
+            return "firm"
+        return "tie" if self.margin == 0 else "keyword"
 
     @property
     def primary(self) -> str | None:
@@ -203,6 +216,8 @@ class Alignment:
             "objectives": list(self.objectives),
             "values": list(self.values),
             "decided_by": self.decided_by.label if self.decided_by else None,
+            "strength": self.strength,
+            "margin": self.margin,
             "reasons": [[r.rule.label, r.kind.value, r.target, r.detail, r.weight] for r in self.reasons],
         }
 
@@ -220,6 +235,7 @@ class Alignment:
                 for rule, kind, target, detail, weight in data["reasons"]
             ),
             decided_by=rules[decided] if decided else None,
+            margin=data.get("margin"),
         )
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "Kpi",
     "LabelScheme",
     "LinearMatch",
+    "MappingOptions",
     "Match",
     "Objective",
     "ReportOptions",
@@ -82,13 +83,20 @@ class Match(_Model):
 
     Attributes:
         labels: tracker labels that match on either tracker.
-        keywords: words or phrases searched in title and description (whole words, any case).
+        keywords: words or phrases searched in title and description (whole words, any case, inflected
+            forms too; a keyword in double quotes, ``'"docs"'``, only as written).
+        title_keywords: keywords searched in the title only.
+        exclude: keywords that veto this objective or value by keywords when found (firm rules still apply).
+        weights: a keyword's weight, default 1 (the title counts it three times).
     """
 
     jira: JiraMatch = JiraMatch()
     linear: LinearMatch = LinearMatch()
     labels: Names = ()
     keywords: Names = ()
+    title_keywords: Names = ()
+    exclude: Names = ()
+    weights: dict[str, Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]] = Field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -96,6 +104,7 @@ class Match(_Model):
             (
                 self.labels,
                 self.keywords,
+                self.title_keywords,
                 *self.jira.model_dump().values(),
                 *self.linear.model_dump().values(),
             )
@@ -175,6 +184,21 @@ class DriftOptions(_Model):
     starved_after_days: int = Field(default=21, ge=1, le=366)
 
 
+class MappingOptions(_Model):
+    """When keywords may tag an item, and which objectives become labels.
+
+    Attributes:
+        min_score: the best objective's keyword score must reach this, or keywords tag nothing.
+        min_margin: the best objective must lead the runner-up by this much, or keywords tag nothing.
+        label_within: also label the objectives whose score is within this share of the best (0.2: at
+            least 80% of it); unset, only the primary objective's label is written.
+    """
+
+    min_score: float = Field(default=1.0, ge=0, le=1000, allow_inf_nan=False)
+    min_margin: float = Field(default=0.0, ge=0, le=1000, allow_inf_nan=False)
+    label_within: float | None = Field(default=None, ge=0, le=1)
+
+
 class ReportTarget(_Model):
     """The issue whose comment thread carries the drift report."""
 
@@ -213,6 +237,7 @@ class Strategy(_Model):
     objectives: tuple[Objective, ...] = Field(min_length=1)
     values: tuple[Value, ...] = ()
     labels: LabelScheme = LabelScheme()
+    mapping: MappingOptions = MappingOptions()
     drift: DriftOptions = DriftOptions()
     report: ReportOptions = ReportOptions()
     teams: tuple[TeamPlan, ...] = ()

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from syncd.errors import Problem
+from syncd.keyword_checks import keyword_warnings
+from syncd.keywords import keyword_key
 
 if TYPE_CHECKING:
     from syncd.strategy import LabelScheme, Match, Objective, ReportOptions, Strategy, TeamPlan, Value
@@ -79,6 +81,7 @@ def strategy_warnings(strategy: Strategy) -> list[Problem]:
         for i, value in enumerate(strategy.values)
         if value.match.empty
     ]
+    warnings += keyword_warnings(strategy)
     if strategy.report.jira is None and strategy.report.linear is None:
         warnings.append(Problem("report", "names no issue: drift reports will not be posted"))
     return warnings
@@ -136,6 +139,9 @@ def _label_length(where: str, label: str) -> Iterator[Problem]:
 
 def _match_rules(where: str, match: Match, scheme: LabelScheme) -> Iterator[Problem]:
     yield from _never_matching(f"{where}.keywords", match.keywords, _keyword_problem)
+    yield from _never_matching(f"{where}.title_keywords", match.title_keywords, _keyword_problem)
+    yield from _never_matching(f"{where}.exclude", match.exclude, _keyword_problem)
+    yield from _weights(f"{where}.weights", match)
     yield from _never_matching(f"{where}.labels", match.labels, lambda v: _label_problem(v, scheme))
     jira, linear = match.jira, match.linear
     yield from _never_matching(f"{where}.jira.projects", jira.projects, _jira_project_problem)
@@ -162,6 +168,14 @@ def _never_matching(where: str, values: Iterable[str], check: _Check) -> Iterato
         elif value.casefold() in seen:
             yield Problem(f"{where}[{index}]", f"{value!r} is listed twice")
         seen.add(value.casefold())
+
+
+def _weights(where: str, match: Match) -> Iterator[Problem]:
+    """A weight must name one of the match's own keywords (in any inflection), or it weighs nothing."""
+    listed = {keyword_key(k) for k in (*match.keywords, *match.title_keywords)}
+    for keyword in match.weights:
+        if keyword_key(keyword) not in listed:
+            yield Problem(f"{where}.{keyword}", f"{keyword!r} is not among this match's keywords or title_keywords")
 
 
 def _blank_problem(value: str) -> str | None:

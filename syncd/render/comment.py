@@ -50,7 +50,13 @@ def trend(current: float | None, previous: float | None) -> str:
 
 
 def comment_blocks(
-    report: DriftReport, scope: str, marker: str | None, *, teams: bool = True, history: bool = True
+    report: DriftReport,
+    scope: str,
+    marker: str | None,
+    *,
+    teams: bool = True,
+    history: bool = True,
+    inference: bool | None = None,
 ) -> list[Block]:
     """The comment for one scope of the report.
 
@@ -59,6 +65,8 @@ def comment_blocks(
         teams: show the scope's team or project figures when the report has them; the HTML page, which
             gives every team a section of its own, leaves them out.
         history: the period's history in text; the HTML page, which draws it, leaves it out.
+        inference: say how much of each share rests on keywords alone; by default wherever team figures
+            are shown, i.e. in every tracker comment (the HTML page draws its own).
     """
     figures = report.scope(scope) or report.overall
     blocks: list[Block] = [
@@ -79,6 +87,8 @@ def comment_blocks(
     blocks.append(_allocation_table(figures))
     if history:
         blocks += _history(report, figures)
+    if (teams if inference is None else inference) and figures.on_keywords is not None:
+        blocks.append(Paragraph(_inference_line(figures)))
     starved = report.overall.starved
     if starved:
         blocks.append(Heading(3, (Text("Starved objectives"),)))
@@ -176,6 +186,16 @@ def _row(objective: ObjectiveFigures) -> tuple[tuple[Inline, ...], ...]:
         (Text(points(objective.drift) + flag),),
         (Text(percent(objective.planned)),),
         (Text(trend(objective.actual, objective.previous)),),
+    )
+
+
+def _inference_line(figures: Figures) -> tuple[Inline, ...]:
+    """How much of the aligned effort, overall and per objective, is tagged by keywords alone."""
+    shares = ", ".join(f"{o.name} {percent(o.on_keywords)}" for o in figures.objectives if o.on_keywords is not None)
+    return (
+        Text("On keywords alone: ", strong=True),
+        Text(f"{percent(figures.on_keywords)} of the aligned effort ({shares}); the rest rests on pins, "),
+        Text("structure and field rules."),
     )
 
 

@@ -102,7 +102,7 @@ def to_html(report: DriftReport) -> str:
 
 def _section_blocks(report: DriftReport, figures: Figures) -> str:
     """A scope's figures as its comment says them, without the title, headline and marker line."""
-    return _blocks(comment_blocks(report, figures.scope, None, teams=False, history=False)[2:])
+    return _blocks(comment_blocks(report, figures.scope, None, teams=False, history=False, inference=True)[2:])
 
 
 def _folded(report: DriftReport, figures: Figures) -> str:

@@ -52,7 +52,7 @@ def test_the_demo_says_what_it_synced_and_hints_commands_that_work_as_pasted(
     out = result.stdout
     assert "projects GROW, ENT, OPS, WEB (172 issues); STRAT holds the drift report" in out
     assert "keyword: keyword" not in out, "the rule is named once"
-    assert '→ enterprise-readiness   keyword "scim" in the title' in out
+    assert '→ enterprise-readiness   keyword "scim" leading the title' in out
     assert "-: no rule matched" not in out
     assert "→ unaligned              no rule matched" in out
     hint = out.rstrip().splitlines()[-1].strip()

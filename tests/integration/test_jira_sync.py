@@ -87,9 +87,8 @@ def test_a_skipped_issue_is_read_again_by_key_and_synced_once_it_reads(tmp_path:
 def test_dry_run_says_why(tmp_path: Path, harness: JiraHarness) -> None:
     config = harness.settings_file(tmp_path)
     result = CliRunner().invoke(app, ["--config", str(config), "sync", "--dry-run"])
-    assert "GROW-2: +objective:self-serve-growth  (structure: inherited from GROW-1 (epic): project GROW)" in (
-        result.stdout
-    )
+    why = "structure (firm), primary self-serve-growth: inherited from GROW-1 (epic): project GROW"
+    assert f"GROW-2: +objective:self-serve-growth  ({why})" in result.stdout
     assert "MISC-1: +alignment:none  (no rule matched)" in result.stdout
 
 

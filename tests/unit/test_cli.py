@@ -114,7 +114,8 @@ def test_explain_an_item_from_json(tmp_path: Path) -> None:
     assert code == 0
     assert "objective: self-serve-growth (Grow self-serve revenue) (primary)" in out
     assert "decided by: field" in out
-    assert 'keyword   objective self-serve-growth: keyword "checkout" in the title [+2]' in out
+    assert 'keyword   objective self-serve-growth: keyword "checkout" in the title [+3]' in out
+    assert "strength: firm (a person's pin, structure or a field rule)" in out
     assert "add: objective:self-serve-growth, value:customer-first" in out
 
 
@@ -285,3 +286,42 @@ def test_shell_completion_is_offered() -> None:
     code, out, _ = run("--show-completion", "bash")
     assert code == 0
     assert "_SYNCD_COMPLETE" in out
+
+
+def test_rules_over_the_stored_items(tmp_path: Path) -> None:
+    items = [
+        make_item("GROW-1", title="Checkout is slow", project="GROW"),
+        make_item("MISC-1", title="Checkout outage", project="MISC"),
+        make_item("MISC-2", title="Fix the warehouse pipeline", project="MISC"),
+        make_item("MISC-3", title="Tidy the wiki", project="MISC", description="{code}checkout{code}"),
+        make_item("MISC-4", title="Tidy the office", project="MISC"),
+    ]
+    with StateStore.open(tmp_path / ".syncd" / "state.db") as store:
+        store.items.put("jira.acme", [(item, None) for item in items])
+    code, out, _ = run("rules", "-s", str(EXAMPLE_STRATEGY))
+    assert code == 0
+    assert out.startswith("5 items: 2 tagged by keywords, 2 unaligned, 1 ties")
+    assert "Ties: MISC-1" in out, "outage weighs 2 in the example: 3 x 2 = checkout leading the title, 6"
+    assert "checkout                 self-serve-growth        2       1  self-serve-growth (firm) 1" in out
+    assert "  checkout: 1 items there, 2 in the prose" not in out, "fires more in the prose than in code"
+    assert "  tidy: 2 / 0" in out
+    code, out, _ = run("rules", "--json", "-s", str(EXAMPLE_STRATEGY))
+    data = json.loads(out)
+    assert data["unaligned"] == 2
+    [checkout] = [k for k in data["keywords"] if k["keyword"] == "checkout"]
+    assert checkout == {
+        "keyword": "checkout",
+        "objective": "self-serve-growth",
+        "fires": 2,
+        "decided": 1,
+        "lost": {"self-serve-growth (firm)": 1},
+        "in_noise": 1,
+    }
+
+
+def test_check_warns_about_keywords_that_will_not_work() -> None:
+    strategy = REPO / "tests" / "data" / "mesos" / "strategy.mesos.yaml"
+    code, out, _ = run("check", "--offline", "-s", str(strategy))
+    assert code == 0
+    assert "warning: objectives[2].match.keywords[16]: 'https' is a common word of logs" in out
+    assert "warning: objectives[3].match.keywords[24]: 'doc' is hidden wherever capability's 'design doc'" in out

@@ -253,6 +253,8 @@ def test_report_json_is_stable(strategy: Strategy) -> None:
         "previous": None,
         "starved": False,
         "last_active": NOW.isoformat(),
+        "keyword_effort": 0.0,
+        "on_keywords": 0.0,
     }
 
 
@@ -316,3 +318,20 @@ def test_a_team_with_its_own_plan_is_compared_with_it(strategy: Strategy) -> Non
     assert ops.to_json()["own_plan"] is True
     assert not grow.own_plan
     assert "own_plan" not in grow.to_json(), "figures without a plan read as they always did"
+
+
+def test_the_report_says_how_much_of_each_share_rests_on_keywords(strategy: Strategy) -> None:
+    firm = entry("G-1", "growth", StatusCategory.IN_PROGRESS, 3)
+    item, _ = entry("G-2", "growth", StatusCategory.IN_PROGRESS, 1)
+    keyword = (item, Alignment("G-2", ("growth",), (), (), Rule.KEYWORD, margin=2.0))
+    item, _ = entry("R-1", "reliability", StatusCategory.IN_PROGRESS, 4)
+    tie = (item, Alignment("R-1", ("reliability",), (), (), Rule.KEYWORD, margin=0.0))
+    unaligned = entry("U-1", None, StatusCategory.IN_PROGRESS, 2)
+    figures = analyse([firm, keyword, tie, unaligned], strategy, now=NOW).overall
+    growth, reliability = figures.objectives
+    assert (growth.keyword_effort, growth.on_keywords) == (1, 0.25)
+    assert (reliability.keyword_effort, reliability.on_keywords) == (4, 1.0)
+    assert figures.keyword_effort == 5
+    assert figures.on_keywords == 5 / 8, "of the aligned effort: 3 + 1 + 4"
+    assert figures.to_json()["on_keywords"] == 0.625
+    assert figures.unaligned.on_keywords == 0.0

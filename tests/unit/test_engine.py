@@ -223,7 +223,7 @@ def test_dry_run_writes_nothing_anywhere(strategy, store, tracker) -> None:
     assert {c.key for c in result.changes} == set(tracker.issues)
     change = next(c for c in result.changes if c.key == "OPS-1")
     assert change.add == ("objective:reliability",)
-    assert change.why == "field: project OPS"
+    assert change.why == "field (firm), primary reliability: project OPS"
 
 
 def test_crash_after_write_before_confirmation(strategy, store, tracker) -> None:

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from syncd.mapper import MapContext, Mapper, collection_paused, map_items
-from syncd.model import Reason, Rule, TargetKind, TrackerKind, WorkItem
+from syncd.model import Alignment, Reason, Rule, TargetKind, TrackerKind, WorkItem
 from syncd.strategy import Strategy, parse_strategy
 from tests.conftest import make_item
 
@@ -61,8 +61,9 @@ def test_nothing_matches_means_unaligned(mapper: Mapper) -> None:
 
 def test_keyword_in_title(mapper: Mapper) -> None:
     alignment = mapper.align(make_item("MISC-1", project="MISC", title="Speed up the Checkout page"))
-    assert alignment.objectives == ("growth", "reliability")
+    assert alignment.objectives == ("growth",), "only the primary is labelled by default"
     assert alignment.decided_by is Rule.KEYWORD
+    assert (alignment.strength, alignment.margin) == ("tie", 0.0)
     assert rules_of(alignment.reasons) == [
         'keyword:growth:keyword "checkout" in the title',
         'keyword:reliability:keyword "checkout" in the title',
@@ -70,7 +71,7 @@ def test_keyword_in_title(mapper: Mapper) -> None:
 
 
 def test_keywords_are_whole_words_and_phrases_span_white_space(mapper: Mapper) -> None:
-    assert not mapper.align(make_item("M-1", title="checkouts and outages")).aligned
+    assert not mapper.align(make_item("M-1", title="checkoutpage and preoutage")).aligned
     alignment = mapper.align(make_item("M-1", title="x", description="Fix the upgrade\n  FLOW copy"))
     assert alignment.objectives == ("growth",)
     assert alignment.reasons[0].detail == 'keyword "upgrade flow" in the description'
@@ -79,13 +80,18 @@ def test_keywords_are_whole_words_and_phrases_span_white_space(mapper: Mapper) -
 def test_keyword_score_decides_the_primary(mapper: Mapper) -> None:
     item = make_item("M-1", title="Outage in pricing", description="latency after the outage")
     alignment = mapper.align(item)
-    assert alignment.primary == "reliability", "outage (title) + latency beat pricing (title)"
-    assert alignment.objectives == ("reliability", "growth")
+    assert alignment.primary == "reliability", "outage (leading the title) + latency beat pricing (title)"
+    assert alignment.objectives == ("reliability",)
+    assert (alignment.strength, alignment.margin) == ("keyword", 4.0)
 
 
-def test_tie_goes_to_the_objective_listed_first(mapper: Mapper) -> None:
-    alignment = mapper.align(make_item("M-1", title="pricing outage"))
-    assert alignment.objectives == ("growth", "reliability")
+def test_keyword_tie_goes_to_the_evidence_written_first(mapper: Mapper) -> None:
+    alignment = mapper.align(make_item("M-1", title="Fix the outage and the pricing"))
+    assert (alignment.objectives, alignment.strength) == (("reliability",), "tie")
+    alignment = mapper.align(make_item("M-1", title="Fix the pricing and the outage"))
+    assert (alignment.objectives, alignment.strength) == (("growth",), "tie")
+    alignment = mapper.align(make_item("M-1", title="x", description="an outage, then pricing"))
+    assert alignment.objectives == ("reliability",)
 
 
 def test_fields_beat_keywords(mapper: Mapper) -> None:
@@ -113,12 +119,13 @@ def test_each_jira_field_rule(mapper: Mapper, fields: dict[str, object], detail:
 
 def test_component_shared_by_two_objectives_ties_by_file_order(mapper: Mapper) -> None:
     alignment = mapper.align(make_item("X-1", components=("Billing",)))
-    assert alignment.objectives == ("growth", "reliability")
+    assert alignment.objectives == ("growth",)
+    assert (alignment.strength, alignment.margin) == ("firm", 0.0)
 
 
 def test_two_field_matches_outscore_one(mapper: Mapper) -> None:
     alignment = mapper.align(make_item("OPS-1", project="OPS", components=("Billing",)))
-    assert alignment.objectives == ("reliability", "growth")
+    assert alignment.objectives == ("reliability",)
 
 
 def test_linear_rules_apply_only_to_linear_items(mapper: Mapper) -> None:
@@ -210,9 +217,10 @@ def test_child_inherits_from_its_parent(mapper: Mapper) -> None:
         make_item("MISC-2", parent="MISC-1", title="Write the copy"),
     )
     result = map_items(items.values(), mapper)
-    assert result["MISC-2"].objectives == ("growth", "reliability")
+    assert result["MISC-2"].objectives == ("growth",)
     assert result["MISC-2"].decided_by is Rule.STRUCTURE
-    assert result["MISC-2"].reasons[0].detail == ('inherited from MISC-1 (parent): keyword "checkout" in the title')
+    detail = 'inherited from MISC-1 (parent): keyword "checkout" leading the title'
+    assert result["MISC-2"].reasons[0].detail == detail
 
 
 def test_inheritance_through_a_chain(mapper: Mapper) -> None:
@@ -330,3 +338,12 @@ def test_the_collector_is_paused_only_while_a_batch_is_mapped() -> None:
         assert not gc.isenabled(), "a collector that was off stays off"
     finally:
         gc.enable()
+
+
+def test_strength_survives_the_json_round_trip_and_old_records(mapper: Mapper) -> None:
+    alignment = mapper.align(make_item("M-1", title="Outage in pricing", description="latency"))
+    data = alignment.to_json()
+    assert (data["strength"], data["margin"]) == ("keyword", 4.0)
+    assert Alignment.from_json(data) == alignment
+    del data["margin"], data["strength"]
+    assert Alignment.from_json(data).strength == "keyword", "stored before margins were kept: not a tie"

@@ -1,0 +1,75 @@
+"""Keyword search: inflections, exact quoted keywords, Unicode word splitting, phrases hiding their words."""
+
+from __future__ import annotations
+
+import pytest
+
+from syncd.keywords import KeywordMatcher, Place, keyword_key, words
+
+
+def found(matcher: KeywordMatcher[str], title: str, description: str = "") -> list[tuple[str, Place]]:
+    return [(matcher.spelling(key), place) for key, place in matcher.found(title, description)]
+
+
+def test_a_keyword_matches_its_inflected_forms() -> None:
+    matcher = KeywordMatcher({"reliability": ["crash", "flaky"]})
+    assert found(matcher, "Agent crashes on start") == [("crash", Place.TITLE)]
+    assert found(matcher, "x", "flakiness of the suite") == [("flaky", Place.DESCRIPTION)]
+
+
+def test_inflections_listed_apart_are_one_keyword() -> None:
+    matcher = KeywordMatcher({"reliability": ["crash", "crashes", "crashed"]})
+    assert matcher.found("crashed, crashes, crash", "") == [(keyword_key("crash"), Place.LEAD)]
+
+
+def test_a_quoted_keyword_is_exact() -> None:
+    matcher = KeywordMatcher({"docs": ['"docs"']})
+    assert found(matcher, "Update the docs") == [('"docs"', Place.TITLE)]
+    assert found(matcher, "Update the doc") == []
+
+
+def test_a_keyword_with_punctuation_is_exact_and_whole() -> None:
+    matcher = KeywordMatcher({"lang": ["c++", "state.json"]})
+    assert [s for s, _ in found(matcher, "Port to C++ and read state.json")] == ["c++", "state.json"]
+    assert found(matcher, "cc++x and state.jsonl") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("null，so", ["null", "so"]),  # a full-width comma
+        ("does´t", ["does", "t"]),  # an acute accent
+        ("a—b «c» d…e", ["a", "b", "c", "d", "e"]),
+        ("Café crème", ["café", "crème"]),
+        ("Cafe\u0301", ["café"]),  # a combining accent joins its letter
+        ("snake_case stays", ["snake_case", "stays"]),
+    ],
+)
+def test_words_split_wherever_unicode_says_a_word_ends(text: str, expected: list[str]) -> None:
+    assert words(text) == expected
+
+
+def test_a_keyword_next_to_unicode_punctuation_matches() -> None:
+    matcher = KeywordMatcher({"reliability": ["null"]})
+    assert found(matcher, "value is null，so it fails") == [("null", Place.TITLE)]
+
+
+def test_a_matched_phrase_hides_the_keywords_inside_it() -> None:
+    matcher = KeywordMatcher({"reliability": ["flaky test", "flaky"], "quality": ["test"]})
+    assert found(matcher, "x", "a flaky test in CI") == [("flaky test", Place.DESCRIPTION)]
+    both = found(matcher, "x", "a flaky test, and another test")
+    assert both == [("flaky test", Place.DESCRIPTION), ("test", Place.DESCRIPTION)], "test occurs apart too"
+
+
+def test_keywords_come_in_the_order_written_title_first() -> None:
+    matcher = KeywordMatcher({"a": ["pricing"], "b": ["outage"], "c": ["latency"]})
+    assert found(matcher, "latency and outage", "pricing") == [
+        ("latency", Place.LEAD),
+        ("outage", Place.TITLE),
+        ("pricing", Place.DESCRIPTION),
+    ]
+
+
+def test_a_keyword_in_both_counts_once_at_its_most_prominent_place() -> None:
+    matcher = KeywordMatcher({"a": ["outage"]})
+    assert found(matcher, "Big outage", "the outage, outages again") == [("outage", Place.TITLE)]

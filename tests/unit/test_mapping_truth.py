@@ -1,0 +1,47 @@
+"""The mapper against people's labels on real issues (the corpus in tests/data/mesos, see its README).
+
+The mapper is deterministic, so these floors are exact figures of the current design with the corpus's
+strategy as it is; ``python -m bench.mapping_truth`` prints them all with the confusion matrix.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.mapping_truth import Corpus, Truth, load_corpus, measure, simulate_review
+
+
+@pytest.fixture(scope="module")
+def corpus() -> Corpus:
+    return load_corpus()
+
+
+@pytest.fixture(scope="module")
+def truth(corpus: Corpus) -> Truth:
+    return measure(corpus)
+
+
+def test_the_corpus_is_whole(corpus: Corpus) -> None:
+    assert len(corpus.items) == 1440
+    assert len(corpus.labels) == 320
+    assert set(corpus.labels) <= {item.key for item in corpus.items}
+
+
+def test_accuracy_and_precision_hold_their_floors(truth: Truth) -> None:
+    assert truth.coverage >= 0.90
+    assert truth.precision >= 0.61
+    assert truth.accuracy >= 0.56
+
+
+def test_the_allocation_is_near_the_labelled_one(truth: Truth) -> None:
+    assert truth.distance <= 0.22
+
+
+def test_fewer_ties_than_before(truth: Truth) -> None:
+    assert truth.ties <= 40, "51 of 295 tags were ties when every form of a word added a point"
+
+
+def test_a_simulated_review_of_forty_issues_brings_the_allocation_near_the_labels(corpus: Corpus) -> None:
+    review = simulate_review(corpus, size=40, draws=200)
+    assert review.distance <= 0.65 * review.tags_distance
+    assert review.coverage >= 0.88

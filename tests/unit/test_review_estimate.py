@@ -1,0 +1,66 @@
+"""The difference estimator: tags corrected by a reviewed sample, with honest intervals."""
+
+from __future__ import annotations
+
+import pytest
+
+from syncd.review_estimate import Tagged, draw_sample, estimate_shares
+
+BUCKETS = ("growth", "reliability", "unaligned")
+
+
+def population() -> list[Tagged]:
+    firm = [Tagged(f"F-{i}", "growth", 1.0, reviewable=False) for i in range(20)]
+    keyword = [Tagged(f"K-{i}", "reliability", 1.0, reviewable=True) for i in range(60)]
+    untagged = [Tagged(f"U-{i}", "unaligned", 1.0, reviewable=True) for i in range(20)]
+    return firm + keyword + untagged
+
+
+def truth(item: Tagged) -> str:
+    """Half the keyword tags are wrong (growth in truth); untagged items really are unaligned."""
+    if item.key.startswith("K-") and int(item.key[2:]) % 2:
+        return "growth"
+    return item.tag
+
+
+def test_only_items_not_firmly_tagged_are_drawn() -> None:
+    sample = draw_sample(population(), 40, seed=3)
+    assert len(sample) == 40
+    assert all(item.reviewable for item in sample)
+    assert draw_sample(population(), 40, seed=3) == sample, "a seed gives the same sample"
+
+
+def test_without_answers_the_estimate_is_the_tags() -> None:
+    estimates = estimate_shares(population(), [], BUCKETS)
+    assert [(e.tagged, e.estimate, e.low, e.high) for e in estimates] == [
+        (0.2, 0.2, 0.2, 0.2),
+        (0.6, 0.6, 0.6, 0.6),
+        (0.2, 0.2, 0.2, 0.2),
+    ]
+
+
+def test_reviewing_every_reviewable_item_gives_the_true_shares_exactly() -> None:
+    items = population()
+    answers = [(item, truth(item)) for item in items if item.reviewable]
+    estimates = {e.bucket: e for e in estimate_shares(items, answers, BUCKETS)}
+    assert estimates["growth"].estimate == pytest.approx(0.5)
+    assert estimates["reliability"].estimate == pytest.approx(0.3)
+    assert estimates["growth"].low == pytest.approx(estimates["growth"].high), "nothing left to sample"
+
+
+def test_a_sample_corrects_the_tags_and_its_intervals_hold_the_truth() -> None:
+    items = population()
+    held = 0
+    for seed in range(200):
+        answers = [(item, truth(item)) for item in draw_sample(items, 30, seed=seed)]
+        estimates = {e.bucket: e for e in estimate_shares(items, answers, BUCKETS)}
+        held += estimates["growth"].holds(0.5) + estimates["reliability"].holds(0.3)
+    assert held / 400 >= 0.88
+
+
+def test_weights_count_as_effort() -> None:
+    items = [Tagged("A", "growth", 3.0, True), Tagged("B", "reliability", 1.0, True)]
+    answers = [(items[0], "reliability"), (items[1], "reliability")]
+    estimates = {e.bucket: e for e in estimate_shares(items, answers, BUCKETS)}
+    assert estimates["growth"].tagged == 0.75
+    assert estimates["reliability"].estimate == pytest.approx(1.0)

@@ -136,7 +136,17 @@ def post_reports(
 def _post_tracker(
     report: DriftReport, strategy: Strategy, store: StateStore, name: str, connector: Connector
 ) -> PostResult:
-    """The report comment first and on its own: a notice that fails must never keep the report from a tracker."""
+    """The report comment first and on its own: a notice that fails must never keep the report from a tracker.
+
+    Everything runs under the tracker's report lock, and the stored comment and the marker are looked for
+    under it: a second process posting at the same time finds the first one's comment and edits it."""
+    with store.report_lock(name):
+        return _post_locked(report, strategy, store, name, connector)
+
+
+def _post_locked(
+    report: DriftReport, strategy: Strategy, store: StateStore, name: str, connector: Connector
+) -> PostResult:
     target = _target(strategy, connector)
     error: str | None = None
     queued = False

@@ -1,0 +1,58 @@
+"""The fault matrix, continued: faults that once broke a promise. Each run must end with exactly the labels
+and the one report comment of a fault-free run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tests.integration.contract import run_sync
+from tests.integration.harness import Harness
+from tests.integration.test_faults import KINDS, make, reference, report_comments
+
+
+@pytest.fixture(params=KINDS)
+def kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def harness(kind: str) -> Iterator[Harness]:
+    with make(kind) as started:
+        yield started
+
+
+def _report_post(config: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "syncd", "--config", str(config), "report", "--post"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize("kind", ["jira-cloud", "linear"], indirect=True)
+def test_two_processes_posting_the_report_leave_one_comment(kind: str, tmp_path: Path) -> None:
+    """Each trial: a synced state without a report, then two ``report --post`` at once, while every comment
+    write is held a second: the later process finds the first one's comment under the lock and edits it."""
+    expected = reference(kind, tmp_path)
+    for trial in range(3):
+        directory = tmp_path / f"trial-{trial}"
+        directory.mkdir()
+        with make(kind) as harness:
+            assert run_sync(directory, harness, report=False).result is not None
+            harness.faults.latency = 1.0
+            harness.faults.paths = harness.comment_paths
+            config = harness.settings_file(directory)
+            first, second = _report_post(config), _report_post(config)
+            for process in (first, second):
+                out, err = process.communicate(timeout=120)
+                assert process.returncode == 0, out + err
+            assert report_comments(harness) == 1, f"trial {trial}: one report comment"
+            assert harness.labels() == expected

@@ -28,6 +28,7 @@ import requests
 from jira import JIRA, JIRAError
 
 from syncd.connectors.base import Check, Identity, OpResult, Skipped, fetch_each, holds_marker
+from syncd.connectors.deadline import bound_session
 from syncd.connectors.jira_errors import translate_error
 from syncd.connectors.jira_issues import JiraProfile, base_fields, to_work_item
 from syncd.connectors.jira_probe import JiraProbe
@@ -117,7 +118,7 @@ class JiraConnector:
             auth = {"token_auth": site.token.get_secret_value()}
         else:
             raise AuthError("no credentials configured: set email and api_token, or token", tracker=self.name)
-        return JIRA(
+        client = JIRA(
             server=site.url,
             options={"rest_api_version": version, "verify": site.verify_tls},
             max_retries=0,
@@ -125,6 +126,8 @@ class JiraConnector:
             get_server_info=False,
             **auth,
         )
+        bound_session(client._session, total=site.timeout)
+        return client
 
     def _detect_profile(self) -> JiraProfile:
         deployment = self._site.deployment

@@ -25,6 +25,7 @@ from gql.transport.requests import RequestsHTTPTransport
 
 from syncd.connectors import linear_queries as q
 from syncd.connectors.base import Check, Identity, OpResult, Skipped, fetch_each, holds_marker
+from syncd.connectors.deadline import bound_session
 from syncd.connectors.linear_errors import translate_error
 from syncd.connectors.linear_issues import LabelNaming, labels_cursor, to_work_item, with_labels
 from syncd.connectors.linear_labels import LabelDirectory, LinearLabel
@@ -347,6 +348,7 @@ class LinearConnector:
                 raise AuthError("authentication failed: no API key is set (api_key)", tracker=self.name)
             if self._session is None:
                 self._session = self._client.connect_sync()  # type: ignore[no-untyped-call]
+                bound_session(self._transport.session, total=self._workspace.timeout)
             self._requests += 1
             try:
                 data = self._session.execute(GraphQLRequest(request, variable_values=variables))

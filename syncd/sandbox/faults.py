@@ -23,6 +23,7 @@ class FaultKind(Enum):
     RATE_LIMIT = "rate_limit"
     SERVER_ERROR = "server_error"
     DROP = "drop"
+    DRIP = "drip"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +34,13 @@ class Fault:
         kind: what goes wrong.
         status: the HTTP status for ``SERVER_ERROR`` (500, 502, 503, 504).
         retry_after: seconds for a ``Retry-After`` header, or None to send none.
+        seconds: how long a ``DRIP`` answer takes to send.
     """
 
     kind: FaultKind
     status: int = 0
     retry_after: float | None = None
+    seconds: float = 0.0
 
 
 @dataclass
@@ -60,6 +63,9 @@ class Faults:
         latency: seconds added before every response (to matching paths only).
         slow_burst: the next N requests are held ``slow_seconds`` (beyond a client's timeout, say).
         slow_seconds: how long a request of a slow burst is held.
+        drip_burst: the next N answers are sent a few bytes at a time, spread over ``drip_seconds``, each
+            piece soon after the last (so a client's per-read timeout never fires); the request is handled.
+        drip_seconds: how long a dripped answer takes to send in all.
         repeat_cursor_burst: the next N pages that have a following page name the page just served as the
             next one (Jira's ``nextPageToken``, Linear's ``endCursor``): a server bug a client must survive.
         paths: a regular expression the request's fault target must match to be faulted or delayed (None:
@@ -80,6 +86,8 @@ class Faults:
     slow_seconds: float = 0.0
     repeat_cursor_burst: int = 0
     paths: str | None = None
+    drip_burst: int = 0
+    drip_seconds: float = 0.0
     _seen: int = field(default=0, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -99,6 +107,8 @@ class Faults:
             self.slow_seconds = 0.0
             self.repeat_cursor_burst = 0
             self.paths = None
+            self.drip_burst = 0
+            self.drip_seconds = 0.0
             self._seen = 0
 
     def delay(self, path: str) -> float:
@@ -134,6 +144,9 @@ class Faults:
             if self.drop_burst > 0:
                 self.drop_burst -= 1
                 return Fault(FaultKind.DROP)
+            if self.drip_burst > 0:
+                self.drip_burst -= 1
+                return Fault(FaultKind.DRIP, seconds=self.drip_seconds)
             if _due(self.rate_limit_every, self._seen):
                 return Fault(FaultKind.RATE_LIMIT, status=429, retry_after=self.retry_after)
             if _due(self.error_every, self._seen):

@@ -35,6 +35,8 @@ __all__ = [
     "Route",
 ]
 
+_DRIP_STEP = 0.2
+
 
 @dataclass(frozen=True, slots=True)
 class Request:
@@ -192,7 +194,7 @@ class _Handler(BaseHTTPRequestHandler):
         delay = app.faults.delay(target)
         if delay:
             time.sleep(delay)
-        if fault is not None and fault.kind is not FaultKind.DROP:
+        if fault is not None and fault.kind not in {FaultKind.DROP, FaultKind.DRIP}:
             response = app.render_fault(fault, request)
         else:
             response = route.handler(request)
@@ -209,7 +211,27 @@ class _Handler(BaseHTTPRequestHandler):
                 response=response.body,
             )
         )
+        if fault is not None and fault.kind is FaultKind.DRIP:
+            self._drip(response, fault.seconds)
+            return
         self._write(response, drop=fault is not None and fault.kind is FaultKind.DROP)
+
+    def _drip(self, response: Response, seconds: float) -> None:
+        """Send the whole answer, status line first, in small pieces spread over ``seconds``, each soon
+        after the last: a server that is never silent long enough for a per-read timeout to fire."""
+        lines = [f"HTTP/1.1 {response.status} {self.responses.get(response.status, ('',))[0]}"]
+        lines += [f"Date: {self.date_time_string()}", f"Content-Length: {len(response.body)}"]
+        lines += [f"{name}: {value}" for name, value in response.headers.items()]
+        data = ("\r\n".join(lines) + "\r\n\r\n").encode() + response.body
+        pieces = max(1, int(seconds / _DRIP_STEP))
+        size = -(-len(data) // pieces)
+        try:
+            for start in range(0, len(data), size):
+                self.wfile.write(data[start : start + size])
+                self.wfile.flush()
+                time.sleep(_DRIP_STEP)
+        except OSError:
+            self.close_connection = True
 
     def _write(self, response: Response, *, drop: bool) -> None:
         self.send_response(response.status)

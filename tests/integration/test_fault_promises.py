@@ -13,7 +13,11 @@ import pytest
 from tests.conftest import REPO
 from tests.integration.contract import run_sync
 from tests.integration.harness import Harness
-from tests.integration.test_faults import KINDS, make, reference, report_comments
+from tests.integration.test_faults import KINDS, Fault, _set, make, reference, report_comments, small_pages
+
+FAULTS = [
+    Fault("a dripping answer", _set(drip_burst=1, drip_seconds=4.0), retries=1, timeout=1),
+]
 
 
 @pytest.fixture(params=KINDS)
@@ -25,6 +29,19 @@ def kind(request: pytest.FixtureRequest) -> str:
 def harness(kind: str) -> Iterator[Harness]:
     with make(kind) as started:
         yield started
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
+def test_sync_converges_through(fault: Fault, kind: str, harness: Harness, tmp_path: Path) -> None:
+    expected = reference(kind, tmp_path)
+    small_pages(harness, tmp_path, timeout=fault.timeout)
+    fault.arm(harness)
+    outcome = run_sync(tmp_path, harness)
+    assert outcome.result is not None, outcome.error
+    assert outcome.result.status == "ok", outcome.result.errors
+    assert outcome.result.retries == fault.retries, "each failed request retried once, and counted"
+    assert harness.labels() == expected
+    assert report_comments(harness) == 1
 
 
 def _report_post(config: Path) -> subprocess.Popen[str]:

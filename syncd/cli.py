@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from syncd import __version__
-from syncd.cli_session import LogFormat, LogLevel, Session, StrategyOption, guarded, progress_line, session_of
+from syncd.cli_session import LogFormat, LogLevel, Session, StrategyOption, guarded, progress_line, say, session_of
 from syncd.daemon import Service
 from syncd.demo import run_demo
 from syncd.diagnosis import EXIT_CONFIG, EXIT_PARTIAL, describe_error, worst_exit_code
@@ -106,21 +106,21 @@ def check(
         except ConfigError as exc:
             problems.append(exc)
     for line in (*settings_lines, *strategy_lines):
-        typer.echo(line)
+        say(line)
     for warning in warnings:
-        typer.echo(f"warning: {warning}")
+        say(f"warning: {warning}")
     if problems:
         for problem in problems:
-            typer.echo(describe_error(problem).message, err=True)
+            say(describe_error(problem).message, err=True)
         raise typer.Exit(EXIT_CONFIG)
-    typer.echo("OK: settings and strategy are valid.")
+    say("OK: settings and strategy are valid.")
     if offline or not settings.trackers():
         return
     code = 0
     for name, checks in probe_trackers(settings, session.strategy()).items():
-        typer.echo(f"{name}:")
+        say(f"{name}:")
         for line in checklist(checks):
-            typer.echo(f"  {line}")
+            say(f"  {line}")
         code = worst_exit_code([code, checks_exit_code(checks)])
     raise typer.Exit(code)
 
@@ -167,10 +167,10 @@ def explain(
                 "blocked": sorted(plan.blocked),
             },
         }
-        typer.echo(json.dumps(payload, indent=2))
+        say(json.dumps(payload, indent=2))
         return
     for line in explain_item(target, alignment, plan, strategy, now=now):
-        typer.echo(line)
+        say(line)
 
 
 @state_app.command("show")
@@ -179,23 +179,23 @@ def state_show(ctx: typer.Context) -> None:
     """Print cursors, recent runs and pending writes."""
     session = session_of(ctx)
     with session.open_store() as store:
-        typer.echo(f"State file: {store.path} (schema {store.schema_version})")
+        say(f"State file: {store.path} (schema {store.schema_version})")
         trackers = store.trackers()
         if not trackers:
-            typer.echo("  nothing synced yet")
+            say("  nothing synced yet")
         for name in trackers:
             pending = store.outbox.pending(name)
-            typer.echo(
+            say(
                 f"  {name}: cursor {store.cursors.get(name) or 'none'}, {store.items.count(name)} items, "
                 f"{len(pending)} pending writes"
             )
             for op in pending[:10]:
-                typer.echo(f"    pending {op.kind} {op.key} (attempts {op.attempts}) {op.last_error or ''}".rstrip())
+                say(f"    pending {op.kind} {op.key} (attempts {op.attempts}) {op.last_error or ''}".rstrip())
             for op in store.outbox.refused(name):
-                typer.echo(f"    refused {op.kind} {op.key}, not retried: {op.last_error or 'no reason given'}")
+                say(f"    refused {op.kind} {op.key}, not retried: {op.last_error or 'no reason given'}")
         for run in store.runs.latest(limit=10):
             counts = ", ".join(f"{k} {v}" for k, v in run.counts.items())
-            typer.echo(f"  run {run.id} {run.tracker} {run.started_at:%Y-%m-%d %H:%M} {run.status} {counts}".rstrip())
+            say(f"  run {run.id} {run.tracker} {run.started_at:%Y-%m-%d %H:%M} {run.status} {counts}".rstrip())
 
 
 @state_app.command("reset")
@@ -217,7 +217,7 @@ def state_reset(
             question = f"Delete {what}? Labels already on issues stay; the next sync starts from scratch."
             typer.confirm(question, abort=True)
         store.reset(tracker)
-    typer.echo(f"Deleted {what}.")
+    say(f"Deleted {what}.")
 
 
 @app.command()
@@ -245,7 +245,7 @@ def sync(
     progress.clear()
     for outcome in outcomes:
         for line in summarise_outcome(outcome, dry_run=dry_run):
-            typer.echo(line, err=outcome.error is not None)
+            say(line, err=outcome.error is not None)
     raise typer.Exit(worst_exit_code(outcome.exit_code for outcome in outcomes))
 
 
@@ -275,15 +275,15 @@ def report(
         text = render(drift, fmt, scope=scope)
         if output is not None:
             write_private(output, text)
-            typer.echo(f"Wrote the {fmt} report to {output}")
+            say(f"Wrote the {fmt} report to {output}")
         elif not post:
-            typer.echo(text, nl=False)
+            say(text, nl=False)
         if post:
             chosen = select_trackers(settings, [tracker] if tracker else ())
             results = post_now(settings, strategy, store, chosen, drift)
             for result in results:
                 state = "not posted: " + result.error if result.error else "posted" if result.posted else "unchanged"
-                typer.echo(f"{result.tracker}: drift report on {result.target or 'no issue configured'}: {state}")
+                say(f"{result.tracker}: drift report on {result.target or 'no issue configured'}: {state}")
             raise typer.Exit(EXIT_PARTIAL if any(r.error for r in results) else 0)
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "StrategyOption",
     "guarded",
     "progress_line",
+    "say",
     "session_of",
 ]
 
@@ -71,6 +72,12 @@ class Session:
         return StateStore.open(self.settings().state_file())
 
 
+def say(message: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print through the redactor: what a command prints may quote a tracker, and a tracker may quote
+    the credentials it was sent (a 401 page that repeats the Authorization header)."""
+    typer.echo(REDACTOR.text(message), err=err, nl=nl)
+
+
 def guarded(command: Callable[P, R]) -> Callable[P, R]:
     """Turn any failure of ``command`` into its message and exit code."""
 
@@ -82,7 +89,7 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
             raise
         except Exception as exc:
             diagnosis = describe_error(exc)
-            typer.echo(diagnosis.message, err=True)
+            say(diagnosis.message, err=True)
             raise typer.Exit(diagnosis.exit_code) from None
 
     return run

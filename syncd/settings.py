@@ -13,6 +13,7 @@ located line (``jira.acme.url: ...``) like the strategy file's.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import os
 import re
@@ -266,7 +267,18 @@ class Settings(BaseSettings):
                 secret = getattr(tracker, name, None)
                 if isinstance(secret, SecretStr) and secret.get_secret_value():
                     values.append(secret.get_secret_value())
+            values += _basic_credentials(tracker)
         return values
+
+
+def _basic_credentials(tracker: TrackerSettings) -> list[str]:
+    """Jira Cloud's Basic credential as it travels (base64 of ``email:token``), with and without its
+    padding: a server that echoes the request shows it without the ``Basic`` word in front."""
+    email, token = getattr(tracker, "email", None), getattr(tracker, "api_token", None)
+    if not email or not isinstance(token, SecretStr) or not token.get_secret_value():
+        return []
+    encoded = base64.b64encode(f"{email}:{token.get_secret_value()}".encode()).decode()
+    return [encoded, encoded.rstrip("=")]
 
 
 def load_settings(config: Path | None = None, *, overrides: dict[str, Any] | None = None) -> Settings:

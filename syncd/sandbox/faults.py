@@ -24,6 +24,7 @@ class FaultKind(Enum):
     SERVER_ERROR = "server_error"
     DROP = "drop"
     DRIP = "drip"
+    ECHO = "echo"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,8 @@ class Faults:
         drip_burst: the next N answers are sent a few bytes at a time, spread over ``drip_seconds``, each
             piece soon after the last (so a client's per-read timeout never fires); the request is handled.
         drip_seconds: how long a dripped answer takes to send in all.
+        echo_status: answer every request with this status and a plain-text body that repeats the
+            request's credentials, as a badly configured gateway does (None: off): for the secrets audit.
         repeat_cursor_burst: the next N pages that have a following page name the page just served as the
             next one (Jira's ``nextPageToken``, Linear's ``endCursor``): a server bug a client must survive.
         paths: a regular expression the request's fault target must match to be faulted or delayed (None:
@@ -88,6 +91,7 @@ class Faults:
     paths: str | None = None
     drip_burst: int = 0
     drip_seconds: float = 0.0
+    echo_status: int | None = None
     _seen: int = field(default=0, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -109,6 +113,7 @@ class Faults:
             self.paths = None
             self.drip_burst = 0
             self.drip_seconds = 0.0
+            self.echo_status = None
             self._seen = 0
 
     def delay(self, path: str) -> float:
@@ -135,6 +140,8 @@ class Faults:
             if self.paths is not None and not re.search(self.paths, path):
                 return None
             self._seen += 1
+            if self.echo_status is not None:
+                return Fault(FaultKind.ECHO, status=self.echo_status)
             if self.rate_limit_burst > 0:
                 self.rate_limit_burst -= 1
                 return Fault(FaultKind.RATE_LIMIT, status=429, retry_after=self.retry_after)

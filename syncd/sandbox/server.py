@@ -11,6 +11,7 @@ never saw the answer, which is the case that proves syncd's writes are idempoten
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import threading
@@ -194,7 +195,9 @@ class _Handler(BaseHTTPRequestHandler):
         delay = app.faults.delay(target)
         if delay:
             time.sleep(delay)
-        if fault is not None and fault.kind not in {FaultKind.DROP, FaultKind.DRIP}:
+        if fault is not None and fault.kind is FaultKind.ECHO:
+            response = _echo(fault.status, self.headers)
+        elif fault is not None and fault.kind not in {FaultKind.DROP, FaultKind.DRIP}:
             response = app.render_fault(fault, request)
         else:
             response = route.handler(request)
@@ -246,6 +249,21 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(2)
             return
         self.wfile.write(response.body)
+
+
+def _echo(status: int, headers: Message) -> Response:
+    """A hostile answer: the request's credentials repeated in every form syncd could be tempted to print."""
+    authorization = headers.get("Authorization") or ""
+    credential = authorization.split(" ", 1)[-1]
+    try:
+        decoded = base64.b64decode(credential, validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        decoded = credential
+    text = (
+        f"<html><body>Refused. You sent Authorization: {authorization}\n"
+        f"credentials={credential}\ndecoded={decoded}\nbare {credential.rstrip('=')}</body></html>"
+    )
+    return Response(status, text.encode(), {"Content-Type": "text/html"})
 
 
 class _Server(ThreadingHTTPServer):

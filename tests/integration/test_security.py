@@ -57,6 +57,37 @@ def test_no_secret_in_state_output_or_reports(tmp_path: Path, harness: Harness) 
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 
+HOSTILE_COMMANDS = (
+    ["check"],
+    ["sync"],
+    ["sync", "--dry-run"],
+    ["--log-level", "debug", "sync", "--full"],
+    ["report", "--post"],
+    ["explain", "ANY-1"],
+    ["state", "show"],
+)
+
+
+@pytest.mark.parametrize("status", [401, 502, 200])
+def test_no_command_repeats_the_credentials_a_tracker_echoes(tmp_path: Path, harness: Harness, status: int) -> None:
+    """Every command, against a tracker whose every answer repeats the request's credentials (the
+    Authorization header, the decoded ``email:token``, and the bare base64 of it) in a non-JSON page."""
+    harness.tweak("max_attempts = 8", "max_attempts = 2")
+    config = harness.settings_file(tmp_path)
+    run_sync(tmp_path, harness)
+    harness.faults.echo_status = status
+    texts = []
+    for argv in HOSTILE_COMMANDS:
+        result = CliRunner().invoke(app, ["--config", str(config), "--log-format", "json", *argv])
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        texts.append(result.stdout + result.stderr)
+    if isinstance(harness, JiraHarness) and status == 401:
+        assert any("[redacted]" in text for text in texts), "Jira's words are shown, and redacted"
+    for secret in TEST_SECRETS:
+        for text in texts:
+            assert secret not in text
+
+
 def test_tls_is_verified_by_default() -> None:
     site = JiraSite(url="https://acme.atlassian.net", email="a@b.c", api_token="x")  # type: ignore[arg-type]
     assert site.verify_tls

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import textwrap
 from pathlib import Path
@@ -48,7 +49,8 @@ def test_example_settings_load_with_secrets_from_environment(monkeypatch: pytest
     assert site.api_token.get_secret_value() == TOKEN
     assert TOKEN not in repr(settings)
     assert TOKEN not in str(settings.model_dump())
-    assert settings.secret_values() == [TOKEN, "lin_api_example"]
+    basic = base64.b64encode(f"{site.email}:{TOKEN}".encode()).decode()
+    assert settings.secret_values() == [TOKEN, basic, basic.rstrip("="), "lin_api_example"]
 
 
 def test_no_file_no_trackers_is_valid() -> None:

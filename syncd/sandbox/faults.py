@@ -25,6 +25,7 @@ class FaultKind(Enum):
     DROP = "drop"
     DRIP = "drip"
     ECHO = "echo"
+    AUTH_REFUSED = "auth_refused"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,8 @@ class Faults:
         drip_seconds: how long a dripped answer takes to send in all.
         echo_status: answer every request with this status and a plain-text body that repeats the
             request's credentials, as a badly configured gateway does (None: off): for the secrets audit.
+        auth_refused_burst: the next N requests are refused as if their credentials were wrong (a token
+            rotated, or revoked and restored, while syncd runs).
         repeat_cursor_burst: the next N pages that have a following page name the page just served as the
             next one (Jira's ``nextPageToken``, Linear's ``endCursor``): a server bug a client must survive.
         paths: a regular expression the request's fault target must match to be faulted or delayed (None:
@@ -92,6 +95,7 @@ class Faults:
     drip_burst: int = 0
     drip_seconds: float = 0.0
     echo_status: int | None = None
+    auth_refused_burst: int = 0
     _seen: int = field(default=0, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -114,6 +118,7 @@ class Faults:
             self.drip_burst = 0
             self.drip_seconds = 0.0
             self.echo_status = None
+            self.auth_refused_burst = 0
             self._seen = 0
 
     def delay(self, path: str) -> float:
@@ -151,6 +156,9 @@ class Faults:
             if self.drop_burst > 0:
                 self.drop_burst -= 1
                 return Fault(FaultKind.DROP)
+            if self.auth_refused_burst > 0:
+                self.auth_refused_burst -= 1
+                return Fault(FaultKind.AUTH_REFUSED, status=401)
             if self.drip_burst > 0:
                 self.drip_burst -= 1
                 return Fault(FaultKind.DRIP, seconds=self.drip_seconds)

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from syncd.diagnosis import EXIT_AUTH
+from syncd.state import StateStore
+from syncd.writes import LABELS
 from tests.conftest import REPO
 from tests.integration.contract import run_sync
 from tests.integration.harness import Harness
@@ -40,6 +43,26 @@ def test_sync_converges_through(fault: Fault, kind: str, harness: Harness, tmp_p
     assert outcome.result is not None, outcome.error
     assert outcome.result.status == "ok", outcome.result.errors
     assert outcome.result.retries == fault.retries, "each failed request retried once, and counted"
+    assert harness.labels() == expected
+    assert report_comments(harness) == 1
+
+
+def test_a_token_refused_mid_run_keeps_the_writes_until_it_works(kind: str, harness: Harness, tmp_path: Path) -> None:
+    """The first label write is refused as unauthenticated (a token rotated while syncd runs): the run
+    stops with exit 3 and its writes stay pending; the next run, with working credentials, sends them."""
+    expected = reference(kind, tmp_path)
+    harness.faults.paths = harness.write_paths
+    harness.faults.auth_refused_burst = 1
+    refused = run_sync(tmp_path, harness)
+    assert refused.result is None
+    assert refused.exit_code == EXIT_AUTH, refused.error
+    harness.faults.reset()
+    with StateStore.open(tmp_path / "state.db") as store:
+        assert store.outbox.refused(harness.tracker) == [], "no write is set aside for good"
+        assert store.outbox.pending(harness.tracker, LABELS), "the writes wait for working credentials"
+    outcome = run_sync(tmp_path, harness)
+    assert outcome.result is not None, outcome.error
+    assert outcome.result.status == "ok", outcome.result.errors
     assert harness.labels() == expected
     assert report_comments(harness) == 1
 

@@ -228,7 +228,7 @@ class JiraConnector:
         body: dict[str, Any] = {"jql": jql, "fields": fields, "maxResults": self._site.page_size}
         if token:
             body["nextPageToken"] = token
-        page: dict[str, Any] = self._rest("POST", "search/jql", body=body)
+        page = _search_page(self._rest("POST", "search/jql", body=body), self.name)
         following = page.get("nextPageToken")
         if following and following in seen | {token}:
             raise TransientError("the search returned a page token it already gave", tracker=self.name)
@@ -264,7 +264,9 @@ class JiraConnector:
             "maxResults": self._site.page_size + 1,
             "fields": ",".join(fields),
         }
-        page: dict[str, Any] = self._call("search page", partial(self._rest, "GET", "search", params=params))
+        page = self._call("search page", lambda: _search_page(self._rest("GET", "search", params=params), self.name))
+        if not isinstance(page.get("total"), int):
+            raise TransientError("a search page without its total: not a page of Jira's", tracker=self.name)
         return page
 
     def apply(self, ops: Sequence[LabelOp]) -> Iterator[OpResult]:
@@ -367,6 +369,14 @@ class JiraConnector:
         if not retry:
             return attempt()
         return call_with_retry(attempt, policy=self._policy, tracker=self.name, what=what, stats=self._stats)
+
+
+def _search_page(page: Any, tracker: str) -> dict[str, Any]:
+    """A search answer that is a page of issues; an empty body or another shape (a proxy's, a cache's) is
+    a transient failure, never an empty page: an empty page would move the cursor past unread edits."""
+    if not isinstance(page, dict) or not isinstance(page.get("issues"), list):
+        raise TransientError("the search answer was not a page of issues (empty, or of another shape)", tracker=tracker)
+    return page
 
 
 def _next_offset(start: int, issues: list[Any]) -> tuple[int, str | None]:

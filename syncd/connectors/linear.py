@@ -380,8 +380,15 @@ def _connection(data: Any, root: str) -> Any:
 
 
 def _check_cursor(data: Any, guard: tuple[str, set[str]], tracker: str) -> None:
+    """A page of the connection, whose cursor is new; anything else is retried, never taken as the end."""
     root, seen = guard
-    info = _connection(data, root)["pageInfo"]
+    try:
+        connection = _connection(data, root)
+        nodes, info = connection["nodes"], connection["pageInfo"]
+    except (KeyError, TypeError, IndexError):
+        nodes, info = None, None
+    if not isinstance(nodes, list) or not isinstance(info, dict) or not isinstance(info.get("hasNextPage"), bool):
+        raise TransientError(f"the answer was not a page of {root} (empty, or of another shape)", tracker=tracker)
     cursor = info.get("endCursor")
     if info.get("hasNextPage") and cursor in seen:
         raise TransientError("the page cursor repeated an earlier one", tracker=tracker)

@@ -52,7 +52,9 @@ def translate_error(
         if status >= 500:
             return TransientError(f"server error ({status})", tracker=tracker, issue=issue, status=status)
         return BadRequest(f"rejected ({status})", tracker=tracker, issue=issue, status=status)
-    if isinstance(error, TransportConnectionFailed | TransportProtocolError | requests.RequestException):
+    if isinstance(error, TransportProtocolError):
+        return TransientError("the answer was not a page of GraphQL (empty, or of another shape)", tracker=tracker)
+    if isinstance(error, TransportConnectionFailed | requests.RequestException):
         return TransientError(f"{type(error).__name__}: the connection failed", tracker=tracker, issue=issue)
     return None
 

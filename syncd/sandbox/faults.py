@@ -26,6 +26,8 @@ class FaultKind(Enum):
     DRIP = "drip"
     ECHO = "echo"
     AUTH_REFUSED = "auth_refused"
+    EMPTY = "empty"
+    WRONG_SHAPE = "wrong_shape"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,8 @@ class Faults:
             request's credentials, as a badly configured gateway does (None: off): for the secrets audit.
         auth_refused_burst: the next N requests are refused as if their credentials were wrong (a token
             rotated, or revoked and restored, while syncd runs).
+        empty_burst: the next N requests are answered 200 with an empty body (a proxy that lost it).
+        wrong_shape_burst: the next N requests are answered 200 with JSON of another shape than the API's.
         repeat_cursor_burst: the next N pages that have a following page name the page just served as the
             next one (Jira's ``nextPageToken``, Linear's ``endCursor``): a server bug a client must survive.
         paths: a regular expression the request's fault target must match to be faulted or delayed (None:
@@ -96,6 +100,8 @@ class Faults:
     drip_seconds: float = 0.0
     echo_status: int | None = None
     auth_refused_burst: int = 0
+    empty_burst: int = 0
+    wrong_shape_burst: int = 0
     _seen: int = field(default=0, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -119,6 +125,8 @@ class Faults:
             self.drip_seconds = 0.0
             self.echo_status = None
             self.auth_refused_burst = 0
+            self.empty_burst = 0
+            self.wrong_shape_burst = 0
             self._seen = 0
 
     def delay(self, path: str) -> float:
@@ -159,6 +167,12 @@ class Faults:
             if self.auth_refused_burst > 0:
                 self.auth_refused_burst -= 1
                 return Fault(FaultKind.AUTH_REFUSED, status=401)
+            if self.empty_burst > 0:
+                self.empty_burst -= 1
+                return Fault(FaultKind.EMPTY, status=200)
+            if self.wrong_shape_burst > 0:
+                self.wrong_shape_burst -= 1
+                return Fault(FaultKind.WRONG_SHAPE, status=200)
             if self.drip_burst > 0:
                 self.drip_burst -= 1
                 return Fault(FaultKind.DRIP, seconds=self.drip_seconds)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from syncd.diagnosis import EXIT_AUTH
+from syncd.diagnosis import EXIT_AUTH, EXIT_PARTIAL
 from syncd.state import StateStore
 from syncd.writes import LABELS
 from tests.conftest import REPO
@@ -18,8 +18,11 @@ from tests.integration.contract import run_sync
 from tests.integration.harness import Harness
 from tests.integration.test_faults import KINDS, Fault, _set, make, reference, report_comments, small_pages
 
+_PAGES = r"search|/graphql/query/issues$"
 FAULTS = [
     Fault("a dripping answer", _set(drip_burst=1, drip_seconds=4.0), retries=1, timeout=1),
+    Fault("an empty 200 for a page", _set(empty_burst=1, paths=_PAGES), retries=1),
+    Fault("a 200 page of another shape", _set(wrong_shape_burst=1, paths=_PAGES), retries=1),
 ]
 
 
@@ -65,6 +68,26 @@ def test_a_token_refused_mid_run_keeps_the_writes_until_it_works(kind: str, harn
     assert outcome.result.status == "ok", outcome.result.errors
     assert harness.labels() == expected
     assert report_comments(harness) == 1
+
+
+@pytest.mark.parametrize("knob", ["empty_burst", "wrong_shape_burst"])
+def test_pages_that_stay_garbled_fail_the_sync_and_keep_the_cursor(
+    knob: str, kind: str, harness: Harness, tmp_path: Path
+) -> None:
+    harness.tweak("max_attempts = 8", "max_attempts = 2")
+    assert run_sync(tmp_path, harness).result is not None
+    with StateStore.open(tmp_path / "state.db") as store:
+        cursor = store.cursors.get(harness.tracker)
+    setattr(harness.faults, knob, 100)
+    harness.faults.paths = _PAGES
+    outcome = run_sync(tmp_path, harness)
+    assert outcome.result is None
+    assert outcome.exit_code == EXIT_PARTIAL
+    assert outcome.error is not None
+    assert "not a page of" in outcome.error, outcome.error
+    assert "bug in syncd" not in outcome.error
+    with StateStore.open(tmp_path / "state.db") as store:
+        assert store.cursors.get(harness.tracker) == cursor, "the cursor did not move"
 
 
 def _report_post(config: Path) -> subprocess.Popen[str]:

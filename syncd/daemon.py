@@ -3,7 +3,7 @@
 Every tracker is synced every ``interval`` (± ``jitter``), each on its own schedule, so one failing
 tracker never holds up the others; a failure retries after a growing pause (30 s, 1 min, 2 min, … up to
 the interval) instead of spinning. Every ``full_sweep_every``-th sync of a tracker reads all its issues,
-to notice deleted and moved ones.
+to notice deleted and moved ones (counted in the state, so a restart does not put a sweep off).
 
 Signals: SIGTERM and SIGINT stop at the next safe point — after the page or write in flight, with
 everything done so far recorded — even in the middle of a retry's wait, and exit 0. A request in flight
@@ -119,7 +119,6 @@ class Service:
 
     def _sync(self, name: str) -> None:
         schedule = self.schedule[name]
-        full = schedule.runs % self.settings.service.full_sweep_every == 0 and schedule.runs > 0
         started = time.monotonic()
         self._heartbeat()
         try:
@@ -128,7 +127,7 @@ class Service:
                 self.strategy,
                 self.store,
                 {name: self.trackers[name]},
-                SyncOptions(full=full),
+                SyncOptions(),
                 stats=self.stats,
                 policy=self.policy,
                 control=self.control,

@@ -40,7 +40,16 @@ from syncd.strategy import Strategy
 from syncd.sync_model import PlannedChange, RunControl, SyncOptions, SyncResult
 from syncd.writes import LABELS, journal_until_confirmed, label_op, op_payload, send_label_writes
 
-__all__ = ["Engine", "PlannedChange", "RunControl", "SafetyStop", "SyncOptions", "SyncResult"]
+__all__ = [
+    "Engine",
+    "PlannedChange",
+    "RunControl",
+    "SafetyStop",
+    "SyncOptions",
+    "SyncResult",
+    "sweep_due",
+    "syncs_since_sweep",
+]
 
 T = TypeVar("T")
 _log = get_logger("syncd.engine")
@@ -49,10 +58,23 @@ _COMPLETE_EVERY = 50
 _SAFETY_MIN_ITEMS = 20
 _SAFETY_SHARE = 0.5
 _SKIPPED = "skipped"
+_SWEEP = "since-sweep"
 
 
 class SafetyStop(SyncdError, Fatal):
     """A full pull would forget most of what the state knows; refused unless ``--force``."""
+
+
+def syncs_since_sweep(store: StateStore, tracker: str) -> int:
+    """Incremental syncs of ``tracker`` since its last full sweep, as the state counts them, so the service
+    and the one-shot sync (a timer starts a new process each time) sweep on the same schedule."""
+    value = store.cursors.get(tracker, _SWEEP)
+    return int(value) if value and value.isdigit() else 0
+
+
+def sweep_due(store: StateStore, tracker: str, every: int) -> bool:
+    """Whether this sync of ``tracker`` is the ``every``-th: a full sweep, to forget deleted and moved issues."""
+    return syncs_since_sweep(store, tracker) + 1 >= every
 
 
 def strategy_fingerprint(strategy: Strategy) -> str:
@@ -156,6 +178,8 @@ class _Sync:
             self.store.cursors.set(self.name, started.isoformat())
             self.store.cursors.set(self.name, fingerprint, "strategy")
             self.store.cursors.set(self.name, json.dumps(sorted(self.skipped_keys)), _SKIPPED)
+            since_sweep = 0 if since is None else syncs_since_sweep(self.store, self.name) + 1
+            self.store.cursors.set(self.name, str(since_sweep), _SWEEP)
             self._save_profile()
         send_label_writes(self.store, self.connector, self.result, self.engine._control)
 

@@ -24,6 +24,7 @@ from gql import Client, GraphQLRequest
 from gql.transport.requests import RequestsHTTPTransport
 
 from syncd.connectors import linear_queries as q
+from syncd.connectors.answers import check_page, connection_at, tracker_time
 from syncd.connectors.base import Check, Identity, OpResult, Skipped, fetch_each, holds_marker
 from syncd.connectors.deadline import bound_session
 from syncd.connectors.linear_errors import translate_error
@@ -35,7 +36,6 @@ from syncd.errors import (
     BadRequest,
     NotFound,
     TrackerError,
-    TransientError,
 )
 from syncd.model import LabelOp, TrackerKind, WorkItem
 from syncd.reconcile import TrackerLabels
@@ -92,6 +92,7 @@ class LinearConnector:
         )
         self._teams: dict[str, str] = {}
         self._directory: LabelDirectory | None = None
+        self._pull_clock: datetime | None = None
 
     @property
     def labels(self) -> TrackerLabels:
@@ -136,6 +137,7 @@ class LinearConnector:
         if since is not None:
             issue_filter["updatedAt"] = {"gte": (since - OVERLAP).isoformat()}
         seen: set[str] = set()
+        self._pull_clock = None
         for node in self._pages("issues", q.ISSUES, {"filter": issue_filter, "first": self._workspace.page_size}):
             project = (node.get("project") or {}).get("id") if isinstance(node, dict) else None
             if project and project not in self._initiatives:
@@ -191,13 +193,19 @@ class LinearConnector:
         cursors: set[str] = set()
         while True:
             page = self._execute(f"{root} page", request, {**variables, "after": after}, guard=(root, cursors))
-            connection = _connection(page, root)
+            if root == "issues" and self._pull_clock is None:
+                self._pull_clock = tracker_time(self._headers(), tracker=self.name)
+            connection = connection_at(page, root)
             yield from connection["nodes"]
             info = connection["pageInfo"]
             if not info["hasNextPage"] or not info.get("endCursor"):
                 return
             after = str(info["endCursor"])
             cursors.add(after)
+
+    def pull_clock(self) -> datetime | None:
+        """Linear's clock when the last pull's first page was answered: the bound of the next pull."""
+        return self._pull_clock
 
     def apply(self, ops: Sequence[LabelOp]) -> Iterator[OpResult]:
         groups: dict[tuple[frozenset[str], frozenset[str]], list[LabelOp]] = defaultdict(list)
@@ -360,7 +368,7 @@ class LinearConnector:
                 raise translated from None
             self._stats.record_request(self.name, None)
             if guard is not None:
-                _check_cursor(data, guard, self.name)
+                check_page(data, guard, self.name)
             return data
 
         if not retry:
@@ -370,25 +378,3 @@ class LinearConnector:
     def _headers(self) -> Mapping[str, str]:
         headers = getattr(self._transport, "response_headers", None)
         return headers if headers is not None else {}
-
-
-def _connection(data: Any, root: str) -> Any:
-    """The connection at a dotted path of an answer (``issues``, ``issue.labels``)."""
-    for name in root.split("."):
-        data = data[name]
-    return data
-
-
-def _check_cursor(data: Any, guard: tuple[str, set[str]], tracker: str) -> None:
-    """A page of the connection, whose cursor is new; anything else is retried, never taken as the end."""
-    root, seen = guard
-    try:
-        connection = _connection(data, root)
-        nodes, info = connection["nodes"], connection["pageInfo"]
-    except (KeyError, TypeError, IndexError):
-        nodes, info = None, None
-    if not isinstance(nodes, list) or not isinstance(info, dict) or not isinstance(info.get("hasNextPage"), bool):
-        raise TransientError(f"the answer was not a page of {root} (empty, or of another shape)", tracker=tracker)
-    cursor = info.get("endCursor")
-    if info.get("hasNextPage") and cursor in seen:
-        raise TransientError("the page cursor repeated an earlier one", tracker=tracker)

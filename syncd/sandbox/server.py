@@ -187,6 +187,14 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._serve()
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header from the emulator's own clock, so an emulator set behind says so, as a
+        tracker whose clock is off does."""
+        clock = getattr(getattr(self.server.app, "store", None), "clock", None)
+        if timestamp is None and clock is not None:
+            timestamp = clock.now_ms() / 1000
+        return super().date_time_string(timestamp)
+
     def log_message(self, format: str, *args: Any) -> None:
         """Silence the default stderr access log; the RequestLog is the record."""
 

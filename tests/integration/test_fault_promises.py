@@ -9,13 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from structlog.testing import capture_logs
 
 from syncd.diagnosis import EXIT_AUTH, EXIT_PARTIAL
+from syncd.sandbox.clock import Clock
 from syncd.state import StateStore
 from syncd.writes import LABELS
 from tests.conftest import REPO
-from tests.integration.contract import run_sync
-from tests.integration.harness import Harness
+from tests.integration.contract import owned, run_sync
+from tests.integration.harness import Harness, JiraHarness, LinearHarness
 from tests.integration.test_faults import KINDS, Fault, _set, make, reference, report_comments, small_pages
 
 _PAGES = r"search|/graphql/query/issues$"
@@ -88,6 +90,34 @@ def test_pages_that_stay_garbled_fail_the_sync_and_keep_the_cursor(
     assert "bug in syncd" not in outcome.error
     with StateStore.open(tmp_path / "state.db") as store:
         assert store.cursors.get(harness.tracker) == cursor, "the cursor did not move"
+
+
+def _clock(harness: Harness) -> Clock:
+    if isinstance(harness, JiraHarness):
+        return harness.site.clock
+    assert isinstance(harness, LinearHarness)
+    return harness.emulator.clock
+
+
+def test_a_tracker_clock_ten_minutes_behind_still_reads_a_persons_pin(
+    kind: str, harness: Harness, tmp_path: Path
+) -> None:
+    """The tracker stamps ``updated`` ten minutes behind syncd's clock: a pull bounded by syncd's clock
+    would never see the person's pin; bounded by the tracker's, it does, with a warning on the skew."""
+    expected = reference(kind, tmp_path)
+    _clock(harness).advance(-600)
+    assert run_sync(tmp_path, harness).result is not None
+    key, pin, carried = harness.pin
+    harness.person_labels(key, add=[pin])
+    with capture_logs() as logs:
+        outcome = run_sync(tmp_path, harness)
+    assert outcome.result is not None, outcome.error
+    assert outcome.result.status == "ok", outcome.result.errors
+    assert any(log["event"] == "tracker.clock_skew" and log["skew_seconds"] < -500 for log in logs)
+    labels = harness.labels()
+    assert owned(labels[key]) == carried, "the person's pin was read and obeyed"
+    assert {k: v for k, v in labels.items() if k != key} == {k: v for k, v in expected.items() if k != key}
+    assert report_comments(harness) == 1
 
 
 def _report_post(config: Path) -> subprocess.Popen[str]:

@@ -29,6 +29,7 @@ from syncd.explain import (
     summarise_strategy,
 )
 from syncd.files import write_private
+from syncd.health import check_listen
 from syncd.item_sources import from_state, pick, read_items, tracker_labels
 from syncd.logging import configure_logging
 from syncd.mapper import map_items
@@ -94,6 +95,8 @@ def check(
     try:
         settings = session.settings()
         settings_lines = summarise_settings(settings, str(session.config or "defaults and environment"))
+        if settings.service.health.enabled:
+            check_listen(settings.service.health.host)
     except ConfigError as exc:
         problems.append(exc)
     strategy_lines: list[str] = []
@@ -274,7 +277,11 @@ def report(
         drift = build_report(store, strategy, configured, now=datetime.now(UTC), per_team=teams)
         text = render(drift, fmt, scope=scope)
         if output is not None:
-            write_private(output, text)
+            try:
+                write_private(output, text)
+            except OSError as exc:
+                why = exc.strerror or str(exc)
+                raise ConfigError("command line", [Problem("--output", f"cannot write {output}: {why}")]) from None
             say(f"Wrote the {fmt} report to {output}")
         elif not post:
             say(text, nl=False)

@@ -50,6 +50,9 @@ __all__ = [
 
 DEFAULT_STATE_FILE = Path(".syncd") / "state.db"
 _NAME = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+_HOST_NAME = re.compile(
+    r"(?i)^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
 _file_data: ContextVar[dict[str, Any] | None] = ContextVar("syncd_settings_file", default=None)
 
 
@@ -183,9 +186,27 @@ class RetryOptions(_Section):
     deadline: float = Field(default=300.0, gt=0, le=86400)
 
 
+def _listen_host(value: str) -> str:
+    """An address this machine could listen on: an IP address, or a host name (``localhost``). Dotted
+    numbers that are no IPv4 address (``999.0.0.1``) are refused here rather than when the service starts."""
+    labels = value.split(".")
+    if all(label.isdigit() for label in labels):
+        try:
+            ipaddress.IPv4Address(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is no IPv4 address (each of its four numbers is 0 to 255)") from None
+        return value
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        if not _HOST_NAME.fullmatch(value):
+            raise ValueError(f"{value!r} is neither an IP address nor a host name") from None
+    return value
+
+
 class HealthOptions(_Section):
     enabled: bool = True
-    host: str = "127.0.0.1"
+    host: Annotated[str, AfterValidator(_listen_host)] = "127.0.0.1"
     port: int = Field(default=9464, ge=0, le=65535)
     stale_after: float = Field(default=3600.0, gt=0, allow_inf_nan=False)
 

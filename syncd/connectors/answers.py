@@ -13,11 +13,14 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
-from syncd.errors import TransientError
+import requests
+
+from syncd.errors import Misdirected, TransientError
 from syncd.logging import get_logger
 
-__all__ = ["SKEW_WARNING", "check_page", "connection_at", "search_page", "tracker_time"]
+__all__ = ["SKEW_WARNING", "check_page", "connection_at", "refuse_redirects", "search_page", "tracker_time"]
 
 _log = get_logger("syncd.connectors")
 SKEW_WARNING = timedelta(minutes=1)
@@ -77,3 +80,24 @@ def check_page(data: Any, guard: tuple[str, set[str]], tracker: str) -> None:
     cursor = info.get("endCursor")
     if info.get("hasNextPage") and cursor in seen:
         raise TransientError("the page cursor repeated an earlier one", tracker=tracker)
+
+
+def refuse_redirects(session: requests.Session | None, *, tracker: str) -> None:
+    """Stop at a redirect to another host instead of following it: a tracker's API does not move, so the
+    answer is a login page or a site that moved, never the data asked for."""
+
+    def hook(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        if not response.is_redirect:
+            return
+        target = urljoin(response.url, response.headers.get("Location", ""))
+        if urlsplit(target).netloc != urlsplit(response.url).netloc:
+            where = urlsplit(target)
+            raise Misdirected(
+                f"the url redirects to {where.scheme}://{where.netloc}{where.path}, where no API answers: "
+                "check url in the settings (the site's own address, not a login page)",
+                tracker=tracker,
+                status=response.status_code,
+            )
+
+    if session is not None:
+        session.hooks["response"].append(hook)

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import requests
 from jira import JIRA, JIRAError
 
-from syncd.connectors.answers import search_page, tracker_time
+from syncd.connectors.answers import refuse_redirects, search_page, tracker_time
 from syncd.connectors.base import Check, Identity, OpResult, Skipped, fetch_each, holds_marker
 from syncd.connectors.deadline import bound_session
 from syncd.connectors.jira_errors import translate_error
@@ -130,6 +130,7 @@ class JiraConnector:
             **auth,
         )
         bound_session(client._session, total=site.timeout)
+        refuse_redirects(client._session, tracker=self.name)
         return client
 
     def _detect_profile(self) -> JiraProfile:

@@ -24,7 +24,7 @@ from gql import Client, GraphQLRequest
 from gql.transport.requests import RequestsHTTPTransport
 
 from syncd.connectors import linear_queries as q
-from syncd.connectors.answers import check_page, connection_at, tracker_time
+from syncd.connectors.answers import check_page, connection_at, refuse_redirects, tracker_time
 from syncd.connectors.base import Check, Identity, OpResult, Skipped, fetch_each, holds_marker
 from syncd.connectors.deadline import bound_session
 from syncd.connectors.linear_errors import translate_error
@@ -357,6 +357,7 @@ class LinearConnector:
             if self._session is None:
                 self._session = self._client.connect_sync()  # type: ignore[no-untyped-call]
                 bound_session(self._transport.session, total=self._workspace.timeout)
+                refuse_redirects(self._transport.session, tracker=self.name)
             self._requests += 1
             try:
                 data = self._session.execute(GraphQLRequest(request, variable_values=variables))

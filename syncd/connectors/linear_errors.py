@@ -38,6 +38,8 @@ def translate_error(
     error: BaseException, *, tracker: str, issue: str = "", headers: Mapping[str, str] | None = None
 ) -> TrackerError | None:
     """A gql or network failure as the typed error that says what to do next (None: not a tracker error)."""
+    if isinstance(error.__cause__, TrackerError):
+        return error.__cause__  # syncd's own verdict on the answer, wrapped by the transport
     if isinstance(error, TransportQueryError):
         return _query_error(error, tracker=tracker, issue=issue, headers=headers or {})
     if isinstance(error, TransportServerError):

@@ -28,6 +28,7 @@ class FaultKind(Enum):
     AUTH_REFUSED = "auth_refused"
     EMPTY = "empty"
     WRONG_SHAPE = "wrong_shape"
+    REDIRECT = "redirect"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,8 @@ class Faults:
             rotated, or revoked and restored, while syncd runs).
         empty_burst: the next N requests are answered 200 with an empty body (a proxy that lost it).
         wrong_shape_burst: the next N requests are answered 200 with JSON of another shape than the API's.
+        redirect_to: answer every request with a 302 to this base URL (another host: a login page, a moved
+            site), keeping the path (None: off).
         repeat_cursor_burst: the next N pages that have a following page name the page just served as the
             next one (Jira's ``nextPageToken``, Linear's ``endCursor``): a server bug a client must survive.
         paths: a regular expression the request's fault target must match to be faulted or delayed (None:
@@ -102,6 +105,7 @@ class Faults:
     auth_refused_burst: int = 0
     empty_burst: int = 0
     wrong_shape_burst: int = 0
+    redirect_to: str | None = None
     _seen: int = field(default=0, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -127,6 +131,7 @@ class Faults:
             self.auth_refused_burst = 0
             self.empty_burst = 0
             self.wrong_shape_burst = 0
+            self.redirect_to = None
             self._seen = 0
 
     def delay(self, path: str) -> float:
@@ -153,6 +158,8 @@ class Faults:
             if self.paths is not None and not re.search(self.paths, path):
                 return None
             self._seen += 1
+            if self.redirect_to is not None:
+                return Fault(FaultKind.REDIRECT, status=302)
             if self.echo_status is not None:
                 return Fault(FaultKind.ECHO, status=self.echo_status)
             if self.rate_limit_burst > 0:

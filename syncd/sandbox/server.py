@@ -210,7 +210,9 @@ class _Handler(BaseHTTPRequestHandler):
         delay = app.faults.delay(target)
         if delay:
             time.sleep(delay)
-        if fault is not None and fault.kind is FaultKind.ECHO:
+        if fault is not None and fault.kind is FaultKind.REDIRECT:
+            response = Response(302, b"", {"Location": f"{app.faults.redirect_to}{self.path}"})
+        elif fault is not None and fault.kind is FaultKind.ECHO:
             response = _echo(fault.status, self.headers)
         elif fault is not None and fault.kind in _GARBLED:
             response = _GARBLED[fault.kind]

@@ -95,7 +95,19 @@ def _tracker_url(value: str) -> str:
         parts.port  # noqa: B018 - parsing the port is the check
     except ValueError:
         raise ValueError(f"{value!r} has a port that is not a number from 0 to 65535") from None
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(
+            "the url carries credentials (user:password@): they would be sent and logged with every request; "
+            "remove them and set the token or API key in the environment or the credentials directory"
+        )
     return value.rstrip("/")
+
+
+def _group_name(value: str | None) -> str | None:
+    """A Linear label group's name: not empty or blank, or syncd would create a group nobody can see."""
+    if value is not None and not value.strip():
+        raise ValueError("a label group needs a name (for value labels without a group, remove value_group)")
+    return value
 
 
 TrackerUrl = Annotated[str, AfterValidator(_tracker_url)]
@@ -170,8 +182,10 @@ class LinearWorkspace(_Tracker):
         description="a personal API key; a missing one is refused like a wrong one, naming the workspace",
     )
     teams: TeamKeys = Field(default=(), description="team keys to sync; empty: all teams")
-    objective_group: str = "Objective"
-    value_group: str | None = Field(default="Value", description="None: value labels are flat")
+    objective_group: Annotated[str, AfterValidator(_group_name)] = "Objective"
+    value_group: Annotated[str | None, AfterValidator(_group_name)] = Field(
+        default="Value", description="None: value labels are flat"
+    )
     page_size: int = Field(default=250, ge=1, le=250)
 
 
@@ -321,9 +335,26 @@ def load_settings(config: Path | None = None, *, overrides: dict[str, Any] | Non
     try:
         return Settings(_secrets_dir=credentials, **(overrides or {}))
     except ValidationError as exc:
-        raise ConfigError(source, problems_from_validation(exc, Settings)) from None
+        raise _attributed(source, problems_from_validation(exc, Settings)) from None
     finally:
         _file_data.reset(token)
+
+
+def _attributed(source: str, problems: list[Problem]) -> ConfigError:
+    """The problems, each named where its value came from: a value set in the environment is the
+    variable's problem (``SYNCD_JIRA__ACME__TIMEOUT``), not the file's."""
+    variables = {name.upper() for name in os.environ}
+    named = [_in_variable(problem, variables) for problem in problems]
+    if all(problem is not original for problem, original in zip(named, problems, strict=True)):
+        return ConfigError("environment", named)
+    return ConfigError(source, named)
+
+
+def _in_variable(problem: Problem, variables: set[str]) -> Problem:
+    variable = "SYNCD_" + problem.location.replace(".", "__").upper()
+    if problem.location and variable in variables:
+        return Problem(f"{variable} (environment variable)", problem.message)
+    return problem
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

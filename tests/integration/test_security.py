@@ -101,6 +101,7 @@ def test_tls_is_verified_by_default() -> None:
 def test_the_files_the_demo_writes_are_private(tmp_path: Path) -> None:
     directory = tmp_path / "demo"
     directory.mkdir()
+    directory.chmod(0o755)
     stale = directory / "syncd.toml"
     stale.write_text("# left from an earlier run\n")
     stale.chmod(0o644)
@@ -117,6 +118,7 @@ def test_the_files_the_demo_writes_are_private(tmp_path: Path) -> None:
     assert {"syncd.toml", "strategy.yaml", "report.html", "state.db"} <= set(written), written
     modes = {name: oct(stat.S_IMODE((directory / name).stat().st_mode)) for name in written}
     assert modes == dict.fromkeys(written, oct(0o600))
+    assert oct(stat.S_IMODE(directory.stat().st_mode)) == oct(0o700), "the directory is its owner's alone"
 
 
 def test_the_secrets_audit_catches_a_token_in_every_channel(tmp_path: Path, request: pytest.FixtureRequest) -> None:

@@ -221,6 +221,13 @@ def test_the_unit_waits_longer_than_a_request_and_a_stop_can_take() -> None:
     assert stop > default_timeout + STOP_GRACE
 
 
+@pytest.mark.parametrize("unit", ["syncd.service", "syncd-sync.service"])
+def test_the_units_never_restart_on_bad_settings_or_credentials(unit: str) -> None:
+    lines = (UNITS / unit).read_text().splitlines()
+    assert "RestartPreventExitStatus=2 3" in lines
+    assert "PrivateMounts=yes" in lines
+
+
 def test_sighup_with_a_broken_strategy_keeps_running_on_the_old_one(tmp_path: Path, harness: JiraHarness) -> None:
     strategy = tmp_path / "strategy.yaml"
     shutil.copy(EXAMPLE_STRATEGY, strategy)

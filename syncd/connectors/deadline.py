@@ -1,11 +1,13 @@
-"""Every tracker request bounded as a whole, whatever the tracker does.
+"""Every tracker request bounded as a whole, in time and in size, whatever the tracker does.
 
 ``requests`` applies its timeout to each socket operation, not to a request: a server that sends one
 byte a second keeps a request alive for as long as it likes. The adapter here gives each request a
 deadline (``timeout`` seconds for the connection, the request, the headers and the whole body) and a
 watcher thread shuts the request's socket down when it passes, so the request fails like a dropped
 connection and is retried as one. :func:`cut_short` brings every deadline forward when the service
-is told to stop, so a stop never waits out a slow tracker.
+is told to stop, so a stop never waits out a slow tracker. An answer is read up to
+:data:`MAX_ANSWER_BYTES` (decompressed), never further: a 400 MB page would otherwise be held in memory
+two or three times over while it is decoded.
 
 The adapter is mounted on the sessions of the ``jira`` and ``gql`` clients (:func:`bound_session`), so
 both libraries keep doing everything else themselves.
@@ -24,7 +26,13 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-__all__ = ["BoundedAdapter", "bound_session", "cut_short"]
+from syncd.errors import TransientError
+
+__all__ = ["MAX_ANSWER_BYTES", "BoundedAdapter", "bound_session", "cut_short"]
+
+MAX_ANSWER_BYTES = 64 * 2**20
+"""The largest answer read: a page of 100 Jira issues with long descriptions is a few megabytes."""
+_CHUNK = 2**16
 
 
 class _Watch:
@@ -135,8 +143,10 @@ class _TLSPool(HTTPSConnectionPool):
 class BoundedAdapter(HTTPAdapter):
     """An HTTP adapter whose every request, body included, ends within ``total`` seconds."""
 
-    def __init__(self, *, total: float) -> None:
+    def __init__(self, *, total: float, tracker: str, max_bytes: int = MAX_ANSWER_BYTES) -> None:
         self._total = total
+        self._tracker = tracker
+        self._max_bytes = max_bytes
         super().__init__()
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
@@ -149,7 +159,7 @@ class BoundedAdapter(HTTPAdapter):
         try:
             response = super().send(request, *args, **kwargs)
             if not kwargs.get("stream", False):
-                _ = response.content  # read here, under the deadline, not after the adapter returns
+                self._read(response)  # here, under the deadline, not after the adapter returns
         except requests.RequestException as error:
             if watch.expired:
                 raise requests.exceptions.ReadTimeout(
@@ -161,11 +171,28 @@ class BoundedAdapter(HTTPAdapter):
             _WATCHER.finish(watch)
         return response
 
+    def _read(self, response: requests.Response) -> None:
+        """Read the body, refusing it as soon as it is larger than allowed (declared or not)."""
+        declared = response.headers.get("Content-Length", "")
+        size = int(declared) if declared.isdigit() else 0
+        body = bytearray()
+        if size <= self._max_bytes:
+            for chunk in response.iter_content(_CHUNK):
+                body += chunk
+                if len(body) > self._max_bytes:
+                    break
+        if max(size, len(body)) > self._max_bytes:
+            response.close()
+            raise TransientError(
+                f"the answer was larger than {self._max_bytes // 2**20} MB and was not read", tracker=self._tracker
+            )
+        response._content = bytes(body)  # what ``response.content`` would have read, now read
 
-def bound_session(session: requests.Session | None, *, total: float) -> None:
-    """Bound every request of ``session`` to ``total`` seconds as a whole."""
+
+def bound_session(session: requests.Session | None, *, total: float, tracker: str) -> None:
+    """Bound every request of ``session`` to ``total`` seconds as a whole, and its answer's size."""
     if session is None:
         return
-    adapter = BoundedAdapter(total=total)
+    adapter = BoundedAdapter(total=total, tracker=tracker)
     session.mount("https://", adapter)
     session.mount("http://", adapter)

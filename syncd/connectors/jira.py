@@ -129,7 +129,7 @@ class JiraConnector:
             get_server_info=False,
             **auth,
         )
-        bound_session(client._session, total=site.timeout)
+        bound_session(client._session, total=site.timeout, tracker=self.name)
         refuse_redirects(client._session, tracker=self.name)
         return client
 

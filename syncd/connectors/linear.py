@@ -356,7 +356,7 @@ class LinearConnector:
                 raise AuthError("authentication failed: no API key is set (api_key)", tracker=self.name)
             if self._session is None:
                 self._session = self._client.connect_sync()  # type: ignore[no-untyped-call]
-                bound_session(self._transport.session, total=self._workspace.timeout)
+                bound_session(self._transport.session, total=self._workspace.timeout, tracker=self.name)
                 refuse_redirects(self._transport.session, tracker=self.name)
             self._requests += 1
             try:

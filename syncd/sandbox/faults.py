@@ -29,6 +29,7 @@ class FaultKind(Enum):
     EMPTY = "empty"
     WRONG_SHAPE = "wrong_shape"
     REDIRECT = "redirect"
+    OVERSIZE = "oversize"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +41,14 @@ class Fault:
         status: the HTTP status for ``SERVER_ERROR`` (500, 502, 503, 504).
         retry_after: seconds for a ``Retry-After`` header, or None to send none.
         seconds: how long a ``DRIP`` answer takes to send.
+        size: the bytes of an ``OVERSIZE`` answer.
     """
 
     kind: FaultKind
     status: int = 0
     retry_after: float | None = None
     seconds: float = 0.0
+    size: int = 0
 
 
 @dataclass
@@ -79,6 +82,9 @@ class Faults:
         wrong_shape_burst: the next N requests are answered 200 with JSON of another shape than the API's.
         redirect_to: answer every request with a 302 to this base URL (another host: a login page, a moved
             site), keeping the path (None: off).
+        oversize_burst: the next N requests are answered 200 with ``oversize_bytes`` of JSON-looking filler,
+            without a ``Content-Length`` (the connection's end marks the body's), so only counting stops it.
+        oversize_bytes: the size of such an answer.
         repeat_cursor_burst: the next N pages that have a following page name the page just served as the
             next one (Jira's ``nextPageToken``, Linear's ``endCursor``): a server bug a client must survive.
         paths: a regular expression the request's fault target must match to be faulted or delayed (None:
@@ -106,6 +112,8 @@ class Faults:
     empty_burst: int = 0
     wrong_shape_burst: int = 0
     redirect_to: str | None = None
+    oversize_burst: int = 0
+    oversize_bytes: int = 0
     _seen: int = field(default=0, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -132,6 +140,8 @@ class Faults:
             self.empty_burst = 0
             self.wrong_shape_burst = 0
             self.redirect_to = None
+            self.oversize_burst = 0
+            self.oversize_bytes = 0
             self._seen = 0
 
     def delay(self, path: str) -> float:
@@ -180,6 +190,9 @@ class Faults:
             if self.wrong_shape_burst > 0:
                 self.wrong_shape_burst -= 1
                 return Fault(FaultKind.WRONG_SHAPE, status=200)
+            if self.oversize_burst > 0:
+                self.oversize_burst -= 1
+                return Fault(FaultKind.OVERSIZE, status=200, size=self.oversize_bytes)
             if self.drip_burst > 0:
                 self.drip_burst -= 1
                 return Fault(FaultKind.DRIP, seconds=self.drip_seconds)

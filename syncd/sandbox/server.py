@@ -210,6 +210,9 @@ class _Handler(BaseHTTPRequestHandler):
         delay = app.faults.delay(target)
         if delay:
             time.sleep(delay)
+        if fault is not None and fault.kind is FaultKind.OVERSIZE:
+            self._flood(fault.size)
+            return
         if fault is not None and fault.kind is FaultKind.REDIRECT:
             response = Response(302, b"", {"Location": f"{app.faults.redirect_to}{self.path}"})
         elif fault is not None and fault.kind is FaultKind.ECHO:
@@ -237,6 +240,19 @@ class _Handler(BaseHTTPRequestHandler):
             self._drip(response, fault.seconds)
             return
         self._write(response, drop=fault is not None and fault.kind is FaultKind.DROP)
+
+    def _flood(self, size: int) -> None:
+        """A 200 of ``size`` bytes with no ``Content-Length``: the body ends when the connection does."""
+        self.close_connection = True
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
+        filler = b" " * 2**20
+        try:
+            self.wfile.write(head + b'{"issues": [')
+            for _ in range(size // len(filler)):
+                self.wfile.write(filler)
+            self.wfile.write(b"]}")
+        except OSError:
+            pass  # the client stopped reading, as it should
 
     def _drip(self, response: Response, seconds: float) -> None:
         """Send the whole answer, status line first, in small pieces spread over ``seconds``, each soon

@@ -127,3 +127,32 @@ def test_a_full_disk_while_syncing(tmp_path: Path) -> None:
     assert "bug in syncd" not in result.stderr, result.stderr
     assert "the state file cannot be written" in result.stdout + result.stderr, result.stderr
     assert result.returncode == 1
+
+
+_PEAK = """
+import resource, subprocess, sys
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True, check=False)
+print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(done.stdout + done.stderr)
+"""
+
+
+def test_a_400_mb_answer_is_not_read(tmp_path: Path) -> None:
+    """A page of 400 MB without a Content-Length: syncd stops reading at its cap, in a process that stays
+    small (its peak resident memory, in kB, measured by a parent that runs nothing else)."""
+    with JiraHarness("cloud") as harness:
+        harness.tweak("max_attempts = 8", "max_attempts = 2")
+        config = harness.settings_file(tmp_path)
+        harness.faults.paths = "search"
+        harness.faults.oversize_burst = 10
+        harness.faults.oversize_bytes = 400 * 2**20
+        command = [sys.executable, "-m", "syncd", "--config", str(config), "--log-format", "json", "sync"]
+        result = subprocess.run(
+            [sys.executable, "-c", _PEAK, *command], cwd=REPO, capture_output=True, text=True, timeout=120, check=True
+        )
+    first, rest = result.stdout.split("\n", 1)
+    code, peak_kb = (int(word) for word in first.split())
+    assert code == 1, rest
+    assert "the answer was larger than 64 MB and was not read" in rest
+    assert "bug in syncd" not in rest
+    assert peak_kb < 250_000, f"peak {peak_kb} kB"

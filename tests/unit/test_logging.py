@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from syncd.logging import REDACTED, REDACTOR, Redactor, configure_logging, get_logger
+from syncd.logging import EXCERPT, REDACTED, REDACTOR, Redactor, configure_logging, get_logger
 
 SECRET = "s3cr3t-value-0042"
 
@@ -86,3 +86,14 @@ def test_console_format_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
     assert "hello" in text
     assert "tracker=jira.acme" in text
     assert not text.startswith("{")
+
+
+def test_a_library_logs_a_short_redacted_excerpt_of_a_whole_body(output: io.StringIO) -> None:
+    body = f"<html>{'x' * 10_000} {SECRET} {'y' * 100_000}</html>"
+    logging.getLogger("jira").warning("Got response: %s", body)
+    logging.getLogger("jira").warning(f"{'z' * (EXCERPT - 10)} {SECRET}")
+    first, second = lines(output)
+    assert len(str(first["event"])) < EXCERPT + 50
+    assert str(first["event"]).endswith(" more characters)")
+    assert SECRET not in str(second["event"])
+    assert SECRET[:8] not in str(second["event"]), "redacted before it was cut, so no part of it is left"

@@ -27,7 +27,7 @@ from syncd.connectors import linear_queries as q
 from syncd.connectors.answers import check_page, connection_at, refuse_redirects, tracker_time
 from syncd.connectors.base import Check, Identity, OpResult, Skipped, fetch_each, holds_marker
 from syncd.connectors.deadline import bound_session
-from syncd.connectors.linear_errors import translate_error
+from syncd.connectors.linear_errors import refuse_non_graphql, translate_error
 from syncd.connectors.linear_issues import LabelNaming, labels_cursor, to_work_item, with_labels
 from syncd.connectors.linear_labels import LabelDirectory, LinearLabel
 from syncd.connectors.linear_probe import LinearProbe
@@ -358,6 +358,7 @@ class LinearConnector:
                 self._session = self._client.connect_sync()  # type: ignore[no-untyped-call]
                 bound_session(self._transport.session, total=self._workspace.timeout, tracker=self.name)
                 refuse_redirects(self._transport.session, tracker=self.name)
+                refuse_non_graphql(self._transport.session, tracker=self.name)
             self._requests += 1
             try:
                 data = self._session.execute(GraphQLRequest(request, variable_values=variables))

@@ -15,8 +15,11 @@ import re
 import threading
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 __all__ = ["Fault", "FaultKind", "Faults"]
+
+_WRONG_SHAPE: dict[str, Any] = {"data": {}, "issues": "none", "values": None}
 
 
 class FaultKind(Enum):
@@ -79,7 +82,10 @@ class Faults:
         auth_refused_burst: the next N requests are refused as if their credentials were wrong (a token
             rotated, or revoked and restored, while syncd runs).
         empty_burst: the next N requests are answered 200 with an empty body (a proxy that lost it).
-        wrong_shape_burst: the next N requests are answered 200 with JSON of another shape than the API's.
+        wrong_shape_burst: the next N requests are answered ``wrong_shape_status`` with ``wrong_shape_body``,
+            JSON of another shape than the API's.
+        wrong_shape_status: the status of those answers (200: a page that is no page).
+        wrong_shape_body: their JSON document.
         redirect_to: answer every request with a 302 to this base URL (another host: a login page, a moved
             site), keeping the path (None: off).
         oversize_burst: the next N requests are answered 200 with ``oversize_bytes`` of JSON-looking filler,
@@ -111,6 +117,8 @@ class Faults:
     auth_refused_burst: int = 0
     empty_burst: int = 0
     wrong_shape_burst: int = 0
+    wrong_shape_status: int = 200
+    wrong_shape_body: Any = field(default_factory=lambda: dict(_WRONG_SHAPE))
     redirect_to: str | None = None
     oversize_burst: int = 0
     oversize_bytes: int = 0
@@ -139,6 +147,8 @@ class Faults:
             self.auth_refused_burst = 0
             self.empty_burst = 0
             self.wrong_shape_burst = 0
+            self.wrong_shape_status = 200
+            self.wrong_shape_body = dict(_WRONG_SHAPE)
             self.redirect_to = None
             self.oversize_burst = 0
             self.oversize_bytes = 0
@@ -189,7 +199,7 @@ class Faults:
                 return Fault(FaultKind.EMPTY, status=200)
             if self.wrong_shape_burst > 0:
                 self.wrong_shape_burst -= 1
-                return Fault(FaultKind.WRONG_SHAPE, status=200)
+                return Fault(FaultKind.WRONG_SHAPE, status=self.wrong_shape_status)
             if self.oversize_burst > 0:
                 self.oversize_burst -= 1
                 return Fault(FaultKind.OVERSIZE, status=200, size=self.oversize_bytes)

@@ -161,13 +161,6 @@ class RequestLog:
             self._by_endpoint.clear()
 
 
-_GARBLED = {
-    FaultKind.EMPTY: Response(200, b"", {"Content-Type": "application/json"}),
-    FaultKind.WRONG_SHAPE: Response.json_body(200, {"data": {}, "issues": "none", "values": None}),
-}
-"""A 200 that is no answer: empty, or JSON of another shape, as a misbehaving proxy or cache serves."""
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # Headers and body go out in two writes; with Nagle on, the body waits for the client's delayed ACK
@@ -217,8 +210,10 @@ class _Handler(BaseHTTPRequestHandler):
             response = Response(302, b"", {"Location": f"{app.faults.redirect_to}{self.path}"})
         elif fault is not None and fault.kind is FaultKind.ECHO:
             response = _echo(fault.status, self.headers)
-        elif fault is not None and fault.kind in _GARBLED:
-            response = _GARBLED[fault.kind]
+        elif fault is not None and fault.kind is FaultKind.EMPTY:
+            response = Response(200, b"", {"Content-Type": "application/json"})
+        elif fault is not None and fault.kind is FaultKind.WRONG_SHAPE:
+            response = Response.json_body(fault.status, app.faults.wrong_shape_body)
         elif fault is not None and fault.kind not in {FaultKind.DROP, FaultKind.DRIP}:
             response = app.render_fault(fault, request)
         else:

@@ -42,12 +42,33 @@ def test_a_redirect_to_another_host(tmp_path: Path, harness: Harness) -> None:
     assert "/login" in out
 
 
-def test_linear_401_with_a_page_that_is_not_graphql(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "body", [None, [], {"error": "unauthorized"}, {"errors": "Unauthorized"}, {"message": "no", "errors": None}]
+)
+@pytest.mark.parametrize("command", ["sync", "check"])
+def test_linear_401_with_an_answer_that_is_not_graphql(tmp_path: Path, body: object, command: str) -> None:
     with LinearHarness() as harness:
+        harness.faults.wrong_shape_burst = 100
+        harness.faults.wrong_shape_status = 401
+        harness.faults.wrong_shape_body = body
+        code, out = syncd(harness.settings_file(tmp_path), command)
+        harness.faults.reset()
         harness.faults.echo_status = 401
+        html_code, html_out = syncd(harness.settings_file(tmp_path), command)
+    assert "bug in syncd" not in out + html_out, out + html_out
+    assert (code, html_code) == (3, 3), out + html_out
+
+
+@pytest.mark.parametrize("body", [None, {"message": "no", "errors": None}, {"errors": "Unauthorized"}])
+def test_linear_200_that_is_not_graphql(tmp_path: Path, body: object) -> None:
+    with LinearHarness() as harness:
+        harness.tweak("max_attempts = 8", "max_attempts = 2")
+        harness.faults.wrong_shape_burst = 100
+        harness.faults.wrong_shape_body = body
         code, out = syncd(harness.settings_file(tmp_path), "sync")
     assert "bug in syncd" not in out, out
-    assert code == 3, out
+    assert code == 1, out
+    assert "not GraphQL" in out
 
 
 def _health(tmp_path: Path, host: str, port: int = 9464) -> Path:

@@ -20,7 +20,15 @@ import requests
 from syncd.errors import Misdirected, TransientError
 from syncd.logging import get_logger
 
-__all__ = ["SKEW_WARNING", "check_page", "connection_at", "refuse_redirects", "search_page", "tracker_time"]
+__all__ = [
+    "SKEW_WARNING",
+    "check_page",
+    "connection_at",
+    "next_offset",
+    "refuse_redirects",
+    "search_page",
+    "tracker_time",
+]
 
 _log = get_logger("syncd.connectors")
 SKEW_WARNING = timedelta(minutes=1)
@@ -101,3 +109,10 @@ def refuse_redirects(session: requests.Session | None, *, tracker: str) -> None:
 
     if session is not None:
         session.hooks["response"].append(hook)
+
+
+def next_offset(start: int, issues: list[Any]) -> tuple[int, str | None]:
+    """Where the next classic page starts, and the key expected first on it (None: no overlap to check)."""
+    if len(issues) < 2:
+        return start + len(issues), None
+    return start + len(issues) - 1, issues[-1].get("key")

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import requests
 from jira import JIRA, JIRAError
 
-from syncd.connectors.answers import refuse_redirects, search_page, tracker_time
+from syncd.connectors.answers import next_offset, refuse_redirects, search_page, tracker_time
 from syncd.connectors.base import Check, Identity, OpResult, Skipped, fetch_each, holds_marker
 from syncd.connectors.deadline import bound_session
 from syncd.connectors.jira_errors import translate_error
@@ -143,7 +143,7 @@ class JiraConnector:
                 info = self._call("server info", self._client.server_info)
                 deployment = "cloud" if info.get("deploymentType") == "Cloud" else "datacenter"
         me = self._call("who am I", self._client.myself)
-        fields: list[dict[str, Any]] = self._call("field list", self._client.fields)
+        fields: list[dict[str, Any]] = self._call("field list", self._client.fields, shape=list)
         epic_link = field_named(fields, ("epic link",)) if deployment == "datacenter" else None
         return JiraProfile(
             deployment=deployment,
@@ -266,7 +266,7 @@ class JiraConnector:
             yield from issues
             if not issues or start + len(issues) >= int(page.get("total", 0)):
                 return
-            start, expected = _next_offset(start, issues)
+            start, expected = next_offset(start, issues)
 
     def _classic_page(self, jql: str, fields: list[str], start: int) -> dict[str, Any]:
         params = {
@@ -323,6 +323,8 @@ class JiraConnector:
             issue=issue,
             retry=False,
         )
+        if "id" not in created:
+            raise TransientError(f"comment on {issue}: the answer named no comment", tracker=self.name, issue=issue)
         return str(created["id"])
 
     def _edit_comment(self, issue: str, comment_id: str, body: Any) -> None:
@@ -360,7 +362,9 @@ class JiraConnector:
             return {}
         return response.json()
 
-    def _call(self, what: str, call: Callable[[], T], *, issue: str = "", retry: bool = True) -> T:
+    def _call(self, what: str, call: Callable[[], T], *, issue: str = "", retry: bool = True, shape: type = dict) -> T:
+        """``call``, retried, typed; an answer not of ``shape`` (a proxy's page) is transient, never read."""
+
         def attempt() -> T:
             self._requests += 1
             try:
@@ -372,21 +376,16 @@ class JiraConnector:
             except requests.exceptions.JSONDecodeError:
                 failure = TransientError(f"{what}: the response was not JSON", tracker=self.name, issue=issue)
             else:
-                self._stats.record_request(self.name, None)
-                return result
+                if isinstance(result, shape):
+                    self._stats.record_request(self.name, None)
+                    return result
+                failure = TransientError(f"{what}: the answer was not of Jira's shape", tracker=self.name, issue=issue)
             self._stats.record_request(self.name, failure)
             raise failure
 
         if not retry:
             return attempt()
         return call_with_retry(attempt, policy=self._policy, tracker=self.name, what=what, stats=self._stats)
-
-
-def _next_offset(start: int, issues: list[Any]) -> tuple[int, str | None]:
-    """Where the next classic page starts, and the key expected first on it (None: no overlap to check)."""
-    if len(issues) < 2:
-        return start + len(issues), None
-    return start + len(issues) - 1, issues[-1].get("key")
 
 
 def _now() -> datetime:

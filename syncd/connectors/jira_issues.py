@@ -144,7 +144,9 @@ def field_named(fields: list[dict[str, Any]], names: tuple[str, ...]) -> str | N
 
 def fields_named(fields: list[dict[str, Any]], names: tuple[str, ...]) -> tuple[str, ...]:
     """The ids of the custom fields with these names (any case), in the order of ``names``."""
-    by_name = {str(f.get("name", "")).casefold(): str(f.get("id")) for f in fields if f.get("custom")}
+    by_name = {
+        str(f.get("name", "")).casefold(): str(f.get("id")) for f in fields if isinstance(f, dict) and f.get("custom")
+    }
     return tuple(by_name[name] for name in names if name in by_name)
 
 

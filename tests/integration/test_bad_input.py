@@ -177,3 +177,20 @@ def test_a_400_mb_answer_is_not_read(tmp_path: Path) -> None:
     assert "the answer was larger than 64 MB and was not read" in rest
     assert "bug in syncd" not in rest
     assert peak_kb < 250_000, f"peak {peak_kb} kB"
+
+
+@pytest.mark.parametrize("body", [None, [], {"data": {}, "issues": "none"}, "text"])
+@pytest.mark.parametrize("deployment", ["cloud", "datacenter"])
+def test_jira_answers_of_another_shape_everywhere(tmp_path: Path, deployment: str, body: object) -> None:
+    """Every answer, the site's own metadata included, is JSON of another shape: a transient failure,
+    retried, then the tracker's failure in words (exit 1), for a sync and for check."""
+    with JiraHarness(deployment) as harness:
+        harness.tweak("max_attempts = 8", "max_attempts = 2")
+        harness.faults.wrong_shape_burst = 100
+        harness.faults.wrong_shape_body = body
+        config = harness.settings_file(tmp_path)
+        results = [syncd(config, command) for command in ("sync", "check")]
+    for code, out in results:
+        assert "bug in syncd" not in out, out
+        assert code == 1, out
+        assert "the answer was not of Jira's shape" in out or "not a page of issues" in out, out

@@ -25,6 +25,7 @@ from syncd.cli_session import (
     guarded,
     hoist_global_options,
     progress_line,
+    say,
     session_of,
     validate_files,
 )
@@ -70,7 +71,7 @@ app.add_typer(state_app, name="state")
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"syncd {__version__}")
+        say(f"syncd {__version__}")
         raise typer.Exit()
 
 
@@ -134,17 +135,17 @@ def check(
             warnings=files.warnings,
             trackers=checks,
         )
-        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        say(json.dumps(document, indent=2, ensure_ascii=False))
         raise typer.Exit(code)
     for line in lines:
-        typer.echo(line)
+        say(line)
     for problem in problems:
         hint = f"\n{problem.hint}" if problem.hint else ""
-        typer.echo(REDACTOR.text(f"error: {problem}{hint}"), err=True)
+        say(REDACTOR.text(f"error: {problem}{hint}"), err=True)
     for name, tracker_checks in checks.items():
-        typer.echo(f"{name}:")
+        say(f"{name}:")
         for line in checklist(tracker_checks):
-            typer.echo(f"  {line}")
+            say(f"  {line}")
     raise typer.Exit(code)
 
 
@@ -190,10 +191,10 @@ def explain(
                 "blocked": sorted(plan.blocked),
             },
         }
-        typer.echo(json.dumps(payload, indent=2))
+        say(json.dumps(payload, indent=2))
         return
     for line in explain_item(target, alignment, plan, strategy, now=now):
-        typer.echo(line)
+        say(line)
 
 
 @app.command()
@@ -214,10 +215,10 @@ def rules(
         items = [stored.item for name in trackers for stored in store.items.all(name)]
     report = rules_report(items, mapper, top=top)
     if as_json:
-        typer.echo(json.dumps(report.to_json(), indent=2))
+        say(json.dumps(report.to_json(), indent=2))
         return
     for line in rules_lines(report, top=top):
-        typer.echo(line)
+        say(line)
 
 
 @app.command()
@@ -246,13 +247,13 @@ def sync(
     progress.clear()
     code = sync_exit_code(outcome.exit_code for outcome in outcomes)
     if as_json:
-        typer.echo(json.dumps(sync_json(outcomes, dry_run=dry_run, exit_code=code), indent=2, ensure_ascii=False))
+        say(json.dumps(sync_json(outcomes, dry_run=dry_run, exit_code=code), indent=2, ensure_ascii=False))
         raise typer.Exit(code)
     for outcome in outcomes:
         for line in summarise_outcome(outcome, dry_run=dry_run):
-            typer.echo(line, err=outcome.error is not None)
+            say(line, err=outcome.error is not None)
     if code == EXIT_UNREACHABLE:
-        typer.echo("Nothing could be synced: no tracker could be reached. Run the sync again once they are.", err=True)
+        say("Nothing could be synced: no tracker could be reached. Run the sync again once they are.", err=True)
     raise typer.Exit(code)
 
 
@@ -281,16 +282,20 @@ def report(
         drift = build_report(store, strategy, configured, now=datetime.now(UTC), per_team=teams)
         text = render(drift, fmt, scope=scope)
         if output is not None:
-            write_private(output, text)
-            typer.echo(f"Wrote the {fmt} report to {output}")
+            try:
+                write_private(output, text)
+            except OSError as exc:
+                why = exc.strerror or str(exc)
+                raise ConfigError("command line", [Problem("--output", f"cannot write {output}: {why}")]) from None
+            say(f"Wrote the {fmt} report to {output}")
         elif not post:
-            typer.echo(text, nl=False)
+            say(text, nl=False)
         if post:
             chosen = select_trackers(settings, [tracker] if tracker else ())
             results = post_now(settings, strategy, store, chosen, drift)
             for result in results:
                 state = "not posted: " + result.error if result.error else "posted" if result.posted else "unchanged"
-                typer.echo(f"{result.tracker}: drift report on {result.target or 'no issue configured'}: {state}")
+                say(f"{result.tracker}: drift report on {result.target or 'no issue configured'}: {state}")
             raise typer.Exit(EXIT_PARTIAL if any(r.error for r in results) else 0)
 
 
@@ -323,7 +328,7 @@ def demo(
 
     def out(line: str) -> None:
         progress.clear()
-        typer.echo(line)
+        say(line)
 
     result = run_demo(directory, out=out, keep_running=keep_running, progress=progress)
     raise typer.Exit(0 if result.ok else EXIT_PARTIAL)

@@ -20,6 +20,7 @@ import typer
 from syncd.diagnosis import describe_error
 from syncd.errors import ConfigError, Problem
 from syncd.explain import summarise_settings, summarise_strategy
+from syncd.health import check_listen
 from syncd.logging import REDACTOR, before_log_line
 from syncd.settings import DEFAULT_STRATEGY, Settings, load_settings
 from syncd.state import StateStore
@@ -36,6 +37,7 @@ __all__ = [
     "guarded",
     "hoist_global_options",
     "progress_line",
+    "say",
     "session_of",
     "validate_files",
 ]
@@ -107,7 +109,10 @@ def validate_files(session: Session) -> FilesVerdict:
     source = str(session.config or "defaults and environment")
     verdict = FilesVerdict(settings_source=source, strategy_source=None, lines=[], warnings=[], problems=[])
     try:
-        verdict.lines += summarise_settings(session.settings(), source)
+        settings = session.settings()
+        verdict.lines += summarise_settings(settings, source)
+        if settings.service.health.enabled:
+            check_listen(settings.service.health.host)
     except ConfigError as exc:
         verdict.problems.append(exc)
     if session.strategy_path is not None or not verdict.problems:
@@ -121,6 +126,12 @@ def validate_files(session: Session) -> FilesVerdict:
     return verdict
 
 
+def say(message: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print through the redactor: what a command prints may quote a tracker, and a tracker may quote
+    the credentials it was sent (a 401 page that repeats the Authorization header)."""
+    typer.echo(REDACTOR.text(message), err=err, nl=nl)
+
+
 def guarded(command: Callable[P, R]) -> Callable[P, R]:
     """Turn any failure of ``command`` into its message and exit code."""
 
@@ -132,7 +143,7 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
             raise
         except Exception as exc:
             diagnosis = describe_error(exc)
-            typer.echo(diagnosis.message, err=True)
+            say(diagnosis.message, err=True)
             raise typer.Exit(diagnosis.exit_code) from None
 
     return run

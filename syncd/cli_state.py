@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from syncd.cli_session import guarded, session_of
+from syncd.cli_session import guarded, say, session_of
 from syncd.command_json import state_json
 from syncd.errors import ConfigError, Problem
 
@@ -27,11 +27,9 @@ def state_show(
     path = session.settings().state_file()
     if not path.exists():
         if as_json:
-            typer.echo(
-                json.dumps(state_json(state_file=str(path), schema_version=None, trackers=[], runs=[]), indent=2)
-            )
+            say(json.dumps(state_json(state_file=str(path), schema_version=None, trackers=[], runs=[]), indent=2))
             return
-        typer.echo(f"No state yet: {path} does not exist (nothing has been synced with these settings).")
+        say(f"No state yet: {path} does not exist (nothing has been synced with these settings).")
         return
     with session.open_store() as store:
         trackers = [
@@ -49,20 +47,20 @@ def state_show(
             document = state_json(
                 state_file=str(store.path), schema_version=store.schema_version, trackers=trackers, runs=runs
             )
-            typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+            say(json.dumps(document, indent=2, ensure_ascii=False))
             return
-        typer.echo(f"State file: {store.path} (schema {store.schema_version})")
+        say(f"State file: {store.path} (schema {store.schema_version})")
         if not trackers:
-            typer.echo("  nothing synced yet")
+            say("  nothing synced yet")
         for name, cursor, items, pending, refused in trackers:
-            typer.echo(f"  {name}: cursor {cursor or 'none'}, {items} items, {len(pending)} pending writes")
+            say(f"  {name}: cursor {cursor or 'none'}, {items} items, {len(pending)} pending writes")
             for op in pending[:10]:
-                typer.echo(f"    pending {op.kind} {op.key} (attempts {op.attempts}) {op.last_error or ''}".rstrip())
+                say(f"    pending {op.kind} {op.key} (attempts {op.attempts}) {op.last_error or ''}".rstrip())
             for op in refused:
-                typer.echo(f"    refused {op.kind} {op.key}, not retried: {op.last_error or 'no reason given'}")
+                say(f"    refused {op.kind} {op.key}, not retried: {op.last_error or 'no reason given'}")
         for run in runs:
             counts = ", ".join(f"{k} {v}" for k, v in run.counts.items())
-            typer.echo(f"  run {run.id} {run.tracker} {run.started_at:%Y-%m-%d %H:%M} {run.status} {counts}".rstrip())
+            say(f"  run {run.id} {run.tracker} {run.started_at:%Y-%m-%d %H:%M} {run.status} {counts}".rstrip())
 
 
 @state_app.command("reset")
@@ -84,4 +82,4 @@ def state_reset(
             question = f"Delete {what}? Labels already on issues stay; the next sync starts from scratch."
             typer.confirm(question, abort=True)
         store.reset(tracker)
-    typer.echo(f"Deleted {what}.")
+    say(f"Deleted {what}.")

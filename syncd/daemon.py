@@ -3,10 +3,11 @@
 Every tracker is synced every ``interval`` (± ``jitter``), each on its own schedule, so one failing
 tracker never holds up the others; a failure retries after a growing pause (30 s, 1 min, 2 min, … up to
 the interval) instead of spinning. Every ``full_sweep_every``-th sync of a tracker reads all its issues,
-to notice deleted and moved ones.
+to notice deleted and moved ones (counted in the state, so a restart does not put a sweep off).
 
 Signals: SIGTERM and SIGINT stop at the next safe point — after the page or write in flight, with
-everything done so far recorded — even in the middle of a retry's wait, and exit 0. SIGHUP reloads the
+everything done so far recorded — even in the middle of a retry's wait, and exit 0. A request in flight
+gets ``STOP_GRACE`` seconds to finish, then it is cut, so no tracker can hold a stop up. SIGHUP reloads the
 strategy; a file with problems keeps the old strategy and logs why. systemd hears ``READY=1``,
 ``STATUS=``, ``WATCHDOG=1`` (while the loop beats: every page and write of a sync, and every watchdog
 interval between syncs) and ``STOPPING=1``.
@@ -23,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
+from syncd.connectors.deadline import cut_short
 from syncd.diagnosis import describe_error
 from syncd.errors import ConfigError
 from syncd.health import Health, HealthServer
@@ -42,6 +44,9 @@ __all__ = ["Service"]
 _log = get_logger("syncd.daemon")
 _FIRST_BACKOFF = 30.0
 _IDLE_BEAT = 30.0
+STOP_GRACE = 5.0
+"""Seconds a request in flight at SIGTERM may still take, whatever the tracker does (a dripping answer,
+a hang): then it is cut, and its write, if it was one, stays in the outbox as of unknown outcome."""
 
 
 @dataclass
@@ -114,7 +119,6 @@ class Service:
 
     def _sync(self, name: str) -> None:
         schedule = self.schedule[name]
-        full = schedule.runs % self.settings.service.full_sweep_every == 0 and schedule.runs > 0
         started = time.monotonic()
         self._heartbeat()
         try:
@@ -123,7 +127,7 @@ class Service:
                 self.strategy,
                 self.store,
                 {name: self.trackers[name]},
-                SyncOptions(full=full),
+                SyncOptions(),
                 stats=self.stats,
                 policy=self.policy,
                 control=self.control,
@@ -179,6 +183,7 @@ class Service:
             _log.info("service.stopping", signal=signal.Signals(signum).name)
             self.stop.set()
             self.wake.set()
+            cut_short(STOP_GRACE)
 
         def reload(signum: int, frame: FrameType | None) -> None:
             self._reload.set()

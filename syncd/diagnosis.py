@@ -8,6 +8,7 @@ redactor, so an error can never print a token, and ends with what to do next.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from syncd.errors import (
     AuthError,
     BadRequest,
     ConfigError,
+    Misdirected,
     NotFound,
     PermissionDenied,
     Retriable,
@@ -102,6 +104,8 @@ def _words(exc: BaseException) -> tuple[str, int]:
         )
     if isinstance(exc, NotFound):
         return f"error: {exc}\nCheck the project, team or issue named in the settings or strategy.", EXIT_CONFIG
+    if isinstance(exc, Misdirected):
+        return f"error: {exc}", EXIT_CONFIG
     if isinstance(exc, BadRequest):
         return f"error: {exc}", EXIT_PARTIAL
     if isinstance(exc, Retriable):
@@ -112,10 +116,32 @@ def _words(exc: BaseException) -> tuple[str, int]:
         )
     if isinstance(exc, TrackerError | SyncdError):
         return f"error: {exc}", EXIT_PARTIAL
+    if isinstance(exc, sqlite3.Error):
+        return _state_words(exc)
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"error: {exc.strerror or exc}{where}\nNothing was lost: the state keeps what was done.", EXIT_PARTIAL
     if isinstance(exc, KeyboardInterrupt):
         return "interrupted", EXIT_PARTIAL
     return (
         f"internal error: {type(exc).__name__}: {exc}\nThis is a bug in syncd; "
         "run again with --log-level debug and report the log.",
         EXIT_PARTIAL,
+    )
+
+
+def _state_words(exc: sqlite3.Error) -> tuple[str, int]:
+    """The state file failed under syncd: it cannot be written (a full disk; the last good state is kept),
+    or it is damaged."""
+    text = str(exc)
+    if "full" in text.casefold() or "i/o" in text.casefold():
+        return (
+            f"error: the state file cannot be written ({text})\nFree some disk space (or check the disk) and run "
+            "again: the last good state is kept, and writes not yet confirmed are sent again.",
+            EXIT_PARTIAL,
+        )
+    return (
+        f"error: the state file is damaged: {text}\nRestore it from a backup, or move it aside (syncd then starts "
+        "afresh and finds its own report comments again by their marker).",
+        EXIT_CONFIG,
     )

@@ -12,7 +12,8 @@ state store, in an order that makes every crash recoverable:
    (superseding stale ones), journal changes that need no write.
 3. Re-plan **descendants** of items whose objectives changed (inheritance), and every stored item when
    the strategy itself changed.
-4. **Advance the cursor** to the pull's start: every item it covers is planned and in the outbox.
+4. **Advance the cursor** to the pull's start, on the tracker's clock: every item it covers is planned and
+   in the outbox.
 5. **Apply** the outbox; each confirmed op is marked done with its journal entry in one transaction.
 
 A full pull also forgets issues that no longer exist in scope (deleted, moved away), behind a safety
@@ -40,7 +41,16 @@ from syncd.strategy import Strategy
 from syncd.sync_model import PlannedChange, RunControl, SyncOptions, SyncResult
 from syncd.writes import LABELS, journal_until_confirmed, label_op, op_payload, send_label_writes
 
-__all__ = ["Engine", "PlannedChange", "RunControl", "SafetyStop", "SyncOptions", "SyncResult"]
+__all__ = [
+    "Engine",
+    "PlannedChange",
+    "RunControl",
+    "SafetyStop",
+    "SyncOptions",
+    "SyncResult",
+    "sweep_due",
+    "syncs_since_sweep",
+]
 
 T = TypeVar("T")
 _log = get_logger("syncd.engine")
@@ -49,10 +59,23 @@ _COMPLETE_EVERY = 50
 _SAFETY_MIN_ITEMS = 20
 _SAFETY_SHARE = 0.5
 _SKIPPED = "skipped"
+_SWEEP = "since-sweep"
 
 
 class SafetyStop(SyncdError, Fatal):
     """A full pull would forget most of what the state knows; refused unless ``--force``."""
+
+
+def syncs_since_sweep(store: StateStore, tracker: str) -> int:
+    """Incremental syncs of ``tracker`` since its last full sweep, as the state counts them, so the service
+    and the one-shot sync (a timer starts a new process each time) sweep on the same schedule."""
+    value = store.cursors.get(tracker, _SWEEP)
+    return int(value) if value and value.isdigit() else 0
+
+
+def sweep_due(store: StateStore, tracker: str, every: int) -> bool:
+    """Whether this sync of ``tracker`` is the ``every``-th: a full sweep, to forget deleted and moved issues."""
+    return syncs_since_sweep(store, tracker) + 1 >= every
 
 
 def strategy_fingerprint(strategy: Strategy) -> str:
@@ -131,6 +154,7 @@ class _Sync:
         self.overlay: dict[str, WorkItem] = {}  # pulled items, kept only when a dry run cannot store them
         self.overlay_journal: dict[str, JournalEntry] = {}
         self.skipped_keys: set[str] = set()
+        self.newest: datetime | None = None  # the newest ``updated`` pulled
 
     def run(self) -> None:
         started = datetime.now(UTC)
@@ -153,11 +177,24 @@ class _Sync:
         if self.options.dry_run:
             return
         with self.store.transaction():
-            self.store.cursors.set(self.name, started.isoformat())
+            self.store.cursors.set(self.name, self._bound(since, started).isoformat())
             self.store.cursors.set(self.name, fingerprint, "strategy")
             self.store.cursors.set(self.name, json.dumps(sorted(self.skipped_keys)), _SKIPPED)
+            since_sweep = 0 if since is None else syncs_since_sweep(self.store, self.name) + 1
+            self.store.cursors.set(self.name, str(since_sweep), _SWEEP)
             self._save_profile()
         send_label_writes(self.store, self.connector, self.result, self.engine._control)
+
+    def _bound(self, since: datetime | None, started: datetime) -> datetime:
+        """The next pull's bound, on the tracker's clock (``updated`` is stamped by it): its clock when the
+        first page was answered, else the newest ``updated`` seen (never behind the bound already used),
+        and syncd's own clock only when the tracker told nothing of its time."""
+        pull_clock = getattr(self.connector, "pull_clock", None)
+        clock = pull_clock() if callable(pull_clock) else None
+        if clock is not None:
+            return clock  # type: ignore[no-any-return]
+        known = [moment for moment in (self.newest, since) if moment is not None]
+        return max(known) if known else started
 
     def _refetch_skipped(self) -> None:
         """Read again, by key, the issues the last run had to skip: a pull by ``updated`` would not see
@@ -185,6 +222,7 @@ class _Sync:
                 continue
             self.result.pulled += 1
             self.seen.add(event.key)
+            self.newest = event.updated if self.newest is None else max(self.newest, event.updated)
             items.append(self._follow_move(event))
         self._plan(items)
 

@@ -10,6 +10,7 @@
         ├── PermissionDenied Fatal  the credentials lack a permission (403)
         ├── NotFound         Fatal  a configured project, team or report issue does not exist (404)
         ├── BadRequest       Fatal  the tracker rejected what syncd sent (400)
+        ├── Misdirected      Fatal  the tracker's URL redirects to another host: the url is wrong
         ├── RateLimited      Retriable  429 or the tracker's rate-limit error; carries retry_after
         ├── TransientError   Retriable  5xx, a timeout, a dropped connection
         └── BadResponse      Skippable  one malformed issue payload: skip it, sync the rest
@@ -31,6 +32,7 @@ __all__ = [
     "BadResponse",
     "ConfigError",
     "Fatal",
+    "Misdirected",
     "NotFound",
     "PermissionDenied",
     "Problem",
@@ -162,3 +164,8 @@ class TransientError(TrackerError, Retriable):
 
 class BadResponse(TrackerError, Skippable):
     """One item's payload could not be understood; that item is skipped."""
+
+
+class Misdirected(TrackerError, Fatal):
+    """The tracker's URL answered with a redirect to another host (a login page, a moved site): no API
+    answers there, and the credentials must not follow, so the ``url`` setting is what to fix."""

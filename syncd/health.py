@@ -9,6 +9,7 @@ JSON body says why per tracker. ``/metrics`` is the Prometheus text format. Both
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -16,7 +17,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["Health", "HealthServer"]
+from syncd.errors import ConfigError, Problem
+
+__all__ = ["Health", "HealthServer", "cannot_listen", "check_listen"]
 
 
 @dataclass
@@ -66,12 +69,35 @@ class Health:
         return healthy, {"status": "ok" if healthy else "stale", "stale_after": self.stale_after, "trackers": details}
 
 
+def cannot_listen(address: str, error: OSError) -> ConfigError:
+    """The endpoint's address cannot be listened on: a settings problem, named where it is set."""
+    why = error.strerror or str(error)
+    fix = "pick another host or port, or set enabled = false"
+    return ConfigError("settings", [Problem("service.health", f"cannot listen on {address} ({why}): {fix}")])
+
+
+def check_listen(host: str) -> None:
+    """Raise :func:`cannot_listen`'s error unless this machine can listen on ``host`` (on any free port,
+    so a running service holding the configured port does not count against it)."""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind((host, 0))
+    except OSError as exc:
+        raise cannot_listen(host, exc) from None
+    except UnicodeError as exc:
+        raise cannot_listen(host, OSError(str(exc))) from None
+
+
 class HealthServer:
     """Serves ``/healthz`` and ``/metrics`` from a background thread."""
 
     def __init__(self, health: Health, metrics: Callable[[], bytes], *, host: str, port: int) -> None:
         handler = _handler(health, metrics)
-        self._server = ThreadingHTTPServer((host, port), handler)
+        try:
+            self._server = ThreadingHTTPServer((host, port), handler)
+        except OSError as exc:
+            raise cannot_listen(f"{host}:{port}", exc) from None
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="health", daemon=True)
 

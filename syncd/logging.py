@@ -2,7 +2,8 @@
 
 Every log line — syncd's own and those of the libraries underneath (``jira``, ``gql``, ``urllib3``) —
 passes through one :class:`Redactor` as its last step before rendering, after tracebacks are formatted
-to text, so a token in an exception message or a URL is caught too. The redactor knows the configured
+to text, so a token in an exception message or a URL is caught too. A library's message is then cut to a
+short excerpt: libraries log whole response bodies. The redactor knows the configured
 secret values (fed from :meth:`syncd.settings.Settings.secret_values`) and recognises token shapes on
 its own: Authorization headers, Bearer/Basic credentials, Linear and Atlassian API tokens, and keys
 named like ``token`` or ``password``.
@@ -22,7 +23,7 @@ import structlog
 from pydantic import SecretStr
 from structlog.typing import EventDict, Processor, WrappedLogger
 
-__all__ = ["REDACTED", "REDACTOR", "Redactor", "before_log_line", "configure_logging", "get_logger"]
+__all__ = ["EXCERPT", "REDACTED", "REDACTOR", "Redactor", "before_log_line", "configure_logging", "get_logger"]
 
 REDACTED = "[redacted]"
 _SECRET_KEY = re.compile(r"(?i)(token|password|passwd|secret|api_?key|authorization|credential)")
@@ -34,6 +35,8 @@ _PATTERNS = [
     re.compile(r"(?i)([?&](?:api[_-]?key|token|access_token|password)=)[^&\s\"']+"),
 ]
 _MIN_SECRET_LENGTH = 4
+EXCERPT = 500
+"""The most of a library's log message that is kept."""
 
 
 class Redactor:
@@ -121,7 +124,7 @@ def configure_logging(
         cache_logger_on_first_use=False,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
+        foreign_pre_chain=[*shared, _excerpt],
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     )
     handler: logging.Handler = logging.StreamHandler(out) if stream is not None else _StandardError()
@@ -165,6 +168,15 @@ class _StandardError(logging.StreamHandler):  # type: ignore[type-arg]
     @stream.setter
     def stream(self, value: TextIO) -> None:
         """The stream is always the current stderr; setting it is ignored."""
+
+
+def _excerpt(logger: WrappedLogger, method: str, event: EventDict) -> EventDict:
+    """A library's message cut to a short excerpt, after redaction (so no secret is cut in two): the
+    ``jira`` package logs whole answers, and an answer may be a 400 MB page or a login page."""
+    text = event.get("event")
+    if isinstance(text, str) and len(text) > EXCERPT:
+        event["event"] = f"{text[:EXCERPT]}… ({len(text) - EXCERPT} more characters)"
+    return event
 
 
 def _drop_positional_args(logger: WrappedLogger, method: str, event: EventDict) -> EventDict:

@@ -32,13 +32,14 @@ from syncd.connectors.base import Connector
 from syncd.drift import analyse
 from syncd.drift_history import history_of
 from syncd.drift_model import DriftReport, Figures
-from syncd.errors import AuthError, Fatal, TrackerError
+from syncd.errors import AuthError, TrackerError
 from syncd.logging import get_logger
 from syncd.model import StatusCategory, TrackerKind
 from syncd.render import Format, comment_body, marker_for, render_blocks
 from syncd.render.blocks import Block, BulletList, Paragraph, Text
 from syncd.state import OutboxEntry, StateStore, StoredItem
 from syncd.strategy import Strategy
+from syncd.writes import gives_up
 
 __all__ = ["COMMENT", "NOTICE", "SNAPSHOT_SCOPE", "PostResult", "build_report", "figures_hash", "post_reports"]
 
@@ -139,7 +140,17 @@ def post_reports(
 def _post_tracker(
     report: DriftReport, strategy: Strategy, store: StateStore, name: str, connector: Connector
 ) -> PostResult:
-    """The report comment first and on its own: a notice that fails must never keep the report from a tracker."""
+    """The report comment first and on its own: a notice that fails must never keep the report from a tracker.
+
+    Everything runs under the tracker's report lock, and the stored comment and the marker are looked for
+    under it: a second process posting at the same time finds the first one's comment and edits it."""
+    with store.report_lock(name):
+        return _post_locked(report, strategy, store, name, connector)
+
+
+def _post_locked(
+    report: DriftReport, strategy: Strategy, store: StateStore, name: str, connector: Connector
+) -> PostResult:
     target = _target(strategy, connector)
     error: str | None = None
     queued = False
@@ -187,7 +198,7 @@ def _send_report(store: StateStore, name: str, connector: Connector) -> None:
     store.outbox.supersede(name, COMMENT, legacy)  # an earlier version's notices: queued again if they still apply
     for entry in entries:
         if entry.key not in legacy:
-            _send(store, name, connector, entry, give_up=lambda error: isinstance(error, Fatal))
+            _send(store, name, connector, entry, give_up=gives_up)
 
 
 def _queue_notices(strategy: Strategy, store: StateStore, name: str, connector: Connector) -> None:
@@ -246,21 +257,17 @@ def _send_notices(store: StateStore, name: str, connector: Connector) -> tuple[i
     sent = failed = 0
     for entry in store.outbox.pending(name, NOTICE):
         try:
-            _send(store, name, connector, entry, give_up=_notice_gives_up)
+            _send(store, name, connector, entry, give_up=gives_up)
         except TrackerError as error:
             failed += 1
             _log.warning("notice.failed", tracker=name, issue=entry.key, error=str(error))
-            if _notice_gives_up(error):
+            if gives_up(error):
                 store.comments.put(name, entry.key, _NOTICE_PERIOD, "", _GIVEN_UP)
             if isinstance(error, AuthError):
                 break
             continue
         sent += 1
     return sent, failed
-
-
-def _notice_gives_up(error: TrackerError) -> bool:
-    return isinstance(error, Fatal) and not isinstance(error, AuthError)
 
 
 def _send(

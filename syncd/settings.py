@@ -13,6 +13,7 @@ located line (``jira.acme.url: ...``) like the strategy file's.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import os
 import re
@@ -51,6 +52,9 @@ __all__ = [
 DEFAULT_STATE_FILE = Path(".syncd") / "state.db"
 DEFAULT_STRATEGY = Path("strategy.yaml")
 _NAME = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+_HOST_NAME = re.compile(
+    r"(?i)^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
 _file_data: ContextVar[dict[str, Any] | None] = ContextVar("syncd_settings_file", default=None)
 
 
@@ -93,7 +97,19 @@ def _tracker_url(value: str) -> str:
         parts.port  # noqa: B018 - parsing the port is the check
     except ValueError:
         raise ValueError(f"{value!r} has a port that is not a number from 0 to 65535") from None
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(
+            "the url carries credentials (user:password@): they would be sent and logged with every request; "
+            "remove them and set the token or API key in the environment or the credentials directory"
+        )
     return value.rstrip("/")
+
+
+def _group_name(value: str | None) -> str | None:
+    """A Linear label group's name: not empty or blank, or syncd would create a group nobody can see."""
+    if value is not None and not value.strip():
+        raise ValueError("a label group needs a name (for value labels without a group, remove value_group)")
+    return value
 
 
 TrackerUrl = Annotated[str, AfterValidator(_tracker_url)]
@@ -168,8 +184,10 @@ class LinearWorkspace(_Tracker):
         description="a personal API key; a missing one is refused like a wrong one, naming the workspace",
     )
     teams: TeamKeys = Field(default=(), description="team keys to sync; empty: all teams")
-    objective_group: str = "Objective"
-    value_group: str | None = Field(default="Value", description="None: value labels are flat")
+    objective_group: Annotated[str, AfterValidator(_group_name)] = "Objective"
+    value_group: Annotated[str | None, AfterValidator(_group_name)] = Field(
+        default="Value", description="None: value labels are flat"
+    )
     page_size: int = Field(default=250, ge=1, le=250)
 
 
@@ -184,9 +202,27 @@ class RetryOptions(_Section):
     deadline: float = Field(default=300.0, gt=0, le=86400)
 
 
+def _listen_host(value: str) -> str:
+    """An address this machine could listen on: an IP address, or a host name (``localhost``). Dotted
+    numbers that are no IPv4 address (``999.0.0.1``) are refused here rather than when the service starts."""
+    labels = value.split(".")
+    if all(label.isdigit() for label in labels):
+        try:
+            ipaddress.IPv4Address(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is no IPv4 address (each of its four numbers is 0 to 255)") from None
+        return value
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        if not _HOST_NAME.fullmatch(value):
+            raise ValueError(f"{value!r} is neither an IP address nor a host name") from None
+    return value
+
+
 class HealthOptions(_Section):
     enabled: bool = True
-    host: str = "127.0.0.1"
+    host: Annotated[str, AfterValidator(_listen_host)] = "127.0.0.1"
     port: int = Field(default=9464, ge=0, le=65535)
     stale_after: float = Field(default=3600.0, gt=0, allow_inf_nan=False)
 
@@ -268,7 +304,18 @@ class Settings(BaseSettings):
                 secret = getattr(tracker, name, None)
                 if isinstance(secret, SecretStr) and secret.get_secret_value():
                     values.append(secret.get_secret_value())
+            values += _basic_credentials(tracker)
         return values
+
+
+def _basic_credentials(tracker: TrackerSettings) -> list[str]:
+    """Jira Cloud's Basic credential as it travels (base64 of ``email:token``), with and without its
+    padding: a server that echoes the request shows it without the ``Basic`` word in front."""
+    email, token = getattr(tracker, "email", None), getattr(tracker, "api_token", None)
+    if not email or not isinstance(token, SecretStr) or not token.get_secret_value():
+        return []
+    encoded = base64.b64encode(f"{email}:{token.get_secret_value()}".encode()).decode()
+    return [encoded, encoded.rstrip("=")]
 
 
 def load_settings(config: Path | None = None, *, overrides: dict[str, Any] | None = None) -> Settings:
@@ -290,9 +337,26 @@ def load_settings(config: Path | None = None, *, overrides: dict[str, Any] | Non
     try:
         return Settings(_secrets_dir=credentials, **(overrides or {}))
     except ValidationError as exc:
-        raise ConfigError(source, problems_from_validation(exc, Settings)) from None
+        raise _attributed(source, problems_from_validation(exc, Settings)) from None
     finally:
         _file_data.reset(token)
+
+
+def _attributed(source: str, problems: list[Problem]) -> ConfigError:
+    """The problems, each named where its value came from: a value set in the environment is the
+    variable's problem (``SYNCD_JIRA__ACME__TIMEOUT``), not the file's."""
+    variables = {name.upper() for name in os.environ}
+    named = [_in_variable(problem, variables) for problem in problems]
+    if all(problem is not original for problem, original in zip(named, problems, strict=True)):
+        return ConfigError("environment", named)
+    return ConfigError(source, named)
+
+
+def _in_variable(problem: Problem, variables: set[str]) -> Problem:
+    variable = "SYNCD_" + problem.location.replace(".", "__").upper()
+    if problem.location and variable in variables:
+        return Problem(f"{variable} (environment variable)", problem.message)
+    return problem
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

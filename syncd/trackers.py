@@ -18,7 +18,7 @@ from syncd.connectors import Connector, open_connector
 from syncd.connectors.base import Check
 from syncd.diagnosis import EXIT_AUTH, EXIT_OK, EXIT_PARTIAL, describe_error, worst_exit_code
 from syncd.drift_model import DriftReport
-from syncd.engine import Engine
+from syncd.engine import Engine, sweep_due
 from syncd.errors import ConfigError, Problem, TrackerError
 from syncd.logging import get_logger
 from syncd.mapper import Mapper
@@ -105,7 +105,9 @@ def sync_trackers(
                 outcomes.append(_failed(name, exc))
                 continue
             opened.append(connector)
-            outcome = _sync_one(name, connector, strategy, store, stats, mapper, options, control)
+            sweep = not (options.full or options.dry_run) and sweep_due(store, name, settings.service.full_sweep_every)
+            chosen = dataclasses.replace(options, full=True) if sweep else options
+            outcome = _sync_one(name, connector, strategy, store, stats, mapper, chosen, control)
             outcomes.append(outcome)
             if outcome.result is not None:
                 synced[name] = connector

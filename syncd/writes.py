@@ -15,7 +15,7 @@ from syncd.model import ItemPlan, JournalEntry, LabelOp
 from syncd.state import OutboxEntry, StateStore
 from syncd.sync_model import RunControl, SyncResult
 
-__all__ = ["LABELS", "journal_until_confirmed", "label_op", "op_payload", "send_label_writes"]
+__all__ = ["LABELS", "gives_up", "journal_until_confirmed", "label_op", "op_payload", "send_label_writes"]
 
 LABELS = "labels"
 _CHUNK = 1000
@@ -49,6 +49,12 @@ def journal_until_confirmed(plan: ItemPlan) -> JournalEntry:
 def _confirmed_journal(entry: OutboxEntry) -> JournalEntry:
     payload = entry.payload
     return JournalEntry(frozenset(payload.get("applied", ())), frozenset(payload.get("declined", ())))
+
+
+def gives_up(error: TrackerError) -> bool:
+    """Whether a refused write is set aside for good. Refused credentials are no verdict on the write (a
+    token rotated while syncd runs): it stays pending and goes out once the credentials work."""
+    return isinstance(error, Fatal) and not isinstance(error, AuthError)
 
 
 def send_label_writes(store: StateStore, connector: Connector, result: SyncResult, control: RunControl) -> None:
@@ -90,7 +96,7 @@ def _send_chunk(
             result.failed += 1
             result.errors.append(str(error))
             _log.warning("op.failed", tracker=name, issue=entry.key, error=str(error))
-            store.outbox.fail(entry.id, str(error), give_up=isinstance(error, Fatal), uncertain=error.status is None)
+            store.outbox.fail(entry.id, str(error), give_up=gives_up(error), uncertain=error.status is None)
             if isinstance(error, AuthError):
                 fatal = error
         if control.stop.is_set() or fatal is not None:

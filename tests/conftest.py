@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,9 +63,13 @@ def example_strategy() -> Strategy:
 # harnesses therefore never configure syncd with them (tests/integration/harness.py).
 JIRA_CLOUD_TOKEN = "ATATT3xFfGF0-harness-cloud-api-token-7f3c9e1a"
 JIRA_DC_TOKEN = "NzE4MjY0MTk5-harness-dc-personal-access-token-2b9d"
+#: the Basic credential of the Jira Cloud harness as it travels, base64 of ``email:token`` (unpadded, so
+#: the padded form is caught too)
+JIRA_CLOUD_BASIC = base64.b64encode(f"syncd@example.com:{JIRA_CLOUD_TOKEN}".encode()).decode().rstrip("=")
 TEST_SECRETS = (
     JIRA_CLOUD_TOKEN,
     JIRA_DC_TOKEN,
+    JIRA_CLOUD_BASIC,
     "lin_api_contract0000000000000000000000000000",
     "tok-3f9a7c-example-secret",
     "example-token-never-printed",

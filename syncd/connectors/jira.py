@@ -27,9 +27,11 @@ from urllib.parse import urlsplit
 import requests
 from jira import JIRA, JIRAError
 
+from syncd.connectors.answers import next_offset, refuse_redirects, search_page, tracker_time
 from syncd.connectors.base import Check, Identity, OpResult, Skipped, fetch_each, holds_marker
+from syncd.connectors.deadline import bound_session
 from syncd.connectors.jira_errors import translate_error
-from syncd.connectors.jira_issues import JiraProfile, base_fields, to_work_item
+from syncd.connectors.jira_issues import JiraProfile, base_fields, field_named, fields_named, to_work_item
 from syncd.connectors.jira_probe import JiraProbe
 from syncd.connectors.jql import issue_query
 from syncd.errors import (
@@ -77,6 +79,8 @@ class JiraConnector:
         self._requests = 0
         self._version = "3" if self._learnt and self._learnt.cloud else "2"
         self._client = self._new_client(self._version)
+        self._answer_headers: Any = None
+        self._pull_clock: datetime | None = None
 
     @property
     def labels(self) -> TrackerLabels:
@@ -117,7 +121,7 @@ class JiraConnector:
             auth = {"token_auth": site.token.get_secret_value()}
         else:
             raise AuthError("no credentials configured: set email and api_token, or token", tracker=self.name)
-        return JIRA(
+        client = JIRA(
             server=site.url,
             options={"rest_api_version": version, "verify": site.verify_tls},
             max_retries=0,
@@ -125,6 +129,9 @@ class JiraConnector:
             get_server_info=False,
             **auth,
         )
+        bound_session(client._session, total=site.timeout, tracker=self.name)
+        refuse_redirects(client._session, tracker=self.name)
+        return client
 
     def _detect_profile(self) -> JiraProfile:
         deployment = self._site.deployment
@@ -136,13 +143,13 @@ class JiraConnector:
                 info = self._call("server info", self._client.server_info)
                 deployment = "cloud" if info.get("deploymentType") == "Cloud" else "datacenter"
         me = self._call("who am I", self._client.myself)
-        fields: list[dict[str, Any]] = self._call("field list", self._client.fields)
-        epic_link = _field_named(fields, ("epic link",)) if deployment == "datacenter" else None
+        fields: list[dict[str, Any]] = self._call("field list", self._client.fields, shape=list)
+        epic_link = field_named(fields, ("epic link",)) if deployment == "datacenter" else None
         return JiraProfile(
             deployment=deployment,
             time_zone=me.get("timeZone"),
             account=str(me.get("accountId") or me.get("name") or ""),
-            story_points_fields=_fields_named(fields, _STORY_POINT_NAMES),
+            story_points_fields=fields_named(fields, _STORY_POINT_NAMES),
             epic_link_field=epic_link,
             checked_at=_now(),
         )
@@ -183,6 +190,7 @@ class JiraConnector:
         if since is None and not self._asked:
             self._learn()
         profile = self.profile
+        self._pull_clock = None
         jql = issue_query(projects=self._site.projects, since=since, time_zone=profile.time_zone)
         fields = base_fields(profile)
         pages = self._enhanced_pages(jql, fields) if profile.cloud else self._classic_pages(jql, fields)
@@ -210,11 +218,16 @@ class JiraConnector:
             if isinstance(item, Skipped) or not self._site.projects or item.project in self._site.projects:
                 yield item
 
+    def pull_clock(self) -> datetime | None:
+        """The site's clock when the last pull's first page was answered: the bound of the next pull."""
+        return self._pull_clock
+
     def _enhanced_pages(self, jql: str, fields: list[str]) -> Iterator[Any]:
         tokens: set[str] = set()
         token: str | None = None
         while True:
             page = self._call("search page", partial(self._search_jql, jql, fields, token, tokens))
+            self._pull_clock = self._pull_clock or tracker_time(self._answer_headers, tracker=self.name)
             yield from page.get("issues") or ()
             token = page.get("nextPageToken")
             if page.get("isLast", not token) or not token:
@@ -225,7 +238,7 @@ class JiraConnector:
         body: dict[str, Any] = {"jql": jql, "fields": fields, "maxResults": self._site.page_size}
         if token:
             body["nextPageToken"] = token
-        page: dict[str, Any] = self._rest("POST", "search/jql", body=body)
+        page = search_page(self._rest("POST", "search/jql", body=body), self.name)
         following = page.get("nextPageToken")
         if following and following in seen | {token}:
             raise TransientError("the search returned a page token it already gave", tracker=self.name)
@@ -242,6 +255,7 @@ class JiraConnector:
         start, expected, step_backs = 0, None, 0
         while True:
             page = self._classic_page(jql, fields, start)
+            self._pull_clock = self._pull_clock or tracker_time(self._answer_headers, tracker=self.name)
             issues = page.get("issues") or []
             if expected is not None and (not issues or issues[0].get("key") != expected):
                 step_backs += 1
@@ -252,7 +266,7 @@ class JiraConnector:
             yield from issues
             if not issues or start + len(issues) >= int(page.get("total", 0)):
                 return
-            start, expected = _next_offset(start, issues)
+            start, expected = next_offset(start, issues)
 
     def _classic_page(self, jql: str, fields: list[str], start: int) -> dict[str, Any]:
         params = {
@@ -261,8 +275,9 @@ class JiraConnector:
             "maxResults": self._site.page_size + 1,
             "fields": ",".join(fields),
         }
-        page: dict[str, Any] = self._call("search page", partial(self._rest, "GET", "search", params=params))
-        return page
+        return self._call(
+            "search page", lambda: search_page(self._rest("GET", "search", params=params), self.name, classic=True)
+        )
 
     def apply(self, ops: Sequence[LabelOp]) -> Iterator[OpResult]:
         for op in ops:
@@ -308,6 +323,8 @@ class JiraConnector:
             issue=issue,
             retry=False,
         )
+        if "id" not in created:
+            raise TransientError(f"comment on {issue}: the answer named no comment", tracker=self.name, issue=issue)
         return str(created["id"])
 
     def _edit_comment(self, issue: str, comment_id: str, body: Any) -> None:
@@ -340,11 +357,14 @@ class JiraConnector:
         url = f"{self._site.url}/rest/api/{self._version}/{path}"
         data = json.dumps(body) if body is not None else None
         response = self._client._session.request(method, url, params=params, data=data)
+        self._answer_headers = response.headers
         if not response.content:
             return {}
         return response.json()
 
-    def _call(self, what: str, call: Callable[[], T], *, issue: str = "", retry: bool = True) -> T:
+    def _call(self, what: str, call: Callable[[], T], *, issue: str = "", retry: bool = True, shape: type = dict) -> T:
+        """``call``, retried, typed; an answer not of ``shape`` (a proxy's page) is transient, never read."""
+
         def attempt() -> T:
             self._requests += 1
             try:
@@ -358,8 +378,10 @@ class JiraConnector:
             except requests.exceptions.JSONDecodeError:
                 failure = TransientError(f"{what}: the response was not JSON", tracker=self.name, issue=issue)
             else:
-                self._stats.record_request(self.name, None)
-                return result
+                if isinstance(result, shape):
+                    self._stats.record_request(self.name, None)
+                    return result
+                failure = TransientError(f"{what}: the answer was not of Jira's shape", tracker=self.name, issue=issue)
             self._stats.record_request(self.name, failure)
             raise failure
 
@@ -368,26 +390,9 @@ class JiraConnector:
         return call_with_retry(attempt, policy=self._policy, tracker=self.name, what=what, stats=self._stats)
 
 
-def _next_offset(start: int, issues: list[Any]) -> tuple[int, str | None]:
-    """Where the next classic page starts, and the key expected first on it (None: no overlap to check)."""
-    if len(issues) < 2:
-        return start + len(issues), None
-    return start + len(issues) - 1, issues[-1].get("key")
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
 def _close(client: JIRA) -> None:
     client.close()  # type: ignore[no-untyped-call]
-
-
-def _field_named(fields: list[dict[str, Any]], names: tuple[str, ...]) -> str | None:
-    return next(iter(_fields_named(fields, names)), None)
-
-
-def _fields_named(fields: list[dict[str, Any]], names: tuple[str, ...]) -> tuple[str, ...]:
-    """The ids of the custom fields with these names (any case), in the order of ``names``."""
-    by_name = {str(f.get("name", "")).casefold(): str(f.get("id")) for f in fields if f.get("custom")}
-    return tuple(by_name[name] for name in names if name in by_name)

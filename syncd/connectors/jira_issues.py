@@ -17,7 +17,7 @@ from syncd.connectors.base import Skipped
 from syncd.connectors.payload import estimate, identifier, malformed, storable, strings, text, timestamp
 from syncd.model import StatusCategory, TrackerKind, WorkItem
 
-__all__ = ["PROFILE_MAX_AGE", "JiraProfile", "adf_text", "base_fields", "to_work_item"]
+__all__ = ["PROFILE_MAX_AGE", "JiraProfile", "adf_text", "base_fields", "field_named", "fields_named", "to_work_item"]
 
 _CATEGORIES = {
     "new": StatusCategory.TODO,
@@ -136,6 +136,18 @@ def _aware(value: Any) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo is not None else None
+
+
+def field_named(fields: list[dict[str, Any]], names: tuple[str, ...]) -> str | None:
+    return next(iter(fields_named(fields, names)), None)
+
+
+def fields_named(fields: list[dict[str, Any]], names: tuple[str, ...]) -> tuple[str, ...]:
+    """The ids of the custom fields with these names (any case), in the order of ``names``."""
+    by_name = {
+        str(f.get("name", "")).casefold(): str(f.get("id")) for f in fields if isinstance(f, dict) and f.get("custom")
+    }
+    return tuple(by_name[name] for name in names if name in by_name)
 
 
 def base_fields(profile: JiraProfile) -> list[str]:

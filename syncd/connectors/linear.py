@@ -24,8 +24,10 @@ from gql import Client, GraphQLRequest
 from gql.transport.requests import RequestsHTTPTransport
 
 from syncd.connectors import linear_queries as q
+from syncd.connectors.answers import check_page, connection_at, refuse_redirects, tracker_time
 from syncd.connectors.base import Check, Identity, OpResult, Skipped, fetch_each, holds_marker
-from syncd.connectors.linear_errors import translate_error
+from syncd.connectors.deadline import bound_session
+from syncd.connectors.linear_errors import refuse_non_graphql, translate_error
 from syncd.connectors.linear_issues import LabelNaming, labels_cursor, to_work_item, with_labels
 from syncd.connectors.linear_labels import LabelDirectory, LinearLabel
 from syncd.connectors.linear_probe import LinearProbe
@@ -34,7 +36,6 @@ from syncd.errors import (
     BadRequest,
     NotFound,
     TrackerError,
-    TransientError,
 )
 from syncd.model import LabelOp, TrackerKind, WorkItem
 from syncd.reconcile import TrackerLabels
@@ -91,6 +92,7 @@ class LinearConnector:
         )
         self._teams: dict[str, str] = {}
         self._directory: LabelDirectory | None = None
+        self._pull_clock: datetime | None = None
 
     @property
     def labels(self) -> TrackerLabels:
@@ -135,6 +137,7 @@ class LinearConnector:
         if since is not None:
             issue_filter["updatedAt"] = {"gte": (since - OVERLAP).isoformat()}
         seen: set[str] = set()
+        self._pull_clock = None
         for node in self._pages("issues", q.ISSUES, {"filter": issue_filter, "first": self._workspace.page_size}):
             project = (node.get("project") or {}).get("id") if isinstance(node, dict) else None
             if project and project not in self._initiatives:
@@ -190,13 +193,19 @@ class LinearConnector:
         cursors: set[str] = set()
         while True:
             page = self._execute(f"{root} page", request, {**variables, "after": after}, guard=(root, cursors))
-            connection = _connection(page, root)
+            if root == "issues" and self._pull_clock is None:
+                self._pull_clock = tracker_time(self._headers(), tracker=self.name)
+            connection = connection_at(page, root)
             yield from connection["nodes"]
             info = connection["pageInfo"]
             if not info["hasNextPage"] or not info.get("endCursor"):
                 return
             after = str(info["endCursor"])
             cursors.add(after)
+
+    def pull_clock(self) -> datetime | None:
+        """Linear's clock when the last pull's first page was answered: the bound of the next pull."""
+        return self._pull_clock
 
     def apply(self, ops: Sequence[LabelOp]) -> Iterator[OpResult]:
         groups: dict[tuple[frozenset[str], frozenset[str]], list[LabelOp]] = defaultdict(list)
@@ -347,6 +356,9 @@ class LinearConnector:
                 raise AuthError("authentication failed: no API key is set (api_key)", tracker=self.name)
             if self._session is None:
                 self._session = self._client.connect_sync()  # type: ignore[no-untyped-call]
+                bound_session(self._transport.session, total=self._workspace.timeout, tracker=self.name)
+                refuse_redirects(self._transport.session, tracker=self.name)
+                refuse_non_graphql(self._transport.session, tracker=self.name)
             self._requests += 1
             try:
                 data = self._session.execute(GraphQLRequest(request, variable_values=variables))
@@ -360,7 +372,7 @@ class LinearConnector:
                 raise translated from None
             self._stats.record_request(self.name, None)
             if guard is not None:
-                _check_cursor(data, guard, self.name)
+                check_page(data, guard, self.name)
             return data
 
         if not retry:
@@ -370,18 +382,3 @@ class LinearConnector:
     def _headers(self) -> Mapping[str, str]:
         headers = getattr(self._transport, "response_headers", None)
         return headers if headers is not None else {}
-
-
-def _connection(data: Any, root: str) -> Any:
-    """The connection at a dotted path of an answer (``issues``, ``issue.labels``)."""
-    for name in root.split("."):
-        data = data[name]
-    return data
-
-
-def _check_cursor(data: Any, guard: tuple[str, set[str]], tracker: str) -> None:
-    root, seen = guard
-    info = _connection(data, root)["pageInfo"]
-    cursor = info.get("endCursor")
-    if info.get("hasNextPage") and cursor in seen:
-        raise TransientError("the page cursor repeated an earlier one", tracker=tracker)

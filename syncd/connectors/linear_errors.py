@@ -29,7 +29,7 @@ from syncd.errors import (
     TransientError,
 )
 
-__all__ = ["retry_after", "translate_error"]
+__all__ = ["refuse_non_graphql", "retry_after", "translate_error"]
 
 _ENTITY_NOT_FOUND = "entity not found"
 
@@ -43,6 +43,8 @@ def translate_error(
     url: str = "",
 ) -> TrackerError | None:
     """A gql or network failure as the typed error that says what to do next (None: not a tracker error)."""
+    if isinstance(error.__cause__, TrackerError):
+        return error.__cause__  # syncd's own verdict on the answer, wrapped by the transport
     if isinstance(error, TransportQueryError):
         return _query_error(error, tracker=tracker, issue=issue, headers=headers or {})
     if isinstance(error, TransportServerError):
@@ -57,7 +59,9 @@ def translate_error(
         if status >= 500:
             return TransientError(f"server error ({status})", tracker=tracker, issue=issue, status=status)
         return BadRequest(f"rejected ({status})", tracker=tracker, issue=issue, status=status)
-    if isinstance(error, TransportConnectionFailed | TransportProtocolError | requests.RequestException):
+    if isinstance(error, TransportProtocolError):
+        return TransientError("the answer was not a page of GraphQL (empty, or of another shape)", tracker=tracker)
+    if isinstance(error, TransportConnectionFailed | requests.RequestException):
         where = f"cannot reach {url}" if url else "the connection failed"
         return TransientError(f"{where} ({type(error).__name__})", tracker=tracker, issue=issue)
     return None
@@ -105,3 +109,45 @@ def _number(value: str) -> float:
         return float(value)
     except ValueError:
         return 0.0
+
+
+def refuse_non_graphql(session: requests.Session | None, *, tracker: str) -> None:
+    """Judge an answer that is JSON but no GraphQL document (``{"errors": "Unauthorized"}``, ``null``) by
+    its status before ``gql`` reads it: ``gql`` would fail on it with an assertion or a type error."""
+
+    def hook(response: requests.Response, *args: object, **kwargs: object) -> None:
+        head = response.content[:16].lstrip()
+        if response.status_code < 400 and head.startswith(b'{"data"'):
+            return
+        try:
+            document = response.json()
+        except ValueError:
+            return  # not JSON at all: gql says so itself, with the status
+        if _is_graphql(document):
+            return
+        raise _by_status(response.status_code, tracker=tracker)
+
+    if session is not None:
+        session.hooks["response"].append(hook)
+
+
+def _is_graphql(document: object) -> bool:
+    """A GraphQL response: a non-empty list of error objects, or else ``data`` (GraphQL spec, "Response
+    Format", https://spec.graphql.org/October2021/#sec-Response-Format)."""
+    if not isinstance(document, dict):
+        return False
+    errors = document.get("errors")
+    if errors is not None:
+        return isinstance(errors, list) and bool(errors) and all(isinstance(e, dict) for e in errors)
+    return isinstance(document.get("data"), dict)
+
+
+def _by_status(status: int, *, tracker: str) -> TrackerError:
+    what = f"an answer that is not GraphQL ({status})"
+    if status == 401:
+        return AuthError(f"refused: {what}", tracker=tracker, status=status)
+    if status == 403:
+        return PermissionDenied(f"permission denied: {what}", tracker=tracker, status=status)
+    if 400 <= status < 500 and status != 429:
+        return BadRequest(f"rejected: {what}", tracker=tracker, status=status)
+    return TransientError(f"{what}: retried", tracker=tracker, status=status if status >= 500 else None)

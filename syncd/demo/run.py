@@ -102,7 +102,9 @@ def run_demo(
 
 
 def _write_files(directory: Path, jira: JiraEmulator, linear: LinearEmulator) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if directory.stat().st_mode & 0o077:
+        directory.chmod(0o700)  # it holds the state and the settings: its owner's alone, as SECURITY.md says
     for stale in directory.glob("state.db*"):
         stale.unlink()
     write_private(directory / ".gitignore", "# Written by syncd demo: state and credentials, never to commit.\n*\n")

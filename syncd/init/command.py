@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from syncd.cli_session import say
 from syncd.errors import ConfigError, Problem
 from syncd.init.answers import Answers, TrackerAnswer, current_quarter, read_answers, secret_variable
 from syncd.init.wizard import (
@@ -39,7 +40,7 @@ class TerminalPrompts:
 
     def say(self, line: str = "") -> None:
         self._clear()
-        typer.echo(line)
+        say(line)
 
     def ask(self, question: str, *, default: str | None = None) -> str:
         self._clear()

@@ -15,14 +15,24 @@ import re
 import threading
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 __all__ = ["Fault", "FaultKind", "Faults"]
+
+_WRONG_SHAPE: dict[str, Any] = {"data": {}, "issues": "none", "values": None}
 
 
 class FaultKind(Enum):
     RATE_LIMIT = "rate_limit"
     SERVER_ERROR = "server_error"
     DROP = "drop"
+    DRIP = "drip"
+    ECHO = "echo"
+    AUTH_REFUSED = "auth_refused"
+    EMPTY = "empty"
+    WRONG_SHAPE = "wrong_shape"
+    REDIRECT = "redirect"
+    OVERSIZE = "oversize"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +43,15 @@ class Fault:
         kind: what goes wrong.
         status: the HTTP status for ``SERVER_ERROR`` (500, 502, 503, 504).
         retry_after: seconds for a ``Retry-After`` header, or None to send none.
+        seconds: how long a ``DRIP`` answer takes to send.
+        size: the bytes of an ``OVERSIZE`` answer.
     """
 
     kind: FaultKind
     status: int = 0
     retry_after: float | None = None
+    seconds: float = 0.0
+    size: int = 0
 
 
 @dataclass
@@ -60,6 +74,23 @@ class Faults:
         latency: seconds added before every response (to matching paths only).
         slow_burst: the next N requests are held ``slow_seconds`` (beyond a client's timeout, say).
         slow_seconds: how long a request of a slow burst is held.
+        drip_burst: the next N answers are sent a few bytes at a time, spread over ``drip_seconds``, each
+            piece soon after the last (so a client's per-read timeout never fires); the request is handled.
+        drip_seconds: how long a dripped answer takes to send in all.
+        echo_status: answer every request with this status and a plain-text body that repeats the
+            request's credentials, as a badly configured gateway does (None: off): for the secrets audit.
+        auth_refused_burst: the next N requests are refused as if their credentials were wrong (a token
+            rotated, or revoked and restored, while syncd runs).
+        empty_burst: the next N requests are answered 200 with an empty body (a proxy that lost it).
+        wrong_shape_burst: the next N requests are answered ``wrong_shape_status`` with ``wrong_shape_body``,
+            JSON of another shape than the API's.
+        wrong_shape_status: the status of those answers (200: a page that is no page).
+        wrong_shape_body: their JSON document.
+        redirect_to: answer every request with a 302 to this base URL (another host: a login page, a moved
+            site), keeping the path (None: off).
+        oversize_burst: the next N requests are answered 200 with ``oversize_bytes`` of JSON-looking filler,
+            without a ``Content-Length`` (the connection's end marks the body's), so only counting stops it.
+        oversize_bytes: the size of such an answer.
         repeat_cursor_burst: the next N pages that have a following page name the page just served as the
             next one (Jira's ``nextPageToken``, Linear's ``endCursor``): a server bug a client must survive.
         paths: a regular expression the request's fault target must match to be faulted or delayed (None:
@@ -80,6 +111,17 @@ class Faults:
     slow_seconds: float = 0.0
     repeat_cursor_burst: int = 0
     paths: str | None = None
+    drip_burst: int = 0
+    drip_seconds: float = 0.0
+    echo_status: int | None = None
+    auth_refused_burst: int = 0
+    empty_burst: int = 0
+    wrong_shape_burst: int = 0
+    wrong_shape_status: int = 200
+    wrong_shape_body: Any = field(default_factory=lambda: dict(_WRONG_SHAPE))
+    redirect_to: str | None = None
+    oversize_burst: int = 0
+    oversize_bytes: int = 0
     _seen: int = field(default=0, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -99,6 +141,17 @@ class Faults:
             self.slow_seconds = 0.0
             self.repeat_cursor_burst = 0
             self.paths = None
+            self.drip_burst = 0
+            self.drip_seconds = 0.0
+            self.echo_status = None
+            self.auth_refused_burst = 0
+            self.empty_burst = 0
+            self.wrong_shape_burst = 0
+            self.wrong_shape_status = 200
+            self.wrong_shape_body = dict(_WRONG_SHAPE)
+            self.redirect_to = None
+            self.oversize_burst = 0
+            self.oversize_bytes = 0
             self._seen = 0
 
     def delay(self, path: str) -> float:
@@ -125,6 +178,10 @@ class Faults:
             if self.paths is not None and not re.search(self.paths, path):
                 return None
             self._seen += 1
+            if self.redirect_to is not None:
+                return Fault(FaultKind.REDIRECT, status=302)
+            if self.echo_status is not None:
+                return Fault(FaultKind.ECHO, status=self.echo_status)
             if self.rate_limit_burst > 0:
                 self.rate_limit_burst -= 1
                 return Fault(FaultKind.RATE_LIMIT, status=429, retry_after=self.retry_after)
@@ -134,6 +191,21 @@ class Faults:
             if self.drop_burst > 0:
                 self.drop_burst -= 1
                 return Fault(FaultKind.DROP)
+            if self.auth_refused_burst > 0:
+                self.auth_refused_burst -= 1
+                return Fault(FaultKind.AUTH_REFUSED, status=401)
+            if self.empty_burst > 0:
+                self.empty_burst -= 1
+                return Fault(FaultKind.EMPTY, status=200)
+            if self.wrong_shape_burst > 0:
+                self.wrong_shape_burst -= 1
+                return Fault(FaultKind.WRONG_SHAPE, status=self.wrong_shape_status)
+            if self.oversize_burst > 0:
+                self.oversize_burst -= 1
+                return Fault(FaultKind.OVERSIZE, status=200, size=self.oversize_bytes)
+            if self.drip_burst > 0:
+                self.drip_burst -= 1
+                return Fault(FaultKind.DRIP, seconds=self.drip_seconds)
             if _due(self.rate_limit_every, self._seen):
                 return Fault(FaultKind.RATE_LIMIT, status=429, retry_after=self.retry_after)
             if _due(self.error_every, self._seen):

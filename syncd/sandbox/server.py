@@ -11,6 +11,7 @@ never saw the answer, which is the case that proves syncd's writes are idempoten
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import threading
@@ -34,6 +35,8 @@ __all__ = [
     "Response",
     "Route",
 ]
+
+_DRIP_STEP = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +180,14 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._serve()
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header from the emulator's own clock, so an emulator set behind says so, as a
+        tracker whose clock is off does."""
+        clock = getattr(getattr(self.server.app, "store", None), "clock", None)
+        if timestamp is None and clock is not None:
+            timestamp = clock.now_ms() / 1000
+        return super().date_time_string(timestamp)
+
     def log_message(self, format: str, *args: Any) -> None:
         """Silence the default stderr access log; the RequestLog is the record."""
 
@@ -192,7 +203,18 @@ class _Handler(BaseHTTPRequestHandler):
         delay = app.faults.delay(target)
         if delay:
             time.sleep(delay)
-        if fault is not None and fault.kind is not FaultKind.DROP:
+        if fault is not None and fault.kind is FaultKind.OVERSIZE:
+            self._flood(fault.size)
+            return
+        if fault is not None and fault.kind is FaultKind.REDIRECT:
+            response = Response(302, b"", {"Location": f"{app.faults.redirect_to}{self.path}"})
+        elif fault is not None and fault.kind is FaultKind.ECHO:
+            response = _echo(fault.status, self.headers)
+        elif fault is not None and fault.kind is FaultKind.EMPTY:
+            response = Response(200, b"", {"Content-Type": "application/json"})
+        elif fault is not None and fault.kind is FaultKind.WRONG_SHAPE:
+            response = Response.json_body(fault.status, app.faults.wrong_shape_body)
+        elif fault is not None and fault.kind not in {FaultKind.DROP, FaultKind.DRIP}:
             response = app.render_fault(fault, request)
         else:
             response = route.handler(request)
@@ -209,7 +231,40 @@ class _Handler(BaseHTTPRequestHandler):
                 response=response.body,
             )
         )
+        if fault is not None and fault.kind is FaultKind.DRIP:
+            self._drip(response, fault.seconds)
+            return
         self._write(response, drop=fault is not None and fault.kind is FaultKind.DROP)
+
+    def _flood(self, size: int) -> None:
+        """A 200 of ``size`` bytes with no ``Content-Length``: the body ends when the connection does."""
+        self.close_connection = True
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
+        filler = b" " * 2**20
+        try:
+            self.wfile.write(head + b'{"issues": [')
+            for _ in range(size // len(filler)):
+                self.wfile.write(filler)
+            self.wfile.write(b"]}")
+        except OSError:
+            pass  # the client stopped reading, as it should
+
+    def _drip(self, response: Response, seconds: float) -> None:
+        """Send the whole answer, status line first, in small pieces spread over ``seconds``, each soon
+        after the last: a server that is never silent long enough for a per-read timeout to fire."""
+        lines = [f"HTTP/1.1 {response.status} {self.responses.get(response.status, ('',))[0]}"]
+        lines += [f"Date: {self.date_time_string()}", f"Content-Length: {len(response.body)}"]
+        lines += [f"{name}: {value}" for name, value in response.headers.items()]
+        data = ("\r\n".join(lines) + "\r\n\r\n").encode() + response.body
+        pieces = max(1, int(seconds / _DRIP_STEP))
+        size = -(-len(data) // pieces)
+        try:
+            for start in range(0, len(data), size):
+                self.wfile.write(data[start : start + size])
+                self.wfile.flush()
+                time.sleep(_DRIP_STEP)
+        except OSError:
+            self.close_connection = True
 
     def _write(self, response: Response, *, drop: bool) -> None:
         self.send_response(response.status)
@@ -224,6 +279,21 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(2)
             return
         self.wfile.write(response.body)
+
+
+def _echo(status: int, headers: Message) -> Response:
+    """A hostile answer: the request's credentials repeated in every form syncd could be tempted to print."""
+    authorization = headers.get("Authorization") or ""
+    credential = authorization.split(" ", 1)[-1]
+    try:
+        decoded = base64.b64decode(credential, validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        decoded = credential
+    text = (
+        f"<html><body>Refused. You sent Authorization: {authorization}\n"
+        f"credentials={credential}\ndecoded={decoded}\nbare {credential.rstrip('=')}</body></html>"
+    )
+    return Response(status, text.encode(), {"Content-Type": "text/html"})
 
 
 class _Server(ThreadingHTTPServer):

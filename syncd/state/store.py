@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -121,6 +122,33 @@ class StateStore:
         try:
             os.ftruncate(fd, 0)
             os.write(fd, str(os.getpid()).encode())
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    @contextmanager
+    def report_lock(self, tracker: str, *, wait: float = 120.0) -> Iterator[None]:
+        """Hold the right to post ``tracker``'s report comments, waiting up to ``wait`` seconds for another
+        process that posts them: two processes that each looked for the comment before the other created
+        it would otherwise both create one. A post is short (each request is bounded), so waiting is the
+        right answer, unlike a second sync of the same tracker."""
+        lock_path = self.path.with_name(f"{self.path.name}.{tracker}.report.lock")
+        fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise StateError(
+                        f"another syncd process has been posting {tracker}'s report for {wait:.0f} s "
+                        f"with {self.path}; try again when it is done"
+                    ) from None
+                time.sleep(0.05)
+        try:
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)

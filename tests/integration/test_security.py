@@ -57,6 +57,37 @@ def test_no_secret_in_state_output_or_reports(tmp_path: Path, harness: Harness) 
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 
+HOSTILE_COMMANDS = (
+    ["check"],
+    ["sync"],
+    ["sync", "--dry-run"],
+    ["--log-level", "debug", "sync", "--full"],
+    ["report", "--post"],
+    ["explain", "ANY-1"],
+    ["state", "show"],
+)
+
+
+@pytest.mark.parametrize("status", [401, 502, 200])
+def test_no_command_repeats_the_credentials_a_tracker_echoes(tmp_path: Path, harness: Harness, status: int) -> None:
+    """Every command, against a tracker whose every answer repeats the request's credentials (the
+    Authorization header, the decoded ``email:token``, and the bare base64 of it) in a non-JSON page."""
+    harness.tweak("max_attempts = 8", "max_attempts = 2")
+    config = harness.settings_file(tmp_path)
+    run_sync(tmp_path, harness)
+    harness.faults.echo_status = status
+    texts = []
+    for argv in HOSTILE_COMMANDS:
+        result = CliRunner().invoke(app, ["--config", str(config), "--log-format", "json", *argv])
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        texts.append(result.stdout + result.stderr)
+    if isinstance(harness, JiraHarness) and status == 401:
+        assert any("[redacted]" in text for text in texts), "Jira's words are shown, and redacted"
+    for secret in TEST_SECRETS:
+        for text in texts:
+            assert secret not in text
+
+
 def test_tls_is_verified_by_default() -> None:
     site = JiraSite(url="https://acme.atlassian.net", email="a@b.c", api_token="x")  # type: ignore[arg-type]
     assert site.verify_tls
@@ -70,6 +101,7 @@ def test_tls_is_verified_by_default() -> None:
 def test_the_files_the_demo_writes_are_private(tmp_path: Path) -> None:
     directory = tmp_path / "demo"
     directory.mkdir()
+    directory.chmod(0o755)
     stale = directory / "syncd.toml"
     stale.write_text("# left from an earlier run\n")
     stale.chmod(0o644)
@@ -86,6 +118,7 @@ def test_the_files_the_demo_writes_are_private(tmp_path: Path) -> None:
     assert {"syncd.toml", "strategy.yaml", "report.html", "state.db"} <= set(written), written
     modes = {name: oct(stat.S_IMODE((directory / name).stat().st_mode)) for name in written}
     assert modes == dict.fromkeys(written, oct(0o600))
+    assert oct(stat.S_IMODE(directory.stat().st_mode)) == oct(0o700), "the directory is its owner's alone"
 
 
 def test_the_secrets_audit_catches_a_token_in_every_channel(tmp_path: Path, request: pytest.FixtureRequest) -> None:

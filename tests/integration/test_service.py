@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from syncd.daemon import STOP_GRACE
+from syncd.settings import JiraSite
 from syncd.state import StateStore
 from tests.conftest import EXAMPLE_STRATEGY, REPO
 from tests.integration import jira_org
@@ -188,6 +190,42 @@ def test_sigterm_during_a_rate_limit_wait_exits_promptly_and_consistently(tmp_pa
         assert len(pending) == 12, "every planned write is still in the outbox for the next run"
         assert store.runs.latest()[0].status == "cancelled"
     harness.faults.reset()
+
+
+def test_sigterm_while_a_tracker_drips_its_answer_stops_within_seconds(tmp_path: Path, harness: JiraHarness) -> None:
+    harness.faults.paths = r"^PUT "
+    harness.faults.drip_burst = 100
+    harness.faults.drip_seconds = 60.0
+    unit = Unit(tmp_path, harness)
+    try:
+        unit.wait_for("READY=1")
+        deadline = time.monotonic() + 30
+        while harness.log.count("issue_edit") == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        started = time.monotonic()
+        unit.signal(signal.SIGTERM)
+        assert unit.process.wait(timeout=20) == 0
+        assert time.monotonic() - started < STOP_GRACE + 3, "the dripping answer was cut short"
+    finally:
+        unit.close()
+    with StateStore.open(tmp_path / "state.db") as store:
+        assert store.runs.latest()[0].status == "cancelled"
+        assert len(store.outbox.pending("jira.acme")) >= 11, "the writes not confirmed stay in the outbox"
+    harness.faults.reset()
+
+
+def test_the_unit_waits_longer_than_a_request_and_a_stop_can_take() -> None:
+    unit = (UNITS / "syncd.service").read_text()
+    stop = int(next(line for line in unit.splitlines() if line.startswith("TimeoutStopSec=")).split("=")[1])
+    default_timeout = JiraSite.model_fields["timeout"].default
+    assert stop > default_timeout + STOP_GRACE
+
+
+@pytest.mark.parametrize("unit", ["syncd.service", "syncd-sync.service"])
+def test_the_units_never_restart_on_bad_settings_or_credentials(unit: str) -> None:
+    lines = (UNITS / unit).read_text().splitlines()
+    assert "RestartPreventExitStatus=2 3" in lines
+    assert "PrivateMounts=yes" in lines
 
 
 def test_sighup_with_a_broken_strategy_keeps_running_on_the_old_one(tmp_path: Path, harness: JiraHarness) -> None:

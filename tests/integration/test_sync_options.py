@@ -187,3 +187,23 @@ def test_a_failed_tracker_in_json(tmp_path: Path) -> None:
     assert document["exit_code"] == 4
     assert document["trackers"][0]["status"] == "failed"
     assert "cannot reach" in document["trackers"][0]["error"]
+
+
+def test_the_one_shot_sync_sweeps_on_the_service_schedule(tmp_path: Path, harness: JiraHarness) -> None:
+    """``full_sweep_every = 3``: the first sync reads all, two incremental ones follow, the third after it
+    sweeps, so a deleted issue leaves the state (and the report) without ``--full``; each sync is a new
+    process's, as under a timer, so the count lives in the state."""
+    config = harness.settings_file(tmp_path)
+    config.write_text(config.read_text() + "\n[service]\nfull_sweep_every = 3\n")
+    assert syncd(config, "sync")[0] == 0
+    harness.site.store.delete_issue("MISC-4")
+    for _ in range(2):
+        code, out = syncd(config, "sync")
+        assert code == 0, out
+        with StateStore.open(tmp_path / "state.db") as store:
+            assert "MISC-4" in store.items.keys("jira.acme"), "an incremental sync cannot see a deletion"
+    code, out = syncd(config, "sync")
+    assert code == 0, out
+    with StateStore.open(tmp_path / "state.db") as store:
+        assert "MISC-4" not in store.items.keys("jira.acme"), "the third sync swept"
+        assert store.runs.latest()[0].counts["forgotten"] == 1

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from syncd.cli_session import ProgressLine
-from syncd.logging import REDACTED, REDACTOR, Redactor, before_log_line, configure_logging, get_logger
+from syncd.logging import EXCERPT, REDACTED, REDACTOR, Redactor, before_log_line, configure_logging, get_logger
 
 SECRET = "s3cr3t-value-0042"
 
@@ -117,3 +117,14 @@ def test_no_color_turns_colour_off(monkeypatch: pytest.MonkeyPatch, no_color: st
     configure_logging(format="console", level="info", stream=terminal)
     get_logger("syncd.test").warning("sync.failed", tracker="jira.acme")
     assert ("\033[" in terminal.getvalue()) is coloured
+
+
+def test_a_library_logs_a_short_redacted_excerpt_of_a_whole_body(output: io.StringIO) -> None:
+    body = f"<html>{'x' * 10_000} {SECRET} {'y' * 100_000}</html>"
+    logging.getLogger("jira").warning("Got response: %s", body)
+    logging.getLogger("jira").warning(f"{'z' * (EXCERPT - 10)} {SECRET}")
+    first, second = lines(output)
+    assert len(str(first["event"])) < EXCERPT + 50
+    assert str(first["event"]).endswith(" more characters)")
+    assert SECRET not in str(second["event"])
+    assert SECRET[:8] not in str(second["event"]), "redacted before it was cut, so no part of it is left"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import textwrap
 from pathlib import Path
@@ -48,7 +49,8 @@ def test_example_settings_load_with_secrets_from_environment(monkeypatch: pytest
     assert site.api_token.get_secret_value() == TOKEN
     assert TOKEN not in repr(settings)
     assert TOKEN not in str(settings.model_dump())
-    assert settings.secret_values() == [TOKEN, "lin_api_example"]
+    basic = base64.b64encode(f"{site.email}:{TOKEN}".encode()).decode()
+    assert settings.secret_values() == [TOKEN, basic, basic.rstrip("="), "lin_api_example"]
 
 
 def test_no_file_no_trackers_is_valid() -> None:
@@ -180,3 +182,54 @@ def test_the_example_file_documents_every_key() -> None:
 )
 def test_the_health_endpoint_knows_whether_it_is_reachable_from_elsewhere(host: str, loopback: bool) -> None:
     assert HealthOptions(host=host).loopback is loopback
+
+
+def test_a_url_with_credentials_in_it_is_refused(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        [jira.acme]
+        url = "https://bot:hunter2@acme.atlassian.net"
+        email = "a@b.c"
+        api_token = "x"
+        """,
+    )
+    [problem] = problems(path)
+    assert problem.startswith("jira.acme.url: the url carries credentials (user:password@)")
+    assert "hunter2" not in problem
+
+
+def test_blank_label_group_names_are_refused(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        [linear.acme]
+        api_key = "k"
+        objective_group = ""
+        value_group = "  "
+        """,
+    )
+    why = "a label group needs a name (for value labels without a group, remove value_group)"
+    assert problems(path) == [f"linear.acme.objective_group: {why}", f"linear.acme.value_group: {why}"]
+
+
+def test_a_bad_value_from_the_environment_is_named_by_its_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, '[jira.acme]\nurl = "https://acme.atlassian.net"\nemail = "a@b.c"\npage_size = 0\n')
+    monkeypatch.setenv("SYNCD_JIRA__ACME__API_TOKEN", TOKEN)
+    monkeypatch.setenv("SYNCD_JIRA__ACME__TIMEOUT", "soon")
+    assert problems(path) == [
+        "SYNCD_JIRA__ACME__TIMEOUT (environment variable): input should be a valid number, unable to parse string as a "
+        "number",
+        "jira.acme.page_size: must be at least 1 (got 0)",
+    ]
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, '[jira.acme]\nurl = "https://acme.atlassian.net"\nemail = "a@b.c"\n'))
+    assert caught.value.source == "environment", "no problem is the file's"
+
+
+@pytest.mark.parametrize("host", ["999.0.0.1", "1.2.3", "not a host", ""])
+def test_a_health_host_that_is_no_address_is_refused(host: str) -> None:
+    with pytest.raises(ValueError, match=r"is no IPv4 address|neither an IP address nor a host name"):
+        HealthOptions(host=host)

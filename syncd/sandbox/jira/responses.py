@@ -82,7 +82,9 @@ def _reset_at(retry_after: float) -> str:
 
 
 def fault_response(fault: Fault, deployment: Deployment) -> Response:
-    """An injected rate limit or server error, shaped as the deployment sends it."""
+    """An injected rate limit, refusal of credentials or server error, shaped as the deployment sends it."""
+    if fault.kind is FaultKind.AUTH_REFUSED:
+        return unauthorized(deployment)
     if fault.kind is FaultKind.RATE_LIMIT:
         headers: dict[str, str] = {"X-RateLimit-Limit": "350" if deployment is Deployment.CLOUD else "100"}
         headers["X-RateLimit-Remaining"] = "0"

@@ -194,6 +194,8 @@ class LinearApp:
             if fault.retry_after is not None:
                 headers["Retry-After"] = str(math.ceil(fault.retry_after))
             return _response(ratelimited(), headers)
+        if fault.kind is FaultKind.AUTH_REFUSED:
+            return _response(authentication_error())
         status = fault.status or 503
         if status == 500:
             return _response(internal_error())

@@ -1,8 +1,10 @@
 """Drift analysis (pure): where effort goes against where the strategy says it should (DESIGN §6).
 
-Scope: items in progress, plus items done within ``window_days`` (work canceled without being done has
-no resolution date and is out of scope). Effort is the estimate, ``default_estimate`` when there is none
-(an estimate of 0 counts as 0), or 1 per item with ``measure: count``. ``actual(o)`` is the share of the
+Scope: items in progress, plus items done within ``window_days``. Work closed within the window with a
+declining resolution (``drift.declined_resolutions``: won't do, duplicate, Linear's canceled …) is not
+effort towards anything: it is counted apart, as declined, and left out of the allocation. Effort is the
+estimate, ``default_estimate`` when there is none (an estimate of 0 counts as 0), or 1 per item with
+``measure: count``. ``actual(o)`` is the share of the
 effort in scope whose *primary* objective is ``o``; the unaligned bucket's target is the slack the
 strategy leaves (``1 − Σ targets``), so actual and target both sum to 1 and the alignment score
 ``1 − ½·Σ|actual − target|`` is 1 exactly on plan. The to-do backlog is shown beside as the planned
@@ -41,15 +43,20 @@ def effort_of(item: WorkItem, strategy: Strategy) -> float:
     return options.default_estimate if item.estimate is None else max(item.estimate, 0.0)
 
 
-Placement = Literal["actual", "planned", "outside"]
+Placement = Literal["actual", "planned", "declined", "outside"]
 
 
-def placement(item: WorkItem, *, window_start: datetime) -> Placement:
+def placement(item: WorkItem, *, window_start: datetime, strategy: Strategy) -> Placement:
     """Where an item's effort counts (DESIGN §6): in the actual allocation when it is in progress or was
-    done within the window, in the planned one while it is to do, nowhere once it was done before the
-    window (or closed with no resolution time)."""
+    done within the window, in the planned one while it is to do, apart as declined when it was closed
+    within the window with a declining resolution, nowhere once it was closed before the window (or closed
+    with no resolution time)."""
     if item.status is StatusCategory.TODO:
         return "planned"
+    closed = item.status is StatusCategory.DONE or item.resolution is not None
+    if closed and strategy.drift.declines(item.resolution):
+        recent = item.resolved is not None and item.resolved >= window_start
+        return "declined" if recent else "outside"
     if item.status is StatusCategory.IN_PROGRESS or (item.resolved is not None and item.resolved >= window_start):
         return "actual"
     return "outside"
@@ -73,6 +80,8 @@ class _Scope:
     unaligned: list[tuple[float, str, UnalignedItem]] = field(default_factory=list)
     total: float = 0.0
     count: int = 0
+    declined_effort: float = 0.0
+    declined_items: int = 0
 
     def active(self, bucket: str, moment: datetime) -> None:
         if bucket not in self.last_active or self.last_active[bucket] < moment:
@@ -131,9 +140,13 @@ def _add(
 ) -> None:
     bucket = (alignment.primary if alignment else None) or UNALIGNED
     effort = effort_of(item, strategy)
-    where = placement(item, window_start=window_start)
+    where = placement(item, window_start=window_start, strategy=strategy)
     if where == "planned":
         scope.planned[bucket] += effort
+        return
+    if where == "declined":
+        scope.declined_effort += effort
+        scope.declined_items += 1
         return
     if item.status is StatusCategory.IN_PROGRESS:
         scope.active(bucket, now)
@@ -242,4 +255,6 @@ def _figures(name: str, scope: _Scope, strategy: Strategy, now: datetime, trend:
         previous_score=trend.score(name),
         backlog_effort=backlog,
         removed=trend.removed(name, {o.id for o in strategy.objectives}),
+        declined_effort=scope.declined_effort,
+        declined_items=scope.declined_items,
     )

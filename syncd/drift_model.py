@@ -111,6 +111,8 @@ class Figures:
             None when there is no effort in scope to judge.
         previous_score: the score at the previous report.
         removed: objectives of the previous report that the strategy no longer has.
+        declined_effort: effort of the work closed within the window as declined (won't do, duplicate,
+            canceled …), which the allocation leaves out; ``declined_items`` counts it.
     """
 
     scope: str
@@ -124,6 +126,8 @@ class Figures:
     previous_score: float | None
     backlog_effort: float
     removed: tuple[str, ...] = ()
+    declined_effort: float = 0.0
+    declined_items: int = 0
 
     @property
     def starved(self) -> tuple[ObjectiveFigures, ...]:
@@ -146,6 +150,7 @@ class Figures:
             "largest_unaligned": [u.to_json() for u in self.largest_unaligned],
             "values": [v.to_json() for v in self.values],
             "removed": list(self.removed),
+            "declined": {"effort": _round(self.declined_effort), "items": self.declined_items},
         }
 
 

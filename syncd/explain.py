@@ -45,9 +45,11 @@ def explain_item(
 def drift_bucket(item: WorkItem, alignment: Alignment, strategy: Strategy, *, now: datetime) -> str:
     """Which allocation of the drift report the item counts in, under which objective, with what effort."""
     bucket = alignment.primary or UNALIGNED
-    where = placement(item, window_start=window_start_of(strategy, now))
+    where = placement(item, window_start=window_start_of(strategy, now), strategy=strategy)
     if where == "outside":
-        return f"not counted: done before the {strategy.drift.window_days}-day window"
+        return f"not counted: closed before the {strategy.drift.window_days}-day window"
+    if where == "declined":
+        return f"not counted: declined ({item.resolution}), shown apart as declined work"
     allocation = "actual allocation" if where == "actual" else "planned allocation (to do)"
     effort = f"effort {effort_of(item, strategy):g} ({_effort_source(item, strategy)})"
     return f"counts in the {allocation} as {bucket}, {effort}"

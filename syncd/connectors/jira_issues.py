@@ -43,6 +43,8 @@ _BASE_FIELDS = (
     "created",
     "updated",
     "resolutiondate",
+    "resolution",
+    "statuscategorychangedate",
 )
 
 
@@ -183,10 +185,23 @@ def _work_item(raw: dict[str, Any], key: str, profile: JiraProfile, tracker: str
         epic=epic,
         created=timestamp(fields["created"]),
         updated=timestamp(fields["updated"]),
-        resolved=timestamp(fields["resolutiondate"]) if fields.get("resolutiondate") else None,
+        resolved=_closed_at(fields, category),
+        resolution=text((fields.get("resolution") or {}).get("name")),
     )
     storable(item.id, item.key, item.parent, item.epic)
     return item
+
+
+def _closed_at(fields: dict[str, Any], category: str) -> datetime | None:
+    """When the issue was resolved; for a done issue that a workflow without a resolution screen left with
+    no resolution date, when its status category last changed (else its last update), so done work is
+    never mistaken for work closed long ago."""
+    if fields.get("resolutiondate"):
+        return timestamp(fields["resolutiondate"])
+    if _CATEGORIES[category] is not StatusCategory.DONE:
+        return None
+    changed = fields.get("statuscategorychangedate") or fields["updated"]
+    return timestamp(changed)
 
 
 def _epic(

@@ -70,6 +70,8 @@ def comment_blocks(report: DriftReport, scope: str, marker: str, *, teams: bool 
     if scope != report.overall.scope and len(report.trackers) > 1 and report.overall.score is not None:
         blocks.append(Paragraph((Text(f"All trackers together: alignment score {report.overall.score:.2f}."),)))
     blocks.append(_allocation_table(figures))
+    if figures.declined_items:
+        blocks.append(Paragraph(_declined_line(figures)))
     starved = report.overall.starved
     if starved:
         blocks.append(Heading(3, (Text("Starved objectives"),)))
@@ -120,6 +122,18 @@ def _no_score(figures: Figures) -> str:
     if figures.items:
         return f"{figures.items} issues in scope, but their estimates add up to 0, so there is no effort to judge."
     return "no work in scope to judge."
+
+
+def _declined_line(figures: Figures) -> tuple[Inline, ...]:
+    """Declined work (won't do, duplicate, canceled) is not effort towards anything, so it is kept apart."""
+    issues = "issue" if figures.declined_items == 1 else "issues"
+    return (
+        Text("Declined: ", strong=True),
+        Text(
+            f"{figures.declined_items} {issues} closed in the window without being done "
+            f"(effort {figures.declined_effort:g}), not counted in the allocation."
+        ),
+    )
 
 
 def _team_table(teams: tuple[Figures, ...], scope: str) -> Table:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from syncd.drift import analyse
-from syncd.model import Alignment, Rule, StatusCategory, WorkItem
+from syncd.model import Alignment, Rule, StatusCategory, TrackerKind, WorkItem
 from syncd.strategy import Strategy, parse_strategy
 from tests.conftest import make_item
 
@@ -184,6 +185,42 @@ def test_starved_after_days(strategy: Strategy) -> None:
 def test_canceled_work_is_out_of_scope(strategy: Strategy) -> None:
     item, alignment = entry("C-9", "growth", StatusCategory.DONE, 5)
     assert analyse([(item, alignment)], strategy, now=NOW).overall.total_effort == 0
+
+
+def test_declined_work_leaves_the_allocation_and_is_counted_apart(strategy: Strategy) -> None:
+    wont, alignment = entry("W-1", "growth", StatusCategory.DONE, 5, done_days_ago=2)
+    dup, dup_alignment = entry("W-2", None, StatusCategory.DONE, 3, done_days_ago=1)
+    old, old_alignment = entry("W-3", "growth", StatusCategory.DONE, 8, done_days_ago=40)
+    entries = [
+        *design_example(),
+        (replace(wont, resolution="Won’t Do"), alignment),
+        (replace(dup, resolution="duplicate", kind=TrackerKind.LINEAR), dup_alignment),
+        (replace(old, resolution="Won't Fix"), old_alignment),
+    ]
+    figures = analyse(entries, strategy, now=NOW).overall
+    assert figures.total_effort == 11, "the design example's effort, nothing declined in it"
+    assert (figures.declined_items, figures.declined_effort) == (2, 8)
+    assert figures.to_json()["declined"] == {"effort": 8.0, "items": 2}
+    assert figures.largest_unaligned[0].key != "W-2"
+
+
+def test_declining_resolutions_are_a_setting(strategy: Strategy) -> None:
+    item, alignment = entry("N-1", "growth", StatusCategory.DONE, 5, done_days_ago=2)
+    considered = replace(item, resolution="Not Being Considered")
+    by_default = analyse([(considered, alignment)], strategy, now=NOW).overall
+    assert (by_default.total_effort, by_default.declined_items) == (5, 0), "not a stock resolution"
+    site = parse_strategy(
+        STRATEGY.replace(
+            "starved_after_days: 21}", "starved_after_days: 21, declined_resolutions: [Not Being Considered]}"
+        )
+    )
+    declined = analyse([(considered, alignment)], site, now=NOW).overall
+    assert (declined.total_effort, declined.declined_items) == (0, 1)
+    nothing = parse_strategy(
+        STRATEGY.replace("starved_after_days: 21}", "starved_after_days: 21, declined_resolutions: []}")
+    )
+    wont = replace(item, resolution="Won't Do")
+    assert analyse([(wont, alignment)], nothing, now=NOW).overall.total_effort == 5, "an empty list counts all"
 
 
 def test_trend_and_objectives_added_or_removed(strategy: Strategy) -> None:

@@ -48,6 +48,15 @@ def report(strategy: Strategy) -> DriftReport:
         entry("MISC-1", None, 5, NASTY),
         entry("MISC-2", None, 1, "Office plants"),
         entry("GROW-9", "self-serve-growth", 5, "Pricing experiment", status=StatusCategory.TODO),
+        entry(
+            "GROW-7",
+            "self-serve-growth",
+            3,
+            "Coupon codes",
+            status=StatusCategory.DONE,
+            resolved=NOW - timedelta(days=1),
+            resolution="Won't Do",
+        ),
     ]
     previous = analyse(entries[:2], strategy, now=NOW - timedelta(days=7)).to_json()
     return analyse(entries, strategy, now=NOW, previous=previous)
@@ -60,6 +69,16 @@ def test_golden(example_strategy: Strategy, fmt: str) -> None:
     if os.environ.get("UPDATE_GOLDEN"):
         path.write_text(rendered)
     assert rendered == path.read_text(), f"{path.name} changed; regenerate with UPDATE_GOLDEN=1 if intended"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_says_how_much_work_was_declined(example_strategy: Strategy, fmt: str) -> None:
+    rendered = render(report(example_strategy), fmt, scope="jira.acme")  # type: ignore[arg-type]
+    if fmt == "json":
+        assert json.loads(rendered)["overall"]["declined"] == {"effort": 3.0, "items": 1}
+    else:
+        assert "1 issue closed in the window without being done" in rendered
+    assert "Coupon codes" not in rendered, "declined work is not listed as unaligned or anywhere else"
 
 
 def test_markdown_escapes_titles(example_strategy: Strategy) -> None:

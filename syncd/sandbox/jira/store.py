@@ -28,6 +28,7 @@ from syncd.sandbox.jira.model import (
     StatusCategory,
     Text,
     User,
+    resolution_for,
 )
 from syncd.sandbox.jira.search import SearchEngine
 
@@ -120,6 +121,7 @@ class JiraStore(Directory):
         updated: datetime | None = None,
         resolutiondate: datetime | None = None,
         reporter: User | None = None,
+        resolution: str | Keep | None = KEEP,
     ) -> Issue:
         """Create an issue with every field syncd reads.
 
@@ -156,8 +158,10 @@ class JiraStore(Directory):
                 story_points=story_points,
                 created=created_at,
                 updated=updated_at,
-                resolutiondate=resolutiondate or (updated_at if done else None),
+                resolutiondate=_resolution_date(resolution, resolutiondate, updated_at if done else None),
                 reporter=(reporter or self.default_user).account_id,
+                resolution=resolution_for(state) if isinstance(resolution, Keep) else resolution,
+                status_changed=updated_at,
             )
             self._numbers[target.id] = number
             self._issues[issue.id] = issue
@@ -230,7 +234,12 @@ class JiraStore(Directory):
             new = self._edited(old, edit)
             if new.status.category is not old.status.category:
                 done = new.status.category is StatusCategory.DONE
-                new = dataclasses.replace(new, resolutiondate=self.clock.now() if done else None)
+                new = dataclasses.replace(
+                    new,
+                    resolutiondate=self.clock.now() if done else None,
+                    resolution=resolution_for(new.status),
+                    status_changed=self.clock.now(),
+                )
             for body in edit.comments:
                 self._add_comment(new, body, by or self.default_user)
             if new != old or edit.comments:
@@ -350,3 +359,12 @@ class JiraStore(Directory):
             if issue is None:
                 return None
             return next((c for c in self._comments[issue.id] if c.id == comment_id), None)
+
+
+def _resolution_date(
+    resolution: str | Keep | None, given: datetime | None, default: datetime | None
+) -> datetime | None:
+    """Jira sets the resolution date with the resolution: none without one."""
+    if resolution is None:
+        return None
+    return given or default

@@ -43,8 +43,11 @@ DEFAULT_STATES: tuple[tuple[str, str], ...] = (
     ("In Review", "started"),
     ("Done", "completed"),
     ("Canceled", "canceled"),
+    ("Duplicate", "canceled"),
 )
-"""The workflow of a new team, as ``(name, type)``; a team with triage also gets ``Triage``."""
+"""The workflow of a new team, as ``(name, type)``; a team with triage also gets ``Triage``. Linear moves
+an issue marked as a duplicate to the team's ``Duplicate`` state, of the canceled type
+(https://linear.app/docs/configuring-workflows)."""
 
 _STATE_COLORS = {
     "triage": "#fc7840",

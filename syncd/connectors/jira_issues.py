@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from syncd.connectors.base import Skipped
@@ -227,8 +227,21 @@ def _description(value: Any) -> str:
 
 
 def adf_text(document: dict[str, Any]) -> str:
-    """The plain text of an Atlassian Document Format document, one line per block."""
+    """The plain text of an Atlassian Document Format document, one line per block.
+
+    Every node that shows text counts, as the ADF structure defines them
+    (https://developer.atlassian.com/cloud/jira/platform/apis/document/structure/): a ``hardBreak`` is a
+    line break, not nothing (``page`` and ``checkout`` stay two words); ``mention``, ``emoji`` and
+    ``status`` show their ``attrs.text`` (an emoji without one its ``shortName``), ``date`` its
+    ``attrs.timestamp`` (milliseconds since the epoch) as a day, ``inlineCard`` and ``blockCard`` their
+    ``attrs.url``, and an ``expand`` or ``nestedExpand`` its ``attrs.title`` above its content. So the
+    same issue reads the same on Cloud as on Data Center, whose wiki markup carries all of these as text.
+    """
     return "\n".join(line for line in _adf_blocks(document) if line)
+
+
+_INLINE = frozenset({"text", "hardBreak", "mention", "emoji", "status", "date", "inlineCard"})
+_TITLED = frozenset({"expand", "nestedExpand"})
 
 
 def _adf_blocks(document: Any) -> Iterator[str]:
@@ -238,14 +251,48 @@ def _adf_blocks(document: Any) -> Iterator[str]:
         node = stack.pop()
         if not isinstance(node, dict):
             continue
+        kind = node.get("type")
         content = node.get("content")
-        if isinstance(content, list) and any(isinstance(c, dict) and c.get("type") == "text" for c in content):
-            yield "".join(_adf_text_of(c) for c in content if isinstance(c, dict))
-        elif node.get("type") == "text":
+        children = [c for c in content if isinstance(c, dict)] if isinstance(content, list) else []
+        if kind in _TITLED:
+            yield _attr(node, "title")
+        elif kind == "blockCard":
+            yield _attr(node, "url")
+        if kind in _INLINE:
             yield _adf_text_of(node)
-        elif isinstance(content, list):
-            stack.extend(reversed(content))
+        elif any(c.get("type") in _INLINE for c in children):
+            yield "".join(_adf_text_of(c) for c in children)
+        else:
+            stack.extend(reversed(children))
 
 
 def _adf_text_of(node: dict[str, Any]) -> str:
-    return text(node.get("text")) or ""
+    kind = node.get("type")
+    if kind == "text":
+        return text(node.get("text")) or ""
+    if kind == "hardBreak":
+        return "\n"
+    if kind == "emoji":
+        return _attr(node, "text") or _attr(node, "shortName")
+    if kind == "inlineCard":
+        return _attr(node, "url")
+    if kind == "date":
+        attrs = node.get("attrs")
+        return _day(attrs.get("timestamp") if isinstance(attrs, dict) else None)
+    return _attr(node, "text")
+
+
+def _attr(node: dict[str, Any], name: str) -> str:
+    attrs = node.get("attrs")
+    value = attrs.get(name) if isinstance(attrs, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _day(milliseconds: Any) -> str:
+    """A ``date`` node's day (milliseconds since the epoch, a string by the spec); nothing for a malformed one."""
+    if isinstance(milliseconds, bool) or not isinstance(milliseconds, str | int):
+        return ""
+    try:
+        return datetime.fromtimestamp(int(milliseconds) / 1000, tz=UTC).date().isoformat()
+    except (ValueError, OverflowError, OSError):
+        return ""

@@ -28,6 +28,7 @@ import requests
 from jira import JIRA, JIRAError
 
 from syncd.connectors.base import Check, Identity, OpResult, Skipped, fetch_each, holds_marker
+from syncd.connectors.estimates import UnreadableEstimates, estimates_check, number_fields_named
 from syncd.connectors.jira_errors import translate_error
 from syncd.connectors.jira_issues import JiraProfile, base_fields, to_work_item
 from syncd.connectors.jira_probe import JiraProbe
@@ -76,6 +77,7 @@ class JiraConnector:
         self._asked = False
         self._requests = 0
         self._version = "3" if self._learnt and self._learnt.cloud else "2"
+        self._estimates = UnreadableEstimates(name)
         self._client = self._new_client(self._version)
 
     @property
@@ -142,7 +144,7 @@ class JiraConnector:
             deployment=deployment,
             time_zone=me.get("timeZone"),
             account=str(me.get("accountId") or me.get("name") or ""),
-            story_points_fields=_fields_named(fields, _STORY_POINT_NAMES),
+            story_points_fields=number_fields_named(fields, _STORY_POINT_NAMES),
             epic_link_field=epic_link,
             checked_at=_now(),
         )
@@ -167,6 +169,7 @@ class JiraConnector:
         except TrackerError as error:
             return [*checks, Check("site", False, error.message)]
         checks.append(Check("site", True, "Jira Cloud" if profile.cloud else "Jira Data Center"))
+        checks.append(estimates_check(profile.story_points_fields))
         probe = JiraProbe(self._probe_rest, cloud=profile.cloud)
         for project in self._site.projects or ():
             checks += probe.project(project)
@@ -188,7 +191,7 @@ class JiraConnector:
         pages = self._enhanced_pages(jql, fields) if profile.cloud else self._classic_pages(jql, fields)
         seen: set[str] = set()
         for raw in pages:
-            item = to_work_item(raw, profile=profile, tracker=self.name, server=self._site.url)
+            item = self._item(raw, profile)
             if item.key in seen:
                 continue
             seen.add(item.key)
@@ -206,9 +209,16 @@ class JiraConnector:
             if isinstance(raw, Skipped):
                 yield raw
                 continue
-            item = to_work_item(raw, profile=profile, tracker=self.name, server=self._site.url)
+            item = self._item(raw, profile)
             if isinstance(item, Skipped) or not self._site.projects or item.project in self._site.projects:
                 yield item
+
+    def _item(self, raw: Any, profile: JiraProfile) -> WorkItem | Skipped:
+        item = to_work_item(raw, profile=profile, tracker=self.name, server=self._site.url)
+        fields = raw.get("fields") if isinstance(raw, dict) else None
+        if isinstance(item, WorkItem) and isinstance(fields, dict):
+            self._estimates.check(item.key, {name: fields.get(name) for name in profile.story_points_fields})
+        return item
 
     def _enhanced_pages(self, jql: str, fields: list[str]) -> Iterator[Any]:
         tokens: set[str] = set()

@@ -25,6 +25,7 @@ from gql.transport.requests import RequestsHTTPTransport
 
 from syncd.connectors import linear_queries as q
 from syncd.connectors.base import Check, Identity, OpResult, Skipped, fetch_each, holds_marker
+from syncd.connectors.estimates import UnreadableEstimates
 from syncd.connectors.linear_errors import translate_error
 from syncd.connectors.linear_issues import LabelNaming, labels_cursor, to_work_item, with_labels
 from syncd.connectors.linear_labels import LabelDirectory, LinearLabel
@@ -71,6 +72,7 @@ class LinearConnector:
         self._policy = policy
         self._stats = stats
         self._naming = LabelNaming(scheme, workspace.objective_group, workspace.value_group)
+        self._estimates = UnreadableEstimates(name)
         self._labels = TrackerLabels(
             scheme, exclusive_objectives=True, exclusive_values=workspace.value_group is not None
         )
@@ -174,7 +176,10 @@ class LinearConnector:
             except NotFound:
                 return Skipped(str(node.get("identifier")), "the issue was deleted while syncd read its labels")
             node = with_labels(node, rest)
-        return to_work_item(node, tracker=self.name, naming=self._naming, initiatives=initiatives)
+        item = to_work_item(node, tracker=self.name, naming=self._naming, initiatives=initiatives)
+        if isinstance(item, WorkItem) and isinstance(node, dict):
+            self._estimates.check(item.key, {"estimate": node.get("estimate")})
+        return item
 
     def _read_initiatives(self) -> dict[str, tuple[str, ...]]:
         return {

@@ -77,11 +77,12 @@ class _Scope:
     values: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     value_items: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
     last_active: dict[str, datetime] = field(default_factory=dict)
-    unaligned: list[tuple[float, str, UnalignedItem]] = field(default_factory=list)
+    unaligned: list[tuple[float, float, str, UnalignedItem]] = field(default_factory=list)
     total: float = 0.0
     count: int = 0
     declined_effort: float = 0.0
     declined_items: int = 0
+    unestimated: int = 0
 
     def active(self, bucket: str, moment: datetime) -> None:
         if bucket not in self.last_active or self.last_active[bucket] < moment:
@@ -156,6 +157,8 @@ def _add(
         return
     scope.total += effort
     scope.count += 1
+    if item.estimate is None and strategy.drift.measure == "estimate":
+        scope.unestimated += 1
     scope.effort[bucket] += effort
     scope.items[bucket] += 1
     for value in alignment.values if alignment else ():
@@ -163,13 +166,14 @@ def _add(
         scope.value_items[value] += 1
     if bucket == UNALIGNED:
         entry = UnalignedItem(item.key, item.title, item.url, item.tracker, effort)
-        heapq.heappush(scope.unaligned, (effort, _reverse(f"{item.key} {item.tracker}"), entry))
+        rank = (effort, item.updated.timestamp(), _reverse(f"{item.key} {item.tracker}"), entry)
+        heapq.heappush(scope.unaligned, rank)
         if len(scope.unaligned) > LARGEST_UNALIGNED:
             heapq.heappop(scope.unaligned)
 
 
 def _reverse(key: str) -> str:
-    """A sort key under which heap order keeps the alphabetically first of equal efforts."""
+    """A sort key under which heap order keeps the alphabetically first of equal efforts updated at once."""
     return "".join(chr(0x10FFFF - ord(ch)) for ch in key)
 
 
@@ -232,7 +236,10 @@ def _figures(name: str, scope: _Scope, strategy: Strategy, now: datetime, trend:
     objectives = tuple(bucket(o.id, o.name, o.target) for o in strategy.objectives)
     unaligned = bucket(UNALIGNED, "Unaligned work", strategy.unaligned_target)
     score = 1 - 0.5 * sum(abs(o.drift) for o in (*objectives, unaligned)) if total else None
-    largest = tuple(entry for _, _, entry in sorted(scope.unaligned, key=lambda e: (-e[0], e[2].key, e[2].tracker)))
+    # Equal efforts (typically every issue unestimated) are listed by last update, latest first: keys
+    # sorted as text (NUTCH-586 before NUTCH-59) would say nothing.
+    ranked = sorted(scope.unaligned, key=lambda e: (-e[0], -e[1], e[3].key, e[3].tracker))
+    largest = tuple(entry for *_, entry in ranked)
     values = tuple(
         ValueCoverage(
             v.id,
@@ -257,4 +264,5 @@ def _figures(name: str, scope: _Scope, strategy: Strategy, now: datetime, trend:
         removed=trend.removed(name, {o.id for o in strategy.objectives}),
         declined_effort=scope.declined_effort,
         declined_items=scope.declined_items,
+        unestimated=scope.unestimated,
     )

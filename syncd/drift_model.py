@@ -113,6 +113,8 @@ class Figures:
         removed: objectives of the previous report that the strategy no longer has.
         declined_effort: effort of the work closed within the window as declined (won't do, duplicate,
             canceled …), which the allocation leaves out; ``declined_items`` counts it.
+        unestimated: items in the actual allocation without an estimate, counted at ``default_estimate``
+            (always 0 with ``measure: count``).
     """
 
     scope: str
@@ -128,6 +130,7 @@ class Figures:
     removed: tuple[str, ...] = ()
     declined_effort: float = 0.0
     declined_items: int = 0
+    unestimated: int = 0
 
     @property
     def starved(self) -> tuple[ObjectiveFigures, ...]:
@@ -151,6 +154,7 @@ class Figures:
             "values": [v.to_json() for v in self.values],
             "removed": list(self.removed),
             "declined": {"effort": _round(self.declined_effort), "items": self.declined_items},
+            "unestimated": self.unestimated,
         }
 
 

@@ -81,6 +81,8 @@ def comment_blocks(report: DriftReport, scope: str, marker: str, *, teams: bool 
         blocks.append(
             BulletList(tuple(_unaligned_line(u.key, u.url, u.title, u.effort) for u in figures.largest_unaligned))
         )
+        if figures.unestimated:
+            blocks.append(Paragraph((Text(_unestimated_line(figures), muted=True),)))
     if figures.values:
         coverage = ", ".join(f"{v.name} {percent(v.share)}" for v in figures.values)
         blocks.append(Paragraph((Text("Values: ", strong=True), Text(f"{coverage} of the effort."))))
@@ -133,6 +135,15 @@ def _declined_line(figures: Figures) -> tuple[Inline, ...]:
             f"{figures.declined_items} {issues} closed in the window without being done "
             f"(effort {figures.declined_effort:g}), not counted in the allocation."
         ),
+    )
+
+
+def _unestimated_line(figures: Figures) -> str:
+    """Without estimates the list's efforts are the default, so its order is by last update: say so."""
+    every = "All" if figures.unestimated == figures.items else f"{figures.unestimated} of"
+    return (
+        f"{every} {figures.items} issues in scope have no estimate and count the default estimate; "
+        "equal efforts are listed by last update, latest first."
     )
 
 

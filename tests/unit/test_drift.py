@@ -260,6 +260,19 @@ def test_largest_unaligned_keeps_the_ten_biggest(strategy: Strategy) -> None:
     assert [u.key for u in largest[:3]] == ["U-12", "U-25", "U-38"]
 
 
+def test_unestimated_unaligned_work_is_listed_by_last_update_and_counted(strategy: Strategy) -> None:
+    entries = []
+    for n, days_ago in [(586, 9), (59, 1), (60, 30), (7, 3)]:
+        item, alignment = entry(f"NUTCH-{n}", None, StatusCategory.IN_PROGRESS, None)
+        entries.append((replace(item, updated=NOW - days_ago * DAY), alignment))
+    entries.append(entry("NUTCH-1", "growth", StatusCategory.IN_PROGRESS, 3))
+    figures = analyse(entries, strategy, now=NOW).overall
+    assert [u.key for u in figures.largest_unaligned] == ["NUTCH-59", "NUTCH-7", "NUTCH-586", "NUTCH-60"]
+    assert (figures.unestimated, figures.items) == (4, 5)
+    counted = parse_strategy(STRATEGY.replace("drift: {", "drift: {measure: count, "))
+    assert analyse(entries, counted, now=NOW).overall.unestimated == 0, "counting items needs no estimate"
+
+
 def test_report_json_is_stable(strategy: Strategy) -> None:
     data = analyse(design_example(), strategy, now=NOW).to_json()
     assert data["schema"] == 1

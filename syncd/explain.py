@@ -12,6 +12,7 @@ from datetime import datetime
 from syncd.connectors.base import Check
 from syncd.drift import UNALIGNED, effort_of, placement, window_start_of
 from syncd.model import Alignment, ItemPlan, TargetKind, WorkItem
+from syncd.printable import printable
 from syncd.settings import JiraSite, Settings
 from syncd.strategy import Match, Strategy
 from syncd.trackers import TrackerOutcome
@@ -39,7 +40,7 @@ def explain_item(
     lines.append("  labels:")
     lines += [f"    {line}" for line in _plan_lines(plan)]
     lines.append(f"  drift report: {drift_bucket(item, alignment, strategy, now=now)}")
-    return lines
+    return [printable(line) for line in lines]
 
 
 def drift_bucket(item: WorkItem, alignment: Alignment, strategy: Strategy, *, now: datetime) -> str:
@@ -163,7 +164,10 @@ def summarise_settings(settings: Settings, source: str) -> list[str]:
 def summarise_outcome(outcome: TrackerOutcome, *, dry_run: bool = False) -> list[str]:
     """What ``syncd sync`` prints for one tracker."""
     if outcome.result is None:
-        return [f"{outcome.name}: failed", *(f"  {line}" for line in (outcome.error or "").splitlines())]
+        return [
+            printable(f"{outcome.name}: failed"),
+            *(f"  {printable(line)}" for line in (outcome.error or "").splitlines()),
+        ]
     result = outcome.result
     lines: list[str] = []
     if dry_run:
@@ -188,7 +192,7 @@ def summarise_outcome(outcome: TrackerOutcome, *, dry_run: bool = False) -> list
     if post is not None and (post.notices or post.notice_failures):
         failed = f", {post.notice_failures} not sent (see the log)" if post.notice_failures else ""
         lines.append(f"  notices on unaligned issues: {post.notices}{failed}")
-    return lines
+    return [printable(line) for line in lines]
 
 
 def checklist(checks: Iterable[Check]) -> list[str]:

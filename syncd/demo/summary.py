@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 
 from syncd.drift_model import DriftReport, Figures
 from syncd.model import Rule
+from syncd.printable import printable
 from syncd.render.comment import percent, points
 from syncd.state import StateStore, StoredItem
 from syncd.strategy import Strategy
@@ -75,8 +76,9 @@ def _examples(stored: Sequence[StoredItem]) -> Iterator[str]:
         why = "no rule matched"
         if alignment and rule is not None:
             why = next(r.detail for r in alignment.reasons if r.rule is rule)
-        title = entry.item.title if len(entry.item.title) <= 44 else entry.item.title[:43] + "…"
-        yield f"  {entry.item.key:<8} {title:<45} → {target:<22} {rule.label if rule else '-'}: {why}"
+        title = printable(" ".join(entry.item.title.split()))
+        title = title if len(title) <= 44 else title[:43] + "…"
+        yield printable(f"  {entry.item.key:<8} {title:<45} → {target:<22} {rule.label if rule else '-'}: {why}")
 
 
 def drift_table(figures: Figures, report: DriftReport) -> Iterator[str]:

@@ -97,6 +97,11 @@ def drift_table(figures: Figures, report: DriftReport) -> Iterator[str]:
     if figures.starved:
         names = ", ".join(o.name for o in figures.starved)
         yield f"  Starved (nothing for {report.starved_after_days}+ days): {names}"
+    if figures.declined_items:
+        yield (
+            f"  Declined (won't do, duplicate, canceled; in no share): {figures.declined_items} issues, "
+            f"effort {figures.declined_effort:g}"
+        )
     if figures.largest_unaligned:
         largest = ", ".join(f"{u.key} ({u.effort:g})" for u in figures.largest_unaligned[:5])
         yield f"  Largest unaligned work: {largest}"

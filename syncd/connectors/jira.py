@@ -21,7 +21,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -76,7 +76,7 @@ class JiraConnector:
         self._learnt = profile if profile and profile.reusable(deployment=site.deployment, now=_now()) else None
         self._asked = False
         self._requests = 0
-        self._version = "3" if self._learnt and self._learnt.cloud else "2"
+        self._version = _first_version(site, self._learnt)
         self._estimates = UnreadableEstimates(name)
         self._client = self._new_client(self._version)
 
@@ -104,11 +104,12 @@ class JiraConnector:
         """Ask the site about itself, and talk to it in the REST version its deployment serves."""
         learnt = self._detect_profile()
         self._learnt, self._asked = learnt, True
-        version = "3" if learnt.cloud else "2"
+        return learnt
+
+    def _use(self, version: str) -> None:
         if version != self._version:
             _close(self._client)
             self._client, self._version = self._new_client(version), version
-        return learnt
 
     def _new_client(self, version: str) -> JIRA:
         site = self._site
@@ -129,14 +130,11 @@ class JiraConnector:
         )
 
     def _detect_profile(self) -> JiraProfile:
-        deployment = self._site.deployment
+        deployment: str = self._site.deployment
         if deployment == "auto":
             host = urlsplit(self._site.url).hostname or ""
-            if host.endswith(_CLOUD_HOSTS):
-                deployment = "cloud"
-            else:
-                info = self._call("server info", self._client.server_info)
-                deployment = "cloud" if info.get("deploymentType") == "Cloud" else "datacenter"
+            deployment = "cloud" if host.endswith(_CLOUD_HOSTS) else self._ask_deployment()
+        self._use("3" if deployment == "cloud" else "2")
         me = self._call("who am I", self._client.myself)
         fields: list[dict[str, Any]] = self._call("field list", self._client.fields)
         epic_link = _field_named(fields, ("epic link",)) if deployment == "datacenter" else None
@@ -148,6 +146,18 @@ class JiraConnector:
             epic_link_field=epic_link,
             checked_at=_now(),
         )
+
+    def _ask_deployment(self) -> Literal["cloud", "datacenter"]:
+        """Cloud or Data Center, asked in REST v3 first so that a Cloud site hears only v3; Data Center has
+        no v3 and answers 404, and is then asked in v2."""
+        try:
+            info = self._call("server info", self._client.server_info)
+        except NotFound:
+            if self._version == "2":
+                raise
+            self._use("2")
+            info = self._call("server info", self._client.server_info)
+        return "cloud" if info.get("deploymentType") == "Cloud" else "datacenter"
 
     def profile_json(self) -> dict[str, Any] | None:
         """What the site said, to keep in the state store once known (never the configured values)."""
@@ -385,6 +395,13 @@ def _next_offset(start: int, issues: list[Any]) -> tuple[int, str | None]:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _first_version(site: JiraSite, learnt: JiraProfile | None) -> str:
+    """The REST version of the first request: v3 unless the site is (or was found to be) Data Center."""
+    if learnt is not None:
+        return "3" if learnt.cloud else "2"
+    return "2" if site.deployment == "datacenter" else "3"
 
 
 def _close(client: JIRA) -> None:

@@ -104,6 +104,12 @@ def test_auto_deployment_asks_the_server_once(tmp_path: Path, harness: JiraHarne
     assert harness.log.count("serverInfo") == 1
     assert harness.log.count("myself") == 1
     assert harness.log.count("field") == 1
+    versions = [record.path.split("/")[3] for record in harness.log.records() if record.path.startswith("/rest/api/")]
+    if harness.deployment == "cloud":
+        assert set(versions) == {"3"}, "every request of a Cloud sync in REST v3, the first contact included"
+    else:
+        assert versions[0] == "3", "asked in v3 first: Data Center has none and answers 404"
+        assert set(versions[1:]) == {"2"}
 
 
 def test_small_pages_with_overlap_read_everything(tmp_path: Path, harness: JiraHarness) -> None:

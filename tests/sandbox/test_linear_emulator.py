@@ -265,7 +265,7 @@ def test_fields_nobody_set_still_answer_with_values(linear: LinearEmulator, org:
     assert issue["reactionData"] == {}
     assert issue["subscribers"] == {"nodes": []}
     assert issue["sharedAccess"] == {"isShared": False}
-    assert issue["team"]["timezone"] == "America/Los_Angeles", "an enum-like string is never \"\""
+    assert issue["team"]["timezone"] == "America/Los_Angeles", 'an enum-like string is never ""'
 
 
 def test_pages_walk_every_issue_newest_first(served: LinearEmulator) -> None:

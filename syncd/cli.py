@@ -132,7 +132,10 @@ def explain(
     key: Annotated[str | None, typer.Argument(help="The issue key, e.g. GROW-12.")] = None,
     item: Annotated[
         Path | None,
-        typer.Option("--item", help="A work item as JSON (a file, or - for stdin); a list gives ancestors too."),
+        typer.Option(
+            "--item",
+            help="A work item, or Jira's or Linear's own issue JSON (a file, or - for stdin); a list gives ancestors.",
+        ),
     ] = None,
     tracker: Annotated[str | None, typer.Option("--tracker", "-t", help="Limit the lookup to one tracker.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
@@ -142,7 +145,7 @@ def explain(
     session = session_of(ctx, strategy_path)
     strategy = session.strategy()
     if item is not None:
-        items = read_items(item)
+        items = read_items(item, strategy.labels)
         target = pick(items, key, str(item))
         journal = JournalEntry()
         known = {i.key: i for i in items}

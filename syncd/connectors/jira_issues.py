@@ -25,6 +25,7 @@ _CATEGORIES = {
     "indeterminate": StatusCategory.IN_PROGRESS,
     "done": StatusCategory.DONE,
 }
+_CATEGORY_IDS = {"1": "undefined", "2": "new", "3": "done", "4": "indeterminate"}
 _EPIC_LEVEL = 1
 PROFILE_MAX_AGE = timedelta(days=1)
 """How long a learnt profile stands in for asking the site: a time zone edited in the user's Jira profile
@@ -162,7 +163,7 @@ def _work_item(raw: dict[str, Any], key: str, profile: JiraProfile, tracker: str
     summary = fields["summary"]
     if not isinstance(summary, str):
         raise TypeError("summary is not text")
-    category = fields["status"]["statusCategory"]["key"]
+    category = _category_key(fields["status"]["statusCategory"])
     parent = fields.get("parent") or None
     parent_key = text(parent.get("key")) if parent else None
     epic = _epic(fields, parent, parent_key, profile)
@@ -190,6 +191,22 @@ def _work_item(raw: dict[str, Any], key: str, profile: JiraProfile, tracker: str
     )
     storable(item.id, item.key, item.parent, item.epic)
     return item
+
+
+def _category_key(category: dict[str, Any]) -> str:
+    """The status category's key; its id alone will do, since Jira's four categories have fixed ids
+    (1 undefined, 2 new, 3 done, 4 indeterminate) and some exports keep only the id."""
+    key = category.get("key")
+    if key is None and "id" in category:
+        key = _CATEGORY_IDS.get(str(category["id"]))
+    if key not in _CATEGORIES:
+        raise ValueError(f"status category {_short_text(key)} is unknown")
+    return str(key)
+
+
+def _short_text(value: Any) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 40 else shown[:37] + "..."
 
 
 def _closed_at(fields: dict[str, Any], category: str) -> datetime | None:

@@ -349,12 +349,23 @@ def test_any_rich_text_description_is_read(kind: str, description: Any) -> None:
     assert isinstance(item, WorkItem), "a strange description is no reason to skip an issue"
 
 
+def _storable(text: str) -> bool:
+    """Text the state store can keep: a lone UTF-16 surrogate (from a JSON escape) is not."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _acceptable(field: str, value: Any) -> bool:
     """Whether an identity field holding ``value`` still makes a WorkItem."""
     if field == "id":
-        return (isinstance(value, str) and value != "") or (isinstance(value, int) and not isinstance(value, bool))
+        return (isinstance(value, str) and value != "" and _storable(value)) or (
+            isinstance(value, int) and not isinstance(value, bool)
+        )
     if field in {"key", "identifier"}:
-        return isinstance(value, str) and value != ""
+        return isinstance(value, str) and value != "" and _storable(value)
     if field == "title":
         return isinstance(value, str)
     return False  # fields: only an object will do

@@ -18,6 +18,7 @@ from syncd import __version__
 from syncd.cli_session import LogFormat, LogLevel, Session, StrategyOption, guarded, progress_line, session_of
 from syncd.daemon import Service
 from syncd.demo import run_demo
+from syncd.demo.run import DemoData
 from syncd.diagnosis import EXIT_CONFIG, EXIT_PARTIAL, describe_error, worst_exit_code
 from syncd.errors import ConfigError, Problem
 from syncd.explain import (
@@ -312,9 +313,14 @@ def demo(
     keep_running: Annotated[
         bool, typer.Option("--keep-running", help="Keep the emulators up afterwards (Ctrl-C to stop).")
     ] = False,
+    jira_export: Annotated[
+        Path | None,
+        typer.Option("--jira-export", help="Your own Jira issue JSON (a REST search answer) instead of Acme's."),
+    ] = None,
+    strategy_path: StrategyOption = None,
 ) -> None:
     """Run the whole loop against bundled tracker emulators, no credentials needed."""
-    session = session_of(ctx)
+    session = session_of(ctx, strategy_path)
     if session.log_level == "info":
         configure_logging(format=session.log_format, level="warning")  # the summary says what happened
     progress = progress_line(session)
@@ -323,7 +329,8 @@ def demo(
         progress.clear()
         typer.echo(line)
 
-    result = run_demo(directory, out=out, keep_running=keep_running, progress=progress)
+    own = DemoData(jira_export=jira_export, strategy=session.strategy_path) if jira_export else None
+    result = run_demo(directory, out=out, keep_running=keep_running, progress=progress, own=own)
     raise typer.Exit(0 if result.ok else EXIT_PARTIAL)
 
 

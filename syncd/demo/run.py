@@ -8,6 +8,7 @@ strategy, state and HTML report into one directory the user can inspect and reus
 
 from __future__ import annotations
 
+import json
 import textwrap
 import threading
 from collections.abc import Callable
@@ -15,14 +16,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from syncd.demo.org import DEMO_LINEAR_KEY, seed_jira, seed_linear
 from syncd.demo.summary import summary_lines
 from syncd.drift_model import DriftReport
+from syncd.errors import ConfigError, Problem
 from syncd.files import write_private
 from syncd.render import render
 from syncd.reports import build_report
 from syncd.sandbox.jira import JiraEmulator
+from syncd.sandbox.jira.load import load_jira_export
 from syncd.sandbox.linear import LinearEmulator, LinearWorkspace
 from syncd.settings import load_settings
 from syncd.state import StateStore
@@ -30,7 +34,7 @@ from syncd.strategy import load_strategy
 from syncd.sync_model import RunControl, SyncOptions
 from syncd.trackers import TrackerOutcome, sync_trackers
 
-__all__ = ["DemoResult", "example_strategy_text", "run_demo"]
+__all__ = ["DemoData", "DemoResult", "example_strategy_text", "run_demo"]
 
 Print = Callable[[str], None]
 
@@ -44,6 +48,15 @@ class DemoResult:
     @property
     def ok(self) -> bool:
         return all(o.result is not None and o.result.status == "ok" for o in self.outcomes)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoData:
+    """The user's own data for the demo: a Jira export (REST search or issue JSON) in place of Acme's Jira,
+    and their strategy in place of the example one."""
+
+    jira_export: Path
+    strategy: Path | None = None
 
 
 def example_strategy_text() -> str:
@@ -61,16 +74,28 @@ def run_demo(
     keep_running: bool = False,
     progress: Callable[[str, str, int], None] | None = None,
     stop: threading.Event | None = None,
+    own: DemoData | None = None,
 ) -> DemoResult:
     """Run the demo, printing through ``out``; with ``keep_running``, serve until ``stop`` is set."""
     now = datetime.now(UTC)
     with JiraEmulator("cloud") as jira, LinearEmulator(LinearWorkspace()) as linear:
-        jira_issues = seed_jira(jira.store, now=now)
-        linear_issues = seed_linear(linear.workspace, now=now)
-        out("syncd demo: Acme Analytics, a fictional company, on emulated trackers (no credentials needed)")
-        out(f"  Jira Cloud  {jira.url}  projects GROW, ENT, OPS, WEB, STRAT  ({jira_issues} issues)")
-        out(f"  Linear      {linear.graphql_url}  teams GRO, ENG, INF  ({linear_issues} issues)")
-        config = _write_files(directory, jira, linear)
+        if own is None:
+            jira_issues = seed_jira(jira.store, now=now)
+            linear_issues = seed_linear(linear.workspace, now=now)
+            out("syncd demo: Acme Analytics, a fictional company, on emulated trackers (no credentials needed)")
+            out(f"  Jira Cloud  {jira.url}  projects GROW, ENT, OPS, WEB, STRAT  ({jira_issues} issues)")
+            out(f"  Linear      {linear.graphql_url}  teams GRO, ENG, INF  ({linear_issues} issues)")
+            config = _write_files(directory, jira, linear)
+            first_key = "GROW-2"
+        else:
+            loaded = load_jira_export(jira.store, read_export(own.jira_export))
+            out(f"syncd demo: your Jira export {own.jira_export} on an emulated Jira Cloud (no credentials needed)")
+            out(f"  Jira Cloud  {jira.url}  projects {', '.join(loaded.projects)}  ({len(loaded.keys)} issues loaded)")
+            for problem in loaded.problems:
+                out(f"  not loaded: {problem}")
+            strategy_text = own.strategy.read_text(encoding="utf-8") if own.strategy else None
+            config = _write_files(directory, jira, None, strategy_text=strategy_text, projects=loaded.projects)
+            first_key = loaded.keys[0] if loaded.keys else "KEY"
         settings = load_settings(config)
         strategy = load_strategy(settings.strategy)
         out(f"  strategy    {settings.strategy} (period {strategy.period})")
@@ -89,52 +114,73 @@ def run_demo(
         out(f"HTML report: {html}")
         out(f"Settings, strategy and state: {directory}")
         if keep_running:
-            _serve(out, config, jira, linear, stop or threading.Event())
+            _serve(out, config, jira, None if own else linear, stop or threading.Event())
         else:
             out("Run it with --keep-running to keep the emulators up, then try:")
-            out(f"  syncd --config {config} explain GROW-2")
+            out(f"  syncd --config {config} explain {first_key}")
         return DemoResult(tuple(outcomes), report, directory)
 
 
-def _write_files(directory: Path, jira: JiraEmulator, linear: LinearEmulator) -> Path:
+def _write_files(
+    directory: Path,
+    jira: JiraEmulator,
+    linear: LinearEmulator | None,
+    *,
+    strategy_text: str | None = None,
+    projects: tuple[str, ...] = ("GROW", "ENT", "OPS", "WEB"),
+) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     for stale in directory.glob("state.db*"):
         stale.unlink()
     strategy = directory / "strategy.yaml"
-    write_private(strategy, example_strategy_text())
+    write_private(strategy, strategy_text if strategy_text is not None else example_strategy_text())
     email, token = jira.basic_auth
     config = directory / "syncd.toml"
-    write_private(
-        config,
-        textwrap.dedent(
-            f"""\
-            # Written by syncd demo: the emulated trackers of Acme Analytics on loopback.
-            strategy = "strategy.yaml"
-            state_path = "state.db"
+    keys = ", ".join(f'"{project}"' for project in projects)
+    text = textwrap.dedent(
+        f"""\
+        # Written by syncd demo: the emulated trackers on loopback.
+        strategy = "strategy.yaml"
+        state_path = "state.db"
 
-            [jira.acme]
-            url = "{jira.url}"
-            deployment = "cloud"
-            email = "{email}"
-            api_token = "{token}"
-            projects = ["GROW", "ENT", "OPS", "WEB"]
-
+        [jira.acme]
+        url = "{jira.url}"
+        deployment = "cloud"
+        email = "{email}"
+        api_token = "{token}"
+        projects = [{keys}]
+        """
+    )
+    if linear is not None:
+        text += textwrap.dedent(
+            f"""
             [linear.acme]
             url = "{linear.graphql_url}"
             api_key = "{DEMO_LINEAR_KEY}"
             teams = ["GRO", "ENG", "INF"]
             """
-        ),
-    )
+        )
+    write_private(config, text)
     return config
 
 
-def _serve(out: Print, config: Path, jira: JiraEmulator, linear: LinearEmulator, stop: threading.Event) -> None:
+def read_export(path: Path) -> Any:
+    """The export's JSON; a file that is missing or not JSON is a clear error naming it."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(str(path), [Problem("", "file not found")]) from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(str(path), [Problem(f"line {exc.lineno}", f"not valid JSON: {exc.msg}")]) from None
+
+
+def _serve(out: Print, config: Path, jira: JiraEmulator, linear: LinearEmulator | None, stop: threading.Event) -> None:
     email, token = jira.basic_auth
     out("")
     out("The emulators keep running (Ctrl-C to stop):")
     out(f"  Jira Cloud  {jira.url}   basic auth {email} / {token}")
-    out(f"  Linear      {linear.graphql_url}   Authorization: {DEMO_LINEAR_KEY}")
+    if linear is not None:
+        out(f"  Linear      {linear.graphql_url}   Authorization: {DEMO_LINEAR_KEY}")
     out("Try:")
     out(f"  syncd --config {config} explain GROW-2")
     out(f"  syncd --config {config} sync --dry-run")

@@ -144,7 +144,19 @@ def resolution_for(status: Status) -> str | None:
     return "Won't Do" if status.name == "Won't Do" else "Done"
 
 
-PRIORITIES: dict[str, str] = {"Highest": "1", "High": "2", "Medium": "3", "Low": "4", "Lowest": "5"}
+PRIORITIES: dict[str, str] = {
+    "Highest": "1",
+    "High": "2",
+    "Medium": "3",
+    "Low": "4",
+    "Lowest": "5",
+    # The priorities of sites set up before Jira 7.6, still the scheme of many Data Center sites (ASF's).
+    "Blocker": "10001",
+    "Critical": "10002",
+    "Major": "10003",
+    "Minor": "10004",
+    "Trivial": "10005",
+}
 
 
 def epoch_ms(instant: datetime) -> int:

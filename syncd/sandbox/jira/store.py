@@ -25,6 +25,7 @@ from syncd.sandbox.jira.model import (
     Deployment,
     Issue,
     IssueType,
+    Status,
     StatusCategory,
     Text,
     User,
@@ -108,8 +109,8 @@ class JiraStore(Directory):
         project: str,
         summary: str,
         *,
-        issue_type: str = "Story",
-        status: str = "To Do",
+        issue_type: str | IssueType = "Story",
+        status: str | Status = "To Do",
         priority: str = "Medium",
         labels: Iterable[str] = (),
         components: Iterable[str] = (),
@@ -122,6 +123,8 @@ class JiraStore(Directory):
         resolutiondate: datetime | None = None,
         reporter: User | None = None,
         resolution: str | Keep | None = KEEP,
+        number: int | None = None,
+        status_changed: datetime | None = None,
     ) -> Issue:
         """Create an issue with every field syncd reads.
 
@@ -132,9 +135,11 @@ class JiraStore(Directory):
         """
         with self.lock:
             target = self.project_by_key(project)
-            number = self._numbers[target.id] + 1
-            kind = ISSUE_TYPES[issue_type.lower()]
-            state = STATUSES[status.lower()]
+            number = number or self._numbers[target.id] + 1
+            if f"{target.key}-{number}" in self._keys:
+                raise ValueError(f"issue {target.key}-{number} exists")
+            kind = issue_type if isinstance(issue_type, IssueType) else ISSUE_TYPES[issue_type.lower()]
+            state = status if isinstance(status, Status) else STATUSES[status.lower()]
             parent_id, epic_id = self._links(
                 kind, KEEP if parent is None else parent, KEEP if epic is None else epic, (None, None)
             )
@@ -161,9 +166,9 @@ class JiraStore(Directory):
                 resolutiondate=_resolution_date(resolution, resolutiondate, updated_at if done else None),
                 reporter=(reporter or self.default_user).account_id,
                 resolution=resolution_for(state) if isinstance(resolution, Keep) else resolution,
-                status_changed=updated_at,
+                status_changed=status_changed or updated_at,
             )
-            self._numbers[target.id] = number
+            self._numbers[target.id] = max(number, self._numbers[target.id])
             self._issues[issue.id] = issue
             self._keys[issue.key] = issue.id
             self._comments[issue.id] = []

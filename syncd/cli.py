@@ -317,6 +317,10 @@ def demo(
         Path | None,
         typer.Option("--jira-export", help="Your own Jira issue JSON (a REST search answer) instead of Acme's."),
     ] = None,
+    linear_export: Annotated[
+        Path | None,
+        typer.Option("--linear-export", help="Your own Linear issue JSON (a GraphQL answer) instead of Acme's."),
+    ] = None,
     strategy_path: StrategyOption = None,
 ) -> None:
     """Run the whole loop against bundled tracker emulators, no credentials needed."""
@@ -329,7 +333,9 @@ def demo(
         progress.clear()
         typer.echo(line)
 
-    own = DemoData(jira_export=jira_export, strategy=session.strategy_path) if jira_export else None
+    own = None
+    if jira_export or linear_export:
+        own = DemoData(jira_export=jira_export, linear_export=linear_export, strategy=session.strategy_path)
     result = run_demo(directory, out=out, keep_running=keep_running, progress=progress, own=own)
     raise typer.Exit(0 if result.ok else EXIT_PARTIAL)
 

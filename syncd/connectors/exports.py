@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,7 +24,7 @@ from syncd.connectors.linear_issues import to_work_item as linear_work_item
 from syncd.model import WorkItem
 from syncd.strategy import LabelScheme
 
-__all__ = ["export_entries", "export_item"]
+__all__ = ["LoadedExport", "export_entries", "export_item"]
 
 JIRA_EXPORT = "jira.export"
 LINEAR_EXPORT = "linear.export"
@@ -32,6 +33,16 @@ _STORY_POINT_NAMES = ("story point estimate", "story points")
 # Where Jira keeps story points when the export does not say: Cloud's "Story point estimate" and the two
 # usual ids of "Story Points" on Cloud, and Data Center's.
 _USUAL_POINTS = ("customfield_10016", "customfield_10026", "customfield_10028", "customfield_10002")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedExport:
+    """What loading an export into an emulator did: the issue keys and the projects or teams it created,
+    and one line per issue or field that could not be loaded."""
+
+    keys: tuple[str, ...]
+    projects: tuple[str, ...]
+    problems: tuple[str, ...]
 
 
 def export_entries(data: Any) -> tuple[list[Any], Mapping[str, Any]]:

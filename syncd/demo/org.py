@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from syncd.sandbox.jira import JiraStore
 from syncd.sandbox.linear import LinearWorkspace
 
-__all__ = ["DEMO_LINEAR_KEY", "DemoSpec", "seed_jira", "seed_linear"]
+__all__ = ["DEMO_LINEAR_KEY", "DemoSpec", "add_demo_account", "seed_jira", "seed_linear"]
 
 DEMO_LINEAR_KEY = "lin_api_demo0000000000000000000000000000000"
 DAY = timedelta(days=1)
@@ -321,11 +321,16 @@ def _components(project: str, title: str) -> tuple[str, ...]:
     return ()
 
 
+def add_demo_account(ws: LinearWorkspace) -> None:
+    """syncd's own account in the emulated workspace, with the demo's API key."""
+    bot = ws.add_user("Sync Bot", email="syncd@acme.example", admin=True)
+    ws.add_api_key(user=bot, token=DEMO_LINEAR_KEY)
+
+
 def seed_linear(ws: LinearWorkspace, *, now: datetime) -> int:
     """Acme's Linear: teams GRO, ENG and INF, projects and initiatives, ENG-1 for the report."""
     rng = random.Random(2027)  # noqa: S311 - reproducible demo data
-    bot = ws.add_user("Sync Bot", email="syncd@acme.example", admin=True)
-    ws.add_api_key(user=bot, token=DEMO_LINEAR_KEY)
+    add_demo_account(ws)
     for key, name in (("ENG", "Engineering"), ("GRO", "Growth"), ("INF", "Infrastructure")):
         ws.add_team(key, name, cycles=key == "ENG")
     for name in ("bug", "pricing", "incident", "customer-reported"):

@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from syncd.demo.org import DEMO_LINEAR_KEY, seed_jira, seed_linear
+from syncd.demo.org import DEMO_LINEAR_KEY, add_demo_account, seed_jira, seed_linear
 from syncd.demo.summary import summary_lines
 from syncd.drift_model import DriftReport
 from syncd.errors import ConfigError, Problem
@@ -28,6 +28,7 @@ from syncd.reports import build_report
 from syncd.sandbox.jira import JiraEmulator
 from syncd.sandbox.jira.load import load_jira_export
 from syncd.sandbox.linear import LinearEmulator, LinearWorkspace
+from syncd.sandbox.linear.load import load_linear_export
 from syncd.settings import load_settings
 from syncd.state import StateStore
 from syncd.strategy import load_strategy
@@ -52,10 +53,11 @@ class DemoResult:
 
 @dataclass(frozen=True, slots=True)
 class DemoData:
-    """The user's own data for the demo: a Jira export (REST search or issue JSON) in place of Acme's Jira,
-    and their strategy in place of the example one."""
+    """The user's own data for the demo: a Jira export (REST search or issue JSON) and/or a Linear export
+    (GraphQL issue JSON) in place of Acme's trackers, and their strategy in place of the example one."""
 
-    jira_export: Path
+    jira_export: Path | None = None
+    linear_export: Path | None = None
     strategy: Path | None = None
 
 
@@ -88,14 +90,7 @@ def run_demo(
             config = _write_files(directory, jira, linear)
             first_key = "GROW-2"
         else:
-            loaded = load_jira_export(jira.store, read_export(own.jira_export))
-            out(f"syncd demo: your Jira export {own.jira_export} on an emulated Jira Cloud (no credentials needed)")
-            out(f"  Jira Cloud  {jira.url}  projects {', '.join(loaded.projects)}  ({len(loaded.keys)} issues loaded)")
-            for problem in loaded.problems:
-                out(f"  not loaded: {problem}")
-            strategy_text = own.strategy.read_text(encoding="utf-8") if own.strategy else None
-            config = _write_files(directory, jira, None, strategy_text=strategy_text, projects=loaded.projects)
-            first_key = loaded.keys[0] if loaded.keys else "KEY"
+            config, first_key = _load_own(directory, own, jira, linear, out)
         settings = load_settings(config)
         strategy = load_strategy(settings.strategy)
         out(f"  strategy    {settings.strategy} (period {strategy.period})")
@@ -114,50 +109,90 @@ def run_demo(
         out(f"HTML report: {html}")
         out(f"Settings, strategy and state: {directory}")
         if keep_running:
-            _serve(out, config, jira, None if own else linear, stop or threading.Event())
+            linear_used = own is None or own.linear_export is not None
+            _serve(out, config, jira, linear if linear_used else None, stop or threading.Event())
         else:
             out("Run it with --keep-running to keep the emulators up, then try:")
             out(f"  syncd --config {config} explain {first_key}")
         return DemoResult(tuple(outcomes), report, directory)
 
 
+def _load_own(
+    directory: Path, own: DemoData, jira: JiraEmulator, linear: LinearEmulator, out: Print
+) -> tuple[Path, str]:
+    """Load the user's exports into the emulators, say what did not load, and write the demo's files."""
+    out("syncd demo: your own issues on emulated trackers (no credentials needed)")
+    keys: list[str] = []
+    projects: tuple[str, ...] | None = None
+    teams: tuple[str, ...] | None = None
+    if own.jira_export is not None:
+        loaded = load_jira_export(jira.store, read_export(own.jira_export))
+        projects, keys = loaded.projects, [*keys, *loaded.keys]
+        out(f"  Jira Cloud  {jira.url}  projects {', '.join(projects)}  ({len(loaded.keys)} issues loaded)")
+        for problem in loaded.problems:
+            out(f"  not loaded: {problem}")
+    if own.linear_export is not None:
+        add_demo_account(linear.workspace)
+        loaded = load_linear_export(linear.workspace, read_export(own.linear_export))
+        teams, keys = loaded.projects, [*keys, *loaded.keys]
+        out(f"  Linear      {linear.graphql_url}  teams {', '.join(teams)}  ({len(loaded.keys)} issues loaded)")
+        for problem in loaded.problems:
+            out(f"  not loaded: {problem}")
+    strategy_text = own.strategy.read_text(encoding="utf-8") if own.strategy else None
+    config = _write_files(
+        directory,
+        jira if projects is not None else None,
+        linear if teams is not None else None,
+        strategy_text=strategy_text,
+        projects=projects or (),
+        teams=teams or (),
+    )
+    return config, keys[0] if keys else "KEY"
+
+
 def _write_files(
     directory: Path,
-    jira: JiraEmulator,
+    jira: JiraEmulator | None,
     linear: LinearEmulator | None,
     *,
     strategy_text: str | None = None,
     projects: tuple[str, ...] = ("GROW", "ENT", "OPS", "WEB"),
+    teams: tuple[str, ...] = ("GRO", "ENG", "INF"),
 ) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     for stale in directory.glob("state.db*"):
         stale.unlink()
     strategy = directory / "strategy.yaml"
     write_private(strategy, strategy_text if strategy_text is not None else example_strategy_text())
-    email, token = jira.basic_auth
     config = directory / "syncd.toml"
-    keys = ", ".join(f'"{project}"' for project in projects)
     text = textwrap.dedent(
-        f"""\
+        """\
         # Written by syncd demo: the emulated trackers on loopback.
         strategy = "strategy.yaml"
         state_path = "state.db"
-
-        [jira.acme]
-        url = "{jira.url}"
-        deployment = "cloud"
-        email = "{email}"
-        api_token = "{token}"
-        projects = [{keys}]
         """
     )
+    if jira is not None:
+        email, token = jira.basic_auth
+        keys = ", ".join(f'"{project}"' for project in projects)
+        text += textwrap.dedent(
+            f"""
+            [jira.acme]
+            url = "{jira.url}"
+            deployment = "cloud"
+            email = "{email}"
+            api_token = "{token}"
+            projects = [{keys}]
+            """
+        )
     if linear is not None:
+        team_keys = ", ".join(f'"{team}"' for team in teams)
         text += textwrap.dedent(
             f"""
             [linear.acme]
             url = "{linear.graphql_url}"
             api_key = "{DEMO_LINEAR_KEY}"
-            teams = ["GRO", "ENG", "INF"]
+            teams = [{team_keys}]
             """
         )
     write_private(config, text)

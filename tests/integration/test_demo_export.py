@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from syncd.sandbox.jira import JiraEmulator
@@ -72,3 +73,54 @@ def test_the_demo_runs_the_whole_loop_on_an_export_with_the_users_strategy(tmp_p
     )
     assert 'component "Integration"' in explained.stdout
     assert "objective: integrations (Integrations) (primary)" in explained.stdout
+
+
+def linear_export() -> dict[str, object]:
+    """Linear's GraphQL answer: an issue, its sub-issue in a state of the team's own, and a canceled one."""
+    from tests.unit.test_fuzz_payloads import LINEAR
+
+    recently = (datetime.now(UTC) - timedelta(days=2)).isoformat()
+    parent = {**LINEAR, "parent": None, "project": {"id": "p1", "name": "SAML SSO"}}
+    child = {
+        **LINEAR,
+        "id": "c1",
+        "identifier": "ENG-12",
+        "title": "Mirroring of SSO settings",
+        "parent": {"identifier": "ENG-7"},
+        "state": {"type": "started", "name": "In QA"},
+        "labels": {"nodes": [{"id": "l9", "name": "Backend", "parent": {"name": "Area"}}]},
+    }
+    canceled = {
+        **LINEAR,
+        "id": "c2",
+        "identifier": "ENG-13",
+        "title": "Old SSO page",
+        "parent": None,
+        "state": {"type": "canceled", "name": "Canceled"},
+        "updatedAt": recently,
+        "canceledAt": recently,
+    }
+    return {"data": {"issues": {"nodes": [child, canceled, parent]}}}
+
+
+def test_the_demo_runs_on_a_linear_export(tmp_path: Path) -> None:
+    source = tmp_path / "linear.json"
+    source.write_text(json.dumps(linear_export()))
+    strategy = tmp_path / "mine.yaml"
+    strategy.write_text(STRATEGY.replace("match: {jira: {components: [Integration]}}", "match: {labels: [Backend]}"))
+    directory = tmp_path / "out"
+    command = [*SYNCD, "demo", "--dir", str(directory), "--linear-export", str(source), "--strategy", str(strategy)]
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "teams ENG  (3 issues loaded)" in result.stdout
+    assert "linear.acme: pulled 3" in result.stdout
+    assert "Declined (won't do, duplicate, canceled; in no share): 1 issues" in result.stdout
+    explained = subprocess.run(
+        [*SYNCD, "--config", str(directory / "syncd.toml"), "explain", "ENG-12"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert explained.stdout.startswith("ENG-12  Mirroring of SSO settings")
+    assert "objective: integrations (Integrations) (primary)" in explained.stdout, "its Area › Backend label"

@@ -9,11 +9,10 @@ its target. What cannot be loaded is one line naming the issue and why; the rest
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from syncd.connectors.base import Skipped
-from syncd.connectors.exports import export_entries, export_item
+from syncd.connectors.exports import LoadedExport, export_entries, export_item
 from syncd.connectors.payload import timestamp
 from syncd.model import WorkItem
 from syncd.sandbox.jira.model import PRIORITIES, IssueType, Status, StatusCategory
@@ -27,15 +26,6 @@ _CATEGORIES = {
     "undefined": StatusCategory.NEW,
     "indeterminate": StatusCategory.INDETERMINATE,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class LoadedExport:
-    """What was loaded: the issue keys and projects, and one line per issue or field that was not."""
-
-    keys: tuple[str, ...]
-    projects: tuple[str, ...]
-    problems: tuple[str, ...]
 
 
 def load_jira_export(store: JiraStore, data: Any) -> LoadedExport:

@@ -4,9 +4,17 @@ and expand titles are words on both."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
+from syncd.engine import SyncOptions
+from syncd.sandbox.jira.load import load_jira_export
+from syncd.settings import load_settings
+from syncd.state import StateStore
+from syncd.strategy import load_strategy
+from syncd.trackers import sync_trackers
 from tests.integration.contract import run_sync
 from tests.integration.harness import JiraHarness
 
@@ -57,3 +65,43 @@ def test_cloud_and_data_center_label_the_same_issues_alike(tmp_path: Path) -> No
     assert added["MISC-6"] == {"objective:enterprise-readiness"}
     assert added["MISC-7"] == {"objective:reliability"}, "words in an expand title and a status"
     assert added["MISC-8"] == {"objective:data-platform"}
+
+
+def _real_labels(tmp_path: Path, deployment: str) -> dict[str, set[str]]:
+    """The real payloads of ``tests/fixtures/jira`` loaded into the deployment's emulator, then synced."""
+    fixtures = Path(__file__).parents[1] / "fixtures" / "jira"
+    data = json.loads((fixtures / "demisto-cloud-v2-search.json").read_text())
+    data["issues"].append(json.loads((fixtures / "demisto-cloud-v3-issue.json").read_text()))
+    with JiraHarness(deployment) as harness:
+        loaded = load_jira_export(harness.site.store, data)
+        assert loaded.problems == ()
+        config = harness.settings_file(tmp_path / deployment)
+        config.write_text(config.read_text().replace('projects = ["GROW", "OPS", "ENT", "MISC"]', "projects = []"))
+        strategy = tmp_path / deployment / "strategy.yaml"
+        strategy.write_text(REAL_STRATEGY)
+        text = config.read_text()
+        config.write_text(re.sub(r'strategy = ".*"', f'strategy = "{strategy}"', text))
+        settings = load_settings(config)
+        with StateStore.open(settings.state_file()) as store:
+            [outcome] = sync_trackers(settings, load_strategy(strategy), store, settings.trackers(), SyncOptions())
+        assert outcome.result is not None
+        assert outcome.result.skipped == 0
+        return {key: labels for key, labels in harness.labels().items() if key in loaded.keys}
+
+
+REAL_STRATEGY = """\
+version: 1
+period: "2023-Q2"
+objectives:
+  - {id: integrations, name: Integrations, target: 0.5, match: {jira: {components: [Integration]}}}
+  - {id: mirroring, name: Mirroring, target: 0.3, match: {keywords: [mirroring, stam]}}
+"""
+
+
+def test_real_issues_get_the_same_labels_on_cloud_and_data_center(tmp_path: Path) -> None:
+    (tmp_path / "cloud").mkdir()
+    (tmp_path / "datacenter").mkdir()
+    cloud = _real_labels(tmp_path, "cloud")
+    assert cloud == _real_labels(tmp_path, "datacenter")
+    own = {"Demisto", "XSOAR", "dummy-label", "dummy-label2", "xsoar-mirror"}
+    assert cloud == {"COMPANYSA-35": {*own, "objective:integrations"}, "VIK-3": {"alignment:none"}}

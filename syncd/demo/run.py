@@ -110,7 +110,7 @@ def run_demo(
         out(f"Settings, strategy and state: {directory}")
         if keep_running:
             linear_used = own is None or own.linear_export is not None
-            _serve(out, config, jira, linear if linear_used else None, stop or threading.Event())
+            _serve(out, config, jira, linear if linear_used else None, stop or threading.Event(), example=first_key)
         else:
             out("Run it with --keep-running to keep the emulators up, then try:")
             out(f"  syncd --config {config} explain {first_key}")
@@ -209,7 +209,15 @@ def read_export(path: Path) -> Any:
         raise ConfigError(str(path), [Problem(f"line {exc.lineno}", f"not valid JSON: {exc.msg}")]) from None
 
 
-def _serve(out: Print, config: Path, jira: JiraEmulator, linear: LinearEmulator | None, stop: threading.Event) -> None:
+def _serve(
+    out: Print,
+    config: Path,
+    jira: JiraEmulator,
+    linear: LinearEmulator | None,
+    stop: threading.Event,
+    *,
+    example: str,
+) -> None:
     email, token = jira.basic_auth
     out("")
     out("The emulators keep running (Ctrl-C to stop):")
@@ -217,10 +225,10 @@ def _serve(out: Print, config: Path, jira: JiraEmulator, linear: LinearEmulator 
     if linear is not None:
         out(f"  Linear      {linear.graphql_url}   Authorization: {DEMO_LINEAR_KEY}")
     out("Try:")
-    out(f"  syncd --config {config} explain GROW-2")
+    out(f"  syncd --config {config} explain {example}")
     out(f"  syncd --config {config} sync --dry-run")
     out(f"  syncd --config {config} report --format md")
-    out(f"  curl -u {email}:{token} '{jira.url}/rest/api/3/issue/STRAT-1/comment'")
+    out(f"  curl -u {email}:{token} '{jira.url}/rest/api/3/issue/{example}'")
     try:
         stop.wait()
     except KeyboardInterrupt:

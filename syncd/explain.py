@@ -198,4 +198,4 @@ def summarise_outcome(outcome: TrackerOutcome, *, dry_run: bool = False) -> list
 def checklist(checks: Iterable[Check]) -> list[str]:
     """``syncd check``'s lines for one tracker: ✓ works, ✗ does not, ? could not be told."""
     marks = {True: "✓", False: "✗", None: "?"}
-    return [f"{marks[check.ok]} {check.name}: {check.detail}" for check in checks]
+    return [printable(f"{marks[check.ok]} {check.name}: {check.detail}") for check in checks]

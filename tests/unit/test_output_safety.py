@@ -88,3 +88,12 @@ def test_no_comment_body_carries_nul_or_esc(example_strategy: Strategy, fmt: str
     assert "Checkout" in body
     for control in ("\x00", "\x1b", "\\u0000", "\\u001b"):
         assert control not in body
+
+
+def test_check_lines_carry_no_control_character() -> None:
+    from syncd.connectors.base import Check
+    from syncd.explain import checklist
+
+    [line] = checklist([Check("report issue STRAT-1", False, f"Jira says: {HOSTILE}")])
+    assert line.startswith("✗ report issue STRAT-1: Jira says: Checkout")
+    assert not any(ch in line for ch in "\x1b\x00\x07\x9b\u202e\r")

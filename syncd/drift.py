@@ -46,15 +46,15 @@ def effort_of(item: WorkItem, strategy: Strategy) -> float:
 Placement = Literal["actual", "planned", "declined", "outside"]
 
 
-def placement(item: WorkItem, *, window_start: datetime, strategy: Strategy) -> Placement:
+def placement(item: WorkItem, *, window_start: datetime, strategy: Strategy | None = None) -> Placement:
     """Where an item's effort counts (DESIGN §6): in the actual allocation when it is in progress or was
     done within the window, in the planned one while it is to do, apart as declined when it was closed
-    within the window with a declining resolution, nowhere once it was closed before the window (or closed
-    with no resolution time)."""
+    within the window with a declining resolution (the strategy's; without a strategy nothing is declined),
+    nowhere once it was closed before the window (or closed with no resolution time)."""
     if item.status is StatusCategory.TODO:
         return "planned"
     closed = item.status is StatusCategory.DONE or item.resolution is not None
-    if closed and strategy.drift.declines(item.resolution):
+    if closed and strategy is not None and strategy.drift.declines(item.resolution):
         recent = item.resolved is not None and item.resolved >= window_start
         return "declined" if recent else "outside"
     if item.status is StatusCategory.IN_PROGRESS or (item.resolved is not None and item.resolved >= window_start):

@@ -34,6 +34,7 @@ from syncd.command_json import check_json, sync_json
 from syncd.connectors.base import Check
 from syncd.daemon import Service
 from syncd.demo import run_demo
+from syncd.demo.run import DemoData
 from syncd.diagnosis import EXIT_CONFIG, EXIT_PARTIAL, EXIT_UNREACHABLE, sync_exit_code, worst_exit_code
 from syncd.errors import ConfigError, Problem
 from syncd.explain import (
@@ -156,7 +157,10 @@ def explain(
     key: Annotated[str | None, typer.Argument(help="The issue key, e.g. GROW-12.")] = None,
     item: Annotated[
         Path | None,
-        typer.Option("--item", help="A work item as JSON (a file, or - for stdin); a list gives ancestors too."),
+        typer.Option(
+            "--item",
+            help="A work item, or Jira's or Linear's own issue JSON (a file, or - for stdin); a list gives ancestors.",
+        ),
     ] = None,
     tracker: Annotated[str | None, typer.Option("--tracker", "-t", help="Limit the lookup to one tracker.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
@@ -166,7 +170,7 @@ def explain(
     session = session_of(ctx, strategy_path)
     strategy = session.strategy()
     if item is not None:
-        items = read_items(item)
+        items = read_items(item, strategy.labels)
         target = pick(items, key, str(item))
         journal = JournalEntry()
         known = {i.key: i for i in items}
@@ -321,16 +325,28 @@ def demo(
     keep_running: Annotated[
         bool, typer.Option("--keep-running", help="Keep the emulators up afterwards (Ctrl-C to stop).")
     ] = False,
+    jira_export: Annotated[
+        Path | None,
+        typer.Option("--jira-export", help="Your own Jira issue JSON (a REST search answer) instead of Acme's."),
+    ] = None,
+    linear_export: Annotated[
+        Path | None,
+        typer.Option("--linear-export", help="Your own Linear issue JSON (a GraphQL answer) instead of Acme's."),
+    ] = None,
+    strategy_path: StrategyOption = None,
 ) -> None:
     """Run the whole loop against bundled tracker emulators, no credentials needed."""
-    session = session_of(ctx)
+    session = session_of(ctx, strategy_path)
     progress = progress_line(session)
 
     def out(line: str) -> None:
         progress.clear()
         say(line)
 
-    result = run_demo(directory, out=out, keep_running=keep_running, progress=progress)
+    own = None
+    if jira_export or linear_export:
+        own = DemoData(jira_export=jira_export, linear_export=linear_export, strategy=session.strategy_path)
+    result = run_demo(directory, out=out, keep_running=keep_running, progress=progress, own=own)
     raise typer.Exit(0 if result.ok else EXIT_PARTIAL)
 
 

@@ -1,8 +1,10 @@
 """Drift analysis (pure): where effort goes against where the strategy says it should (DESIGN §6).
 
-Scope: items in progress, plus items done within ``window_days`` (work canceled without being done has
-no resolution date and is out of scope). Effort is the estimate, ``default_estimate`` when there is none
-(an estimate of 0 counts as 0), or 1 per item with ``measure: count``. ``actual(o)`` is the share of the
+Scope: items in progress, plus items done within ``window_days``. Work closed within the window with a
+declining resolution (``drift.declined_resolutions``: won't do, duplicate, Linear's canceled …) is not
+effort towards anything: it is counted apart, as declined, and left out of the allocation. Effort is the
+estimate, ``default_estimate`` when there is none (an estimate of 0 counts as 0), or 1 per item with
+``measure: count``. ``actual(o)`` is the share of the
 effort in scope whose *primary* objective is ``o``; the unaligned bucket's target is the slack the
 strategy leaves (``1 − Σ targets``), so actual and target both sum to 1 and the alignment score
 ``1 − ½·Σ|actual − target|`` is 1 exactly on plan. The to-do backlog is shown beside as the planned
@@ -42,15 +44,20 @@ def effort_of(item: WorkItem, strategy: Strategy) -> float:
     return options.default_estimate if item.estimate is None else max(item.estimate, 0.0)
 
 
-Placement = Literal["actual", "planned", "outside"]
+Placement = Literal["actual", "planned", "declined", "outside"]
 
 
-def placement(item: WorkItem, *, window_start: datetime) -> Placement:
+def placement(item: WorkItem, *, window_start: datetime, strategy: Strategy | None = None) -> Placement:
     """Where an item's effort counts (DESIGN §6): in the actual allocation when it is in progress or was
-    done within the window, in the planned one while it is to do, nowhere once it was done before the
-    window (or closed with no resolution time)."""
+    done within the window, in the planned one while it is to do, apart as declined when it was closed
+    within the window with a declining resolution (the strategy's; without a strategy nothing is declined),
+    nowhere once it was closed before the window (or closed with no resolution time)."""
     if item.status is StatusCategory.TODO:
         return "planned"
+    closed = item.status is StatusCategory.DONE or item.resolution is not None
+    if closed and strategy is not None and strategy.drift.declines(item.resolution):
+        recent = item.resolved is not None and item.resolved >= window_start
+        return "declined" if recent else "outside"
     if item.status is StatusCategory.IN_PROGRESS or (item.resolved is not None and item.resolved >= window_start):
         return "actual"
     return "outside"
@@ -72,9 +79,12 @@ class _Scope:
     value_items: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
     on_keywords: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     last_active: dict[str, datetime] = field(default_factory=dict)
-    unaligned: list[tuple[float, str, UnalignedItem]] = field(default_factory=list)
+    unaligned: list[tuple[float, float, str, UnalignedItem]] = field(default_factory=list)
     total: float = 0.0
     count: int = 0
+    declined_effort: float = 0.0
+    declined_items: int = 0
+    unestimated: int = 0
 
     def active(self, bucket: str, moment: datetime) -> None:
         if bucket not in self.last_active or self.last_active[bucket] < moment:
@@ -137,9 +147,13 @@ def _add(
 ) -> None:
     bucket = (alignment.primary if alignment else None) or UNALIGNED
     effort = effort_of(item, strategy)
-    where = placement(item, window_start=window_start)
+    where = placement(item, window_start=window_start, strategy=strategy)
     if where == "planned":
         scope.planned[bucket] += effort
+        return
+    if where == "declined":
+        scope.declined_effort += effort
+        scope.declined_items += 1
         return
     if item.status is StatusCategory.IN_PROGRESS:
         scope.active(bucket, now)
@@ -149,6 +163,8 @@ def _add(
         return
     scope.total += effort
     scope.count += 1
+    if item.estimate is None and strategy.drift.measure == "estimate":
+        scope.unestimated += 1
     scope.effort[bucket] += effort
     scope.items[bucket] += 1
     if alignment is not None and alignment.strength in _INFERRED:
@@ -158,13 +174,14 @@ def _add(
         scope.value_items[value] += 1
     if bucket == UNALIGNED:
         entry = UnalignedItem(item.key, item.title, item.url, item.tracker, effort)
-        heapq.heappush(scope.unaligned, (effort, _reverse(f"{item.key} {item.tracker}"), entry))
+        rank = (effort, item.updated.timestamp(), _reverse(f"{item.key} {item.tracker}"), entry)
+        heapq.heappush(scope.unaligned, rank)
         if len(scope.unaligned) > LARGEST_UNALIGNED:
             heapq.heappop(scope.unaligned)
 
 
 def _reverse(key: str) -> str:
-    """A sort key under which heap order keeps the alphabetically first of equal efforts."""
+    """A sort key under which heap order keeps the alphabetically first of equal efforts updated at once."""
     return "".join(chr(0x10FFFF - ord(ch)) for ch in key)
 
 
@@ -233,7 +250,10 @@ def _figures(
     slack = strategy.unaligned_target if plan is None else max(0.0, 1.0 - sum(plan.values()))
     unaligned = bucket(UNALIGNED, "Unaligned work", slack)
     score = 1 - 0.5 * sum(abs(o.drift) for o in (*objectives, unaligned)) if total else None
-    largest = tuple(entry for _, _, entry in sorted(scope.unaligned, key=lambda e: (-e[0], e[2].key, e[2].tracker)))
+    # Equal efforts (typically every issue unestimated) are listed by last update, latest first: keys
+    # sorted as text (NUTCH-586 before NUTCH-59) would say nothing.
+    ranked = sorted(scope.unaligned, key=lambda e: (-e[0], -e[1], e[3].key, e[3].tracker))
+    largest = tuple(entry for *_, entry in ranked)
     values = tuple(
         ValueCoverage(
             v.id,
@@ -258,4 +278,7 @@ def _figures(
         removed=trend.removed(name, {o.id for o in strategy.objectives}),
         own_plan=plan is not None,
         keyword_effort=sum(scope.on_keywords.values()),
+        declined_effort=scope.declined_effort,
+        declined_items=scope.declined_items,
+        unestimated=scope.unestimated,
     )

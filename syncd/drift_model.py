@@ -130,6 +130,10 @@ class Figures:
         own_plan: the targets are a team's own plan (the strategy's ``teams``), not the company's; in the
             JSON only when true, so figures without a plan read as they always did.
         keyword_effort: the effort in scope whose objective rests on keywords alone.
+        declined_effort: effort of the work closed within the window as declined (won't do, duplicate,
+            canceled …), which the allocation leaves out; ``declined_items`` counts it.
+        unestimated: items in the actual allocation without an estimate, counted at ``default_estimate``
+            (always 0 with ``measure: count``).
     """
 
     scope: str
@@ -151,6 +155,10 @@ class Figures:
         """The share of the aligned effort in scope tagged by keywords alone (None: nothing aligned)."""
         aligned = self.total_effort - self.unaligned.effort
         return self.keyword_effort / aligned if aligned > 0 else None
+
+    declined_effort: float = 0.0
+    declined_items: int = 0
+    unestimated: int = 0
 
     @property
     def starved(self) -> tuple[ObjectiveFigures, ...]:
@@ -175,6 +183,8 @@ class Figures:
             "removed": list(self.removed),
             "keyword_effort": _round(self.keyword_effort),
             "on_keywords": _round(self.on_keywords),
+            "declined": {"effort": _round(self.declined_effort), "items": self.declined_items},
+            "unestimated": self.unestimated,
         } | ({"own_plan": True} if self.own_plan else {})
 
 

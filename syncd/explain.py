@@ -12,6 +12,7 @@ from datetime import datetime
 from syncd.connectors.base import Check
 from syncd.drift import UNALIGNED, effort_of, placement, window_start_of
 from syncd.model import Alignment, ItemPlan, Rule, TargetKind, WorkItem
+from syncd.printable import printable
 from syncd.settings import JiraSite, Settings
 from syncd.strategy import Match, Strategy
 from syncd.trackers import TrackerOutcome
@@ -50,7 +51,7 @@ def explain_item(
     lines.append("  labels:")
     lines += [f"    {line}" for line in _plan_lines(plan)]
     lines.append(f"  drift report: {drift_bucket(item, alignment, strategy, now=now)}")
-    return lines
+    return [printable(line) for line in lines]
 
 
 def strength_words(alignment: Alignment) -> str:
@@ -68,9 +69,11 @@ def strength_words(alignment: Alignment) -> str:
 def drift_bucket(item: WorkItem, alignment: Alignment, strategy: Strategy, *, now: datetime) -> str:
     """Which allocation of the drift report the item counts in, under which objective, with what effort."""
     bucket = alignment.primary or UNALIGNED
-    where = placement(item, window_start=window_start_of(strategy, now))
+    where = placement(item, window_start=window_start_of(strategy, now), strategy=strategy)
     if where == "outside":
-        return f"not counted: done before the {strategy.drift.window_days}-day window"
+        return f"not counted: closed before the {strategy.drift.window_days}-day window"
+    if where == "declined":
+        return f"not counted: declined ({item.resolution}), shown apart as declined work"
     allocation = "actual allocation" if where == "actual" else "planned allocation (to do)"
     effort = f"effort {effort_of(item, strategy):g} ({_effort_source(item, strategy)})"
     return f"counts in the {allocation} as {bucket}, {effort}"
@@ -191,7 +194,10 @@ def summarise_settings(settings: Settings, source: str) -> list[str]:
 def summarise_outcome(outcome: TrackerOutcome, *, dry_run: bool = False) -> list[str]:
     """What ``syncd sync`` prints for one tracker."""
     if outcome.result is None:
-        return [f"{outcome.name}: failed", *(f"  {line}" for line in (outcome.error or "").splitlines())]
+        return [
+            printable(f"{outcome.name}: failed"),
+            *(f"  {printable(line)}" for line in (outcome.error or "").splitlines()),
+        ]
     result = outcome.result
     lines: list[str] = []
     if dry_run:
@@ -217,10 +223,10 @@ def summarise_outcome(outcome: TrackerOutcome, *, dry_run: bool = False) -> list
     if post is not None and (post.notices or post.notice_failures):
         failed = f", {post.notice_failures} not sent (see the log)" if post.notice_failures else ""
         lines.append(f"  notices on unaligned issues: {post.notices}{failed}")
-    return lines
+    return [printable(line) for line in lines]
 
 
 def checklist(checks: Iterable[Check]) -> list[str]:
     """``syncd check``'s lines for one tracker: ✓ works, ✗ does not, ? could not be told."""
     marks = {True: "✓", False: "✗", None: "?"}
-    return [f"{marks[check.ok]} {check.name}: {check.detail}" for check in checks]
+    return [printable(f"{marks[check.ok]} {check.name}: {check.detail}") for check in checks]

@@ -10,16 +10,20 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from syncd.cli_session import Session
+from syncd.connectors.base import Skipped
+from syncd.connectors.exports import export_entries, export_item
 from syncd.errors import ConfigError, Problem
 from syncd.model import JournalEntry, TrackerKind, WorkItem
 from syncd.problems import problems_from_validation
 from syncd.reconcile import TrackerLabels
-from syncd.strategy import Strategy
+from syncd.strategy import LabelScheme, Strategy
 
 __all__ = ["from_state", "pick", "read_items", "tracker_labels"]
 
 
-def read_items(path: Path) -> list[WorkItem]:
+def read_items(path: Path, scheme: LabelScheme | None = None) -> list[WorkItem]:
+    """The work items of a JSON file: syncd's own item JSON, or a tracker's issue JSON (see
+    :mod:`syncd.connectors.exports`), one clear problem per issue that cannot be read."""
     source = "stdin" if str(path) == "-" else str(path)
     try:
         text = sys.stdin.read() if source == "stdin" else path.read_text(encoding="utf-8")
@@ -28,10 +32,17 @@ def read_items(path: Path) -> list[WorkItem]:
         raise ConfigError(source, [Problem("", "file not found")]) from None
     except json.JSONDecodeError as exc:
         raise ConfigError(source, [Problem(f"line {exc.lineno}", f"not valid JSON: {exc.msg}")]) from None
-    entries = data if isinstance(data, list) else [data]
+    entries, names = export_entries(data)
     items: list[WorkItem] = []
     problems: list[Problem] = []
     for index, entry in enumerate(entries):
+        exported = export_item(entry, names=names, scheme=scheme or LabelScheme())
+        if isinstance(exported, Skipped):
+            problems.append(Problem(f"[{index}]", f"issue {exported.key}: {exported.reason}"))
+            continue
+        if exported is not None:
+            items.append(exported)
+            continue
         try:
             items.append(WorkItem.from_json(entry))
         except ValidationError as exc:

@@ -23,6 +23,8 @@ import structlog
 from pydantic import SecretStr
 from structlog.typing import EventDict, Processor, WrappedLogger
 
+from syncd.printable import printable
+
 __all__ = ["EXCERPT", "REDACTED", "REDACTOR", "Redactor", "before_log_line", "configure_logging", "get_logger"]
 
 REDACTED = "[redacted]"
@@ -53,7 +55,9 @@ class Redactor:
             self._secrets = tuple(sorted(known, key=len, reverse=True))
 
     def text(self, text: str) -> str:
-        """``text`` with every known secret and token-shaped string replaced."""
+        """``text`` with every known secret and token-shaped string replaced, and no control characters
+        (tracker text reaches the log: an ESC sequence would reach the terminal that shows it)."""
+        text = printable(text)
         for secret in self._secrets:
             if secret in text:
                 text = text.replace(secret, REDACTED)

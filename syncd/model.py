@@ -61,6 +61,8 @@ class WorkItem:
         initiatives: names of the Linear initiatives the project belongs to.
         estimate: story points or Linear estimate; None when not estimated.
         resolved: when the issue reached done, if it did.
+        resolution: how it ended, as the tracker names it (Jira's resolution, ``Canceled`` or
+            ``Duplicate`` for Linear's canceled states); drift analysis leaves declined ones out.
     """
 
     tracker: str
@@ -84,6 +86,7 @@ class WorkItem:
     linear_project: str | None = None
     initiatives: tuple[str, ...] = ()
     resolved: datetime | None = None
+    resolution: str | None = None
 
     def ancestors(self) -> Iterator[tuple[str, str]]:
         """The direct structural links, as (relation, key) pairs, parent before epic."""
@@ -116,6 +119,7 @@ class WorkItem:
             "linear_project": self.linear_project,
             "initiatives": list(self.initiatives),
             "resolved": self.resolved.isoformat() if self.resolved else None,
+            "resolution": self.resolution,
         }
 
     @classmethod

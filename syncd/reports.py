@@ -99,11 +99,19 @@ def figures_hash(figures: Figures, report: DriftReport, *, with_teams: bool = Tr
 
 
 def _steady(data: dict[str, Any]) -> dict[str, Any]:
-    """Figures without what changes on its own between runs: the trend and the last-active times."""
+    """Figures without what changes on its own between runs: the trend, the last-active times, and the
+    order of equal efforts among the largest unaligned issues (by last update, which syncd's own label
+    writes move). Declined and unestimated work count only when the comment shows them, so an upgrade
+    does not edit every comment once."""
     for objective in (*data["objectives"], data["unaligned"]):
         objective.pop("previous")
         objective.pop("last_active")
     data.pop("previous_score")
+    data["largest_unaligned"].sort(key=lambda u: (-u["effort"], u["key"], u["tracker"]))
+    if not data["declined"]["items"]:
+        data.pop("declined")
+    if not data["unestimated"]:
+        data.pop("unestimated")
     return data
 
 

@@ -21,6 +21,7 @@ from syncd.problems import one_line, problems_from_validation
 from syncd.strategy_checks import check_parts, check_strategy
 
 __all__ = [
+    "DECLINED_RESOLUTIONS",
     "DriftOptions",
     "JiraMatch",
     "Kpi",
@@ -174,14 +175,44 @@ class LabelScheme(_Model):
         return label.removeprefix(self.value_prefix) if label.startswith(self.value_prefix) else None
 
 
+DECLINED_RESOLUTIONS: Names = (
+    # Jira Cloud's stock resolutions that are not work done (Done, Won't Do, Duplicate, Cannot Reproduce):
+    # https://support.atlassian.com/jira-cloud-administration/docs/what-are-issue-statuses-priorities-and-resolutions/
+    "Won't Do",
+    "Duplicate",
+    "Cannot Reproduce",
+    # Data Center's (Fixed, Won't Fix, Duplicate, Incomplete, Cannot Reproduce; Jira Software adds Done and
+    # Won't Do): https://confluence.atlassian.com/adminjiraserver/defining-resolution-field-values-938847104.html
+    "Won't Fix",
+    "Incomplete",
+    # Jira Service Management's request that is turned down.
+    "Declined",
+    # What syncd names Linear's canceled states (https://linear.app/docs/configuring-workflows).
+    "Canceled",
+)
+"""Resolutions that close an issue without the work being done: such work leaves the allocation."""
+
+
 class DriftOptions(_Model):
-    """How effort is measured and when a difference counts as drift."""
+    """How effort is measured, when a difference counts as drift, and which closed work was declined."""
 
     measure: Literal["estimate", "count"] = "estimate"
     default_estimate: float = Field(default=1.0, ge=0, allow_inf_nan=False)
     tolerance: float = Field(default=0.10, ge=0, le=1)
     window_days: int = Field(default=14, ge=1, le=366)
     starved_after_days: int = Field(default=21, ge=1, le=366)
+    declined_resolutions: Names = DECLINED_RESOLUTIONS
+
+    def declines(self, resolution: str | None) -> bool:
+        """Whether a resolution says the work was declined; case and the apostrophe's form do not matter
+        (sites spell "Won't Do" with ' or ’)."""
+        if resolution is None:
+            return False
+        return _resolution_key(resolution) in {_resolution_key(name) for name in self.declined_resolutions}
+
+
+def _resolution_key(name: str) -> str:
+    return " ".join(name.replace("\u2019", "'").casefold().split())
 
 
 class MappingOptions(_Model):

@@ -21,7 +21,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -30,8 +30,9 @@ from jira import JIRA, JIRAError
 from syncd.connectors.answers import next_offset, refuse_redirects, search_page, tracker_time
 from syncd.connectors.base import Check, Identity, OpResult, Skipped, fetch_each, holds_marker
 from syncd.connectors.deadline import bound_session
+from syncd.connectors.estimates import UnreadableEstimates, estimates_check, number_fields_named
 from syncd.connectors.jira_errors import translate_error
-from syncd.connectors.jira_issues import JiraProfile, base_fields, field_named, fields_named, to_work_item
+from syncd.connectors.jira_issues import JiraProfile, base_fields, field_named, to_work_item
 from syncd.connectors.jira_probe import JiraProbe
 from syncd.connectors.jql import issue_query
 from syncd.errors import (
@@ -77,7 +78,8 @@ class JiraConnector:
         self._learnt = profile if profile and profile.reusable(deployment=site.deployment, now=_now()) else None
         self._asked = False
         self._requests = 0
-        self._version = "3" if self._learnt and self._learnt.cloud else "2"
+        self._version = _first_version(site, self._learnt)
+        self._estimates = UnreadableEstimates(name)
         self._client = self._new_client(self._version)
         self._answer_headers: Any = None
         self._pull_clock: datetime | None = None
@@ -106,11 +108,12 @@ class JiraConnector:
         """Ask the site about itself, and talk to it in the REST version its deployment serves."""
         learnt = self._detect_profile()
         self._learnt, self._asked = learnt, True
-        version = "3" if learnt.cloud else "2"
+        return learnt
+
+    def _use(self, version: str) -> None:
         if version != self._version:
             _close(self._client)
             self._client, self._version = self._new_client(version), version
-        return learnt
 
     def _new_client(self, version: str) -> JIRA:
         site = self._site
@@ -134,14 +137,11 @@ class JiraConnector:
         return client
 
     def _detect_profile(self) -> JiraProfile:
-        deployment = self._site.deployment
+        deployment: str = self._site.deployment
         if deployment == "auto":
             host = urlsplit(self._site.url).hostname or ""
-            if host.endswith(_CLOUD_HOSTS):
-                deployment = "cloud"
-            else:
-                info = self._call("server info", self._client.server_info)
-                deployment = "cloud" if info.get("deploymentType") == "Cloud" else "datacenter"
+            deployment = "cloud" if host.endswith(_CLOUD_HOSTS) else self._ask_deployment()
+        self._use("3" if deployment == "cloud" else "2")
         me = self._call("who am I", self._client.myself)
         fields: list[dict[str, Any]] = self._call("field list", self._client.fields, shape=list)
         epic_link = field_named(fields, ("epic link",)) if deployment == "datacenter" else None
@@ -149,10 +149,22 @@ class JiraConnector:
             deployment=deployment,
             time_zone=me.get("timeZone"),
             account=str(me.get("accountId") or me.get("name") or ""),
-            story_points_fields=fields_named(fields, _STORY_POINT_NAMES),
+            story_points_fields=number_fields_named(fields, _STORY_POINT_NAMES),
             epic_link_field=epic_link,
             checked_at=_now(),
         )
+
+    def _ask_deployment(self) -> Literal["cloud", "datacenter"]:
+        """Cloud or Data Center, asked in REST v3 first so that a Cloud site hears only v3; Data Center has
+        no v3 and answers 404, and is then asked in v2."""
+        try:
+            info = self._call("server info", self._client.server_info)
+        except NotFound:
+            if self._version == "2":
+                raise
+            self._use("2")
+            info = self._call("server info", self._client.server_info)
+        return "cloud" if info.get("deploymentType") == "Cloud" else "datacenter"
 
     def profile_json(self) -> dict[str, Any] | None:
         """What the site said, to keep in the state store once known (never the configured values)."""
@@ -174,6 +186,7 @@ class JiraConnector:
         except TrackerError as error:
             return [*checks, Check("site", False, error.message)]
         checks.append(Check("site", True, "Jira Cloud" if profile.cloud else "Jira Data Center"))
+        checks.append(estimates_check(profile.story_points_fields))
         probe = JiraProbe(self._probe_rest, cloud=profile.cloud)
         for project in self._site.projects or ():
             checks += probe.project(project)
@@ -196,7 +209,7 @@ class JiraConnector:
         pages = self._enhanced_pages(jql, fields) if profile.cloud else self._classic_pages(jql, fields)
         seen: set[str] = set()
         for raw in pages:
-            item = to_work_item(raw, profile=profile, tracker=self.name, server=self._site.url)
+            item = self._item(raw, profile)
             if item.key in seen:
                 continue
             seen.add(item.key)
@@ -214,13 +227,20 @@ class JiraConnector:
             if isinstance(raw, Skipped):
                 yield raw
                 continue
-            item = to_work_item(raw, profile=profile, tracker=self.name, server=self._site.url)
+            item = self._item(raw, profile)
             if isinstance(item, Skipped) or not self._site.projects or item.project in self._site.projects:
                 yield item
 
     def pull_clock(self) -> datetime | None:
         """The site's clock when the last pull's first page was answered: the bound of the next pull."""
         return self._pull_clock
+
+    def _item(self, raw: Any, profile: JiraProfile) -> WorkItem | Skipped:
+        item = to_work_item(raw, profile=profile, tracker=self.name, server=self._site.url)
+        fields = raw.get("fields") if isinstance(raw, dict) else None
+        if isinstance(item, WorkItem) and isinstance(fields, dict):
+            self._estimates.check(item.key, {name: fields.get(name) for name in profile.story_points_fields})
+        return item
 
     def _enhanced_pages(self, jql: str, fields: list[str]) -> Iterator[Any]:
         tokens: set[str] = set()
@@ -392,6 +412,13 @@ class JiraConnector:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _first_version(site: JiraSite, learnt: JiraProfile | None) -> str:
+    """The REST version of the first request: v3 unless the site is (or was found to be) Data Center."""
+    if learnt is not None:
+        return "3" if learnt.cloud else "2"
+    return "2" if site.deployment == "datacenter" else "3"
 
 
 def _close(client: JIRA) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from syncd.connectors.base import Skipped
@@ -25,6 +25,7 @@ _CATEGORIES = {
     "indeterminate": StatusCategory.IN_PROGRESS,
     "done": StatusCategory.DONE,
 }
+_CATEGORY_IDS = {"1": "undefined", "2": "new", "3": "done", "4": "indeterminate"}
 _EPIC_LEVEL = 1
 PROFILE_MAX_AGE = timedelta(days=1)
 """How long a learnt profile stands in for asking the site: a time zone edited in the user's Jira profile
@@ -43,6 +44,8 @@ _BASE_FIELDS = (
     "created",
     "updated",
     "resolutiondate",
+    "resolution",
+    "statuscategorychangedate",
 )
 
 
@@ -172,7 +175,7 @@ def _work_item(raw: dict[str, Any], key: str, profile: JiraProfile, tracker: str
     summary = fields["summary"]
     if not isinstance(summary, str):
         raise TypeError("summary is not text")
-    category = fields["status"]["statusCategory"]["key"]
+    category = _category_key(fields["status"]["statusCategory"])
     parent = fields.get("parent") or None
     parent_key = text(parent.get("key")) if parent else None
     epic = _epic(fields, parent, parent_key, profile)
@@ -195,10 +198,39 @@ def _work_item(raw: dict[str, Any], key: str, profile: JiraProfile, tracker: str
         epic=epic,
         created=timestamp(fields["created"]),
         updated=timestamp(fields["updated"]),
-        resolved=timestamp(fields["resolutiondate"]) if fields.get("resolutiondate") else None,
+        resolved=_closed_at(fields, category),
+        resolution=text((fields.get("resolution") or {}).get("name")),
     )
     storable(item.id, item.key, item.parent, item.epic)
     return item
+
+
+def _category_key(category: dict[str, Any]) -> str:
+    """The status category's key; its id alone will do, since Jira's four categories have fixed ids
+    (1 undefined, 2 new, 3 done, 4 indeterminate) and some exports keep only the id."""
+    key = category.get("key")
+    if key is None and "id" in category:
+        key = _CATEGORY_IDS.get(str(category["id"]))
+    if key not in _CATEGORIES:
+        raise ValueError(f"status category {_short_text(key)} is unknown")
+    return str(key)
+
+
+def _short_text(value: Any) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 40 else shown[:37] + "..."
+
+
+def _closed_at(fields: dict[str, Any], category: str) -> datetime | None:
+    """When the issue was resolved; for a done issue that a workflow without a resolution screen left with
+    no resolution date, when its status category last changed (else its last update), so done work is
+    never mistaken for work closed long ago."""
+    if fields.get("resolutiondate"):
+        return timestamp(fields["resolutiondate"])
+    if _CATEGORIES[category] is not StatusCategory.DONE:
+        return None
+    changed = fields.get("statuscategorychangedate") or fields["updated"]
+    return timestamp(changed)
 
 
 def _epic(
@@ -224,8 +256,21 @@ def _description(value: Any) -> str:
 
 
 def adf_text(document: dict[str, Any]) -> str:
-    """The plain text of an Atlassian Document Format document, one line per block."""
+    """The plain text of an Atlassian Document Format document, one line per block.
+
+    Every node that shows text counts, as the ADF structure defines them
+    (https://developer.atlassian.com/cloud/jira/platform/apis/document/structure/): a ``hardBreak`` is a
+    line break, not nothing (``page`` and ``checkout`` stay two words); ``mention``, ``emoji`` and
+    ``status`` show their ``attrs.text`` (an emoji without one its ``shortName``), ``date`` its
+    ``attrs.timestamp`` (milliseconds since the epoch) as a day, ``inlineCard`` and ``blockCard`` their
+    ``attrs.url``, and an ``expand`` or ``nestedExpand`` its ``attrs.title`` above its content. So the
+    same issue reads the same on Cloud as on Data Center, whose wiki markup carries all of these as text.
+    """
     return "\n".join(line for line in _adf_blocks(document) if line)
+
+
+_INLINE = frozenset({"text", "hardBreak", "mention", "emoji", "status", "date", "inlineCard"})
+_TITLED = frozenset({"expand", "nestedExpand"})
 
 
 def _adf_blocks(document: Any) -> Iterator[str]:
@@ -235,14 +280,48 @@ def _adf_blocks(document: Any) -> Iterator[str]:
         node = stack.pop()
         if not isinstance(node, dict):
             continue
+        kind = node.get("type")
         content = node.get("content")
-        if isinstance(content, list) and any(isinstance(c, dict) and c.get("type") == "text" for c in content):
-            yield "".join(_adf_text_of(c) for c in content if isinstance(c, dict))
-        elif node.get("type") == "text":
+        children = [c for c in content if isinstance(c, dict)] if isinstance(content, list) else []
+        if kind in _TITLED:
+            yield _attr(node, "title")
+        elif kind == "blockCard":
+            yield _attr(node, "url")
+        if kind in _INLINE:
             yield _adf_text_of(node)
-        elif isinstance(content, list):
-            stack.extend(reversed(content))
+        elif any(c.get("type") in _INLINE for c in children):
+            yield "".join(_adf_text_of(c) for c in children)
+        else:
+            stack.extend(reversed(children))
 
 
 def _adf_text_of(node: dict[str, Any]) -> str:
-    return text(node.get("text")) or ""
+    kind = node.get("type")
+    if kind == "text":
+        return text(node.get("text")) or ""
+    if kind == "hardBreak":
+        return "\n"
+    if kind == "emoji":
+        return _attr(node, "text") or _attr(node, "shortName")
+    if kind == "inlineCard":
+        return _attr(node, "url")
+    if kind == "date":
+        attrs = node.get("attrs")
+        return _day(attrs.get("timestamp") if isinstance(attrs, dict) else None)
+    return _attr(node, "text")
+
+
+def _attr(node: dict[str, Any], name: str) -> str:
+    attrs = node.get("attrs")
+    value = attrs.get(name) if isinstance(attrs, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _day(milliseconds: Any) -> str:
+    """A ``date`` node's day (milliseconds since the epoch, a string by the spec); nothing for a malformed one."""
+    if isinstance(milliseconds, bool) or not isinstance(milliseconds, str | int):
+        return ""
+    try:
+        return datetime.fromtimestamp(int(milliseconds) / 1000, tz=UTC).date().isoformat()
+    except (ValueError, OverflowError, OSError):
+        return ""

@@ -27,6 +27,7 @@ from syncd.connectors import linear_queries as q
 from syncd.connectors.answers import check_page, connection_at, refuse_redirects, tracker_time
 from syncd.connectors.base import Check, Identity, OpResult, Skipped, fetch_each, holds_marker
 from syncd.connectors.deadline import bound_session
+from syncd.connectors.estimates import UnreadableEstimates
 from syncd.connectors.linear_errors import refuse_non_graphql, translate_error
 from syncd.connectors.linear_issues import LabelNaming, labels_cursor, to_work_item, with_labels
 from syncd.connectors.linear_labels import LabelDirectory, LinearLabel
@@ -72,6 +73,7 @@ class LinearConnector:
         self._policy = policy
         self._stats = stats
         self._naming = LabelNaming(scheme, workspace.objective_group, workspace.value_group)
+        self._estimates = UnreadableEstimates(name)
         self._labels = TrackerLabels(
             scheme, exclusive_objectives=True, exclusive_values=workspace.value_group is not None
         )
@@ -177,7 +179,10 @@ class LinearConnector:
             except NotFound:
                 return Skipped(str(node.get("identifier")), "the issue was deleted while syncd read its labels")
             node = with_labels(node, rest)
-        return to_work_item(node, tracker=self.name, naming=self._naming, initiatives=initiatives)
+        item = to_work_item(node, tracker=self.name, naming=self._naming, initiatives=initiatives)
+        if isinstance(item, WorkItem) and isinstance(node, dict):
+            self._estimates.check(item.key, {"estimate": node.get("estimate")})
+        return item
 
     def _read_initiatives(self) -> dict[str, tuple[str, ...]]:
         return {

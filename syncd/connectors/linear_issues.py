@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from syncd.connectors.base import Skipped
@@ -124,10 +125,26 @@ def _work_item(
         initiatives=initiatives.get(str(project.get("id")), ()) if project else (),
         created=timestamp(node["createdAt"]),
         updated=timestamp(node["updatedAt"]),
-        resolved=timestamp(node["completedAt"]) if node.get("completedAt") else None,
+        resolved=_closed_at(node, state),
+        resolution=_resolution(node["state"], state),
     )
     storable(item.id, item.key, item.parent, item.epic)
     return item
+
+
+def _closed_at(node: dict[str, Any], state: str) -> datetime | None:
+    """When the issue was completed, or canceled (Linear keeps the two apart)."""
+    moment = node.get("canceledAt") if state == "canceled" else node.get("completedAt")
+    return timestamp(moment) if moment else None
+
+
+def _resolution(state_node: dict[str, Any], state: str) -> str | None:
+    """A canceled state is declined work: ``Duplicate`` for the state Linear moves duplicates to, else
+    ``Canceled`` whatever the team named it (https://linear.app/docs/configuring-workflows)."""
+    if state != "canceled":
+        return None
+    name = text(state_node.get("name")) or ""
+    return "Duplicate" if name.casefold() == "duplicate" else "Canceled"
 
 
 def _labels(connection: Any, naming: LabelNaming) -> list[str]:

@@ -3,7 +3,7 @@
 Page sizes are chosen under Linear's complexity rules (each object 1 point, each scalar 0.1, connections
 multiply by their ``first``; 10,000 points per query at most). Labels nest inside issues, so their page
 multiplies the issue page: the issue query asks for the maximum page of 250 issues with the first 10
-labels of each and their ``pageInfo`` (7,928 points; 14 labels would cost 10,228), and the rare issue
+labels of each and their ``pageInfo`` (7,978 points; 14 labels would cost 10,278), and the rare issue
 with more labels has the rest read with :data:`ISSUE_LABELS`. Initiatives are read once per project,
 not once per issue.
 """
@@ -31,7 +31,8 @@ __all__ = [
 
 _ISSUE_NODE = """
           id identifier url title description priorityLabel estimate createdAt updatedAt completedAt
-          state { type }
+          canceledAt
+          state { type name }
           team { key }
           project { id name }
           parent { identifier }

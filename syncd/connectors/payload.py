@@ -10,24 +10,33 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-__all__ = ["estimate", "identifier", "malformed", "storable", "strings", "text", "timestamp"]
+__all__ = ["estimate", "identifier", "malformed", "readable_estimate", "storable", "strings", "text", "timestamp"]
 
 _REASON_MAX = 200
 
 
 def estimate(value: Any) -> float | None:
-    """Story points or a Linear estimate; None when not estimated."""
-    if value is None:
+    """Story points or a Linear estimate; None when not estimated, and None when it cannot be read.
+
+    A site's estimate field may hold what is not a number (``{}``, a select list's ``{"value": "3"}``):
+    that is an issue without an estimate (drift then counts ``default_estimate``), never a skipped issue.
+    :func:`readable_estimate` tells the caller which values were not read, so it can say so once.
+    """
+    if not readable_estimate(value) or value is None:
         return None
+    return float(value)
+
+
+def readable_estimate(value: Any) -> bool:
+    """Whether :func:`estimate` reads ``value`` as it is: nothing, or a finite number."""
+    if value is None:
+        return True
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"estimate {_short(value)} is not a number")
+        return False
     try:
-        number = float(value)
+        return math.isfinite(float(value))
     except OverflowError:
-        raise ValueError("estimate is too large a number") from None
-    if not math.isfinite(number):
-        raise ValueError(f"estimate {number} is not a finite number")
-    return number
+        return False
 
 
 def identifier(value: Any) -> str:

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from syncd.sandbox.jira import JiraStore
 from syncd.sandbox.linear import LinearWorkspace
 
-__all__ = ["DEMO_LINEAR_KEY", "DemoSpec", "seed_jira", "seed_linear"]
+__all__ = ["DEMO_LINEAR_KEY", "DemoSpec", "add_demo_account", "seed_jira", "seed_linear"]
 
 DEMO_LINEAR_KEY = "lin_api_demo0000000000000000000000000000000"
 DAY = timedelta(days=1)
@@ -257,7 +257,59 @@ def seed_jira(store: JiraStore, *, now: datetime) -> int:
     )
     store.edit_labels("WEB-3", add=["objective:enterprise-readiness"])
     store.edit_labels("WEB-17", add=["objective:reliability"])
-    return count + 2
+    return count + 2 + _real_life_jira(store, now=now)
+
+
+def _real_life_jira(store: JiraStore, *, now: datetime) -> int:
+    """What real sites hold and the seeded issues do not: declined work, a description with line breaks
+    and a mention, and an estimate field holding a select list's value instead of a number."""
+    store.create_issue(
+        "GROW",
+        "Dark mode for invoices",
+        status="Won't Do",
+        story_points=5,
+        created=now - 30 * DAY,
+        resolutiondate=now - 4 * DAY,
+    )
+    store.create_issue(
+        "GROW",
+        "Checkout fails for VAT companies (again)",
+        issue_type="Bug",
+        status="Done",
+        resolution="Duplicate",
+        story_points=3,
+        created=now - 6 * DAY,
+        resolutiondate=now - 5 * DAY,
+    )
+    field_report = store.create_issue(
+        "WEB",
+        "Report from the sales call",
+        status="In Progress",
+        created=now - 3 * DAY,
+        description=_FIELD_REPORT,
+    )
+    store.corrupt(field_report.key, **{store.project_by_key("WEB").story_points_field: {"value": "3"}})
+    return 3
+
+
+_FIELD_REPORT = {
+    "type": "doc",
+    "version": 1,
+    "content": [
+        {
+            "type": "paragraph",
+            "content": [
+                {"type": "text", "text": "Raised by "},
+                {"type": "mention", "attrs": {"id": "557058:0e1d2c3b-demo", "text": "@Dana Ortiz"}},
+                {"type": "text", "text": " after the call:"},
+                {"type": "hardBreak"},
+                {"type": "text", "text": "the pricing page"},
+                {"type": "hardBreak"},
+                {"type": "text", "text": "checkout loses the coupon"},
+            ],
+        }
+    ],
+}
 
 
 def _components(project: str, title: str) -> tuple[str, ...]:
@@ -269,11 +321,16 @@ def _components(project: str, title: str) -> tuple[str, ...]:
     return ()
 
 
+def add_demo_account(ws: LinearWorkspace) -> None:
+    """syncd's own account in the emulated workspace, with the demo's API key."""
+    bot = ws.add_user("Sync Bot", email="syncd@acme.example", admin=True)
+    ws.add_api_key(user=bot, token=DEMO_LINEAR_KEY)
+
+
 def seed_linear(ws: LinearWorkspace, *, now: datetime) -> int:
     """Acme's Linear: teams GRO, ENG and INF, projects and initiatives, ENG-1 for the report."""
     rng = random.Random(2027)  # noqa: S311 - reproducible demo data
-    bot = ws.add_user("Sync Bot", email="syncd@acme.example", admin=True)
-    ws.add_api_key(user=bot, token=DEMO_LINEAR_KEY)
+    add_demo_account(ws)
     for key, name in (("ENG", "Engineering"), ("GRO", "Growth"), ("INF", "Infrastructure")):
         ws.add_team(key, name, cycles=key == "ENG")
     for name in ("bug", "pricing", "incident", "customer-reported"):
@@ -321,6 +378,11 @@ def seed_linear(ws: LinearWorkspace, *, now: datetime) -> int:
         ("Retire the old reporting database", "Todo", 30),
     ):
         ws.add_issue("INF", title, state=state, estimate=3, project=warehouse, created_at=now - days * DAY)
+        count += 1
+    for title, state, estimate in (("Gift cards", "Canceled", 5), ("Okta group sync (duplicate)", "Duplicate", 3)):
+        ws.add_issue(
+            "GRO" if state == "Canceled" else "ENG", title, state=state, estimate=estimate, created_at=now - 8 * DAY
+        )
         count += 1
     ws.edit_labels("ENG-7", add=["self-serve-growth"])
     return count

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 
 from syncd.drift_model import DriftReport, Figures
 from syncd.model import Rule
+from syncd.printable import printable
 from syncd.render.comment import percent, points
 from syncd.state import StateStore, StoredItem
 from syncd.strategy import Strategy
@@ -77,8 +78,9 @@ def _examples(stored: Sequence[StoredItem]) -> Iterator[str]:
         if alignment and rule is not None:
             detail = next(r.detail for r in alignment.reasons if r.rule is rule)
             why = detail if detail.startswith(rule.label) else f"{rule.label}: {detail}"
-        title = entry.item.title if len(entry.item.title) <= 44 else entry.item.title[:43] + "…"
-        yield f"  {entry.item.key:<8} {title:<45} → {target:<22} {why}"
+        title = printable(" ".join(entry.item.title.split()))
+        title = title if len(title) <= 44 else title[:43] + "…"
+        yield printable(f"  {entry.item.key:<8} {title:<45} → {target:<22} {why}")
 
 
 def drift_table(figures: Figures, report: DriftReport) -> Iterator[str]:
@@ -97,6 +99,11 @@ def drift_table(figures: Figures, report: DriftReport) -> Iterator[str]:
     if figures.starved:
         names = ", ".join(o.name for o in figures.starved)
         yield f"  Starved (nothing for {report.starved_after_days}+ days): {names}"
+    if figures.declined_items:
+        yield (
+            f"  Declined (won't do, duplicate, canceled; in no share): {figures.declined_items} issues, "
+            f"effort {figures.declined_effort:g}"
+        )
     if figures.largest_unaligned:
         largest = ", ".join(f"{u.key} ({u.effort:g})" for u in figures.largest_unaligned[:5])
         yield f"  Largest unaligned work: {largest}"

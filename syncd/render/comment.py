@@ -89,6 +89,8 @@ def comment_blocks(
         blocks += _history(report, figures)
     if (teams if inference is None else inference) and figures.on_keywords is not None:
         blocks.append(Paragraph(_inference_line(figures)))
+    if figures.declined_items:
+        blocks.append(Paragraph(_declined_line(figures)))
     starved = report.overall.starved
     if starved:
         blocks.append(Heading(3, (Text("Starved objectives"),)))
@@ -98,6 +100,8 @@ def comment_blocks(
         blocks.append(
             BulletList(tuple(_unaligned_line(u.key, u.url, u.title, u.effort) for u in figures.largest_unaligned))
         )
+        if figures.unestimated:
+            blocks.append(Paragraph((Text(_unestimated_line(figures), muted=True),)))
     if figures.values:
         coverage = ", ".join(f"{v.name} {percent(v.share)}" for v in figures.values)
         blocks.append(Paragraph((Text("Values: ", strong=True), Text(f"{coverage} of the effort."))))
@@ -155,6 +159,27 @@ def _no_score(figures: Figures) -> str:
     if figures.items:
         return f"{figures.items} issues in scope, but their estimates add up to 0, so there is no effort to judge."
     return "no work in scope to judge."
+
+
+def _declined_line(figures: Figures) -> tuple[Inline, ...]:
+    """Declined work (won't do, duplicate, canceled) is not effort towards anything, so it is kept apart."""
+    issues = "issue" if figures.declined_items == 1 else "issues"
+    return (
+        Text("Declined: ", strong=True),
+        Text(
+            f"{figures.declined_items} {issues} closed in the window without being done "
+            f"(effort {figures.declined_effort:g}), not counted in the allocation."
+        ),
+    )
+
+
+def _unestimated_line(figures: Figures) -> str:
+    """Without estimates the list's efforts are the default, so its order is by last update: say so."""
+    every = "All" if figures.unestimated == figures.items else f"{figures.unestimated} of"
+    return (
+        f"{every} {figures.items} issues in scope have no estimate and count the default estimate; "
+        "equal efforts are listed by last update, latest first."
+    )
 
 
 def _team_table(teams: tuple[Figures, ...], scope: str) -> Table:

@@ -5,19 +5,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from syncd.printable import printable
 from syncd.render.blocks import Block, Inline, Link, wrap
 from syncd.render.markup import Markup
 
 __all__ = ["escape_markdown", "to_markdown"]
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#!|~])")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#!|~&])")
 _SPACE = re.compile(r"\s+")
 
 
 def escape_markdown(text: str) -> str:
-    """Backslash-escape what Markdown would read as formatting, links, HTML or table cells, and flatten
-    line breaks (a title is one line)."""
-    return _SPECIAL.sub(r"\\\1", _SPACE.sub(" ", text))
+    """Backslash-escape what Markdown would read as formatting, links, HTML, entities (``&amp;`` in a
+    pasted XML snippet would show as ``&``) or table cells, drop control characters, and flatten line
+    breaks (a title is one line)."""
+    return _SPECIAL.sub(r"\\\1", _SPACE.sub(" ", printable(text)))
 
 
 def _inline(part: Inline) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from syncd.printable import printable
 from syncd.render.blocks import Block, Inline, Link, wrap
 from syncd.render.markup import Markup
 
@@ -16,10 +17,16 @@ __all__ = ["escape_wiki", "to_wiki"]
 
 _SPECIAL = re.compile(r"([\\*_\-+^~?{}\[\]|!#()])")
 _SPACE = re.compile(r"\s+")
+_EMOTICON = re.compile(r"([:;])(?=[DPdp](?![A-Za-z0-9]))")
+_WORD_JOINER = "\u2060"
 
 
 def escape_wiki(text: str) -> str:
-    return _SPECIAL.sub(r"\\\1", _SPACE.sub(" ", text))
+    """Backslash-escape wiki markup's formatting characters, drop control characters, flatten line breaks,
+    and break up the emoticons ``:D`` and ``:P`` with an invisible word joiner (the bracketed ones are
+    already escaped), which Jira would otherwise draw as pictures."""
+    escaped = _SPECIAL.sub(r"\\\1", _SPACE.sub(" ", printable(text)))
+    return _EMOTICON.sub(rf"\1{_WORD_JOINER}", escaped)
 
 
 def _inline(part: Inline) -> str:

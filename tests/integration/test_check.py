@@ -49,6 +49,8 @@ def test_everything_works(tmp_path: Path, harness: Harness) -> None:
     else:
         assert harness.comment_requests() == []
     if isinstance(harness, JiraHarness):
+        fields = "customfield_10016, customfield_10028" if harness.deployment == "cloud" else "customfield_10002"
+        assert f"✓ estimates: read from {fields} (the first with a value)" in out
         validate_exchanges(harness.log.records(), must_cover=["myself", "mypermissions", "issue_get"])
 
 

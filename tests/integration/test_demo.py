@@ -29,16 +29,19 @@ def test_demo_syncs_both_trackers_and_says_what_it_did(demo: tuple[subprocess.Co
     result, directory = demo
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "jira.acme: pulled 172, labelled 170 issues" in out
-    assert "linear.acme: pulled 105, labelled 104 issues" in out
+    assert "jira.acme: pulled 175, labelled 173 issues" in out
+    assert "linear.acme: pulled 107, labelled 106 issues" in out
     assert "drift report posted on STRAT-1" in out
     assert "drift report posted on ENG-1" in out
     for line in (
-        "Grow self-serve revenue (objective:self-serve-growth)                    84",
-        "Unaligned (alignment:none)                                               81",
+        "Grow self-serve revenue (objective:self-serve-growth)                    88",
+        "Unaligned (alignment:none)                                               82",
         "Kept as a person set them: 3 pins (ENG-7, WEB-17, WEB-3)",
         "GROW-12  Epic: Stripe webhook retries in billing       → self-serve-growth      structure: is epic GROW-12",
-        "Alignment score: 0.69",
+        "Alignment score: 0.70",
+        "Declined (won't do, duplicate, canceled; in no share): 4 issues, effort 16",
+        'WEB-47   Report from the sales call                    → self-serve-growth      keyword "pricing" in the '
+        "description",
         "Starved (nothing for 21+ days): One source of truth for product analytics",
     ):
         assert line in out, line
@@ -50,7 +53,7 @@ def test_the_demo_says_what_it_synced_and_hints_commands_that_work_as_pasted(
 ) -> None:
     result, directory = demo
     out = result.stdout
-    assert "projects GROW, ENT, OPS, WEB (172 issues); STRAT holds the drift report" in out
+    assert "projects GROW, ENT, OPS, WEB (175 issues); STRAT holds the drift report" in out
     assert "keyword: keyword" not in out, "the rule is named once"
     assert '→ enterprise-readiness   keyword "scim" leading the title' in out
     assert "-: no rule matched" not in out
@@ -88,17 +91,21 @@ def test_the_seeded_organisation_drifts_exactly_so(demo: tuple[subprocess.Comple
         check=True,
     )
     overall = json.loads(report.stdout)["overall"]
-    assert overall["total_effort"] == 449.0
-    assert overall["items"] == 140
-    assert overall["score"] == 0.6942
+    assert overall["total_effort"] == 450.0
+    assert overall["items"] == 141
+    assert overall["score"] == 0.6956
     assert overall["backlog_effort"] == 359.0
     assert [(o["id"], o["actual"], o["effort"], o["flagged"], o["starved"]) for o in overall["objectives"]] == [
-        ("self-serve-growth", 0.2494, 112.0, True, False),
-        ("enterprise-readiness", 0.1448, 65.0, True, False),
-        ("reliability", 0.2494, 112.0, False, False),
+        ("self-serve-growth", 0.2511, 113.0, True, False),
+        ("enterprise-readiness", 0.1444, 65.0, True, False),
+        ("reliability", 0.2489, 112.0, False, False),
         ("data-platform", 0.0, 0.0, False, True),
     ]
-    assert overall["unaligned"]["actual"] == 0.3563
+    assert overall["unaligned"]["actual"] == 0.3556
+    assert overall["declined"] == {"effort": 16.0, "items": 4}, (
+        "won't do and duplicate in Jira, canceled and duplicate in Linear"
+    )
+    assert overall["unestimated"] == 19
 
 
 def test_explain_after_the_demo(demo: tuple[subprocess.CompletedProcess[str], Path]) -> None:

@@ -103,6 +103,12 @@ def test_auto_deployment_asks_the_server_once(tmp_path: Path, harness: JiraHarne
     assert harness.log.count("serverInfo") == 1
     assert harness.log.count("myself") == 1
     assert harness.log.count("field") == 1
+    versions = [record.path.split("/")[3] for record in harness.log.records() if record.path.startswith("/rest/api/")]
+    if harness.deployment == "cloud":
+        assert set(versions) == {"3"}, "every request of a Cloud sync in REST v3, the first contact included"
+    else:
+        assert versions[0] == "3", "asked in v3 first: Data Center has none and answers 404"
+        assert set(versions[1:]) == {"2"}
 
 
 def test_small_pages_with_overlap_read_everything(tmp_path: Path, harness: JiraHarness) -> None:
@@ -249,3 +255,21 @@ def test_a_report_with_changed_figures_edits_its_comment_within_the_description(
     assert harness.log.count("comment_add") == 1
     assert harness.log.count("comment_edit", method="PUT", status=200) == 1
     validate_exchanges(harness.log.records(), must_cover=["comment_add", "comment_edit"])
+
+
+def test_an_estimate_that_is_not_a_number_is_no_estimate_and_said_once(tmp_path: Path, harness: JiraHarness) -> None:
+    store = harness.site.store
+    field = store.project_by_key("OPS").story_points_field
+    store.corrupt("OPS-1", **{field: {}})
+    store.corrupt("OPS-2", **{field: {"value": "3"}})
+    with structlog.testing.capture_logs() as logs:
+        outcome = run_sync(tmp_path, harness)
+    assert outcome.result is not None
+    assert outcome.result.skipped == 0
+    assert harness.labels()["OPS-1"] == {"objective:reliability"}
+    with StateStore.open(tmp_path / "state.db") as state:
+        estimates = {stored.item.key: stored.item.estimate for stored in state.items.all(harness.tracker)}
+    assert (estimates["OPS-1"], estimates["OPS-2"], estimates["GROW-4"]) == (None, None, 2.0)
+    [warning] = [entry for entry in logs if entry["event"] == "estimate.unreadable"]
+    assert (warning["field"], warning["issue"], warning["log_level"]) == (field, "OPS-1", "warning")
+    harness.log.clear()  # the corrupted answers are deliberately outside Jira's schema

@@ -404,3 +404,43 @@ def test_the_history_is_read_from_the_snapshots_of_the_period(tmp_path: Path) ->
     assert dates[:2] == [stored[0]["generated_at"][:10], stored[1]["generated_at"][:10]]
     assert len(dates) == 3, "the two stored reports of the period and this one; the Q3 snapshot is left out"
     assert "Alignment score over 2026-Q4: " in text, "the comment carries the history in a line"
+
+
+def add_closed_work(harness: Harness) -> None:
+    """Two declined issues of effort 13 each, and one done issue whose workflow set no resolution."""
+    if isinstance(harness, JiraHarness):
+        store = harness.site.store
+        store.create_issue("MISC", "Dark mode for invoices", status="Won't Do", story_points=13)
+        store.create_issue("MISC", "Invoice export, again", status="Done", resolution="Duplicate", story_points=13)
+        store.create_issue("MISC", "Archive old invoices", status="Done", resolution=None, story_points=2)
+        return
+    assert isinstance(harness, LinearHarness)
+    workspace = harness.workspace
+    workspace.add_issue("ENG", "Dark mode for invoices", state="Canceled", estimate=13)
+    workspace.add_issue("ENG", "Invoice export, again", state="Duplicate", estimate=13)
+    workspace.add_issue("ENG", "Archive old invoices", state="Done", estimate=2)
+
+
+def report_json(config: Path) -> dict[str, Any]:
+    result = CliRunner().invoke(app, ["--config", str(config), "report", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    figures: dict[str, Any] = json.loads(result.stdout)["overall"]
+    return figures
+
+
+def test_declined_work_leaves_the_allocation_and_every_report_says_how_much(tmp_path: Path, harness: Harness) -> None:
+    config = harness.settings_file(tmp_path)
+    run_sync(tmp_path, harness)
+    before = report_json(config)
+    add_closed_work(harness)
+    run_sync(tmp_path, harness)
+    after = report_json(config)
+    assert after["declined"]["items"] == before["declined"]["items"] + 2
+    assert after["declined"]["effort"] == before["declined"]["effort"] + 26
+    assert (after["items"], after["total_effort"]) == (before["items"] + 1, before["total_effort"] + 2), (
+        "done without a resolution date is done work, not dropped"
+    )
+    [text] = report_comments(harness)
+    assert f"Declined: {after['declined']['items']} issues closed in the window without being done" in text.replace(
+        "*", ""
+    )

@@ -189,7 +189,7 @@ def test_classic_search_post_and_lenient_validation(dc: JiraEmulator) -> None:
 @pytest.mark.parametrize(
     ("jql", "message"),
     [
-        ("project = GROW AND status = Done", "Error in the JQL Query: The field 'status' is not supported"),
+        ("project = GROW AND assignee = x", "Error in the JQL Query: The field 'assignee' is not supported"),
         ("project = GROW ORDER BY rank", "Error in the JQL Query: Sorting by 'rank' is not supported"),
         ("project = GROW AND", "Error in the JQL Query: Expecting a field name but got the end of the query."),
         ("key in (GROW-1, GROW-999)", "An issue with key 'GROW-999' does not exist for field 'key'."),

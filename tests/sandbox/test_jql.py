@@ -138,8 +138,11 @@ def test_invalid_dates_use_jiras_message(value: str) -> None:
             "project = A\nAND ) ",
             "Error in the JQL Query: Expecting a field name but got ')'. (line 2, character 5)",
         ),
-        ("status = Done", "Error in the JQL Query: The field 'status' is not supported by the Jira emulator"),
-        ("labels = x", "Error in the JQL Query: The field 'labels' is not supported by the Jira emulator"),
+        ("assignee = x", "Error in the JQL Query: The field 'assignee' is not supported by the Jira emulator"),
+        ("sprint = 3", "Error in the JQL Query: The field 'sprint' is not supported by the Jira emulator"),
+        ("labels is x", "The operator 'IS' only supports EMPTY or NULL for field 'labels'."),
+        ("text = x", "The operator '=' is not supported by the text field."),
+        ("project = A ORDER BY component", "Error in the JQL Query: Sorting by 'component' is not supported"),
         (
             "cf[10016] = 3",
             "Error in the JQL Query: The field 'cf[10016]' is not supported by the Jira emulator",

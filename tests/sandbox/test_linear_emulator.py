@@ -145,6 +145,16 @@ def test_viewer_and_organization_with_rate_limit_headers(linear: LinearEmulator,
     assert response.headers["X-Complexity"] == "3"  # two objects of two properties: 2.4
 
 
+def test_enum_like_strings_hold_real_values_never_empty(linear: LinearEmulator, org: Org) -> None:
+    """Linear's SDK and other clients switch on these strings; "" is none of the values Linear documents."""
+    query = "{ organization { pullRequestIssueMode } teams { nodes { timezone issueEstimationType } } }"
+    data = post(linear, org.key, query).json()["data"]
+    assert data["organization"]["pullRequestIssueMode"] in {"off", "suggest", "autoOnMerge"}
+    for team in data["teams"]["nodes"]:
+        assert team["timezone"] == "America/Los_Angeles"
+        assert team["issueEstimationType"] in {"notUsed", "exponential", "fibonacci", "linear", "tShirt"}
+
+
 def test_a_query_with_an_unknown_field_fails_in_gql_before_any_request(linear: LinearEmulator, org: Org) -> None:
     with pytest.raises(GraphQLError, match="Cannot query field 'nope'"):
         call(linear, org.key, "{ viewer { nope } }")
@@ -255,7 +265,7 @@ def test_fields_nobody_set_still_answer_with_values(linear: LinearEmulator, org:
     assert issue["reactionData"] == {}
     assert issue["subscribers"] == {"nodes": []}
     assert issue["sharedAccess"] == {"isShared": False}
-    assert issue["team"]["timezone"] == ""
+    assert issue["team"]["timezone"] == "America/Los_Angeles", 'an enum-like string is never ""'
 
 
 def test_pages_walk_every_issue_newest_first(served: LinearEmulator) -> None:

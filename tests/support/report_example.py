@@ -32,6 +32,15 @@ def report(strategy: Strategy) -> DriftReport:
         entry("MISC-1", None, 5, NASTY),
         entry("MISC-2", None, 1, "Office plants"),
         entry("GROW-9", "self-serve-growth", 5, "Pricing experiment", status=StatusCategory.TODO),
+        entry(
+            "GROW-7",
+            "self-serve-growth",
+            3,
+            "Coupon codes",
+            status=StatusCategory.DONE,
+            resolved=NOW - timedelta(days=1),
+            resolution="Won't Do",
+        ),
     ]
     first = analyse([entries[0], entries[3]], strategy, now=NOW - timedelta(days=14)).to_json()
     previous = analyse([*entries[:3], entries[4]], strategy, now=NOW - timedelta(days=7)).to_json()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from syncd.drift import analyse
 from syncd.drift_history import history_of, off_plan_since, series
-from syncd.model import Alignment, Rule, StatusCategory, WorkItem
+from syncd.model import Alignment, Rule, StatusCategory, TrackerKind, WorkItem
 from syncd.strategy import Strategy, TeamPlan, parse_strategy
 from tests.conftest import make_item
 
@@ -187,6 +188,42 @@ def test_canceled_work_is_out_of_scope(strategy: Strategy) -> None:
     assert analyse([(item, alignment)], strategy, now=NOW).overall.total_effort == 0
 
 
+def test_declined_work_leaves_the_allocation_and_is_counted_apart(strategy: Strategy) -> None:
+    wont, alignment = entry("W-1", "growth", StatusCategory.DONE, 5, done_days_ago=2)
+    dup, dup_alignment = entry("W-2", None, StatusCategory.DONE, 3, done_days_ago=1)
+    old, old_alignment = entry("W-3", "growth", StatusCategory.DONE, 8, done_days_ago=40)
+    entries = [
+        *design_example(),
+        (replace(wont, resolution="Won’t Do"), alignment),
+        (replace(dup, resolution="duplicate", kind=TrackerKind.LINEAR), dup_alignment),
+        (replace(old, resolution="Won't Fix"), old_alignment),
+    ]
+    figures = analyse(entries, strategy, now=NOW).overall
+    assert figures.total_effort == 11, "the design example's effort, nothing declined in it"
+    assert (figures.declined_items, figures.declined_effort) == (2, 8)
+    assert figures.to_json()["declined"] == {"effort": 8.0, "items": 2}
+    assert figures.largest_unaligned[0].key != "W-2"
+
+
+def test_declining_resolutions_are_a_setting(strategy: Strategy) -> None:
+    item, alignment = entry("N-1", "growth", StatusCategory.DONE, 5, done_days_ago=2)
+    considered = replace(item, resolution="Not Being Considered")
+    by_default = analyse([(considered, alignment)], strategy, now=NOW).overall
+    assert (by_default.total_effort, by_default.declined_items) == (5, 0), "not a stock resolution"
+    site = parse_strategy(
+        STRATEGY.replace(
+            "starved_after_days: 21}", "starved_after_days: 21, declined_resolutions: [Not Being Considered]}"
+        )
+    )
+    declined = analyse([(considered, alignment)], site, now=NOW).overall
+    assert (declined.total_effort, declined.declined_items) == (0, 1)
+    nothing = parse_strategy(
+        STRATEGY.replace("starved_after_days: 21}", "starved_after_days: 21, declined_resolutions: []}")
+    )
+    wont = replace(item, resolution="Won't Do")
+    assert analyse([(wont, alignment)], nothing, now=NOW).overall.total_effort == 5, "an empty list counts all"
+
+
 def test_trend_and_objectives_added_or_removed(strategy: Strategy) -> None:
     first = analyse(design_example(), strategy, now=NOW - 7 * DAY)
     previous = first.to_json()
@@ -222,6 +259,19 @@ def test_largest_unaligned_keeps_the_ten_biggest(strategy: Strategy) -> None:
     largest = analyse(entries, strategy, now=NOW).overall.largest_unaligned
     assert [u.effort for u in largest] == [12, 12, 12, 11, 11, 11, 10, 10, 10, 9]
     assert [u.key for u in largest[:3]] == ["U-12", "U-25", "U-38"]
+
+
+def test_unestimated_unaligned_work_is_listed_by_last_update_and_counted(strategy: Strategy) -> None:
+    entries = []
+    for n, days_ago in [(586, 9), (59, 1), (60, 30), (7, 3)]:
+        item, alignment = entry(f"NUTCH-{n}", None, StatusCategory.IN_PROGRESS, None)
+        entries.append((replace(item, updated=NOW - days_ago * DAY), alignment))
+    entries.append(entry("NUTCH-1", "growth", StatusCategory.IN_PROGRESS, 3))
+    figures = analyse(entries, strategy, now=NOW).overall
+    assert [u.key for u in figures.largest_unaligned] == ["NUTCH-59", "NUTCH-7", "NUTCH-586", "NUTCH-60"]
+    assert (figures.unestimated, figures.items) == (4, 5)
+    counted = parse_strategy(STRATEGY.replace("drift: {", "drift: {measure: count, "))
+    assert analyse(entries, counted, now=NOW).overall.unestimated == 0, "counting items needs no estimate"
 
 
 def test_report_json_is_stable(strategy: Strategy) -> None:

@@ -47,7 +47,7 @@ def test_work_done_before_the_window_is_not_counted(example_strategy: Strategy) 
     done_long_ago = make_item(status=StatusCategory.DONE, resolved=NOW - timedelta(days=window + 1))
     done_lately = make_item(status=StatusCategory.DONE, resolved=NOW - timedelta(days=1), estimate=0.0)
     assert drift_bucket(done_long_ago, GROWTH, example_strategy, now=NOW) == (
-        f"not counted: done before the {window}-day window"
+        f"not counted: closed before the {window}-day window"
     )
     assert drift_bucket(done_lately, GROWTH, example_strategy, now=NOW).startswith(
         "counts in the actual allocation as self-serve-growth, effort 0"

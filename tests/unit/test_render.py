@@ -37,6 +37,27 @@ def test_golden(example_strategy: Strategy, fmt: str) -> None:
     assert rendered == path.read_text(), f"{path.name} changed; regenerate with UPDATE_GOLDEN=1 if intended"
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_says_how_much_work_was_declined(example_strategy: Strategy, fmt: str) -> None:
+    rendered = render(report(example_strategy), fmt, scope="jira.acme")  # type: ignore[arg-type]
+    if fmt == "json":
+        assert json.loads(rendered)["overall"]["declined"] == {"effort": 3.0, "items": 1}
+    else:
+        assert "1 issue closed in the window without being done" in rendered
+    assert "Coupon codes" not in rendered, "declined work is not listed as unaligned or anywhere else"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_says_when_estimates_are_missing(example_strategy: Strategy, fmt: str) -> None:
+    entries = [entry("MISC-1", None, 2), entry("MISC-2", None, 1)]
+    entries.append((dataclasses.replace(entries[1][0], key="MISC-3", estimate=None), entries[1][1]))
+    rendered = render(analyse(entries, example_strategy, now=NOW), fmt, scope="jira.acme")  # type: ignore[arg-type]
+    if fmt == "json":
+        assert json.loads(rendered)["overall"]["unestimated"] == 1
+    else:
+        assert "1 of 3 issues in scope have no estimate and count the default estimate" in rendered
+
+
 def test_markdown_escapes_titles(example_strategy: Strategy) -> None:
     text = render(report(example_strategy), "md", scope="jira.acme")
     line = next(line for line in text.splitlines() if "MISC-1" in line)

@@ -10,10 +10,12 @@ side of the house.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 __all__ = ["is_document", "to_document", "to_plain_text", "to_wiki"]
 
+_EXPANDS = frozenset({"expand", "nestedExpand"})
 _MARKS = {"strong": "*", "em": "_", "strike": "-", "underline": "+", "sup": "^", "sub": "~"}
 
 
@@ -68,6 +70,9 @@ def _block_text(node: dict[str, Any]) -> str:
         return "\n".join(_block_text(child) for child in children)
     if kind == "rule":
         return "---"
+    if kind in _EXPANDS:
+        inner = "\n".join(_block_text(child) for child in children)
+        return f"{node.get('attrs', {}).get('title', '')}\n{inner}"
     return _inline_text(children)
 
 
@@ -79,7 +84,9 @@ def _inline_text(nodes: list[dict[str, Any]]) -> str:
             parts.append(str(node.get("text", "")))
         elif kind == "hardBreak":
             parts.append("\n")
-        elif kind in {"mention", "emoji", "status", "date"}:
+        elif kind == "date":
+            parts.append(_day(node.get("attrs", {}).get("timestamp")))
+        elif kind in {"mention", "emoji", "status"}:
             attrs = node.get("attrs", {})
             parts.append(str(attrs.get("text") or attrs.get("shortName") or ""))
         elif kind == "inlineCard":
@@ -87,6 +94,14 @@ def _inline_text(nodes: list[dict[str, Any]]) -> str:
         else:
             parts.append(_inline_text(node.get("content", [])))
     return "".join(parts)
+
+
+def _day(timestamp: Any) -> str:
+    """A ``date`` node's day (its timestamp is milliseconds since the epoch, as a string)."""
+    try:
+        return datetime.fromtimestamp(int(timestamp) / 1000, tz=UTC).date().isoformat()
+    except (TypeError, ValueError, OverflowError, OSError):
+        return ""
 
 
 def to_wiki(value: str | dict[str, Any]) -> str:
@@ -127,6 +142,9 @@ def _block_wiki(node: dict[str, Any], *, depth: int, bullet: str = "*") -> str:
         return f"{{panel}}\n{inner}\n{{panel}}"
     if kind == "rule":
         return "----"
+    if kind in _EXPANDS:
+        inner = "\n".join(_block_wiki(child, depth=depth) for child in children)
+        return f"*{attrs.get('title', '')}*\n{inner}"
     if kind == "table":
         return "\n".join(_row_wiki(row) for row in children)
     return _inline_wiki(children)

@@ -70,6 +70,13 @@ _SYSTEM = (
     _system("updated", "Updated", "datetime", clauses=("updated", "updatedDate"), orderable=False),
     _system("resolution", "Resolution", "resolution"),
     _system("resolutiondate", "Resolved", "datetime", clauses=("resolutiondate", "resolved"), orderable=False),
+    _system(
+        "statuscategorychangedate",
+        "Status Category Changed",
+        "datetime",
+        clauses=("statusCategoryChangedDate",),
+        orderable=False,
+    ),
     _system("comment", "Comment", "comments-page", navigable=False),
 )
 _CLOUD_CUSTOM = (

@@ -15,6 +15,7 @@ from typing import Any
 
 from syncd.sandbox.jira.jql import QueryField, SortField
 from syncd.sandbox.jira.model import Issue
+from syncd.sandbox.jira.values import first_value
 
 __all__ = ["DEFAULT_ORDER", "IssueIndex", "SortKey", "SortedIndex", "sort_key"]
 
@@ -39,8 +40,11 @@ def sort_key(issue: Issue, order: tuple[SortField, ...]) -> SortKey:
             parts.append(-issue.number if sort.descending else issue.number)
         elif sort.field is QueryField.CREATED:
             parts.append(-issue.created_ms if sort.descending else issue.created_ms)
-        else:
+        elif sort.field is QueryField.UPDATED:
             parts.append(-issue.updated_ms if sort.descending else issue.updated_ms)
+        else:
+            value = first_value(issue, sort.field)
+            parts.append(_inverted(value) if sort.descending else value)
     parts.append(issue.id)
     return tuple(parts)
 

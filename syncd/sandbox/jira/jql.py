@@ -9,22 +9,26 @@ raises :class:`JqlError`, worded as Jira words it, for everything else:
 * ``updated`` / ``created`` (and ``updatedDate`` / ``createdDate``) with ``=``, ``!=``, ``<``, ``<=``,
   ``>``, ``>=`` against ``yyyy-MM-dd HH:mm``, ``yyyy/MM/dd HH:mm``, ``yyyy-MM-dd``, ``yyyy/MM/dd`` or a
   period such as ``-5d`` or ``4w 2d``. Dates are read in the searching user's time zone by the caller.
+* ``labels``, ``status``, ``statusCategory``, ``issuetype`` (``type``), ``component``, ``priority`` and
+  ``resolution`` with ``=``, ``!=``, ``in``, ``not in``, ``is EMPTY`` and ``is not EMPTY`` (what clients
+  send beyond syncd's own queries); values are names or ids, any case.
+* ``text ~ "words"``: every word in the summary or the description.
 * ``AND``, ``OR``, ``NOT`` (also ``&&``, ``||``, ``!``) and parentheses, with JQL's precedence.
-* ``ORDER BY created|key|updated [ASC|DESC], ...``.
+* ``ORDER BY`` created, key, updated or any of the fields above but component, ``[ASC|DESC], ...``.
 
 Values that need the data (does the project exist?) are checked by :mod:`syncd.sandbox.jira.search`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from enum import Enum
 
+from syncd.sandbox.jira.jql_dates import LocalDate, Period, parse_date
 from syncd.sandbox.jira.jql_lexer import JqlError, Token, tokenize, where
 
 __all__ = [
+    "VALUE_FIELDS",
     "And",
     "Clause",
     "JqlError",
@@ -46,20 +50,28 @@ class QueryField(Enum):
     KEY = "key"
     UPDATED = "updated"
     CREATED = "created"
+    LABELS = "labels"
+    STATUS = "status"
+    STATUS_CATEGORY = "statusCategory"
+    ISSUE_TYPE = "issuetype"
+    COMPONENT = "component"
+    PRIORITY = "priority"
+    RESOLUTION = "resolution"
+    TEXT = "text"
 
 
-@dataclass(frozen=True, slots=True)
-class LocalDate:
-    """An absolute date literal, in the searching user's time zone (naive on purpose)."""
-
-    value: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    """A relative date literal such as ``-5d``: an offset from the time of the search."""
-
-    delta: timedelta
+VALUE_FIELDS = frozenset(
+    {
+        QueryField.LABELS,
+        QueryField.STATUS,
+        QueryField.STATUS_CATEGORY,
+        QueryField.ISSUE_TYPE,
+        QueryField.COMPONENT,
+        QueryField.PRIORITY,
+        QueryField.RESOLUTION,
+    }
+)
+"""Fields compared by name or id, with ``=``, ``in`` and ``is EMPTY``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +127,15 @@ _FIELDS = {
     "updateddate": QueryField.UPDATED,
     "created": QueryField.CREATED,
     "createddate": QueryField.CREATED,
+    "labels": QueryField.LABELS,
+    "status": QueryField.STATUS,
+    "statuscategory": QueryField.STATUS_CATEGORY,
+    "issuetype": QueryField.ISSUE_TYPE,
+    "type": QueryField.ISSUE_TYPE,
+    "component": QueryField.COMPONENT,
+    "priority": QueryField.PRIORITY,
+    "resolution": QueryField.RESOLUTION,
+    "text": QueryField.TEXT,
 }
 _JIRA_FIELDS = frozenset(
     {
@@ -135,7 +156,10 @@ _JIRA_FIELDS = frozenset(
         *("story points", "summary", "team", "text", "type", "votes", "watcher", "watchers", "worklogdate"),
     }
 )
+_VALUE_OPERATORS = {"=", "!=", "in", "not in", "is", "is not"}
 _OPERATORS = {
+    **dict.fromkeys(VALUE_FIELDS, _VALUE_OPERATORS),
+    QueryField.TEXT: {"~"},
     QueryField.PROJECT: {"=", "!=", "in", "not in"},
     QueryField.KEY: {"=", "!=", "in", "not in"},
     QueryField.UPDATED: {"=", "!=", "<", "<=", ">", ">="},
@@ -143,46 +167,22 @@ _OPERATORS = {
 }
 _DATE_OPERATORS = {"=", "!=", "<", "<=", ">", ">=", "in", "not in", "is", "is not"}
 _JIRA_OPERATORS = {
+    **{field: {*_VALUE_OPERATORS, "was", "changed"} for field in VALUE_FIELDS},
+    QueryField.TEXT: {"~"},
     QueryField.PROJECT: {"=", "!=", "in", "not in", "is", "is not"},
     QueryField.KEY: {"=", "!=", "in", "not in", "<", "<=", ">", ">="},
     QueryField.UPDATED: _DATE_OPERATORS,
     QueryField.CREATED: _DATE_OPERATORS,
 }
-_SORTABLE = {QueryField.CREATED, QueryField.KEY, QueryField.UPDATED}
+_SORTABLE = {QueryField.CREATED, QueryField.KEY, QueryField.UPDATED, *(VALUE_FIELDS - {QueryField.COMPONENT})}
 _VALID_OPERATORS = (
     "The valid operators are '=', '!=', '<', '>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'."
 )
-_DATE = re.compile(r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:\s+(\d{1,2}):(\d{1,2}))?")
-_PERIOD = re.compile(r"([-+]?)\s*((?:\d+\s*[wdhm]\s*)+)")
-_PERIOD_PART = re.compile(r"(\d+)\s*([wdhm])")
-_PERIOD_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
 
 
 def parse(jql: str) -> Query:
     """Parse ``jql`` into a :class:`Query`, or raise :class:`JqlError` with Jira's message."""
     return _Parser(jql).parse()
-
-
-def parse_date(value: str, field_name: str) -> LocalDate | Period:
-    """Read a JQL date literal the way Jira does, minute precision, no time zone attached."""
-    text = value.strip()
-    if match := _DATE.fullmatch(text):
-        year, _, month, day, hour, minute = match.groups()
-        try:
-            return LocalDate(datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0)))
-        except ValueError:
-            pass
-    elif match := _PERIOD.fullmatch(text):
-        sign = -1 if match.group(1) == "-" else 1
-        delta = timedelta()
-        for amount, unit in _PERIOD_PART.findall(match.group(2)):
-            delta += timedelta(**{_PERIOD_UNITS[unit]: int(amount)})
-        return Period(sign * delta)
-    raise JqlError(
-        f"Date value '{value}' for field '{field_name}' is invalid. Valid formats include: "
-        "'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period format "
-        "e.g. '-5d', '4w 2d'."
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,7 +328,7 @@ class _Parser:
         if field is not None or token.text.lower() in _JIRA_FIELDS or token.kind == "cf":
             raise JqlError(
                 f"Error in the JQL Query: Sorting by '{token.text}' is not supported by the Jira emulator; "
-                "it sorts by created, key and updated."
+                "it sorts by created, key, updated and the fields it searches by."
             )
         raise JqlError(f"Not able to sort using field '{token.text}'.")
 
@@ -361,7 +361,8 @@ def _check(clause: _Raw | _RawGroup) -> Clause:
         if name.lower() in _JIRA_FIELDS or clause.name.kind == "cf":
             raise JqlError(
                 f"Error in the JQL Query: The field '{name}' is not supported by the Jira emulator; it "
-                "searches by project, key (issuekey), updated and created."
+                "searches by project, key, updated, created, labels, status, statusCategory, issuetype, component, "
+                "priority, resolution and text."
             )
         raise JqlError(f"Field '{name}' does not exist or you do not have permission to view it.")
     if clause.operator not in _OPERATORS[field]:
@@ -372,6 +373,8 @@ def _check(clause: _Raw | _RawGroup) -> Clause:
             )
         raise JqlError(f"The operator '{clause.operator}' is not supported by the {name} field.")
     values = tuple(token.text for token in clause.values)
+    if clause.operator in {"is", "is not"} and not all(value.lower() in {"empty", "null"} for value in values):
+        raise JqlError(f"The operator '{clause.operator.upper()}' only supports EMPTY or NULL for field '{name}'.")
     dates: tuple[LocalDate | Period, ...] = ()
     if field in {QueryField.UPDATED, QueryField.CREATED}:
         dates = tuple(parse_date(value, name) for value in values)

@@ -20,6 +20,7 @@ __all__ = [
     "DC_STORY_POINTS",
     "ISSUE_TYPES",
     "PRIORITIES",
+    "RESOLUTIONS",
     "STATUSES",
     "Comment",
     "Component",
@@ -32,6 +33,7 @@ __all__ = [
     "Text",
     "User",
     "epoch_ms",
+    "resolution_for",
 ]
 
 Text = str | dict[str, Any]
@@ -123,7 +125,38 @@ STATUSES: dict[str, Status] = {
     )
 }
 
-PRIORITIES: dict[str, str] = {"Highest": "1", "High": "2", "Medium": "3", "Low": "4", "Lowest": "5"}
+RESOLUTIONS: dict[str, str] = {
+    # Jira Cloud's stock resolutions (ids 10000–10003 on a fresh site), then Data Center's (1–5).
+    "Done": "10000",
+    "Won't Do": "10001",
+    "Duplicate": "10002",
+    "Cannot Reproduce": "10003",
+    "Fixed": "1",
+    "Won't Fix": "2",
+    "Incomplete": "4",
+}
+
+
+def resolution_for(status: Status) -> str | None:
+    """The resolution a stock workflow's transition into ``status`` sets."""
+    if status.category is not StatusCategory.DONE:
+        return None
+    return "Won't Do" if status.name == "Won't Do" else "Done"
+
+
+PRIORITIES: dict[str, str] = {
+    "Highest": "1",
+    "High": "2",
+    "Medium": "3",
+    "Low": "4",
+    "Lowest": "5",
+    # The priorities of sites set up before Jira 7.6, still the scheme of many Data Center sites (ASF's).
+    "Blocker": "10001",
+    "Critical": "10002",
+    "Major": "10003",
+    "Minor": "10004",
+    "Trivial": "10005",
+}
 
 
 def epoch_ms(instant: datetime) -> int:
@@ -177,7 +210,8 @@ class Issue:
     """One issue as stored; ``created_ms``/``updated_ms`` are derived for the search index.
 
     ``parent_id`` is the parent of a sub-task and, on Cloud, also the epic of a story. ``epic_id`` is the
-    Data Center *Epic Link*; on Cloud it is always None.
+    Data Center *Epic Link*; on Cloud it is always None. ``resolution`` is the resolution's name (None:
+    unresolved); ``status_changed`` is when the status category last changed (None: at ``created``).
     """
 
     id: int
@@ -198,6 +232,8 @@ class Issue:
     updated: datetime
     resolutiondate: datetime | None
     reporter: str
+    resolution: str | None = None
+    status_changed: datetime | None = None
     created_ms: int = field(init=False, repr=False, compare=False)
     updated_ms: int = field(init=False, repr=False, compare=False)
 

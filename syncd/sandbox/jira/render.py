@@ -24,6 +24,7 @@ from syncd.sandbox.jira.model import (
     DC_EPIC_LINK,
     DC_STORY_POINTS,
     PRIORITIES,
+    RESOLUTIONS,
     Comment,
     Deployment,
     Issue,
@@ -307,9 +308,10 @@ def _comment_page(issue: Issue, view: View, lookup: Lookup) -> dict[str, Any]:
 
 
 def _resolution(issue: Issue, view: View, lookup: Lookup) -> Any:
-    if issue.resolutiondate is None:
+    if issue.resolution is None:
         return None
-    return {"self": f"{view.api}/resolution/10000", "id": "10000", "name": "Done"}
+    resolution_id = RESOLUTIONS.get(issue.resolution, "10100")
+    return {"self": f"{view.api}/resolution/{resolution_id}", "id": resolution_id, "name": issue.resolution}
 
 
 def _reporter(issue: Issue, view: View, lookup: Lookup) -> Any:
@@ -332,6 +334,9 @@ _RENDERERS: dict[str, _FieldRenderer] = {
     "updated": lambda issue, view, lookup: timestamp(issue.updated, view.viewer.time_zone),
     "resolution": _resolution,
     "resolutiondate": lambda issue, view, lookup: timestamp(issue.resolutiondate, view.viewer.time_zone),
+    "statuscategorychangedate": lambda issue, view, lookup: timestamp(
+        issue.status_changed or issue.created, view.viewer.time_zone
+    ),
     "comment": _comment_page,
     DC_EPIC_LINK: _epic_link,
     **{

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from syncd.sandbox.jira.index import DEFAULT_ORDER, IssueIndex, SortKey, sort_key
 from syncd.sandbox.jira.jql import (
+    VALUE_FIELDS,
     And,
     Clause,
     JqlError,
@@ -35,7 +36,8 @@ from syncd.sandbox.jira.jql import (
     SortField,
     Terminal,
 )
-from syncd.sandbox.jira.model import Issue, epoch_ms
+from syncd.sandbox.jira.model import Issue, Project, epoch_ms
+from syncd.sandbox.jira.values import text_predicate, value_predicate
 
 __all__ = [
     "IssueResolver",
@@ -61,6 +63,8 @@ class IssueResolver(Protocol):
     def project_id_for(self, value: str) -> int | None: ...
 
     def issue_id_for(self, value: str) -> int | None: ...
+
+    def project(self, project_id: int) -> Project: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +132,10 @@ def _terminal(
     resolved: list[str],
 ) -> Callable[[Issue], bool]:
     negate = clause.operator in {"!=", "not in"}
+    if clause.field in VALUE_FIELDS:
+        return value_predicate(clause, resolver)
+    if clause.field is QueryField.TEXT:
+        return text_predicate(clause)
     if clause.field is QueryField.PROJECT:
         projects = {p for value in clause.values if (p := _project(value, clause, resolver, strict, warnings))}
         if negate:

@@ -25,9 +25,11 @@ from syncd.sandbox.jira.model import (
     Deployment,
     Issue,
     IssueType,
+    Status,
     StatusCategory,
     Text,
     User,
+    resolution_for,
 )
 from syncd.sandbox.jira.search import SearchEngine
 
@@ -107,8 +109,8 @@ class JiraStore(Directory):
         project: str,
         summary: str,
         *,
-        issue_type: str = "Story",
-        status: str = "To Do",
+        issue_type: str | IssueType = "Story",
+        status: str | Status = "To Do",
         priority: str = "Medium",
         labels: Iterable[str] = (),
         components: Iterable[str] = (),
@@ -120,6 +122,9 @@ class JiraStore(Directory):
         updated: datetime | None = None,
         resolutiondate: datetime | None = None,
         reporter: User | None = None,
+        resolution: str | Keep | None = KEEP,
+        number: int | None = None,
+        status_changed: datetime | None = None,
     ) -> Issue:
         """Create an issue with every field syncd reads.
 
@@ -130,9 +135,11 @@ class JiraStore(Directory):
         """
         with self.lock:
             target = self.project_by_key(project)
-            number = self._numbers[target.id] + 1
-            kind = ISSUE_TYPES[issue_type.lower()]
-            state = STATUSES[status.lower()]
+            number = number or self._numbers[target.id] + 1
+            if f"{target.key}-{number}" in self._keys:
+                raise ValueError(f"issue {target.key}-{number} exists")
+            kind = issue_type if isinstance(issue_type, IssueType) else ISSUE_TYPES[issue_type.lower()]
+            state = status if isinstance(status, Status) else STATUSES[status.lower()]
             parent_id, epic_id = self._links(
                 kind, KEEP if parent is None else parent, KEEP if epic is None else epic, (None, None)
             )
@@ -156,10 +163,12 @@ class JiraStore(Directory):
                 story_points=story_points,
                 created=created_at,
                 updated=updated_at,
-                resolutiondate=resolutiondate or (updated_at if done else None),
+                resolutiondate=_resolution_date(resolution, resolutiondate, updated_at if done else None),
                 reporter=(reporter or self.default_user).account_id,
+                resolution=resolution_for(state) if isinstance(resolution, Keep) else resolution,
+                status_changed=status_changed or updated_at,
             )
-            self._numbers[target.id] = number
+            self._numbers[target.id] = max(number, self._numbers[target.id])
             self._issues[issue.id] = issue
             self._keys[issue.key] = issue.id
             self._comments[issue.id] = []
@@ -230,7 +239,12 @@ class JiraStore(Directory):
             new = self._edited(old, edit)
             if new.status.category is not old.status.category:
                 done = new.status.category is StatusCategory.DONE
-                new = dataclasses.replace(new, resolutiondate=self.clock.now() if done else None)
+                new = dataclasses.replace(
+                    new,
+                    resolutiondate=self.clock.now() if done else None,
+                    resolution=resolution_for(new.status),
+                    status_changed=self.clock.now(),
+                )
             for body in edit.comments:
                 self._add_comment(new, body, by or self.default_user)
             if new != old or edit.comments:
@@ -350,3 +364,12 @@ class JiraStore(Directory):
             if issue is None:
                 return None
             return next((c for c in self._comments[issue.id] if c.id == comment_id), None)
+
+
+def _resolution_date(
+    resolution: str | Keep | None, given: datetime | None, default: datetime | None
+) -> datetime | None:
+    """Jira sets the resolution date with the resolution: none without one."""
+    if resolution is None:
+        return None
+    return given or default

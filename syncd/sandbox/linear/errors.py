@@ -13,7 +13,7 @@ forbidden                FORBIDDEN              400          a read-only key tri
 ratelimited              RATELIMITED            400          a request or complexity budget is spent
 graphql error            GRAPHQL_VALIDATION_…   400          the document does not validate
 invalid input            INPUT_ERROR            200          entity not found, a label rule, a limit
-invalid input            QUERY_TOO_COMPLEX      400          one query costs more than 10,000 points
+invalid input            INPUT_ERROR            400          one query costs more than 10,000 points
 internal error           INTERNAL_SERVER_ERROR  500          the server failed
 =======================  =====================  ===========  ==========================================
 """
@@ -164,12 +164,15 @@ def unsupported(what: str) -> LinearApiError:
 
 
 def query_too_complex(complexity: int, maximum: int) -> LinearApiError:
+    """Linear's refusal of one query that costs too much, word for word as its API answers, e.g.
+    https://github.com/contentful-labs/gqli.rb/issues/23 and
+    https://github.com/mvanhorn/printing-press-library/issues/946."""
     return LinearApiError(
         "Query too complex",
         type="invalid input",
-        code="QUERY_TOO_COMPLEX",
+        code="INPUT_ERROR",
         http_status=400,
-        user_message=f"Query has complexity of {complexity}, which exceeds max complexity of {maximum}.",
+        user_message=f"The query is too complex. Complexity: {complexity}. Maximum allowed complexity: {maximum}.",
     )
 
 

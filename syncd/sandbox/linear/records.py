@@ -42,6 +42,8 @@ class Organization:
     url_key: str
     created_at: int
     updated_at: int
+    # One of 'off', 'suggest' or 'autoOnMerge' (the schema's description of the field); never "".
+    pull_request_issue_mode: str = "suggest"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,10 @@ class Team:
     archived_at: int | None = None
     cycles_enabled: bool = False
     triage_enabled: bool = False
+    # The schema's documented default, and one of "notUsed", "exponential", "fibonacci", "linear", "tShirt":
+    # a client that switches on these strings must never see "".
+    timezone: str = "America/Los_Angeles"
+    issue_estimation_type: str = "fibonacci"
 
 
 @dataclass(frozen=True, slots=True)

@@ -133,10 +133,14 @@ class LinearStore:
             self._sync_id += 1
             return self._sync_id
 
-    def next_issue_number(self, team_id: str) -> int:
+    def next_issue_number(self, team_id: str, number: int | None = None) -> int:
+        """The next number of a team's issues, or ``number`` (an imported issue's own) when given."""
         with self.lock:
-            self._numbers[team_id] += 1
-            return self._numbers[team_id]
+            if number is None:
+                self._numbers[team_id] += 1
+                return self._numbers[team_id]
+            self._numbers[team_id] = max(self._numbers[team_id], number)
+            return number
 
     def touch_time(self, previous: int) -> int:
         """``updatedAt`` for a change now: never equal to or before the previous value."""

@@ -43,8 +43,11 @@ DEFAULT_STATES: tuple[tuple[str, str], ...] = (
     ("In Review", "started"),
     ("Done", "completed"),
     ("Canceled", "canceled"),
+    ("Duplicate", "canceled"),
 )
-"""The workflow of a new team, as ``(name, type)``; a team with triage also gets ``Triage``."""
+"""The workflow of a new team, as ``(name, type)``; a team with triage also gets ``Triage``. Linear moves
+an issue marked as a duplicate to the team's ``Duplicate`` state, of the canceled type
+(https://linear.app/docs/configuring-workflows)."""
 
 _STATE_COLORS = {
     "triage": "#fc7840",
@@ -310,14 +313,19 @@ class LinearWorkspace(PersonActions):
         created_at: datetime | None = None,
         updated_at: datetime | None = None,
         issue_id: str | None = None,
+        number: int | None = None,
+        closed_at: datetime | None = None,
     ) -> Issue:
-        """Create an issue as a person would; labels go through the API's rules (one per group)."""
+        """Create an issue as a person would; labels go through the API's rules (one per group).
+        ``number`` keeps an imported issue's own identifier, ``closed_at`` its completion or cancel time."""
         with self.store.lock:
             owner = self.team(team)
             chosen = self.state(owner, state) if state is not None else self.default_state(owner.id)
             now = self.clock.now_ms()
             created = ms_or(created_at, now)
-            number = self.store.next_issue_number(owner.id)
+            if number is not None and self.store.find_issue(f"{owner.key}-{number}") is not None:
+                raise input_error("Issue exists", f"Issue {owner.key}-{number} already exists.")
+            number = self.store.next_issue_number(owner.id, number)
             label_ids = tuple(dict.fromkeys(self.label(ref, team=owner).id for ref in labels))
             check_labels(self.store, label_ids, owner.id)
             issue = Issue(
@@ -339,5 +347,5 @@ class LinearWorkspace(PersonActions):
                 assignee_id=ref_id(assignee) if assignee is not None else None,
                 creator_id=ref_id(creator) if creator is not None else None,
             )
-            issue = dataclasses.replace(issue, **state_timestamps(issue, chosen, created))
+            issue = dataclasses.replace(issue, **state_timestamps(issue, chosen, ms_or(closed_at, created)))
             return self.store.put_issue(issue)

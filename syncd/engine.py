@@ -97,6 +97,23 @@ class Engine:
             self._finish(result, requests, retries, run_id)
         return result
 
+    def sync_keys(self, keys: Sequence[str]) -> SyncResult:
+        """Read only these issues again by key (a webhook named them), then plan and write as a sync does.
+
+        The cursor, the run history and the skipped list stay as they are: the next poll still covers
+        everything, so an event lost, refused or dropped costs only latency.
+        """
+        result = SyncResult(self.name)
+        requests, retries = self._connector.requests, self._stats.total(self.name)
+        with self._store.tracker_lock(self.name):
+            try:
+                _Sync(self, SyncOptions(), result).run_keys(keys)
+            except BaseException as exc:
+                self._finish(result, requests, retries, None, error=exc)
+                raise
+            self._finish(result, requests, retries, None)
+        return result
+
     def _finish(
         self,
         result: SyncResult,
@@ -157,6 +174,12 @@ class _Sync:
             self.store.cursors.set(self.name, fingerprint, "strategy")
             self.store.cursors.set(self.name, json.dumps(sorted(self.skipped_keys)), _SKIPPED)
             self._save_profile()
+        send_label_writes(self.store, self.connector, self.result, self.engine._control)
+
+    def run_keys(self, keys: Sequence[str]) -> None:
+        for batch in _batches(self.connector.refetch(keys), _BATCH):
+            self._plan_pulled(batch)
+        self._replan_descendants()
         send_label_writes(self.store, self.connector, self.result, self.engine._control)
 
     def _refetch_skipped(self) -> None:

@@ -62,7 +62,9 @@ def example_strategy() -> Strategy:
 # harnesses therefore never configure syncd with them (tests/integration/harness.py).
 JIRA_CLOUD_TOKEN = "ATATT3xFfGF0-harness-cloud-api-token-7f3c9e1a"
 JIRA_DC_TOKEN = "NzE4MjY0MTk5-harness-dc-personal-access-token-2b9d"
+WEBHOOK_SECRET = "whsec-harness-webhook-secret-4e1b77"
 TEST_SECRETS = (
+    WEBHOOK_SECRET,
     JIRA_CLOUD_TOKEN,
     JIRA_DC_TOKEN,
     "lin_api_contract0000000000000000000000000000",

@@ -122,6 +122,13 @@ class JiraWebhooks:
             self._hooks[hook.id] = hook
         return Response.json_body(201, hook.view(base_url))
 
+    def handle_registration(self, *, url: str, secret: str | None, jql: str = "") -> Webhook:
+        """Register a webhook for every issue event directly, as an administrator would in Jira's UI."""
+        with self._lock:
+            hook = Webhook(next(self._ids), "registered in the UI", url, _EVENTS, jql, secret)
+            self._hooks[hook.id] = hook
+        return hook
+
     def _find(self, hook_id: str) -> Webhook | None:
         with self._lock:
             return self._hooks.get(int(hook_id)) if hook_id.isdigit() else None

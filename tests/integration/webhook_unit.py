@@ -1,4 +1,4 @@
-"""``syncd run`` with its webhook receiver, against an emulated Jira site that delivers signed webhooks."""
+"""``syncd run`` with its webhook receiver, against an emulated tracker that delivers signed webhooks."""
 
 from __future__ import annotations
 
@@ -15,8 +15,11 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from syncd.cli import app
 from tests.conftest import REPO, WEBHOOK_SECRET
-from tests.integration.harness import JiraHarness
+from tests.integration.harness import Harness, JiraHarness
 from tests.support.outputs import OUTPUTS
 
 
@@ -29,22 +32,24 @@ def free_port() -> int:
 class WebhookUnit:
     """A ``syncd run`` subprocess that polls once at start (then hourly) and takes webhooks."""
 
-    def __init__(self, tmp_path: Path, harness: JiraHarness, *, webhooks: str = "", interval: float = 3600) -> None:
+    def __init__(self, tmp_path: Path, harness: Harness, *, webhooks: str = "", interval: float = 3600) -> None:
         self.health_port = free_port()
         self.hook_port = free_port()
-        config = harness.settings_file(tmp_path)
+        self.kind = harness.tracker.split(".")[0]
+        self.config = config = harness.settings_file(tmp_path)
         config.write_text(
             config.read_text()
             + f"\n[service]\ninterval = {interval}\n\n[service.health]\nport = {self.health_port}\n"
             + f"\n[service.webhooks]\nenabled = true\nport = {self.hook_port}\ndebounce = 0.2\nmax_delay = 2\n"
+            + f'public_url = "http://127.0.0.1:{self.hook_port}"\n'
             + webhooks
         )
         self.log = tmp_path / "syncd.log"
-        env = {**os.environ, "SYNCD_JIRA__ACME__WEBHOOK_SECRET": WEBHOOK_SECRET}
+        self.env = {f"SYNCD_{self.kind.upper()}__ACME__WEBHOOK_SECRET": WEBHOOK_SECRET}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "syncd", "--config", str(config), "--log-format", "json", "run"],
             cwd=REPO,
-            env=env,
+            env={**os.environ, **self.env},
             stdout=subprocess.DEVNULL,
             stderr=self.log.open("w"),
         )
@@ -52,7 +57,7 @@ class WebhookUnit:
 
     @property
     def hook_url(self) -> str:
-        return f"http://127.0.0.1:{self.hook_port}/webhooks/jira/acme"
+        return f"http://127.0.0.1:{self.hook_port}/webhooks/{self.kind}/acme"
 
     def events(self) -> list[dict[str, object]]:
         lines = self.log.read_text().splitlines()
@@ -84,6 +89,12 @@ class WebhookUnit:
         found = re.search(rf"^{re.escape(name)} (\S+)$", text, re.MULTILINE)
         return float(found.group(1)) if found else 0.0
 
+    def install(self) -> str:
+        """``syncd webhooks install``, as an operator runs it; returns its output."""
+        result = CliRunner().invoke(app, ["--config", str(self.config), "webhooks", "install"], env=self.env)
+        assert result.exit_code == 0, result.stdout + result.stderr
+        return result.stdout
+
     def register(self, *, secret: str = WEBHOOK_SECRET, jql: str = "project in (GROW, OPS, ENT, MISC)") -> int:
         """Register the receiver on the site as an admin would, through Jira's admin webhook resource."""
         body = {
@@ -94,6 +105,7 @@ class WebhookUnit:
             "excludeBody": False,
             "secret": secret,
         }
+        assert isinstance(self.harness, JiraHarness)
         email, token = self.harness.site.basic_auth
         request = urllib.request.Request(  # noqa: S310 - the emulator's http URL
             f"{self.harness.site.url}/rest/webhooks/1.0/webhook",

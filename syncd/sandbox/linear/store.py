@@ -15,7 +15,7 @@ import threading
 import uuid
 from bisect import bisect_left, insort
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from syncd.sandbox.clock import Clock
@@ -124,6 +124,8 @@ class LinearStore:
         self._numbers: defaultdict[str, int] = defaultdict(int)
         self._sync_id = 1000
         self._bulk = 0
+        self.watchers: list[Callable[[Issue | None, Issue | None], None]] = []
+        """Told ``(old, new)`` under the lock after an issue is put or removed (webhooks)."""
 
     # -- bookkeeping -------------------------------------------------------------------------------
 
@@ -165,6 +167,8 @@ class LinearStore:
                 self._unindex(old)
             self.issues[issue.id] = issue
             self._index(issue)
+            for watcher in self.watchers:
+                watcher(old, issue)
             return issue
 
     def remove_issue(self, issue_id: str) -> Issue | None:
@@ -180,6 +184,8 @@ class LinearStore:
                 self.put_issue(moved)
             for comment_id in list(self._comments_by_issue.pop(issue_id, ())):
                 self.comments.pop(comment_id, None)
+            for watcher in self.watchers:
+                watcher(issue, None)
             return issue
 
     def _index(self, issue: Issue) -> None:

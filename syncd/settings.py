@@ -222,7 +222,7 @@ class WebhookOptions(_Section):
     enabled: bool = False
     host: str = "127.0.0.1"
     port: int = Field(default=9465, ge=0, le=65535)
-    public_url: str | None = Field(default=None, description="the proxy's https URL the trackers post to")
+    public_url: TrackerUrl | None = Field(default=None, description="the proxy's https URL the trackers post to")
     max_body: int = Field(default=1_048_576, ge=1024, le=67_108_864, description="bytes")
     queue_limit: int = Field(default=10_000, ge=1, le=1_000_000, description="issue keys waiting")
     debounce: float = Field(default=1.0, ge=0, le=300, description="seconds an issue must be quiet")

@@ -18,6 +18,7 @@ from syncd.webhooks.intake import Intake
 from syncd.webhooks.metrics import WebhookMetrics
 from syncd.webhooks.queue import KeyQueue
 from syncd.webhooks.receiver import WebhookServer
+from syncd.webhooks.service import WebhookService
 from syncd.webhooks.verify import hub_signature, linear_signature
 
 SECRET = "whsec-unit-0b7d"
@@ -135,3 +136,36 @@ def test_a_full_queue_drops_counts_and_marks_the_tracker(served: tuple[str, Inta
     text = generate_latest(registry).decode()
     assert 'syncd_webhook_keys_dropped_total{tracker="jira.cloud"} 1.0' in text
     assert 'syncd_webhook_overflowed{tracker="jira.cloud"} 1.0' in text
+
+
+def _service(relaxed: float | None) -> WebhookService:
+    overrides: dict[str, object] = {
+        **TRACKERS,
+        "service": {"webhooks": {"enabled": True, "port": 0, "queue_limit": 1, "relaxed_interval": relaxed}},
+    }
+    settings = load_settings(None, overrides=overrides)
+    return WebhookService(settings, settings.trackers(), registry=CollectorRegistry(), wake=lambda: None)
+
+
+def test_polls_are_relaxed_only_while_webhooks_arrive_and_only_when_asked() -> None:
+    service = _service(3600)
+    assert service.interval("jira.cloud", 900) == 900, "no webhook yet"
+    service.intake.last_event["jira.cloud"] = time.time()
+    assert service.interval("jira.cloud", 900) == 3600
+    assert service.interval("linear.acme", 900) == 900
+    service.intake.last_event["jira.cloud"] = time.time() - 4000
+    assert service.interval("jira.cloud", 900) == 900, "webhooks stopped arriving"
+    unrelaxed = _service(None)
+    unrelaxed.intake.last_event["jira.cloud"] = time.time()
+    assert unrelaxed.interval("jira.cloud", 900) == 900
+
+
+def test_health_names_the_trackers_left_to_their_next_poll_until_it_starts() -> None:
+    service = _service(None)
+    service.queue.offer("jira.cloud", "GROW-1", 0.0)
+    service.queue.offer("jira.cloud", "GROW-2", 0.0)
+    health = service.health()
+    assert health["overflowed"] == ["jira.cloud"]
+    assert health["fallback"]
+    service.polled("jira.cloud")
+    assert service.health()["overflowed"] == []

@@ -132,8 +132,7 @@ class Service:
         full = schedule.runs % self.settings.service.full_sweep_every == 0 and schedule.runs > 0
         started = time.monotonic()
         self._heartbeat()
-        if self.webhooks is not None:
-            self.webhooks.polled(name)
+        mark = self.webhooks.poll_starts(name) if self.webhooks is not None else 0
         try:
             [outcome] = sync_trackers(
                 self.settings,
@@ -155,6 +154,7 @@ class Service:
         schedule.failures = 0 if ok else schedule.failures + 1
         pause = self._pause(schedule.failures)
         if self.webhooks is not None and ok:
+            self.webhooks.polled(name, mark)
             pause = self.webhooks.interval(name, pause)
         schedule.due = time.monotonic() + pause
 

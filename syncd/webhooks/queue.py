@@ -38,6 +38,7 @@ class KeyQueue:
         self._waiting: dict[str, dict[str, _Waiting]] = {}
         self._size = 0
         self._overflowed: set[str] = set()
+        self._drops: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def offer(self, tracker: str, key: str, now: float) -> Offer:
@@ -50,6 +51,7 @@ class KeyQueue:
                 return Offer.COALESCED
             if self._size >= self._limit:
                 self._overflowed.add(tracker)
+                self._drops[tracker] = self._drops.get(tracker, 0) + 1
                 return Offer.DROPPED
             keys[key] = _Waiting(now, now)
             self._size += 1
@@ -90,7 +92,15 @@ class KeyQueue:
         with self._lock:
             return frozenset(self._overflowed)
 
-    def polled(self, tracker: str) -> None:
-        """A poll of ``tracker`` ran: whatever was dropped before it has been read."""
+    def drops(self, tracker: str) -> int:
+        """How many of ``tracker``'s events were dropped so far; a poll notes it when it starts."""
         with self._lock:
-            self._overflowed.discard(tracker)
+            return self._drops.get(tracker, 0)
+
+    def polled(self, tracker: str, drops_at_start: int) -> bool:
+        """A poll of ``tracker`` that started after ``drops_at_start`` drops ran to its end: what was dropped
+        before it started has been read. Returns whether the tracker is clear (nothing dropped since)."""
+        with self._lock:
+            if self._drops.get(tracker, 0) == drops_at_start:
+                self._overflowed.discard(tracker)
+            return tracker not in self._overflowed

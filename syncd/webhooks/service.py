@@ -84,10 +84,14 @@ class WebhookService:
         """Monotonic time at which :meth:`drain` has keys to read, or None."""
         return self.queue.next_ready()
 
-    def polled(self, tracker: str) -> None:
-        """A poll of ``tracker`` starts: it covers whatever the full queue dropped before it."""
-        self.queue.polled(tracker)
-        self.metrics.overflowed.labels(tracker).set(0)
+    def poll_starts(self, tracker: str) -> int:
+        """A poll of ``tracker`` starts; the mark to hand to :meth:`polled` when it ran to its end."""
+        return self.queue.drops(tracker)
+
+    def polled(self, tracker: str, mark: int) -> None:
+        """A poll that started at ``mark`` ran to its end: it covered whatever was dropped before it started."""
+        if self.queue.polled(tracker, mark):
+            self.metrics.overflowed.labels(tracker).set(0)
 
     def interval(self, tracker: str, interval: float) -> float:
         """The pause before ``tracker``'s next poll: relaxed while its webhooks arrive."""

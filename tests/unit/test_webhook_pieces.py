@@ -179,7 +179,11 @@ def test_a_full_queue_drops_and_marks_the_tracker_until_its_next_poll() -> None:
     assert queue.offer("j", "A-1", 0.0) is Offer.COALESCED
     assert queue.offer("l", "E-1", 0.0) is Offer.DROPPED
     assert queue.overflowed() == {"l"}
-    queue.polled("l")
+    mark = queue.drops("l")
+    assert queue.offer("l", "E-2", 1.0) is Offer.DROPPED, "dropped while the poll runs"
+    assert not queue.polled("l", mark), "a poll that started before the drop does not cover it"
+    assert queue.overflowed() == {"l"}
+    assert queue.polled("l", queue.drops("l"))
     assert queue.overflowed() == frozenset()
 
 

@@ -167,5 +167,5 @@ def test_health_names_the_trackers_left_to_their_next_poll_until_it_starts() -> 
     health = service.health()
     assert health["overflowed"] == ["jira.cloud"]
     assert health["fallback"]
-    service.polled("jira.cloud")
+    service.polled("jira.cloud", service.poll_starts("jira.cloud"))
     assert service.health()["overflowed"] == []

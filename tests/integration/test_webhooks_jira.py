@@ -124,3 +124,31 @@ def _summary(text: str):  # type: ignore[no-untyped-def]
     from syncd.sandbox.jira.changes import IssueEdit
 
     return IssueEdit(summary=text)
+
+
+def test_data_center_unsigned_webhooks_are_taken_only_with_the_path_secret(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    path_secret = "dc-path-secret-5d1c"
+    with JiraHarness("datacenter") as harness:
+        harness.tweak(
+            'deployment = "datacenter"',
+            f'deployment = "datacenter"\nwebhook_unsigned = true\nwebhook_path_secret = "{path_secret}"',
+        )
+        unit = WebhookUnit(tmp_path_factory.mktemp("dc-webhooks"), harness, signed=False)
+        try:
+            unit.wait_synced()
+            hooks = harness.site.app.webhooks
+            hooks.handle_registration(url=unit.hook_url, secret=None)
+            harness.person_labels("MISC-1", add=["pricing"])
+            hooks.deliverer.drain()
+            unit.wait(
+                lambda: unit.metric('syncd_webhook_refused_total{reason="bad_signature",tracker="jira.acme"}') >= 1,
+                "refused without the path secret",
+            )
+            assert not _labelled(harness, "MISC-1")
+            hooks.handle_registration(url=f"{unit.hook_url}/{path_secret}", secret=None)
+            harness.person_labels("MISC-2", add=["pricing"])
+            unit.wait(lambda: _labelled(harness, "MISC-2"), "MISC-2 labelled through the path secret")
+        finally:
+            unit.close()

@@ -83,3 +83,14 @@ def test_a_wrong_signature_or_a_repeat_is_refused(
     unit.wait(lambda: GROWTH in harness.labels()[created], "labelled on the next, well-signed event")
     repeated = 'syncd_webhook_refused_total{reason="repeated",tracker="linear.acme"}'
     unit.wait(lambda: unit.metric(repeated) >= 1, "the repeat refused")
+
+
+def test_a_delivery_stamped_over_a_minute_away_is_refused_as_stale(
+    running: tuple[LinearHarness, WebhookUnit], knobs: DeliveryKnobs
+) -> None:
+    harness, unit = running
+    harness.workspace.store.clock.advance(120)
+    harness.person_labels("GRO-3", add=["customer-reported"])
+    _deliverer(harness).drain()
+    stale = 'syncd_webhook_refused_total{reason="stale",tracker="linear.acme"}'
+    unit.wait(lambda: unit.metric(stale) >= 1, "the stale delivery refused")

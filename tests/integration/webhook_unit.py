@@ -32,7 +32,9 @@ def free_port() -> int:
 class WebhookUnit:
     """A ``syncd run`` subprocess that polls once at start (then hourly) and takes webhooks."""
 
-    def __init__(self, tmp_path: Path, harness: Harness, *, webhooks: str = "", interval: float = 3600) -> None:
+    def __init__(
+        self, tmp_path: Path, harness: Harness, *, webhooks: str = "", interval: float = 3600, signed: bool = True
+    ) -> None:
         self.health_port = free_port()
         self.hook_port = free_port()
         self.kind = harness.tracker.split(".")[0]
@@ -45,7 +47,7 @@ class WebhookUnit:
             + webhooks
         )
         self.log = tmp_path / "syncd.log"
-        self.env = {f"SYNCD_{self.kind.upper()}__ACME__WEBHOOK_SECRET": WEBHOOK_SECRET}
+        self.env = {f"SYNCD_{self.kind.upper()}__ACME__WEBHOOK_SECRET": WEBHOOK_SECRET} if signed else {}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "syncd", "--config", str(config), "--log-format", "json", "run"],
             cwd=REPO,

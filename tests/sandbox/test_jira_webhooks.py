@@ -123,3 +123,21 @@ def test_the_knobs_lose_duplicate_reorder_and_mis_sign(site: JiraEmulator, inbox
     assert order.index(keys[2]) > order.index(keys[3]), "the third is held until after the fourth"
     wrong = [key for headers, key, body in delivered if headers["X-Hub-Signature"] != hub_signature(SECRET, body)]
     assert wrong == [keys[3], keys[3]], "the fourth, sent twice (every second is), is mis-signed both times"
+
+
+def test_data_center_never_signs_its_deliveries(inbox: Inbox) -> None:
+    with JiraEmulator("datacenter") as site:
+        site.store.create_project("GROW", "Growth")
+        body = {"name": "syncd", "url": inbox.url, "events": ["jira:issue_created"], "secret": SECRET}
+        response = requests.post(
+            f"{site.url}/rest/webhooks/1.0/webhook",
+            json=body,
+            headers={"Authorization": f"Bearer {site.token}"},
+            timeout=5,
+        )
+        assert response.status_code == 201
+        site.store.create_issue("GROW", "Pricing page")
+        site.app.webhooks.deliverer.drain()
+    [(headers, _)] = inbox.received
+    assert "X-Hub-Signature" not in headers
+    assert headers["X-Atlassian-Webhook-Identifier"]

@@ -9,7 +9,9 @@ with ``timestamp``, ``webhookEvent`` (``jira:issue_created``/``_updated``/``_del
 ``issue_event_type_name``, the ``issue`` and, for an update, a ``changelog`` of the labels that changed;
 headers ``X-Atlassian-Webhook-Identifier`` (kept on a repeat) and, with a secret,
 ``X-Hub-Signature: sha256=<hex HMAC-SHA256 of the body>``
-(https://developer.atlassian.com/cloud/jira/platform/webhooks/#secure-admin-webhooks).
+(https://developer.atlassian.com/cloud/jira/platform/webhooks/#secure-admin-webhooks). Data Center has no
+webhook secret (https://confluence.atlassian.com/adminjiraserver/managing-webhooks-938846912.html): its
+deliveries are never signed, whatever the registration says.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from syncd.sandbox.deliveries import Deliverer
 from syncd.sandbox.jira import jql
-from syncd.sandbox.jira.model import Issue
+from syncd.sandbox.jira.model import Deployment, Issue
 from syncd.sandbox.jira.search import compile_query
 from syncd.sandbox.jira.store import JiraStore
 from syncd.sandbox.server import Request, Response
@@ -108,7 +110,7 @@ class JiraWebhooks:
                 jql.parse(query)
             except ValueError as exc:
                 return _bad(f"The JQL filter is not valid: {exc}")
-        secret = body.get("secret")
+        secret = body.get("secret") if self.store.deployment is Deployment.CLOUD else None
         with self._lock:
             hook = Webhook(
                 id=next(self._ids),

@@ -3,6 +3,7 @@ the emulated workspace delivers signed events, and ``syncd run`` labels the issu
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -83,6 +84,23 @@ def test_a_wrong_signature_or_a_repeat_is_refused(
     unit.wait(lambda: GROWTH in harness.labels()[created], "labelled on the next, well-signed event")
     repeated = 'syncd_webhook_refused_total{reason="repeated",tracker="linear.acme"}'
     unit.wait(lambda: unit.metric(repeated) >= 1, "the repeat refused")
+
+
+def test_a_comment_event_reads_its_issue_and_writes_nothing(
+    running: tuple[LinearHarness, WebhookUnit], knobs: DeliveryKnobs
+) -> None:
+    harness, unit = running
+    _deliverer(harness).drain()
+    unit.wait(lambda: unit.metric("syncd_webhook_queue_depth") == 0, "the queue is empty")
+    writes = harness.writes()
+    issue = harness.workspace.store.find_issue("GRO-1")
+    assert issue is not None
+    synced = len([e for e in unit.events() if e.get("event") == "webhook.synced"])
+    harness.workspace.add_comment("GRO-1", "Could this ship before the pricing change?")
+    _deliverer(harness).drain()
+    assert json.loads(_deliverer(harness).sent[-1].body)["data"]["issueId"] == issue.id
+    unit.wait(lambda: len([e for e in unit.events() if e.get("event") == "webhook.synced"]) > synced, "the read")
+    assert harness.writes() == writes
 
 
 def test_a_delivery_stamped_over_a_minute_away_is_refused_as_stale(

@@ -126,6 +126,8 @@ class LinearStore:
         self._bulk = 0
         self.watchers: list[Callable[[Issue | None, Issue | None], None]] = []
         """Told ``(old, new)`` under the lock after an issue is put or removed (webhooks)."""
+        self.comment_watchers: list[Callable[[Comment | None, Comment | None], None]] = []
+        """Likewise for comments."""
 
     # -- bookkeeping -------------------------------------------------------------------------------
 
@@ -228,8 +230,11 @@ class LinearStore:
 
     def put_comment(self, comment: Comment) -> Comment:
         with self.lock:
+            old = self.comments.get(comment.id)
             self.comments[comment.id] = comment
             self._comments_by_issue[comment.issue_id].add(comment.id)
+            for watcher in self.comment_watchers:
+                watcher(old, comment)
             return comment
 
     def remove_comment(self, comment_id: str) -> Comment | None:
@@ -237,6 +242,8 @@ class LinearStore:
             comment = self.comments.pop(comment_id, None)
             if comment is not None:
                 self._comments_by_issue[comment.issue_id].discard(comment_id)
+                for watcher in self.comment_watchers:
+                    watcher(comment, None)
             return comment
 
     def comments_of(self, issue_id: str) -> list[Comment]:

@@ -1,12 +1,13 @@
 """Linear webhooks in the emulator: ``webhookCreate``, ``webhooks`` and ``webhookDelete`` as in Linear's
-schema, and signed deliveries of every issue change.
+schema, and signed deliveries of every change of an issue or a comment.
 
 A delivery is what Linear sends (https://linear.app/developers/webhooks): ``POST`` with the headers
-``Linear-Delivery`` (a UUID per delivery), ``Linear-Event`` (the resource type) and ``Linear-Signature`` (hex
-HMAC-SHA256 of the raw body with the webhook's secret), and a body ``{"action": "create" | "update" |
-"remove", "type": "Issue", "createdAt", "data": {the issue}, "updatedFrom": {the changed fields' previous
-values}, "url", "organizationId", "webhookId", "webhookTimestamp"}`` (milliseconds). A webhook scoped to a
-team only hears that team's issues. Creating one needs an admin, as in Linear.
+``Linear-Delivery`` (a UUID per delivery), ``Linear-Event`` (``Issue`` or ``Comment``) and
+``Linear-Signature`` (hex HMAC-SHA256 of the raw body with the webhook's secret), and a body
+``{"action": "create" | "update" | "remove", "type": "Issue", "createdAt", "data": {the issue},
+"updatedFrom": {the changed fields' previous values}, "url", "organizationId", "webhookId",
+"webhookTimestamp"}`` (milliseconds); a comment's ``data`` names its issue by ``issueId``. A webhook scoped
+to a team only hears that team's issues and their comments. Creating one needs an admin, as in Linear.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from syncd.sandbox.deliveries import Deliverer
 from syncd.sandbox.linear.context import Args, Info, Registry, context_of, record_connection
 from syncd.sandbox.linear.datetimes import format_ms
 from syncd.sandbox.linear.errors import forbidden, input_error, not_found, unsupported
-from syncd.sandbox.linear.records import Issue, Team
+from syncd.sandbox.linear.records import Comment, Issue, Team
 from syncd.sandbox.linear.store import LinearStore, new_id
 from syncd.webhooks.verify import linear_signature
 
@@ -56,6 +57,7 @@ class LinearWebhooks:
         self.deliverer = deliverer or Deliverer()
         self.hooks: dict[str, Webhook] = {}
         store.watchers.append(self.changed)
+        store.comment_watchers.append(self.comment_changed)
 
     @classmethod
     def of(cls, store: LinearStore) -> LinearWebhooks:
@@ -74,7 +76,33 @@ class LinearWebhooks:
         for hook in list(self.hooks.values()):
             if hook.enabled and "Issue" in hook.resource_types and self._in_scope(hook, issue):
                 body = json.dumps(self._payload(hook, action, old, new, issue), separators=(",", ":")).encode()
-                self.deliverer.send(hook.url, body, _signer(hook.secret, new_id()))
+                self.deliverer.send(hook.url, body, _signer(hook.secret, new_id(), "Issue"))
+
+    def comment_changed(self, old: Comment | None, new: Comment | None) -> None:
+        """Called by the store, under its lock, after a comment was put or removed."""
+        comment = new or old
+        issue = self.store.issues.get(comment.issue_id) if comment is not None else None
+        if comment is None or issue is None:
+            return
+        action = "create" if old is None else "remove" if new is None else "update"
+        for hook in list(self.hooks.values()):
+            if hook.enabled and "Comment" in hook.resource_types and self._in_scope(hook, issue):
+                payload = self._envelope(hook, action, "Comment", _comment_data(comment), issue)
+                body = json.dumps(payload, separators=(",", ":")).encode()
+                self.deliverer.send(hook.url, body, _signer(hook.secret, new_id(), "Comment"))
+
+    def _envelope(self, hook: Webhook, action: str, kind: str, data: dict[str, Any], issue: Issue) -> dict[str, Any]:
+        stamp = self.store.clock.now_ms()
+        return {
+            "action": action,
+            "type": kind,
+            "createdAt": format_ms(stamp),
+            "data": data,
+            "url": f"https://linear.app/{self.store.organization.url_key}/issue/{issue.identifier}",
+            "organizationId": self.store.organization.id,
+            "webhookId": hook.id,
+            "webhookTimestamp": stamp,
+        }
 
     def _in_scope(self, hook: Webhook, issue: Issue) -> bool:
         return hook.all_public_teams or hook.team_id is None or hook.team_id == issue.team_id
@@ -82,17 +110,7 @@ class LinearWebhooks:
     def _payload(
         self, hook: Webhook, action: str, old: Issue | None, new: Issue | None, issue: Issue
     ) -> dict[str, Any]:
-        stamp = self.store.clock.now_ms()
-        payload: dict[str, Any] = {
-            "action": action,
-            "type": "Issue",
-            "createdAt": format_ms(stamp),
-            "data": _issue_data(issue),
-            "url": f"https://linear.app/{self.store.organization.url_key}/issue/{issue.identifier}",
-            "organizationId": self.store.organization.id,
-            "webhookId": hook.id,
-            "webhookTimestamp": stamp,
-        }
+        payload = self._envelope(hook, action, "Issue", _issue_data(issue), issue)
         if old is not None and new is not None:
             changed = {
                 name: value
@@ -123,11 +141,22 @@ def _issue_data(issue: Issue) -> dict[str, Any]:
     }
 
 
-def _signer(secret: str, delivery: str) -> Any:
+def _comment_data(comment: Comment) -> dict[str, Any]:
+    return {
+        "id": comment.id,
+        "body": comment.body,
+        "issueId": comment.issue_id,
+        "userId": comment.user_id,
+        "createdAt": format_ms(comment.created_at),
+        "updatedAt": format_ms(comment.updated_at),
+    }
+
+
+def _signer(secret: str, delivery: str, event: str) -> Any:
     def sign(body: bytes, wrong: bool) -> Mapping[str, str]:
         return {
             "Linear-Delivery": delivery,
-            "Linear-Event": "Issue",
+            "Linear-Event": event,
             "Linear-Signature": linear_signature(secret + ("-wrong" if wrong else ""), body),
         }
 

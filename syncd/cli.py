@@ -30,6 +30,7 @@ from syncd.cli_session import (
     validate_files,
 )
 from syncd.cli_state import state_app
+from syncd.cli_webhooks import check_lines, webhooks_app
 from syncd.command_json import check_json, sync_json
 from syncd.connectors.base import Check
 from syncd.daemon import Service
@@ -68,6 +69,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(state_app, name="state")
+app.add_typer(webhooks_app, name="webhooks")
 
 
 def _version(value: bool) -> None:
@@ -147,6 +149,8 @@ def check(
         say(f"{name}:")
         for line in checklist(tracker_checks):
             say(f"  {line}")
+    for line in check_lines(session) if checks else []:
+        say(line)
     raise typer.Exit(code)
 
 

@@ -38,6 +38,7 @@ from syncd.state import StateStore
 from syncd.strategy import Strategy, load_strategy
 from syncd.sync_model import RunControl, SyncOptions
 from syncd.trackers import TrackerOutcome, select_trackers, sync_trackers
+from syncd.webhooks.service import WebhookService
 
 __all__ = ["Service"]
 
@@ -83,11 +84,20 @@ class Service:
         self.control = RunControl(stop=self.stop, heartbeat=self._heartbeat)
         self.health = Health(list(self.trackers), self.settings.service.health.stale_after)
         self.schedule = {name: _Schedule() for name in self.trackers}
+        self.webhooks = (
+            WebhookService(self.settings, self.trackers, registry=self.metrics.registry, wake=self.wake.set)
+            if self.settings.service.webhooks.enabled
+            else None
+        )
+        if self.webhooks is not None:
+            self.health.webhooks = self.webhooks.health
 
     def run(self) -> int:
         """Serve until SIGTERM/SIGINT; returns the exit code (0 after a clean stop)."""
         self._install_signals()
         server = self._start_health()
+        if self.webhooks is not None:
+            self.webhooks.start()
         watchdog = self._start_watchdog()
         self.notifier.ready(f"syncing {len(self.trackers)} trackers every {self.settings.service.interval:g}s")
         _log.info("service.started", trackers=list(self.trackers), interval=self.settings.service.interval)
@@ -99,8 +109,11 @@ class Service:
                     if self.stop.is_set():
                         break
                     self._sync(name)
+                self._drain_webhooks()
                 self._heartbeat()
                 until_due = min(s.due for s in self.schedule.values()) - time.monotonic()
+                if self.webhooks is not None and (ready := self.webhooks.next_due()) is not None:
+                    until_due = min(until_due, ready - time.monotonic())
                 self.wake.wait(timeout=min(max(0.0, until_due), self._idle_beat))
                 self.wake.clear()
         finally:
@@ -108,6 +121,8 @@ class Service:
             _log.info("service.stopped")
             if server is not None:
                 server.stop()
+            if self.webhooks is not None:
+                self.webhooks.stop()
             if watchdog is not None:
                 watchdog.join(timeout=2)
             self.notifier.close()
@@ -121,6 +136,7 @@ class Service:
         schedule = self.schedule[name]
         started = time.monotonic()
         self._heartbeat()
+        mark = self.webhooks.poll_starts(name) if self.webhooks is not None else 0
         try:
             [outcome] = sync_trackers(
                 self.settings,
@@ -140,7 +156,11 @@ class Service:
             return
         ok = outcome.result is not None
         schedule.failures = 0 if ok else schedule.failures + 1
-        schedule.due = time.monotonic() + self._pause(schedule.failures)
+        pause = self._pause(schedule.failures)
+        if self.webhooks is not None and ok:
+            self.webhooks.polled(name, mark)
+            pause = self.webhooks.interval(name, pause)
+        schedule.due = time.monotonic() + pause
 
     def _record(self, outcome: TrackerOutcome, *, duration: float) -> None:
         finished = time.time()
@@ -156,6 +176,15 @@ class Service:
         except Exception as error:  # metrics must never stop the service
             _log.warning("metrics.report_failed", error=str(error))
         self.notifier.status(_status_line(outcome))
+
+    def _drain_webhooks(self) -> None:
+        """Read the issues webhooks named whose debounce is over (a failure is logged, polling covers it)."""
+        if self.webhooks is None or self.stop.is_set():
+            return
+        self.webhooks.drain(
+            strategy=self.strategy, store=self.store, stats=self.stats, policy=self.policy, control=self.control
+        )
+        self.metrics.observe_calls(self.stats)
 
     def _pause(self, failures: int) -> float:
         interval = self.settings.service.interval

@@ -120,6 +120,23 @@ class Engine:
             self._finish(result, requests, retries, run_id)
         return result
 
+    def sync_keys(self, keys: Sequence[str]) -> SyncResult:
+        """Read only these issues again by key (a webhook named them), then plan and write as a sync does.
+
+        The cursor, the run history and the skipped list stay as they are: the next poll still covers
+        everything, so an event lost, refused or dropped costs only latency.
+        """
+        result = SyncResult(self.name)
+        requests, retries = self._connector.requests, self._stats.total(self.name)
+        with self._store.tracker_lock(self.name):
+            try:
+                _Sync(self, SyncOptions(), result).run_keys(keys)
+            except BaseException as exc:
+                self._finish(result, requests, retries, None, error=exc)
+                raise
+            self._finish(result, requests, retries, None)
+        return result
+
     def _finish(
         self,
         result: SyncResult,
@@ -195,6 +212,12 @@ class _Sync:
             return clock  # type: ignore[no-any-return]
         known = [moment for moment in (self.newest, since) if moment is not None]
         return max(known) if known else started
+
+    def run_keys(self, keys: Sequence[str]) -> None:
+        for batch in _batches(self.connector.refetch(keys), _BATCH):
+            self._plan_pulled(batch)
+        self._replan_descendants()
+        send_label_writes(self.store, self.connector, self.result, self.engine._control)
 
     def _refetch_skipped(self) -> None:
         """Read again, by key, the issues the last run had to skip: a pull by ``updated`` would not see

@@ -31,6 +31,7 @@ class Health:
     started: float = field(default_factory=time.time)
     last_success: dict[str, float] = field(default_factory=dict)
     last_error: dict[str, str] = field(default_factory=dict)
+    webhooks: Callable[[], dict[str, Any]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def succeeded(self, tracker: str, at: float, *, problems: str | None = None) -> None:
@@ -66,7 +67,10 @@ class Health:
                     "age_seconds": None if age is None else round(age, 1),
                     "last_error": self.last_error.get(tracker),
                 }
-        return healthy, {"status": "ok" if healthy else "stale", "stale_after": self.stale_after, "trackers": details}
+        body = {"status": "ok" if healthy else "stale", "stale_after": self.stale_after, "trackers": details}
+        if self.webhooks is not None:
+            body["webhooks"] = self.webhooks()
+        return healthy, body
 
 
 def cannot_listen(address: str, error: OSError) -> ConfigError:

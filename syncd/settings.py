@@ -46,6 +46,7 @@ __all__ = [
     "ServiceOptions",
     "Settings",
     "TrackerSettings",
+    "WebhookOptions",
     "load_settings",
 ]
 
@@ -161,6 +162,24 @@ class JiraSite(_Tracker):
     projects: ProjectKeys = Field(default=(), description="project keys to sync; empty: all visible")
     story_points_field: str | None = None
     page_size: int = Field(default=100, ge=1, le=5000)
+    webhook_secret: SecretStr | None = Field(default=None, description="signs Cloud admin webhooks")
+    webhook_unsigned: bool = Field(default=False, description="accept Data Center's unsigned webhooks")
+    webhook_path_secret: SecretStr | None = Field(default=None, description="unsigned: the URL path's secret")
+    webhook_allow_from: tuple[str, ...] = Field(default=(), description="unsigned: allowed source networks")
+
+    @model_validator(mode="after")
+    def _unsigned_webhooks_need_proof(self) -> JiraSite:
+        if self.webhook_unsigned and self.webhook_path_secret is None and not self.webhook_allow_from:
+            raise ValueError(
+                "webhook_unsigned is true: set webhook_path_secret or webhook_allow_from, so that not "
+                "anyone who can reach the endpoint can make syncd read issues"
+            )
+        for network in self.webhook_allow_from:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(f"webhook_allow_from: {network!r} is not an address or network") from None
+        return self
 
     @model_validator(mode="after")
     def _credentials(self) -> JiraSite:
@@ -189,6 +208,7 @@ class LinearWorkspace(_Tracker):
         default="Value", description="None: value labels are flat"
     )
     page_size: int = Field(default=250, ge=1, le=250)
+    webhook_secret: SecretStr | None = Field(default=None, description="the webhook's signing secret")
 
 
 TrackerSettings = JiraSite | LinearWorkspace
@@ -232,6 +252,22 @@ class HealthOptions(_Section):
         return _loopback(self.host)
 
 
+class WebhookOptions(_Section):
+    """The webhook receiver of ``syncd run`` (README, "Webhooks"); off unless enabled."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=9465, ge=0, le=65535)
+    public_url: TrackerUrl | None = Field(default=None, description="the proxy's https URL the trackers post to")
+    max_body: int = Field(default=1_048_576, ge=1024, le=67_108_864, description="bytes")
+    queue_limit: int = Field(default=10_000, ge=1, le=1_000_000, description="issue keys waiting")
+    debounce: float = Field(default=1.0, ge=0, le=300, description="seconds an issue must be quiet")
+    max_delay: float = Field(default=5.0, ge=0, le=600, description="seconds an issue waits at most")
+    relaxed_interval: float | None = Field(
+        default=None, ge=10, le=86400, description="seconds between polls while webhooks arrive"
+    )
+
+
 class ServiceOptions(_Section):
     """The ``syncd run`` loop."""
 
@@ -239,6 +275,7 @@ class ServiceOptions(_Section):
     jitter: float = Field(default=0.1, ge=0, le=0.5, description="share of the interval")
     full_sweep_every: int = Field(default=24, ge=1, description="every Nth sync is a full sweep")
     health: HealthOptions = HealthOptions()
+    webhooks: WebhookOptions = WebhookOptions()
 
 
 def _names(value: dict[str, Any]) -> dict[str, Any]:
@@ -300,7 +337,7 @@ class Settings(BaseSettings):
         """Every secret's plain value, for the log redactor; never print these."""
         values: list[str] = []
         for tracker in self.trackers().values():
-            for name in ("api_token", "token", "api_key"):
+            for name in ("api_token", "token", "api_key", "webhook_secret", "webhook_path_secret"):
                 secret = getattr(tracker, name, None)
                 if isinstance(secret, SecretStr) and secret.get_secret_value():
                     values.append(secret.get_secret_value())

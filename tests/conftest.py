@@ -66,7 +66,9 @@ JIRA_DC_TOKEN = "NzE4MjY0MTk5-harness-dc-personal-access-token-2b9d"
 #: the Basic credential of the Jira Cloud harness as it travels, base64 of ``email:token`` (unpadded, so
 #: the padded form is caught too)
 JIRA_CLOUD_BASIC = base64.b64encode(f"syncd@example.com:{JIRA_CLOUD_TOKEN}".encode()).decode().rstrip("=")
+WEBHOOK_SECRET = "whsec-harness-webhook-secret-4e1b77"
 TEST_SECRETS = (
+    WEBHOOK_SECRET,
     JIRA_CLOUD_TOKEN,
     JIRA_DC_TOKEN,
     JIRA_CLOUD_BASIC,

@@ -22,12 +22,14 @@ from syncd.sandbox.jira.model import Deployment, User
 from syncd.sandbox.jira.render import View
 from syncd.sandbox.jira.responses import error, fault_response, unauthorized
 from syncd.sandbox.jira.store import JiraStore
+from syncd.sandbox.jira.webhooks import JiraWebhooks
 from syncd.sandbox.server import Request, RequestLog, Response, Route
 
 __all__ = ["ENDPOINTS", "JiraApp"]
 
 _LOG = logging.getLogger(__name__)
 _API = re.compile(r"/rest/api/(?P<version>2|3|latest)(?P<rest>/.*)")
+_WEBHOOKS = re.compile(r"/rest/webhooks/1\.0/webhook(?:/(?P<hook>[^/]+))?")
 _ROUTES: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = (
     (re.compile(r"/serverInfo"), {"GET": "serverInfo"}),
     (re.compile(r"/myself"), {"GET": "myself"}),
@@ -66,8 +68,12 @@ class JiraApp:
         self._handlers = Handlers(store)
         self._by_endpoint = self._handlers.by_endpoint()
         self._request_ids = itertools.count(1)
+        self.webhooks = JiraWebhooks(store)
 
     def route(self, request: Request) -> Route:
+        hooks = _WEBHOOKS.fullmatch(request.path)
+        if hooks is not None:
+            return Route("admin_webhook", self._webhooks(hooks["hook"]))
         api = _API.fullmatch(request.path)
         version = 2 if api is None or api["version"] == "latest" else int(api["version"])
         if api is None or version not in self.deployment.api_versions:
@@ -108,6 +114,15 @@ class JiraApp:
             if endpoint == "search_jql":
                 response = self._maybe_repeat_cursor(request, response)
             return self._stamped(response, user)
+
+        return handle
+
+    def _webhooks(self, hook: str | None) -> Callable[[Request], Response]:
+        def handle(request: Request) -> Response:
+            user, refused = self._authenticate(request)
+            if refused or user is None:
+                return self._stamped(unauthorized(self.deployment), None)
+            return self._stamped(self.webhooks.handle(request, hook, _base_url(request)), user)
 
         return handle
 

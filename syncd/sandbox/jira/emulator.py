@@ -95,6 +95,7 @@ class JiraEmulator:
         return self
 
     def stop(self) -> None:
+        self.app.webhooks.deliverer.close()
         if self._server is not None:
             self._server.stop()
             self._server = None

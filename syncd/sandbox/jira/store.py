@@ -10,7 +10,7 @@ threads and a test thread can share the store.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -51,6 +51,8 @@ class JiraStore(Directory):
         self._comments: dict[int, list[Comment]] = {}
         self.engine = SearchEngine(self._issues)
         self._corruptions: dict[str, dict[str, Any]] = {}
+        self.watchers: list[Callable[[Issue | None, Issue | None], None]] = []
+        """Told ``(old, new)`` under the lock after every change of an issue (webhooks)."""
 
     # -- fault knob ---------------------------------------------------------------------------------
 
@@ -172,7 +174,7 @@ class JiraStore(Directory):
             self._issues[issue.id] = issue
             self._keys[issue.key] = issue.id
             self._comments[issue.id] = []
-            self.engine.changed(None, issue)
+            self._changed(None, issue)
             return issue
 
     def _component_ids(self, project_key: str, names: Iterable[str]) -> tuple[int, ...]:
@@ -254,7 +256,12 @@ class JiraStore(Directory):
 
     def _replace(self, old: Issue, new: Issue) -> None:
         self._issues[new.id] = new
+        self._changed(old, new)
+
+    def _changed(self, old: Issue | None, new: Issue | None) -> None:
         self.engine.changed(old, new)
+        for watcher in self.watchers:
+            watcher(old, new)
 
     def edit_labels(
         self, id_or_key: str, *, add: Iterable[str] = (), remove: Iterable[str] = (), by: User | None = None
@@ -288,7 +295,7 @@ class JiraStore(Directory):
             self._comments.pop(issue.id, None)
             for key in [k for k, v in self._keys.items() if v == issue.id]:
                 del self._keys[key]
-            self.engine.changed(issue, None)
+            self._changed(issue, None)
 
     def move_issue(self, id_or_key: str, project_key: str) -> Issue:
         """Move an issue (and its sub-tasks) to another project: new key, same id, old key still resolves."""

@@ -34,7 +34,7 @@ from graphql import (
 )
 
 from syncd.sandbox.faults import Fault, FaultKind, Faults
-from syncd.sandbox.linear import mutations, objects, queries
+from syncd.sandbox.linear import mutations, objects, queries, webhooks
 from syncd.sandbox.linear.complexity import query_complexity
 from syncd.sandbox.linear.context import ExecContext
 from syncd.sandbox.linear.errors import (
@@ -130,7 +130,7 @@ class LinearApp:
         self.faults = faults or Faults()
         self.log = log or RequestLog()
         self.rate_limiter = RateLimiter(limits)
-        self._resolver = FieldResolver(objects.RESOLVERS, queries.RESOLVERS, mutations.RESOLVERS)
+        self._resolver = FieldResolver(objects.RESOLVERS, queries.RESOLVERS, mutations.RESOLVERS, webhooks.RESOLVERS)
         self._prepared: OrderedDict[str, _Prepared] = OrderedDict()
         self._prepared_lock = threading.Lock()
 

@@ -15,6 +15,7 @@ from syncd.sandbox.faults import Faults
 from syncd.sandbox.linear.app import LinearApp
 from syncd.sandbox.linear.ratelimit import RateLimiter, RateLimits
 from syncd.sandbox.linear.store import LinearStore
+from syncd.sandbox.linear.webhooks import LinearWebhooks
 from syncd.sandbox.linear.workspace import LinearWorkspace
 from syncd.sandbox.server import EmulatorServer, RequestLog
 
@@ -107,6 +108,7 @@ class LinearEmulator:
         return self
 
     def stop(self) -> None:
+        LinearWebhooks.of(self.store).deliverer.close()
         self.server.stop()
 
     def __enter__(self) -> LinearEmulator:

@@ -15,7 +15,7 @@ import threading
 import uuid
 from bisect import bisect_left, insort
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from syncd.sandbox.clock import Clock
@@ -124,6 +124,10 @@ class LinearStore:
         self._numbers: defaultdict[str, int] = defaultdict(int)
         self._sync_id = 1000
         self._bulk = 0
+        self.watchers: list[Callable[[Issue | None, Issue | None], None]] = []
+        """Told ``(old, new)`` under the lock after an issue is put or removed (webhooks)."""
+        self.comment_watchers: list[Callable[[Comment | None, Comment | None], None]] = []
+        """Likewise for comments."""
 
     # -- bookkeeping -------------------------------------------------------------------------------
 
@@ -169,6 +173,8 @@ class LinearStore:
                 self._unindex(old)
             self.issues[issue.id] = issue
             self._index(issue)
+            for watcher in self.watchers:
+                watcher(old, issue)
             return issue
 
     def remove_issue(self, issue_id: str) -> Issue | None:
@@ -184,6 +190,8 @@ class LinearStore:
                 self.put_issue(moved)
             for comment_id in list(self._comments_by_issue.pop(issue_id, ())):
                 self.comments.pop(comment_id, None)
+            for watcher in self.watchers:
+                watcher(issue, None)
             return issue
 
     def _index(self, issue: Issue) -> None:
@@ -226,8 +234,11 @@ class LinearStore:
 
     def put_comment(self, comment: Comment) -> Comment:
         with self.lock:
+            old = self.comments.get(comment.id)
             self.comments[comment.id] = comment
             self._comments_by_issue[comment.issue_id].add(comment.id)
+            for watcher in self.comment_watchers:
+                watcher(old, comment)
             return comment
 
     def remove_comment(self, comment_id: str) -> Comment | None:
@@ -235,6 +246,8 @@ class LinearStore:
             comment = self.comments.pop(comment_id, None)
             if comment is not None:
                 self._comments_by_issue[comment.issue_id].discard(comment_id)
+                for watcher in self.comment_watchers:
+                    watcher(comment, None)
             return comment
 
     def comments_of(self, issue_id: str) -> list[Comment]:

@@ -261,7 +261,10 @@ def sync(
         for line in summarise_outcome(outcome, dry_run=dry_run):
             say(line, err=outcome.error is not None)
     if code == EXIT_UNREACHABLE:
-        say("Nothing could be synced: no tracker could be reached. Run the sync again once they are.", err=True)
+        say(
+            "Nothing could be synced: every tracker stayed unavailable after every retry. Run the sync again later.",
+            err=True,
+        )
     raise typer.Exit(code)
 
 

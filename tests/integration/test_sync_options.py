@@ -126,7 +126,7 @@ def test_nothing_synced_because_no_tracker_answers_has_its_own_exit_code(tmp_pat
     code, out = syncd(config, "sync")
     assert code == 4, out
     assert f"cannot reach {url}" in out, "the message says where syncd looked"
-    assert "Nothing could be synced: no tracker could be reached." in out
+    assert "Nothing could be synced: every tracker stayed unavailable after every retry." in out
     assert "syncd will try again" not in out
 
 

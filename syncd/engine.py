@@ -21,6 +21,7 @@ stop: a pull that would forget most of what the state knows is refused unless fo
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
@@ -29,10 +30,11 @@ from itertools import islice
 from typing import TypeVar
 
 from syncd.connectors.base import Connector, Skipped
-from syncd.errors import Fatal, SyncdError
+from syncd.errors import Fatal, NotFound, SyncdError
 from syncd.logging import get_logger
 from syncd.mapper import MapContext, Mapper, collection_paused
 from syncd.model import Alignment, ItemPlan, JournalEntry, WorkItem
+from syncd.provenance import needs_history, settle
 from syncd.reconcile import assume_applied, plan_item
 from syncd.retry import CallStats, Cancelled
 from syncd.state import StateStore
@@ -218,7 +220,9 @@ class _Sync:
         with collection_paused():
             for item in items:
                 alignment = self.engine._mapper.align(item, context)
-                plan = plan_item(item, alignment, journals.get(item.key, JournalEntry()), self.connector.labels)
+                journal = journals.get(item.key, JournalEntry())
+                plan = plan_item(item, alignment, journal, self.connector.labels)
+                self.result.pinned += len(plan.pins - recorded.get(item.key, JournalEntry()).persons)
                 records.append((item, alignment))
                 plans.append(plan)
                 previous = stored.get(item.key)
@@ -234,17 +238,40 @@ class _Sync:
         self._record(records, plans, recorded)
 
     def _journals(self, items: Sequence[WorkItem], recorded: dict[str, JournalEntry]) -> dict[str, JournalEntry]:
-        """Recorded journals, adjusted for ops that may have landed before a crash."""
+        """Recorded journals, completed from the tracker's history where they cannot say who put an owned
+        label there, and adjusted for ops that may have landed unheard (a crash, a 5xx)."""
         keys = {item.key for item in items}
         journals = dict(recorded)
         journals.update({k: v for k, v in self.overlay_journal.items() if k in keys})
         pending = {entry.key: entry for entry in self.store.outbox.pending_for(self.name, LABELS, keys)}
+        owns = self.connector.labels.scheme.owns
         for item in items:
             entry = pending.get(item.key)
-            if entry is not None and entry.uncertain:
+            uncertain = entry is not None and entry.uncertain
+            owned = frozenset(label for label in item.labels if owns(label))
+            journal = journals.get(item.key)
+            settled = needs_history(owned, journal, uncertain=uncertain)
+            if settled:
+                journal = self._settle(item, journal or JournalEntry())
+            if entry is not None and uncertain:
                 op = label_op(self.name, entry)
-                journals[item.key] = assume_applied(journals.get(item.key, JournalEntry()), op, item.labels)
+                # the history said who added what; the op still tells which of syncd's labels it removed
+                op = dataclasses.replace(op, add=frozenset()) if settled else op
+                journal = assume_applied(journal or JournalEntry(), op, item.labels)
+            if journal is not None:
+                journals[item.key] = journal
         return journals
+
+    def _settle(self, item: WorkItem, journal: JournalEntry) -> JournalEntry:
+        """The journal completed from the issue's label history (one read); unchanged when it is gone."""
+        try:
+            history = self.connector.label_history(item.key)
+        except NotFound:
+            return journal
+        finally:
+            self.result.history_reads += 1
+        _log.info("labels.provenance", tracker=self.name, issue=item.key, changes=len(history.changes))
+        return settle(journal, item.labels, history, self.connector.labels.scheme.owns)
 
     def _journal_of(self, key: str, journals: dict[str, JournalEntry]) -> JournalEntry:
         if key not in journals:

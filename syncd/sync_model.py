@@ -49,6 +49,8 @@ class SyncResult:
     forgotten: int = 0
     requests: int = 0
     retries: int = 0
+    history_reads: int = 0
+    pinned: int = 0
     errors: list[str] = field(default_factory=list)
     changes: list[PlannedChange] = field(default_factory=list)
 
@@ -66,6 +68,8 @@ class SyncResult:
             "forgotten": self.forgotten,
             "requests": self.requests,
             "retries": self.retries,
+            "history_reads": self.history_reads,
+            "pinned": self.pinned,
         }
 
 

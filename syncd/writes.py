@@ -31,6 +31,7 @@ def op_payload(plan: ItemPlan) -> dict[str, object]:
         "remove": sorted(plan.op.remove),
         "applied": sorted(plan.journal.applied),
         "declined": sorted(plan.journal.declined),
+        "persons": sorted(plan.journal.persons),
     }
 
 
@@ -43,12 +44,17 @@ def journal_until_confirmed(plan: ItemPlan) -> JournalEntry:
     """The journal to keep while the op is unconfirmed: what a person changed is remembered now."""
     if plan.op.empty:
         return plan.journal
-    return JournalEntry((plan.journal.applied - plan.op.add) | plan.op.remove, plan.journal.declined)
+    journal = plan.journal
+    return JournalEntry((journal.applied - plan.op.add) | plan.op.remove, journal.declined, journal.persons)
 
 
 def _confirmed_journal(entry: OutboxEntry) -> JournalEntry:
     payload = entry.payload
-    return JournalEntry(frozenset(payload.get("applied", ())), frozenset(payload.get("declined", ())))
+    return JournalEntry(
+        frozenset(payload.get("applied", ())),
+        frozenset(payload.get("declined", ())),
+        frozenset(payload.get("persons", ())),
+    )
 
 
 def send_label_writes(store: StateStore, connector: Connector, result: SyncResult, control: RunControl) -> None:
@@ -90,7 +96,7 @@ def _send_chunk(
             result.failed += 1
             result.errors.append(str(error))
             _log.warning("op.failed", tracker=name, issue=entry.key, error=str(error))
-            store.outbox.fail(entry.id, str(error), give_up=isinstance(error, Fatal), uncertain=error.status is None)
+            store.outbox.fail(entry.id, str(error), give_up=isinstance(error, Fatal), uncertain=error.may_have_landed)
             if isinstance(error, AuthError):
                 fatal = error
         if control.stop.is_set() or fatal is not None:

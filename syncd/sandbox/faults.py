@@ -23,6 +23,7 @@ class FaultKind(Enum):
     RATE_LIMIT = "rate_limit"
     SERVER_ERROR = "server_error"
     DROP = "drop"
+    LANDED_ERROR = "landed_error"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +32,7 @@ class Fault:
 
     Attributes:
         kind: what goes wrong.
-        status: the HTTP status for ``SERVER_ERROR`` (500, 502, 503, 504).
+        status: the HTTP status for ``SERVER_ERROR`` and ``LANDED_ERROR`` (500, 502, 503, 504).
         retry_after: seconds for a ``Retry-After`` header, or None to send none.
     """
 
@@ -62,6 +63,9 @@ class Faults:
         slow_seconds: how long a request of a slow burst is held.
         repeat_cursor_burst: the next N pages that have a following page name the page just served as the
             next one (Jira's ``nextPageToken``, Linear's ``endCursor``): a server bug a client must survive.
+        landed_error_burst: the next N requests are carried out (a write lands) and then answered with
+            ``landed_error_status``: a gateway that gave up on a tracker that went on working.
+        landed_error_status: the 5xx status answered after a request was carried out.
         paths: a regular expression the request's fault target must match to be faulted or delayed (None:
             all). The target is ``METHOD /path`` (``PUT /rest/api/3/issue/10001``), or for GraphQL
             ``/graphql/<query|mutation>/<root fields>``.
@@ -80,6 +84,8 @@ class Faults:
     slow_seconds: float = 0.0
     repeat_cursor_burst: int = 0
     paths: str | None = None
+    landed_error_burst: int = 0
+    landed_error_status: int = 504
     _seen: int = field(default=0, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -99,6 +105,8 @@ class Faults:
             self.slow_seconds = 0.0
             self.repeat_cursor_burst = 0
             self.paths = None
+            self.landed_error_burst = 0
+            self.landed_error_status = 504
             self._seen = 0
 
     def delay(self, path: str) -> float:
@@ -134,6 +142,9 @@ class Faults:
             if self.drop_burst > 0:
                 self.drop_burst -= 1
                 return Fault(FaultKind.DROP)
+            if self.landed_error_burst > 0:
+                self.landed_error_burst -= 1
+                return Fault(FaultKind.LANDED_ERROR, status=self.landed_error_status)
             if _due(self.rate_limit_every, self._seen):
                 return Fault(FaultKind.RATE_LIMIT, status=429, retry_after=self.retry_after)
             if _due(self.error_every, self._seen):

@@ -232,7 +232,8 @@ def test_crash_after_write_before_confirmation(strategy, store, tracker) -> None
     tracker.edit("MISC-2", title="Plants outage")
     op = {"id": tracker.issues["MISC-2"].id, "add": ["objective:reliability"], "remove": ["alignment:none"]}
     store.outbox.enqueue(tracker.name, "labels", [("MISC-2", {**op, "applied": op["add"], "declined": []})])
-    tracker.person_labels("MISC-2", add=op["add"], remove=op["remove"])
+    landed = (tracker.issues["MISC-2"].labels - set(op["remove"])) | set(op["add"])
+    tracker.edit("MISC-2", by="syncd", labels=landed)
     writes = tracker.writes
     sync(strategy, store, tracker)
     assert tracker.writes == writes, "nothing left to write"

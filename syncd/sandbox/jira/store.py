@@ -16,6 +16,7 @@ from typing import Any
 
 from syncd.sandbox.clock import Clock
 from syncd.sandbox.jira import adf
+from syncd.sandbox.jira.changelog import Changelog
 from syncd.sandbox.jira.changes import KEEP, IssueEdit, Keep, checked_labels, pick, priority_name
 from syncd.sandbox.jira.directory import Directory
 from syncd.sandbox.jira.model import (
@@ -49,6 +50,7 @@ class JiraStore(Directory):
         self._comments: dict[int, list[Comment]] = {}
         self.engine = SearchEngine(self._issues)
         self._corruptions: dict[str, dict[str, Any]] = {}
+        self.changelog = Changelog()
 
     # -- fault knob ---------------------------------------------------------------------------------
 
@@ -221,7 +223,8 @@ class JiraStore(Directory):
         )
 
     def edit_issue(self, id_or_key: str, edit: IssueEdit, *, by: User | None = None) -> Issue:
-        """Apply ``edit`` as ``by`` (default: the default user); ``updated`` moves only if something changed.
+        """Apply ``edit`` as ``by`` (default: a person, not the API's account); ``updated`` moves only if
+        something changed, and a change of labels is kept in the changelog under ``by``.
 
         Raises ValueError (with Jira's wording) for a label Jira would refuse, KeyError for no such issue.
         """
@@ -231,10 +234,12 @@ class JiraStore(Directory):
             if new.status.category is not old.status.category:
                 done = new.status.category is StatusCategory.DONE
                 new = dataclasses.replace(new, resolutiondate=self.clock.now() if done else None)
+            author = by or self.person
             for body in edit.comments:
-                self._add_comment(new, body, by or self.default_user)
+                self._add_comment(new, body, author)
             if new != old or edit.comments:
                 new = dataclasses.replace(new, updated=self.clock.now())
+                self.changelog.record(new.id, author=author, at=new.updated, before=old.labels, after=new.labels)
                 self._replace(old, new)
             return new
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import TypeVar
 
 from syncd.sandbox.clock import Clock
+from syncd.sandbox.linear.history import IssueHistories
 from syncd.sandbox.linear.pagination import Key
 from syncd.sandbox.linear.records import (
     ApiKey,
@@ -124,6 +125,7 @@ class LinearStore:
         self._numbers: defaultdict[str, int] = defaultdict(int)
         self._sync_id = 1000
         self._bulk = 0
+        self.histories = IssueHistories()
 
     # -- bookkeeping -------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from syncd.state import StateStore
 from syncd.sync_model import SyncResult
 from tests.integration.contract import owned, run_sync
 from tests.integration.harness import Harness, JiraHarness, LinearHarness
+from tests.integration.provenance_trial import assert_provenance_kept, run_provenance_trial
 from tests.integration.test_faults import KINDS, make, reference, report_comments
 
 #: retries a write gets in the harness's settings ([retry] max_attempts), so a burst this long exhausts them
@@ -157,3 +158,8 @@ def test_the_linear_batch_that_landed_answered_504_stays_syncds(tmp_path: Path) 
         second = synced(tmp_path, harness)
         assert (second.pinned, second.applied) == (0, 0)
         assert_all_syncd(tmp_path, harness)
+
+
+@pytest.mark.parametrize("seed", range(2000, 2006))
+def test_provenance_trials_end_as_an_uninterrupted_sync(seed: int, tmp_path: Path) -> None:
+    assert_provenance_kept(run_provenance_trial(seed, tmp_path))

@@ -52,17 +52,18 @@ class LabelHistory:
     changes: tuple[LabelChange, ...] = ()
 
 
-def needs_history(owned: frozenset[str], journal: JournalEntry | None, *, uncertain: bool) -> bool:
+def needs_history(owned: frozenset[str], journal: JournalEntry | None, *, unconfirmed: frozenset[str]) -> bool:
     """Whether the journal cannot say who put ``owned`` (the owned labels on an issue now) there.
 
     Args:
         owned: the owned labels the issue carries now.
         journal: the issue's journal entry, None when there is none.
-        uncertain: a write of this issue may have landed without syncd hearing so.
+        unconfirmed: labels a write of unknown outcome added: present, syncd's write or a person's; absent,
+            a write that never landed or a person's removal of one that did.
     """
-    if journal is None:
-        return bool(owned)
-    return uncertain and bool(owned - journal.applied - journal.persons)
+    if unconfirmed:
+        return True
+    return journal is None and bool(owned)
 
 
 def settle(

@@ -2,8 +2,9 @@
 
 An op is recorded with the journal entry to keep once the tracker confirms it. Ops are sent oldest first,
 a chunk at a time (so a hundred thousand pending writes never sit in memory at once), and confirmations
-are stored in groups: an op that landed but whose confirmation was not stored yet is resolved on the next
-run from the issue's labels (:func:`syncd.reconcile.assume_applied`), never sent twice.
+are stored in groups: an op that landed but whose confirmation was not stored yet, or that was answered
+with a 5xx, a timeout or nothing (:attr:`~syncd.errors.TrackerError.may_have_landed`), is resolved on the
+next run from the issue's label history (:mod:`syncd.provenance`), never sent twice.
 """
 
 from __future__ import annotations

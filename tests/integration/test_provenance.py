@@ -163,3 +163,25 @@ def test_the_linear_batch_that_landed_answered_504_stays_syncds(tmp_path: Path) 
 @pytest.mark.parametrize("seed", range(2000, 2006))
 def test_provenance_trials_end_as_an_uninterrupted_sync(seed: int, tmp_path: Path) -> None:
     assert_provenance_kept(run_provenance_trial(seed, tmp_path))
+
+
+def test_a_label_a_person_removes_after_a_write_of_unknown_outcome_landed_is_not_put_back(tmp_path: Path) -> None:
+    """Every answer to a write is lost (the connection drops mid-answer), then a person removes the label it
+    added: the history tells the person's removal from a write that never landed, so the label is declined,
+    not written again."""
+    with LinearHarness() as harness:
+        harness.faults.paths = harness.write_paths
+        harness.faults.drop_burst = ATTEMPTS
+        assert synced(tmp_path, harness).failed >= 1
+        harness.faults.reset()
+        with StateStore.open(tmp_path / "state.db") as store:
+            key = store.outbox.pending()[0].key  # a write whose every answer was lost
+        labels = owned(harness.labels()[key])
+        assert labels, "it landed"
+        harness.person_labels(key, remove=sorted(labels))
+        harness.log.clear()
+        result = synced(tmp_path, harness)
+        assert harness.writes_per_issue()[key] == 0, "the person's removal stands"
+        assert not owned(harness.labels()[key])
+        assert result.history_reads == 1
+        assert journal(tmp_path, harness)[key].declined == labels

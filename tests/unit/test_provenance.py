@@ -70,12 +70,12 @@ def test_what_the_journal_already_says_is_kept() -> None:
 
 
 def test_history_is_needed_only_where_the_journal_cannot_say() -> None:
-    owned = frozenset({GROWTH})
-    assert needs_history(owned, None, uncertain=False), "no entry: a lost state or an issue never synced"
-    assert not needs_history(frozenset(), None, uncertain=False), "nothing owned, nothing to ask"
-    assert not needs_history(owned, JournalEntry(), uncertain=False), "a whole journal says it is a pin"
-    assert needs_history(owned, JournalEntry(), uncertain=True), "a write of unknown outcome"
-    assert not needs_history(owned, JournalEntry(applied=owned), uncertain=True), "already known"
+    owned, none = frozenset({GROWTH}), frozenset[str]()
+    assert needs_history(owned, None, unconfirmed=none), "no entry: a lost state or an issue never synced"
+    assert not needs_history(none, None, unconfirmed=none), "nothing owned, nothing to ask"
+    assert not needs_history(owned, JournalEntry(), unconfirmed=none), "a whole journal says it is a pin"
+    assert needs_history(owned, JournalEntry(), unconfirmed=owned), "added by a write of unknown outcome"
+    assert needs_history(none, JournalEntry(), unconfirmed=owned), "and gone: never landed, or removed since"
 
 
 @pytest.mark.parametrize(

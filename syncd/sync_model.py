@@ -38,7 +38,12 @@ class PlannedChange:
 
 @dataclass
 class SyncResult:
-    """What one sync of one tracker did."""
+    """What one sync of one tracker did.
+
+    ``history_reads`` counts the issues whose label history was read because the journal could not say
+    who put a label there; ``pinned`` the owned labels this sync found to be a person's that the journal
+    did not know as such (a new pin, or one found again after a lost state).
+    """
 
     tracker: str
     pulled: int = 0

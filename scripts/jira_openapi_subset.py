@@ -28,6 +28,7 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "/rest/api/3/search": ("get", "post"),
     "/rest/api/3/search/jql": ("get", "post"),
     "/rest/api/3/issue/{issueIdOrKey}": ("get", "put", "delete"),
+    "/rest/api/3/issue/{issueIdOrKey}/changelog": ("get",),
     "/rest/api/3/issue/{issueIdOrKey}/comment": ("get", "post"),
     "/rest/api/3/issue/{issueIdOrKey}/comment/{id}": ("get", "put", "delete"),
 }

@@ -79,7 +79,10 @@ def state_reset(
             listed = ", ".join(known) or "none yet"
             raise ConfigError("command line", [Problem("--tracker", f"no state for {tracker!r} (known: {listed})")])
         if not yes:
-            question = f"Delete {what}? Labels already on issues stay; the next sync starts from scratch."
+            question = (
+                f"Delete {what}? Labels already on issues stay; the next sync starts from scratch and reads "
+                "the label history of each labelled issue once, to tell syncd's labels from people's."
+            )
             typer.confirm(question, abort=True)
         store.reset(tracker)
     say(f"Deleted {what}.")

@@ -4,10 +4,11 @@ The engine wires the pure core (:mod:`syncd.mapper`, :mod:`syncd.reconcile`) to 
 state store, in an order that makes every crash recoverable:
 
 1. **Pull** issues updated since the cursor (everything with ``full``), page by page, and plan each
-   batch as it arrives, so memory stays flat. An item with a pending op from an interrupted run is
-   planned as if that op had landed (:func:`~syncd.reconcile.assume_applied`), so syncd never mistakes
-   its own label for a person's pin. An incremental pull also reads again, by key, the issues the last
-   run had to skip.
+   batch as it arrives, so memory stays flat. Where the journal cannot say who put an owned label on an
+   item (no entry for it, or a pending op whose outcome is unknown), the item's label history is read
+   once (:mod:`syncd.provenance`), so syncd never mistakes its own label for a person's pin nor a person's
+   removal for a write that never landed. An incremental pull also reads again, by key, the issues the
+   last run had to skip.
 2. **Record** each batch in one transaction: snapshots and alignments, new ops in the outbox
    (superseding stale ones), journal changes that need no write.
 3. Re-plan **descendants** of items whose objectives changed (inheritance), and every stored item when
@@ -22,6 +23,7 @@ stop: a pull that would forget most of what the state knows is refused unless fo
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
@@ -30,10 +32,11 @@ from itertools import islice
 from typing import TypeVar
 
 from syncd.connectors.base import Connector, Skipped
-from syncd.errors import Fatal, SyncdError
+from syncd.errors import Fatal, NotFound, SyncdError
 from syncd.logging import get_logger
 from syncd.mapper import MapContext, Mapper, collection_paused
-from syncd.model import Alignment, ItemPlan, JournalEntry, WorkItem
+from syncd.model import Alignment, ItemPlan, JournalEntry, LabelOp, WorkItem
+from syncd.provenance import needs_history, settle
 from syncd.reconcile import assume_applied, plan_item
 from syncd.retry import CallStats, Cancelled
 from syncd.state import StateStore
@@ -279,7 +282,9 @@ class _Sync:
         with collection_paused():
             for item in items:
                 alignment = self.engine._mapper.align(item, context)
-                plan = plan_item(item, alignment, journals.get(item.key, JournalEntry()), self.connector.labels)
+                journal = journals.get(item.key, JournalEntry())
+                plan = plan_item(item, alignment, journal, self.connector.labels)
+                self.result.pinned += len(plan.pins - recorded.get(item.key, JournalEntry()).persons)
                 records.append((item, alignment))
                 plans.append(plan)
                 previous = stored.get(item.key)
@@ -295,17 +300,43 @@ class _Sync:
         self._record(records, plans, recorded)
 
     def _journals(self, items: Sequence[WorkItem], recorded: dict[str, JournalEntry]) -> dict[str, JournalEntry]:
-        """Recorded journals, adjusted for ops that may have landed before a crash."""
+        """Recorded journals, completed from the tracker's history where they cannot say who put an owned
+        label there, and adjusted for ops that may have landed unheard (a crash, a 5xx)."""
         keys = {item.key for item in items}
         journals = dict(recorded)
         journals.update({k: v for k, v in self.overlay_journal.items() if k in keys})
         pending = {entry.key: entry for entry in self.store.outbox.pending_for(self.name, LABELS, keys)}
         for item in items:
             entry = pending.get(item.key)
-            if entry is not None and entry.uncertain:
-                op = label_op(self.name, entry)
-                journals[item.key] = assume_applied(journals.get(item.key, JournalEntry()), op, item.labels)
+            unheard = label_op(self.name, entry) if entry is not None and entry.uncertain else None
+            journal = self._completed(item, journals.get(item.key), unheard)
+            if journal is not None:
+                journals[item.key] = journal
         return journals
+
+    def _completed(self, item: WorkItem, journal: JournalEntry | None, unheard: LabelOp | None) -> JournalEntry | None:
+        """The item's journal, settled from its history where it cannot say, and with ``unheard`` (a write
+        that may have landed) taken as landed where the labels show it: the history says who added what,
+        the op which of syncd's labels it removed."""
+        owns = self.connector.labels.scheme.owns
+        owned = frozenset(label for label in item.labels if owns(label))
+        if needs_history(owned, journal, unconfirmed=unheard.add if unheard else frozenset()):
+            journal = self._settle(item, journal or JournalEntry())
+            unheard = dataclasses.replace(unheard, add=frozenset()) if unheard else None
+        if unheard is not None:
+            journal = assume_applied(journal or JournalEntry(), unheard, item.labels)
+        return journal
+
+    def _settle(self, item: WorkItem, journal: JournalEntry) -> JournalEntry:
+        """The journal completed from the issue's label history (one read); unchanged when it is gone."""
+        try:
+            history = self.connector.label_history(item.key)
+        except NotFound:
+            return journal
+        finally:
+            self.result.history_reads += 1
+        _log.info("labels.provenance", tracker=self.name, issue=item.key, changes=len(history.changes))
+        return settle(journal, item.labels, history, self.connector.labels.scheme.owns)
 
     def _journal_of(self, key: str, journals: dict[str, JournalEntry]) -> JournalEntry:
         if key not in journals:

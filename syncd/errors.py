@@ -121,6 +121,16 @@ class TrackerError(SyncdError):
         where = " ".join(part for part in (self.tracker, self.issue) if part)
         return f"{where}: {self.message}" if where else self.message
 
+    @property
+    def may_have_landed(self) -> bool:
+        """Whether a write answered with this error may have been applied all the same.
+
+        Only a definite refusal (a 4xx that says why) means the write did not land. A 5xx is often a
+        gateway giving up on a tracker that went on to apply the write; a timeout or a lost answer says
+        nothing either way.
+        """
+        return self.status is None or self.status >= 500
+
 
 class AuthError(TrackerError, Fatal):
     """The tracker refused the credentials."""

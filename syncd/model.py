@@ -250,10 +250,13 @@ class JournalEntry:
     Attributes:
         applied: owned labels syncd put on the item and believes are still there.
         declined: labels syncd would apply but a person removed; not re-added while still desired.
+        persons: owned labels on the item that a person put there (pins), so the tracker's history is
+            never asked about them again.
     """
 
     applied: frozenset[str] = frozenset()
     declined: frozenset[str] = frozenset()
+    persons: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

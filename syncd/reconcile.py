@@ -88,7 +88,7 @@ def plan_item(item: WorkItem, alignment: Alignment, journal: JournalEntry, label
         pins=pins,
         declined=declined,
         blocked=blocked,
-        journal=JournalEntry(applied=frozenset(applied), declined=declined),
+        journal=JournalEntry(applied=frozenset(applied), declined=declined, persons=pins),
     )
 
 
@@ -114,4 +114,4 @@ def assume_applied(journal: JournalEntry, op: LabelOp, current: frozenset[str]) 
     labels that are gone were removed by syncd, not declined by a person.
     """
     applied = (journal.applied | (op.add & current)) - (op.remove - current)
-    return JournalEntry(applied=frozenset(applied), declined=journal.declined)
+    return JournalEntry(applied=frozenset(applied), declined=journal.declined, persons=journal.persons - applied)

@@ -289,7 +289,7 @@ def _send(
             payload["target"], payload["marker"], payload["body"], stored.comment_id if stored else None
         )
     except TrackerError as error:
-        store.outbox.fail(entry.id, str(error), give_up=give_up(error), uncertain=error.status is None)
+        store.outbox.fail(entry.id, str(error), give_up=give_up(error), uncertain=error.may_have_landed)
         raise
     with store.transaction():
         store.comments.put(name, payload["target"], payload["period"], comment_id, payload["hash"])

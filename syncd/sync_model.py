@@ -38,7 +38,12 @@ class PlannedChange:
 
 @dataclass
 class SyncResult:
-    """What one sync of one tracker did."""
+    """What one sync of one tracker did.
+
+    ``history_reads`` counts the issues whose label history was read because the journal could not say
+    who put a label there; ``pinned`` the owned labels this sync found to be a person's that the journal
+    did not know as such (a new pin, or one found again after a lost state).
+    """
 
     tracker: str
     pulled: int = 0
@@ -49,6 +54,8 @@ class SyncResult:
     forgotten: int = 0
     requests: int = 0
     retries: int = 0
+    history_reads: int = 0
+    pinned: int = 0
     errors: list[str] = field(default_factory=list)
     changes: list[PlannedChange] = field(default_factory=list)
 
@@ -66,6 +73,8 @@ class SyncResult:
             "forgotten": self.forgotten,
             "requests": self.requests,
             "retries": self.retries,
+            "history_reads": self.history_reads,
+            "pinned": self.pinned,
         }
 
 

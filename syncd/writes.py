@@ -2,8 +2,9 @@
 
 An op is recorded with the journal entry to keep once the tracker confirms it. Ops are sent oldest first,
 a chunk at a time (so a hundred thousand pending writes never sit in memory at once), and confirmations
-are stored in groups: an op that landed but whose confirmation was not stored yet is resolved on the next
-run from the issue's labels (:func:`syncd.reconcile.assume_applied`), never sent twice.
+are stored in groups: an op that landed but whose confirmation was not stored yet, or that was answered
+with a 5xx, a timeout or nothing (:attr:`~syncd.errors.TrackerError.may_have_landed`), is resolved on the
+next run from the issue's label history (:mod:`syncd.provenance`), never sent twice.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def op_payload(plan: ItemPlan) -> dict[str, object]:
         "remove": sorted(plan.op.remove),
         "applied": sorted(plan.journal.applied),
         "declined": sorted(plan.journal.declined),
+        "persons": sorted(plan.journal.persons),
     }
 
 
@@ -43,12 +45,17 @@ def journal_until_confirmed(plan: ItemPlan) -> JournalEntry:
     """The journal to keep while the op is unconfirmed: what a person changed is remembered now."""
     if plan.op.empty:
         return plan.journal
-    return JournalEntry((plan.journal.applied - plan.op.add) | plan.op.remove, plan.journal.declined)
+    journal = plan.journal
+    return JournalEntry((journal.applied - plan.op.add) | plan.op.remove, journal.declined, journal.persons)
 
 
 def _confirmed_journal(entry: OutboxEntry) -> JournalEntry:
     payload = entry.payload
-    return JournalEntry(frozenset(payload.get("applied", ())), frozenset(payload.get("declined", ())))
+    return JournalEntry(
+        frozenset(payload.get("applied", ())),
+        frozenset(payload.get("declined", ())),
+        frozenset(payload.get("persons", ())),
+    )
 
 
 def gives_up(error: TrackerError) -> bool:
@@ -96,7 +103,7 @@ def _send_chunk(
             result.failed += 1
             result.errors.append(str(error))
             _log.warning("op.failed", tracker=name, issue=entry.key, error=str(error))
-            store.outbox.fail(entry.id, str(error), give_up=gives_up(error), uncertain=error.status is None)
+            store.outbox.fail(entry.id, str(error), give_up=gives_up(error), uncertain=error.may_have_landed)
             if isinstance(error, AuthError):
                 fatal = error
         if control.stop.is_set() or fatal is not None:

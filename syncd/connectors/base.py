@@ -17,6 +17,7 @@ from typing import Any, Protocol, TypeVar
 
 from syncd.errors import AuthError, NotFound, TrackerError
 from syncd.model import LabelOp, TrackerKind, WorkItem
+from syncd.provenance import LabelHistory
 from syncd.reconcile import TrackerLabels
 
 __all__ = ["Check", "Connector", "Identity", "OpResult", "Skipped", "fetch_each", "holds_marker"]
@@ -88,6 +89,10 @@ class Connector(Protocol):
         An issue that no longer exists, or is no longer in scope, yields nothing; one that still cannot be
         read (or cannot be fetched now) is Skipped again, so it is tried once more on the next run.
         """
+
+    def label_history(self, key: str) -> LabelHistory:
+        """Who changed the issue's labels and when, with the account syncd acts as: read only where the
+        journal cannot say who put an owned label there (:mod:`syncd.provenance`)."""
 
     def apply(self, ops: Sequence[LabelOp]) -> Iterator[OpResult]:
         """Apply label deltas; one result per op, in any order."""

@@ -32,16 +32,13 @@ from syncd.connectors.base import Check, Identity, OpResult, Skipped, fetch_each
 from syncd.connectors.deadline import bound_session
 from syncd.connectors.estimates import UnreadableEstimates, estimates_check, number_fields_named
 from syncd.connectors.jira_errors import translate_error
+from syncd.connectors.jira_history import cloud_histories, datacenter_histories, label_changes
 from syncd.connectors.jira_issues import JiraProfile, base_fields, field_named, to_work_item
 from syncd.connectors.jira_probe import JiraProbe
 from syncd.connectors.jql import issue_query
-from syncd.errors import (
-    AuthError,
-    NotFound,
-    TrackerError,
-    TransientError,
-)
+from syncd.errors import AuthError, NotFound, TrackerError, TransientError
 from syncd.model import LabelOp, TrackerKind, WorkItem
+from syncd.provenance import LabelHistory
 from syncd.reconcile import TrackerLabels
 from syncd.retry import CallStats, RetryPolicy, call_with_retry
 from syncd.settings import JiraSite
@@ -241,6 +238,16 @@ class JiraConnector:
         if isinstance(item, WorkItem) and isinstance(fields, dict):
             self._estimates.check(item.key, {name: fields.get(name) for name in profile.story_points_fields})
         return item
+
+    def label_history(self, key: str) -> LabelHistory:
+        """Who changed the issue's labels, and when (one request, more past 100 changes on Cloud)."""
+        profile = self.profile
+
+        def get(path: str, params: dict[str, Any]) -> Any:
+            return self._call(f"history of {key}", partial(self._rest, "GET", path, params=params), issue=key)
+
+        histories = cloud_histories(get, key) if profile.cloud else datacenter_histories(get, key)
+        return LabelHistory(account=profile.account, changes=label_changes(histories))
 
     def _enhanced_pages(self, jql: str, fields: list[str]) -> Iterator[Any]:
         tokens: set[str] = set()

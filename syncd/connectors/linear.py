@@ -29,16 +29,13 @@ from syncd.connectors.base import Check, Identity, OpResult, Skipped, fetch_each
 from syncd.connectors.deadline import bound_session
 from syncd.connectors.estimates import UnreadableEstimates
 from syncd.connectors.linear_errors import refuse_non_graphql, translate_error
+from syncd.connectors.linear_history import label_changes
 from syncd.connectors.linear_issues import LabelNaming, labels_cursor, to_work_item, with_labels
 from syncd.connectors.linear_labels import LabelDirectory, LinearLabel
 from syncd.connectors.linear_probe import LinearProbe
-from syncd.errors import (
-    AuthError,
-    BadRequest,
-    NotFound,
-    TrackerError,
-)
+from syncd.errors import AuthError, BadRequest, NotFound, TrackerError
 from syncd.model import LabelOp, TrackerKind, WorkItem
+from syncd.provenance import LabelHistory
 from syncd.reconcile import TrackerLabels
 from syncd.retry import CallStats, RetryPolicy, call_with_retry
 from syncd.schemas import linear_schema
@@ -95,6 +92,7 @@ class LinearConnector:
         self._teams: dict[str, str] = {}
         self._directory: LabelDirectory | None = None
         self._pull_clock: datetime | None = None
+        self._account: str | None = None
 
     @property
     def labels(self) -> TrackerLabels:
@@ -129,6 +127,14 @@ class LinearConnector:
             checks.append(probe.issue(report_issue))
         checks.append(probe.write())
         return checks
+
+    def label_history(self, key: str) -> LabelHistory:
+        """Who changed the issue's labels, and when (one request per 100 changes)."""
+        nodes = self._pages("issue.history", q.ISSUE_HISTORY, {"id": key})
+        changes = label_changes(nodes, self._naming)
+        if self._account is None:
+            self._account = self.whoami().account
+        return LabelHistory(account=self._account, changes=changes)
 
     def pull(self, since: datetime | None) -> Iterator[WorkItem | Skipped]:
         if since is None or self._initiatives is None:

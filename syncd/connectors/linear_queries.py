@@ -19,6 +19,7 @@ __all__ = [
     "ISSUE",
     "ISSUES",
     "ISSUE_BATCH_UPDATE",
+    "ISSUE_HISTORY",
     "ISSUE_LABELS",
     "ISSUE_UPDATE",
     "LABELS",
@@ -69,6 +70,25 @@ ISSUE_LABELS: GraphQLRequest = gql(
     }
     """
 )
+
+ISSUE_HISTORY: GraphQLRequest = gql(
+    """
+    query SyncdIssueHistory($id: String!, $after: String) {
+      issue(id: $id) {
+        history(first: 100, after: $after) {
+          nodes {
+            createdAt
+            actor { id }
+            addedLabels { name parent { name } }
+            removedLabels { name parent { name } }
+          }
+          pageInfo { hasNextPage endCursor }
+        }
+      }
+    }
+    """
+)
+"""Who changed an issue's labels, and when: read only where syncd's journal cannot say."""
 
 PROJECTS: GraphQLRequest = gql(
     """

@@ -33,6 +33,7 @@ class FaultKind(Enum):
     WRONG_SHAPE = "wrong_shape"
     REDIRECT = "redirect"
     OVERSIZE = "oversize"
+    LANDED_ERROR = "landed_error"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +42,7 @@ class Fault:
 
     Attributes:
         kind: what goes wrong.
-        status: the HTTP status for ``SERVER_ERROR`` (500, 502, 503, 504).
+        status: the HTTP status for ``SERVER_ERROR`` and ``LANDED_ERROR`` (500, 502, 503, 504).
         retry_after: seconds for a ``Retry-After`` header, or None to send none.
         seconds: how long a ``DRIP`` answer takes to send.
         size: the bytes of an ``OVERSIZE`` answer.
@@ -93,6 +94,9 @@ class Faults:
         oversize_bytes: the size of such an answer.
         repeat_cursor_burst: the next N pages that have a following page name the page just served as the
             next one (Jira's ``nextPageToken``, Linear's ``endCursor``): a server bug a client must survive.
+        landed_error_burst: the next N requests are carried out (a write lands) and then answered with
+            ``landed_error_status``: a gateway that gave up on a tracker that went on working.
+        landed_error_status: the 5xx status answered after a request was carried out.
         paths: a regular expression the request's fault target must match to be faulted or delayed (None:
             all). The target is ``METHOD /path`` (``PUT /rest/api/3/issue/10001``), or for GraphQL
             ``/graphql/<query|mutation>/<root fields>``.
@@ -122,6 +126,8 @@ class Faults:
     redirect_to: str | None = None
     oversize_burst: int = 0
     oversize_bytes: int = 0
+    landed_error_burst: int = 0
+    landed_error_status: int = 504
     _seen: int = field(default=0, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -152,6 +158,8 @@ class Faults:
             self.redirect_to = None
             self.oversize_burst = 0
             self.oversize_bytes = 0
+            self.landed_error_burst = 0
+            self.landed_error_status = 504
             self._seen = 0
 
     def delay(self, path: str) -> float:
@@ -206,6 +214,9 @@ class Faults:
             if self.drip_burst > 0:
                 self.drip_burst -= 1
                 return Fault(FaultKind.DRIP, seconds=self.drip_seconds)
+            if self.landed_error_burst > 0:
+                self.landed_error_burst -= 1
+                return Fault(FaultKind.LANDED_ERROR, status=self.landed_error_status)
             if _due(self.rate_limit_every, self._seen):
                 return Fault(FaultKind.RATE_LIMIT, status=429, retry_after=self.retry_after)
             if _due(self.error_every, self._seen):

@@ -5,8 +5,9 @@ returns a :class:`Response`, and renders injected faults in its tracker's shape.
 socket, keep-alive, latency, fault injection and the request log, so both emulators behave identically
 on the wire and tests count requests the same way for Jira and Linear.
 
-A dropped connection is injected *after* the handler ran: the tracker applied the change but the client
-never saw the answer, which is the case that proves syncd's writes are idempotent.
+A dropped connection, and a 5xx answering a write that landed, are injected *after* the handler ran: the
+tracker applied the change but the client never saw it confirmed, which is the case that proves syncd's
+writes are idempotent and its outcomes honest.
 """
 
 from __future__ import annotations
@@ -206,7 +207,10 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind is FaultKind.OVERSIZE:
             self._flood(fault.size)
             return
-        if fault is not None and fault.kind is FaultKind.REDIRECT:
+        if fault is not None and fault.kind is FaultKind.LANDED_ERROR:
+            route.handler(request)
+            response = app.render_fault(Fault(FaultKind.SERVER_ERROR, status=fault.status), request)
+        elif fault is not None and fault.kind is FaultKind.REDIRECT:
             response = Response(302, b"", {"Location": f"{app.faults.redirect_to}{self.path}"})
         elif fault is not None and fault.kind is FaultKind.ECHO:
             response = _echo(fault.status, self.headers)

@@ -130,22 +130,24 @@ class Journal:
         for chunk in chunks(list(keys), 500):
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
-                f"SELECT key, applied, declined FROM label_journal WHERE tracker = ? AND key IN ({marks})",  # noqa: S608
+                f"SELECT key, applied, declined, persons FROM label_journal WHERE tracker = ? AND key IN ({marks})",  # noqa: S608
                 (tracker, *chunk),
             )
-            for key, applied, declined in rows:
-                found[key] = JournalEntry(frozenset(json.loads(applied)), frozenset(json.loads(declined)))
+            for key, applied, declined, persons in rows:
+                found[key] = JournalEntry(
+                    frozenset(json.loads(applied)), frozenset(json.loads(declined)), frozenset(json.loads(persons))
+                )
         return found
 
     def put(self, tracker: str, entries: dict[str, JournalEntry]) -> None:
         now = self._db.now()
         with self._db.transaction() as db:
             db.executemany(
-                "INSERT INTO label_journal (tracker, key, applied, declined, updated_at) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (tracker, key) DO UPDATE SET applied = excluded.applied, "
-                "declined = excluded.declined, updated_at = excluded.updated_at",
+                "INSERT INTO label_journal (tracker, key, applied, declined, persons, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tracker, key) DO UPDATE SET applied = excluded.applied, "
+                "declined = excluded.declined, persons = excluded.persons, updated_at = excluded.updated_at",
                 [
-                    (tracker, key, json.dumps(sorted(e.applied)), json.dumps(sorted(e.declined)), now)
+                    (tracker, key, _labels(e.applied), _labels(e.declined), _labels(e.persons), now)
                     for key, e in entries.items()
                 ],
             )
@@ -157,3 +159,7 @@ def _stored(row: tuple[str, str | None]) -> StoredItem:
         WorkItem.from_json(json.loads(snapshot)),
         Alignment.from_json(json.loads(alignment)) if alignment else None,
     )
+
+
+def _labels(labels: frozenset[str]) -> str:
+    return json.dumps(sorted(labels))

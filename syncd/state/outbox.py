@@ -25,8 +25,8 @@ class OutboxEntry:
     """One pending write; ``payload`` holds the op and what to record once it is confirmed.
 
     ``uncertain`` says the op may have landed without syncd hearing so: it was never sent, or a send
-    was in flight at a crash, or the connection dropped before the answer. An op the tracker answered
-    with an error is certain not to have landed.
+    was in flight at a crash, or the answer was lost, timed out or was a 5xx. Only an op the tracker
+    refused (a 4xx that says why) is certain not to have landed.
     """
 
     id: int
@@ -135,7 +135,7 @@ class Outbox:
     def fail(self, op_id: int, error: str, *, give_up: bool = False, uncertain: bool = False) -> None:
         """Count a failed attempt; ``give_up`` parks the op as failed instead of pending.
 
-        ``uncertain``: the failure left open whether the op landed (a dropped connection, a timeout).
+        ``uncertain``: the failure left open whether the op landed (a dropped connection, a timeout, a 5xx).
         """
         with self._db.transaction() as db:
             db.execute(

@@ -45,6 +45,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             report TEXT NOT NULL)""",
         "CREATE INDEX snapshots_by_tracker ON snapshots (tracker, id)",
     ),
+    # 3: provenance: the owned labels the tracker's history showed a person put on an issue.
+    ("ALTER TABLE label_journal ADD COLUMN persons TEXT NOT NULL DEFAULT '[]'",),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -243,7 +243,8 @@ class JiraHarness(Harness):
     def writes_per_issue(self) -> Counter[str]:
         edits: Counter[str] = Counter()
         for record in self.log.records():
-            if record.endpoint == "issue_edit":
+            # a request cut off mid-body by a kill is refused (400) and writes nothing
+            if record.endpoint == "issue_edit" and record.status < 400:
                 edits[self.site.store.issue(record.path.rsplit("/", 1)[1]).key] += 1
         return edits
 

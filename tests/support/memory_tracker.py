@@ -16,6 +16,7 @@ from typing import Any
 from syncd.connectors.base import Identity, OpResult, Skipped
 from syncd.errors import NotFound, TrackerError, TransientError
 from syncd.model import LabelOp, StatusCategory, TrackerKind, WorkItem
+from syncd.provenance import LabelChange, LabelHistory
 from syncd.reconcile import TrackerLabels
 from syncd.strategy import LabelScheme
 
@@ -34,6 +35,8 @@ class MemoryTracker:
         self.malformed: set[str] = set()
         self._last = datetime.now(UTC)
         self._ids = 0
+        self.history: dict[str, list[LabelChange]] = {}
+        self.history_reads = 0
 
     @property
     def labels(self) -> TrackerLabels:
@@ -41,7 +44,7 @@ class MemoryTracker:
 
     @property
     def requests(self) -> int:
-        return self.reads + self.writes
+        return self.reads + self.writes + self.history_reads
 
     def tick(self) -> datetime:
         now = max(datetime.now(UTC), self._last + timedelta(microseconds=1))
@@ -68,13 +71,26 @@ class MemoryTracker:
         self.issues[key] = item
         return item
 
-    def edit(self, key: str, **fields: Any) -> WorkItem:
-        """A person edits an issue."""
+    def edit(self, key: str, *, by: str = "person", **fields: Any) -> WorkItem:
+        """A person (``by``) edits an issue; a change of its labels is kept in its history."""
         if "labels" in fields:
             fields["labels"] = frozenset(fields["labels"])
-        item = dataclasses.replace(self.issues[key], updated=self.tick(), **fields)
+        old = self.issues[key]
+        item = dataclasses.replace(old, updated=self.tick(), **fields)
+        self._record(old, item, by)
         self.issues[key] = item
         return item
+
+    def _record(self, old: WorkItem, new: WorkItem, actor: str) -> None:
+        if old.labels != new.labels:
+            change = LabelChange(new.updated, actor, new.labels - old.labels, old.labels - new.labels)
+            self.history.setdefault(new.id, []).append(change)
+
+    def label_history(self, key: str) -> LabelHistory:
+        self.history_reads += 1
+        if key not in self.issues:
+            raise NotFound("gone", status=404)
+        return LabelHistory("syncd", tuple(self.history.get(self.issues[key].id, ())))
 
     def person_labels(self, key: str, *, add: Sequence[str] = (), remove: Sequence[str] = ()) -> None:
         labels = (self.issues[key].labels - set(remove)) | set(add)
@@ -117,6 +133,7 @@ class MemoryTracker:
             labels = op.applied_to(current.labels)
             if labels != current.labels:
                 self.issues[current.key] = dataclasses.replace(current, labels=labels, updated=self.tick())
+                self._record(current, self.issues[current.key], "syncd")
             if op.key in self.lose_answers:
                 yield OpResult(op, TransientError("connection dropped before the answer"))
             else:

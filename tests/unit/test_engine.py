@@ -232,7 +232,8 @@ def test_crash_after_write_before_confirmation(strategy, store, tracker) -> None
     tracker.edit("MISC-2", title="Plants outage")
     op = {"id": tracker.issues["MISC-2"].id, "add": ["objective:reliability"], "remove": ["alignment:none"]}
     store.outbox.enqueue(tracker.name, "labels", [("MISC-2", {**op, "applied": op["add"], "declined": []})])
-    tracker.person_labels("MISC-2", add=op["add"], remove=op["remove"])
+    landed = (tracker.issues["MISC-2"].labels - set(op["remove"])) | set(op["add"])
+    tracker.edit("MISC-2", by="syncd", labels=landed)
     writes = tracker.writes
     sync(strategy, store, tracker)
     assert tracker.writes == writes, "nothing left to write"
@@ -243,3 +244,20 @@ def test_crash_after_write_before_confirmation(strategy, store, tracker) -> None
     tracker.edit("MISC-2", title="Plants")
     sync(strategy, store, tracker)
     assert labels(tracker)["MISC-2"] == {"alignment:none"}, "syncd still owns the label it wrote"
+
+
+def test_a_label_a_person_set_while_syncds_write_of_it_was_unheard_is_their_pin(strategy, store, tracker) -> None:
+    """syncd's write never landed (its outcome unknown) and a person put the very label on: the history
+    says the person did, so it is a pin, not syncd's label to remove later."""
+    sync(strategy, store, tracker)
+    tracker.edit("MISC-2", title="Plants outage")
+    op = {"id": tracker.issues["MISC-2"].id, "add": ["objective:reliability"], "remove": ["alignment:none"]}
+    store.outbox.enqueue(tracker.name, "labels", [("MISC-2", {**op, "applied": op["add"], "declined": []})])
+    tracker.person_labels("MISC-2", add=op["add"])
+    sync(strategy, store, tracker)
+    entry = store.journal.get(tracker.name, ["MISC-2"])["MISC-2"]
+    assert entry.persons == {"objective:reliability"}
+    assert "objective:reliability" not in entry.applied
+    tracker.edit("MISC-2", title="Plants")
+    sync(strategy, store, tracker)
+    assert "objective:reliability" in labels(tracker)["MISC-2"], "a person's pin is never removed"

@@ -41,6 +41,7 @@ _ROUTES: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = (
         re.compile(r"/issue/(?P<issue>[^/]+)"),
         {"GET": "issue_get", "PUT": "issue_edit", "DELETE": "issue_delete"},
     ),
+    (re.compile(r"/issue/(?P<issue>[^/]+)/changelog"), {"GET": "issue_changelog"}),
     (re.compile(r"/issue/(?P<issue>[^/]+)/comment"), {"GET": "comment_list", "POST": "comment_add"}),
     (
         re.compile(r"/issue/(?P<issue>[^/]+)/comment/(?P<comment>[^/]+)"),
@@ -82,7 +83,7 @@ class JiraApp:
             match = pattern.fullmatch(api["rest"])
             if match is None:
                 continue
-            if methods.get("GET") == "search_jql" and self.deployment is Deployment.DATA_CENTER:
+            if methods.get("GET") in {"search_jql", "issue_changelog"} and self.deployment is Deployment.DATA_CENTER:
                 return Route("not_found", self._not_found)
             endpoint = methods.get(request.method)
             if endpoint is None:

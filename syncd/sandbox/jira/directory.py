@@ -25,6 +25,8 @@ from syncd.sandbox.jira.model import (
 
 __all__ = ["Directory"]
 
+_PERSON_TOKEN = "robin-api-token"  # noqa: S105 - a public test credential, like the built-in ones
+
 
 class Directory:
     """Users and projects, under the site's lock; :class:`~syncd.sandbox.jira.store.JiraStore` builds on it.
@@ -50,6 +52,8 @@ class Directory:
             username="syncd",
             token="cloud-api-token" if cloud else "dc-personal-access-token",
         )
+        #: who edits issues when a test or the demo acts as a person (the store's edits without ``by``)
+        self.person = self.create_user(display_name="Robin Person", email="robin@example.com", token=_PERSON_TOKEN)
 
     def _new_id(self, kind: str) -> int:
         value = self._next_id[kind]

@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from syncd.sandbox.jira import jql
+from syncd.sandbox.jira.changelog import PAGE_LIMIT, changelog_json, page_json
 from syncd.sandbox.jira.edits import EditError, parse_comment_body, parse_issue_edit
 from syncd.sandbox.jira.fields import catalogue, field_json, select
 from syncd.sandbox.jira.model import DC_EPIC_LINK, Deployment, Issue, User
@@ -138,6 +139,7 @@ class Handlers:
             "issue_get": self.issue_get,
             "issue_edit": self.issue_edit,
             "issue_delete": self.issue_delete,
+            "issue_changelog": self.issue_changelog,
             "comment_list": self.comment_list,
             "comment_add": self.comment_add,
             "comment_get": self.comment_get,
@@ -294,7 +296,17 @@ class Handlers:
     def issue_get(self, call: Call) -> Response:
         issue = self._issue(call)
         selection = select(self.deployment, list(call.request.query.get("fields", [])), default="*all")
-        return Response.json_body(200, issue_json(issue, call.view, self.store, selection))
+        body = issue_json(issue, call.view, self.store, selection)
+        if "changelog" in (call.request.param("expand") or "").split(","):
+            body["changelog"] = changelog_json(self.store.changelog.of(issue.id), call.view, self.store)
+        return Response.json_body(200, body)
+
+    def issue_changelog(self, call: Call) -> Response:
+        issue, request = self._issue(call), call.request
+        start = _integer(request.param("startAt"), "startAt", 0)
+        limit = _integer(request.param("maxResults"), "maxResults", PAGE_LIMIT)
+        page = page_json(self.store.changelog.of(issue.id), call.view, self.store, start=start, limit=limit)
+        return Response.json_body(200, page)
 
     def issue_edit(self, call: Call) -> Response:
         issue = self._issue(call)

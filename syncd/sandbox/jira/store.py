@@ -16,6 +16,7 @@ from typing import Any
 
 from syncd.sandbox.clock import Clock
 from syncd.sandbox.jira import adf
+from syncd.sandbox.jira.changelog import Changelog
 from syncd.sandbox.jira.changes import KEEP, IssueEdit, Keep, checked_labels, pick, priority_name
 from syncd.sandbox.jira.directory import Directory
 from syncd.sandbox.jira.model import (
@@ -53,6 +54,7 @@ class JiraStore(Directory):
         self._corruptions: dict[str, dict[str, Any]] = {}
         self.watchers: list[Callable[[Issue | None, Issue | None], None]] = []
         """Told ``(old, new)`` under the lock after every change of an issue (webhooks)."""
+        self.changelog = Changelog()
 
     # -- fault knob ---------------------------------------------------------------------------------
 
@@ -232,7 +234,8 @@ class JiraStore(Directory):
         )
 
     def edit_issue(self, id_or_key: str, edit: IssueEdit, *, by: User | None = None) -> Issue:
-        """Apply ``edit`` as ``by`` (default: the default user); ``updated`` moves only if something changed.
+        """Apply ``edit`` as ``by`` (default: a person, not the API's account); ``updated`` moves only if
+        something changed, and a change of labels is kept in the changelog under ``by``.
 
         Raises ValueError (with Jira's wording) for a label Jira would refuse, KeyError for no such issue.
         """
@@ -247,10 +250,12 @@ class JiraStore(Directory):
                     resolution=resolution_for(new.status),
                     status_changed=self.clock.now(),
                 )
+            author = by or self.person
             for body in edit.comments:
-                self._add_comment(new, body, by or self.default_user)
+                self._add_comment(new, body, author)
             if new != old or edit.comments:
                 new = dataclasses.replace(new, updated=self.clock.now())
+                self.changelog.record(new.id, author=author, at=new.updated, before=old.labels, after=new.labels)
                 self._replace(old, new)
             return new
 

@@ -191,7 +191,9 @@ def _reference(table: Mapping[str, Any], value: str | None, entity: str) -> str 
     return value
 
 
-def edit_issue(store: LinearStore, issue: Issue, changes: Mapping[str, Any], *, person: bool = False) -> Issue:
+def edit_issue(
+    store: LinearStore, issue: Issue, changes: Mapping[str, Any], *, person: bool = False, actor: str | None = None
+) -> Issue:
     """Apply ``changes`` to ``issue`` under Linear's rules and store the result.
 
     Args:
@@ -200,6 +202,7 @@ def edit_issue(store: LinearStore, issue: Issue, changes: Mapping[str, Any], *, 
         changes: keys from :data:`EDITABLE`; a None value clears a nullable field.
         person: edit as a person in the app (a label replaces its group's current one) rather than
             through the API (a second label of a group is an error).
+        actor: the user making the change, kept in the issue's history with a change of its labels.
 
     Returns:
         The stored issue; the same record when nothing changed.
@@ -259,4 +262,6 @@ def edit_issue(store: LinearStore, issue: Issue, changes: Mapping[str, Any], *, 
     edited = dataclasses.replace(issue, **fields)
     if edited == issue:
         return issue
-    return store.put_issue(dataclasses.replace(edited, updated_at=store.touch_time(issue.updated_at)))
+    updated_at = store.touch_time(issue.updated_at)
+    store.histories.record(issue.id, actor_id=actor, at=updated_at, before=issue.label_ids, after=edited.label_ids)
+    return store.put_issue(dataclasses.replace(edited, updated_at=updated_at))

@@ -77,7 +77,7 @@ def _instant(ctx: ExecContext, value: str | None) -> datetime | None:
 def _issue_update(_root: None, info: Info, args: Args) -> dict[str, Any]:
     ctx = context_of(info)
     changes = _changes(args["input"], _ISSUE_FIELDS, "IssueUpdateInput")
-    return _payload(ctx, issue=edit_issue(ctx.store, _issue(ctx, args["id"]), changes))
+    return _payload(ctx, issue=edit_issue(ctx.store, _issue(ctx, args["id"]), changes, actor=ctx.viewer.id))
 
 
 @on("Mutation", "issueBatchUpdate")
@@ -97,12 +97,14 @@ def _issue_batch_update(_root: None, info: Info, args: Args) -> dict[str, Any]:
     changes = _changes(args["input"], _ISSUE_FIELDS, "IssueUpdateInput")
     originals = [_issue(ctx, ident) for ident in ids]
     done: list[Issue] = []
+    mark = ctx.store.histories.mark()
     try:
         for issue in originals:
-            done.append(edit_issue(ctx.store, ctx.store.issues[issue.id], changes))
+            done.append(edit_issue(ctx.store, ctx.store.issues[issue.id], changes, actor=ctx.viewer.id))
     except Exception:
         for issue in originals:
             ctx.store.put_issue(issue)
+        ctx.store.histories.rewind(mark)
         raise
     return _payload(ctx, issues=done)
 
@@ -110,7 +112,7 @@ def _issue_batch_update(_root: None, info: Info, args: Args) -> dict[str, Any]:
 @on("Mutation", "issueAddLabel")
 def _issue_add_label(_root: None, info: Info, args: Args) -> dict[str, Any]:
     ctx = context_of(info)
-    issue = edit_issue(ctx.store, _issue(ctx, args["id"]), {"added_label_ids": [args["labelId"]]})
+    issue = edit_issue(ctx.store, _issue(ctx, args["id"]), {"added_label_ids": [args["labelId"]]}, actor=ctx.viewer.id)
     return _payload(ctx, issue=issue)
 
 
@@ -119,7 +121,9 @@ def _issue_remove_label(_root: None, info: Info, args: Args) -> dict[str, Any]:
     ctx = context_of(info)
     if args["labelId"] not in ctx.store.labels:
         raise not_found("IssueLabel")
-    issue = edit_issue(ctx.store, _issue(ctx, args["id"]), {"removed_label_ids": [args["labelId"]]})
+    issue = edit_issue(
+        ctx.store, _issue(ctx, args["id"]), {"removed_label_ids": [args["labelId"]]}, actor=ctx.viewer.id
+    )
     return _payload(ctx, issue=issue)
 
 

@@ -16,6 +16,7 @@ from syncd.sandbox.linear.context import (
     issue_connection,
     record_connection,
 )
+from syncd.sandbox.linear.history import IssueHistory
 from syncd.sandbox.linear.records import Comment, Cycle, Initiative, Issue, Label, Project, Team, User
 
 __all__ = ["RESOLVERS"]
@@ -80,6 +81,29 @@ def _issue_labels(issue: Issue, info: Info, args: Args) -> Any:
 @on("Issue", "children")
 def _issue_children(issue: Issue, info: Info, args: Args) -> Any:
     return issue_connection(context_of(info), args, scope=("parent", issue.id))
+
+
+@on("Issue", "history")
+def _issue_history(issue: Issue, info: Info, args: Args) -> Any:
+    ctx = context_of(info)
+    return record_connection(ctx, "IssueHistory", ctx.store.histories.of(issue.id), args)
+
+
+@on("IssueHistory", "actor")
+def _history_actor(entry: IssueHistory, info: Info, _args: Args) -> User | None:
+    return context_of(info).store.users.get(entry.actor_id) if entry.actor_id else None
+
+
+@on("IssueHistory", "addedLabels")
+def _history_added(entry: IssueHistory, info: Info, _args: Args) -> list[Label]:
+    labels = context_of(info).store.labels
+    return [labels[i] for i in entry.added_label_ids if i in labels]
+
+
+@on("IssueHistory", "removedLabels")
+def _history_removed(entry: IssueHistory, info: Info, _args: Args) -> list[Label]:
+    labels = context_of(info).store.labels
+    return [labels[i] for i in entry.removed_label_ids if i in labels]
 
 
 @on("Issue", "comments")

@@ -15,24 +15,39 @@ from typing import Any
 from syncd.sandbox.linear.edits import edit_issue
 from syncd.sandbox.linear.errors import input_error, not_found
 from syncd.sandbox.linear.lookups import Ref, WorkspaceLookups, ms_or, ref_id
-from syncd.sandbox.linear.records import Comment, Issue
+from syncd.sandbox.linear.records import Comment, Issue, User
 from syncd.sandbox.linear.store import new_id
 
 __all__ = ["PersonActions"]
+
+_PERSON_EMAIL = "robin.person@example.com"
 
 
 class PersonActions(WorkspaceLookups):
     """Edits, moves, archives, deletions and comments by people, and how an issue reads back."""
 
-    def edit_labels(self, issue: Ref, *, add: Iterable[Ref] = (), remove: Iterable[Ref] = ()) -> Issue:
-        """Add and remove labels as a person: a label picked in a group replaces the group's current one."""
+    def person(self) -> User:
+        """The user who acts in the app when a test or the demo edits as a person (added on first use)."""
+        with self.store.lock:
+            found = next((user for user in self.store.users.values() if user.email == _PERSON_EMAIL), None)
+            if found is not None:
+                return found
+            now = self.store.clock.now_ms()
+            return self.store.put(self.store.users, User(new_id(), "Robin Person", _PERSON_EMAIL, now, now))
+
+    def edit_labels(
+        self, issue: Ref, *, add: Iterable[Ref] = (), remove: Iterable[Ref] = (), by: User | None = None
+    ) -> Issue:
+        """Add and remove labels as a person (``by``, else :meth:`person`): a label picked in a group
+        replaces the group's current one."""
         with self.store.lock:
             target = self.issue(issue)
             changes = {
                 "added_label_ids": [self.label(ref, team=target.team_id).id for ref in add],
                 "removed_label_ids": [self.label(ref, team=target.team_id).id for ref in remove],
             }
-            return edit_issue(self.store, target, changes, person=True)
+            actor = (by or self.person()).id
+            return edit_issue(self.store, target, changes, person=True, actor=actor)
 
     def update_issue(self, issue: Ref, **changes: Any) -> Issue:
         """Edit fields as a person: ``title``, ``description``, ``priority``, ``estimate``, ``state``
@@ -47,12 +62,13 @@ class PersonActions(WorkspaceLookups):
                     fields[f"{name}_id"] = ref_id(value) if value is not None else None
                 else:
                     fields[name] = value
-            return edit_issue(self.store, target, fields, person=True)
+            return edit_issue(self.store, target, fields, person=True, actor=self.person().id)
 
     def move_issue(self, issue: Ref, team: Ref) -> Issue:
         """Move an issue to another team: new identifier, state and team labels mapped, cycle cleared."""
         with self.store.lock:
-            return edit_issue(self.store, self.issue(issue), {"team_id": self.team(team).id}, person=True)
+            changes = {"team_id": self.team(team).id}
+            return edit_issue(self.store, self.issue(issue), changes, person=True, actor=self.person().id)
 
     def archive_issue(self, issue: Ref, *, trash: bool = False) -> Issue:
         """Archive (or trash) an issue; it leaves every list unless ``includeArchived`` is asked for."""

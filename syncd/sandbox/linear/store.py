@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from syncd.sandbox.clock import Clock
+from syncd.sandbox.linear.history import IssueHistories
 from syncd.sandbox.linear.pagination import Key
 from syncd.sandbox.linear.records import (
     ApiKey,
@@ -128,6 +129,7 @@ class LinearStore:
         """Told ``(old, new)`` under the lock after an issue is put or removed (webhooks)."""
         self.comment_watchers: list[Callable[[Comment | None, Comment | None], None]] = []
         """Likewise for comments."""
+        self.histories = IssueHistories()
 
     # -- bookkeeping -------------------------------------------------------------------------------
 

@@ -179,7 +179,7 @@ def state_show(ctx: typer.Context) -> None:
     """Print cursors, recent runs and pending writes."""
     session = session_of(ctx)
     with session.open_store() as store:
-        typer.echo(f"State file: {store.path} (schema {store.schema_version})")
+        typer.echo(f"State: {store.location} (schema {store.schema_version})")
         trackers = store.trackers()
         if not trackers:
             typer.echo("  nothing synced yet")

@@ -68,7 +68,8 @@ class Session:
         return self._strategy
 
     def open_store(self) -> StateStore:
-        return StateStore.open(self.settings().state_file())
+        settings = self.settings()
+        return StateStore.connect(settings.state_target(), lease_ttl=settings.service.lease_ttl)
 
 
 def guarded(command: Callable[P, R]) -> Callable[P, R]:

@@ -48,8 +48,10 @@ class Runs:
 
     def start(self, tracker: str) -> int:
         with self._db.transaction() as db:
-            cursor = db.execute("INSERT INTO runs (tracker, started_at) VALUES (?, ?)", (tracker, self._db.now()))
-            return int(cursor.lastrowid or 0)
+            row = db.execute(
+                "INSERT INTO runs (tracker, started_at) VALUES (?, ?) RETURNING id", (tracker, self._db.now())
+            ).fetchone()
+            return int(row[0])
 
     def finish(self, run_id: int, status: str, counts: dict[str, Any], error: str | None = None) -> None:
         with self._db.transaction() as db:
@@ -102,6 +104,7 @@ class Comments:
 
     def put(self, tracker: str, target: str, period: str, comment_id: str, body_hash: str) -> None:
         with self._db.transaction() as db:
+            self._db.fence(db, tracker)
             db.execute(
                 "INSERT INTO comments (tracker, target, period, comment_id, body_hash, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tracker, target, period) DO UPDATE SET "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -189,7 +190,10 @@ def post_now(
         for name, tracker in trackers.items()
     }
     try:
-        return post_reports(report, strategy, store, connectors)
+        with ExitStack() as leases:
+            for name in connectors:
+                leases.enter_context(store.tracker_lock(name))  # posting is leased like syncing
+            return post_reports(report, strategy, store, connectors)
     finally:
         for connector in connectors.values():
             connector.close()

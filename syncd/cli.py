@@ -11,8 +11,10 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import typer
+from pydantic import SecretStr
 
 from syncd import __version__
 from syncd.cli_session import LogFormat, LogLevel, Session, StrategyOption, guarded, progress_line, session_of
@@ -30,12 +32,13 @@ from syncd.explain import (
 )
 from syncd.files import write_private
 from syncd.item_sources import from_state, pick, read_items, tracker_labels
-from syncd.logging import configure_logging
+from syncd.logging import REDACTOR, configure_logging
 from syncd.mapper import map_items
 from syncd.model import JournalEntry
 from syncd.reconcile import plan_item
 from syncd.render import Format, render
 from syncd.reports import build_report
+from syncd.state import StateStore
 from syncd.strategy_checks import strategy_warnings
 from syncd.sync_model import RunControl, SyncOptions
 from syncd.trackers import checks_exit_code, post_now, probe_trackers, select_trackers, sync_trackers
@@ -218,6 +221,30 @@ def state_reset(
             typer.confirm(question, abort=True)
         store.reset(tracker)
     typer.echo(f"Deleted {what}.")
+
+
+@state_app.command("copy")
+@guarded
+def state_copy(
+    ctx: typer.Context,
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help="The empty state to copy into: postgresql://user@host/db (the password from PGPASSWORD or "
+            "~/.pgpass, not the command line) or a SQLite file.",
+        ),
+    ],
+) -> None:
+    """Copy the whole state (journal, outbox, history, reports) into another engine; stop syncd first."""
+    session = session_of(ctx)
+    target = SecretStr(to) if to.startswith(("postgresql:", "postgres:")) else Path(to)
+    if isinstance(target, SecretStr):
+        REDACTOR.add([value for value in (to, urlsplit(to).password) if value])
+    with session.open_store() as source, StateStore.connect(target) as destination:
+        copied = source.copy_to(destination)
+        where = f"from {source.location} to {destination.location}"
+    typer.echo(f"Copied the state {where}: " + ", ".join(f"{table} {rows}" for table, rows in copied.items()))
 
 
 @app.command()

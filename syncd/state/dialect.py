@@ -29,6 +29,9 @@ class Dialect:
         write_version: the statement storing it, with ``{version}`` to fill.
         migration_lock: a statement run first in each migration, so that replicas starting together
             migrate one after another.
+        columns: the statement listing a table's columns in order (the table name bound to ``?``).
+        identity_reset: a statement, with ``{table}`` to fill, that moves a table's id generator past
+            the ids a copy wrote (SQLite's AUTOINCREMENT keeps up by itself).
     """
 
     name: str
@@ -38,6 +41,8 @@ class Dialect:
     read_version: str
     write_version: str
     migration_lock: str | None
+    columns: str
+    identity_reset: str | None
 
     def ddl(self, statement: str) -> str:
         """A migration statement in this dialect."""
@@ -52,6 +57,8 @@ SQLITE = Dialect(
     read_version="PRAGMA user_version",
     write_version="PRAGMA user_version = {version}",
     migration_lock=None,
+    columns="SELECT name FROM pragma_table_info(?) ORDER BY cid",
+    identity_reset=None,
 )
 
 POSTGRES = Dialect(
@@ -66,6 +73,14 @@ POSTGRES = Dialect(
     write_version="UPDATE syncd_schema SET version = {version} WHERE one = 1",
     # A transaction-scoped advisory lock: released at commit, so it cannot outlive a crashed migration.
     migration_lock="SELECT pg_advisory_xact_lock(7354101)",
+    columns=(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND table_name = ? ORDER BY ordinal_position"
+    ),
+    identity_reset=(
+        "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT max(id) FROM {table}), 1), "
+        "(SELECT max(id) FROM {table}) IS NOT NULL)"
+    ),
 )
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 
 import psycopg
 from pydantic import SecretStr
 
 from syncd.errors import StateError
+from syncd.state.copy import copy_tables
 from syncd.state.database import Clock, Connection, Database, utcnow
 from syncd.state.history import Comments, Cursors, Runs, Snapshots
 from syncd.state.items import Items, Journal
@@ -148,6 +149,19 @@ class StateStore:
         """Check, just before a write to the tracker, that this process may still write it."""
         with self.fenced(tracker):
             pass
+
+    def copy_to(self, target: StateStore) -> dict[str, int]:
+        """Copy this whole state into the empty ``target`` (see :mod:`.copy`); the rows copied per table.
+
+        Every tracker's lock or lease is held meanwhile, so no sync changes the state under the copy.
+
+        Raises:
+            StateError: a tracker is being synced, the target is not empty, or the copy does not match.
+        """
+        with ExitStack() as held:
+            for tracker in self.trackers():
+                held.enter_context(self.tracker_lock(tracker))
+            return copy_tables(self._db, target._db)
 
     def trackers(self) -> list[str]:
         """Every tracker the store knows anything about."""

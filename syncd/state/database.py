@@ -73,6 +73,10 @@ class Database(Protocol):
         """Inside a write's transaction: refuse the write unless this process may still write ``tracker``."""
         ...
 
+    def check(self, tracker: str) -> None:
+        """Just before a write to the tracker itself: refuse it unless this process may still write there."""
+        ...
+
     def close(self) -> None: ...
 
 

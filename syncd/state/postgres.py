@@ -183,6 +183,11 @@ class PostgresDatabase:
             self._drop(lease)
             raise
 
+    def check(self, tracker: str) -> None:
+        """Just before a write to the tracker: the lease is still ours, else :class:`LeaseLost`."""
+        with self.transaction() as db:
+            self.fence(db, tracker)
+
     def _drop(self, lease: Lease) -> None:
         with self._held_lock:
             if self._held.get(lease.name) == lease:

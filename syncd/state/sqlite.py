@@ -102,5 +102,8 @@ class SqliteDatabase:
     def fence(self, db: Any, tracker: str) -> None:
         """Writes need no lease here: :meth:`tracker_lock` already keeps every other process out."""
 
+    def check(self, tracker: str) -> None:
+        """Nothing to check: the file lock is held until the process ends."""
+
     def close(self) -> None:
         self.connection.close()

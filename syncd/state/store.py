@@ -9,8 +9,7 @@ leaves the last good state. The engines are :mod:`.sqlite` and :mod:`.postgres`.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 
 import psycopg
@@ -138,17 +137,13 @@ class StateStore:
         """Hold the exclusive right to sync ``tracker``: a file lock on SQLite, a lease on PostgreSQL."""
         return self._db.tracker_lock(tracker)
 
-    @contextmanager
-    def fenced(self, tracker: str) -> Iterator[Connection]:
-        """A transaction that commits only while this process may still write ``tracker``."""
-        with self._db.transaction() as db:
-            self._db.fence(db, tracker)
-            yield db
-
     def fence(self, tracker: str) -> None:
-        """Check, just before a write to the tracker, that this process may still write it."""
-        with self.fenced(tracker):
-            pass
+        """Check, just before a write to the tracker, that this process may still write it.
+
+        Raises:
+            LeaseLost: on PostgreSQL, this replica's lease on ``tracker`` expired or was taken over.
+        """
+        self._db.check(tracker)
 
     def copy_to(self, target: StateStore) -> dict[str, int]:
         """Copy this whole state into the empty ``target`` (see :mod:`.copy`); the rows copied per table.

@@ -36,8 +36,7 @@ def test_one_replica_per_tracker_and_the_lease_is_kept_between_syncs(replicas: t
     with first.tracker_lock(TRACKER):
         first.cursors.set(TRACKER, "c1")
     with pytest.raises(TrackerBusy, match=r"jira.acme is being synced by another replica \(.*:\d+:"):
-        with other.tracker_lock(TRACKER):
-            pass
+        other.tracker_lock(TRACKER).__enter__()
     time.sleep(2.5)
     with pytest.raises(TrackerBusy):
         other.tracker_lock(TRACKER).__enter__()

@@ -85,10 +85,6 @@ class StateStore:
         return self._db.location
 
     @property
-    def path(self) -> str:
-        return self._db.location
-
-    @property
     def engine(self) -> str:
         return self._db.dialect.name
 

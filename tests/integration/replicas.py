@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,7 +30,7 @@ from pydantic import SecretStr
 from tests.conftest import REPO
 from tests.integration.contract import run_sync
 from tests.integration.crash import apply, label_adds, make
-from tests.integration.harness import Harness, JiraHarness
+from tests.integration.harness import Harness, JiraHarness, LinearHarness
 
 LEASE_TTL = 2.0
 INTERVAL = 10.0
@@ -43,6 +46,8 @@ class Fault:
     kind: str
     at: datetime
     replica: int
+    #: whether it hit the replica holding the tracker's lease
+    holder: bool = False
     #: seconds from the fault to the end of the next sync of the tracker
     recovered_after: float | None = None
 
@@ -60,7 +65,10 @@ class Outcome:
     labels_lost: int
     diverged: tuple[str, ...]
     converged: bool
-    extra: dict[str, int] = field(default_factory=dict)
+    #: times the tracker's lease passed to another replica (its fencing token grew)
+    handovers: int = 0
+    #: writes a replica refused after waking up with a lost lease
+    stale_refused: int = 0
 
     @property
     def bound(self) -> float:
@@ -73,7 +81,10 @@ class Outcome:
     def summary(self) -> str:
         kinds = ", ".join(f"{k} {sum(f.kind == k for f in self.faults)}" for k in sorted({f.kind for f in self.faults}))
         return (
-            f"{self.kind}: {len(self.faults)} faults ({kinds}), {self.edits} person edits, {self.syncs} syncs; "
+            f"{self.kind}: {len(self.faults)} faults ({kinds}; {sum(f.holder for f in self.faults)} on the lease "
+            f"holder), {self.edits} person edits and new issues, {self.syncs} syncs, "
+            f"lease handed over {self.handovers} times, "
+            f"{self.stale_refused} stale writes refused; "
             f"duplicate comments {self.duplicate_comments}, applied twice {len(self.applied_twice)}, "
             f"person labels lost {self.labels_lost}, diverged {len(self.diverged)}; slowest recovery "
             f"{self.slowest_recovery:.1f}s (bound {self.bound:.0f}s = lease {LEASE_TTL:.0f} + interval "
@@ -88,7 +99,6 @@ class Replicas:
         self.config = config
         self.directory = directory
         self.processes: list[subprocess.Popen[bytes]] = [self._start(n) for n in range(count)]
-        self.paused: set[int] = set()
 
     def _start(self, number: int) -> subprocess.Popen[bytes]:
         log = (self.directory / f"replica-{number}.log").open("ab")
@@ -99,17 +109,26 @@ class Replicas:
     def number_of(self, pid: int) -> int | None:
         return next((n for n, p in enumerate(self.processes) if p.pid == pid), None)
 
-    def kill_and_restart(self, number: int) -> None:
+    def kill(self, number: int) -> None:
         self.processes[number].send_signal(signal.SIGKILL)
         self.processes[number].wait()
-        self.processes[number] = self._start(number)
 
-    def pause(self, number: int, seconds: float) -> None:
+    def restart_killed(self) -> None:
+        for number, process in enumerate(self.processes):
+            if process.poll() is not None:
+                self.processes[number] = self._start(number)
+
+    def refusals(self) -> int:
+        """Writes the replicas refused because their lease was gone (from their logs)."""
+        logs = (self.directory / f"replica-{n}.log" for n in range(len(self.processes)))
+        lines = (line for log in logs for line in log.read_text().splitlines())
+        return sum(1 for line in lines if '"sync.failed"' in line and ("no lease on" in line or "was lost" in line))
+
+    def stop_one(self, number: int) -> None:
         self.processes[number].send_signal(signal.SIGSTOP)
-        self.paused.add(number)
-        time.sleep(seconds)
+
+    def resume(self, number: int) -> None:
         self.processes[number].send_signal(signal.SIGCONT)
-        self.paused.discard(number)
 
     def stop(self) -> None:
         for process in self.processes:
@@ -124,32 +143,57 @@ class Replicas:
 
 
 class People:
-    """A person adding unrelated labels and pins now and then (adds only, so their order does not matter)."""
+    """People at work: a new issue now and then (which syncd then labels, so every sync has writes to
+    interrupt), and unrelated labels and pins added to existing ones (adds only, so their order does not
+    matter). :func:`replay` does the same on the reference organisation."""
 
     def __init__(self, harness: Harness, rng: random.Random, keys: list[str]) -> None:
         self.harness = harness
         self.rng = rng
         self.keys = keys
         self.edits: list[tuple[str, str]] = []
+        self.created: list[str] = []
         self.last_edit = datetime.now(UTC)
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._edit, name="people", daemon=True)
 
     def _edit(self) -> None:
         while not self.stop.wait(self.rng.uniform(0.5, 1.5)):
-            key = self.rng.choice(self.keys)
-            label = _PIN if self.rng.random() < 0.2 else self.rng.choice(_UNRELATED)
-            if not isinstance(self.harness, JiraHarness):
-                label = _PIN if label == _PIN else "customer-reported"
-            lock = (
-                self.harness.site.store.lock
-                if isinstance(self.harness, JiraHarness)
-                else self.harness.workspace.store.lock
-            )  # type: ignore[attr-defined]
-            with lock:
-                apply(self.harness, [(key, label)])
-            self.edits.append((key, label))
+            with _lock(self.harness):
+                if self.rng.random() < 0.3:
+                    title = f"Checkout pricing experiment {len(self.created) + 1}"
+                    create(self.harness, title)
+                    self.created.append(title)
+                else:
+                    edit = (self.rng.choice(self.keys), self._label())
+                    apply(self.harness, [edit])
+                    self.edits.append(edit)
             self.last_edit = datetime.now(UTC)
+
+    def _label(self) -> str:
+        if self.rng.random() < 0.2:
+            return _PIN
+        return self.rng.choice(_UNRELATED) if isinstance(self.harness, JiraHarness) else "customer-reported"
+
+    def replay(self, reference: Harness) -> None:
+        for title in self.created:
+            create(reference, title)
+        apply(reference, self.edits)
+
+
+def create(harness: Harness, title: str) -> None:
+    if isinstance(harness, JiraHarness):
+        harness.site.store.create_issue("GROW", title, issue_type="Task", status="In Progress")
+    else:
+        assert isinstance(harness, LinearHarness)
+        harness.workspace.add_issue("GRO", title, state="In Progress")
+
+
+def _lock(harness: Harness) -> AbstractContextManager[object]:
+    if isinstance(harness, JiraHarness):
+        return harness.site.store.lock
+    assert isinstance(harness, LinearHarness)
+    return harness.workspace.store.lock
 
 
 def _query(url: SecretStr, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
@@ -204,11 +248,12 @@ def run_trial(
     seed: int, tmp_path: Path, url: SecretStr, *, faults: int, kind: str = "jira-cloud", restart: bool = False
 ) -> Outcome:
     rng = random.Random(seed)
-    spacing = LEASE_TTL + INTERVAL + SYNC_ALLOWANCE / 2
     done: list[Fault] = []
     with make(kind) as harness, make(kind) as reference:
         harness.on_postgres(url)
         harness.tweak("[service]\n", f"[service]\ninterval = {INTERVAL:g}\njitter = 0\n")
+        harness.faults.paths = harness.write_paths
+        harness.faults.latency = 0.05  # label writes take a while, so a pause can land in the middle of them
         config = harness.settings_file(tmp_path)
         config.write_text(config.read_text() + "\n[service.health]\nenabled = false\n")
         keys = sorted(k for k in harness.labels() if not k.startswith(("STRAT", "ENG-1")))
@@ -217,13 +262,13 @@ def run_trial(
         try:
             _wait_for(lambda: bool(ok_runs(url, harness.tracker)), 60)
             people.thread.start()
-            plan = ["kill", "pause", "cut"] + [rng.choice(["kill", "pause", "kill", "pause"]) for _ in range(faults)]
+            plan = ["kill", "pause", "cut"] + [rng.choice(["kill", "pause"]) for _ in range(faults)]
             if restart:
                 plan.insert(len(plan) // 2, "restart")
             for what in plan[: faults + (1 if restart else 0)]:
                 time.sleep(rng.uniform(1.0, 3.0))
-                done.append(_inject(what, replicas, url, harness.tracker, rng))
-                time.sleep(spacing)
+                done.append(_inject(what, replicas, url, harness, rng))
+                replicas.restart_killed()
             people.stop.set()
             people.thread.join()
             converged = _wait_for(lambda: _settled(url, harness.tracker, people.last_edit), 90)
@@ -233,41 +278,93 @@ def run_trial(
         runs = ok_runs(url, harness.tracker)
         for fault in done:
             fault.recovered_after = recovered(fault, runs)
-        apply(reference, people.edits)
+        people.replay(reference)
         reference_dir = tmp_path / "reference"
         reference_dir.mkdir()
         run_sync(reference_dir, reference)
         labels, expected = harness.labels(), reference.labels()
         comments = [t for t in harness.comments(harness.report_issue) if "syncd:drift:report" in t]
+        [(token,)] = _query(url, "SELECT token FROM leases WHERE name = %s", (harness.tracker,))
         return Outcome(
             kind=kind,
             faults=done,
-            edits=len(people.edits),
+            edits=len(people.edits) + len(people.created),
             syncs=len(runs),
             duplicate_comments=max(len(comments) - 1, 0),
             applied_twice=tuple(sorted(pair for pair, n in label_adds(harness).items() if n > 1)),
             labels_lost=sum(1 for key, label in people.edits if label not in labels[key]),
             diverged=tuple(sorted(key for key in expected if labels.get(key) != expected[key])),
             converged=converged,
+            handovers=int(str(token)) - 1,
+            stale_refused=replicas.refusals(),
         )
 
 
-def _inject(what: str, replicas: Replicas, url: SecretStr, tracker: str, rng: random.Random) -> Fault:
-    """A fault, aimed at the replica holding the tracker when there is one (else a random one)."""
-    pid = holder_pid(url, tracker)
-    holder = replicas.number_of(pid) if pid is not None else None
-    number = holder if holder is not None else rng.randrange(len(replicas.processes))
-    fault = Fault(what, datetime.now(UTC), number)
+def _inject(what: str, replicas: Replicas, url: SecretStr, harness: Harness, rng: random.Random) -> Fault:
+    """A fault, aimed at the replica holding the tracker's lease (a random one when none holds it).
+
+    A killed replica stays down until the tracker was synced elsewhere; a paused one is stopped while it
+    writes labels (when a write comes within an interval) and for longer than lease and interval, so that
+    another replica takes over meanwhile and the paused one wakes up with a stale lease.
+    """
+
+    def aim() -> Fault:
+        pid = holder_pid(url, harness.tracker)
+        holder = replicas.number_of(pid) if pid is not None else None
+        number = holder if holder is not None else rng.randrange(len(replicas.processes))
+        return Fault(what, datetime.now(UTC), number, holder=holder is not None)
+
+    if what == "pause":
+        aimed: list[Fault] = []
+
+        def stop() -> None:
+            aimed.append(aim())
+            replicas.stop_one(aimed[0].replica)
+
+        if not at_next_write(harness, stop, timeout=INTERVAL + 2):
+            stop()
+        fault = aimed[0]
+        time.sleep(LEASE_TTL + INTERVAL + 2)
+        replicas.resume(fault.replica)
+        return _recovery(fault, url, harness.tracker)
+    fault = aim()
     if what == "kill":
-        replicas.kill_and_restart(number)
-    elif what == "pause":
-        replicas.pause(number, LEASE_TTL + rng.uniform(1.0, 3.0))
+        replicas.kill(fault.replica)
     elif what == "cut":
         cut_connections(url)
     elif what == "restart" and not restart_server():
         cut_connections(url)
         fault.kind = "cut"
+    return _recovery(fault, url, harness.tracker)
+
+
+def _recovery(fault: Fault, url: SecretStr, tracker: str) -> Fault:
+    """Wait (at most the bound) until the tracker was synced again after ``fault``."""
+    _wait_for(lambda: bool(recovered(fault, ok_runs(url, tracker))), LEASE_TTL + INTERVAL + SYNC_ALLOWANCE)
     return fault
+
+
+def at_next_write(harness: Harness, action: Callable[[], None], *, timeout: float) -> bool:
+    """Run ``action`` when the next label write reaches the tracker, before the tracker acts on it (so
+    the writer is stopped with its request in flight); False when no write came within ``timeout``."""
+    fired = threading.Event()
+    lock = threading.Lock()
+    original = harness.faults.delay
+
+    def delay(target: str) -> float:
+        with lock:
+            if not fired.is_set() and re.search(harness.write_paths, target):
+                action()
+                fired.set()
+        return original(target)
+
+    harness.faults.delay = delay  # type: ignore[method-assign]
+    fired.wait(timeout)
+    with lock:
+        harness.faults.delay = original  # type: ignore[method-assign]
+        came = fired.is_set()
+        fired.set()  # disarmed
+    return came
 
 
 def _settled(url: SecretStr, tracker: str, last_edit: datetime) -> bool:

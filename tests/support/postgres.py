@@ -42,11 +42,27 @@ def _with_database(url: str, name: str, query: str = "") -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", query, ""))
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @contextmanager
 def fresh_database(url: str) -> Iterator[str]:
-    """A new database on the server for this test run, dropped after it."""
+    """A new database on the server for this test run, dropped after it (and those of runs that were
+    killed before they could drop theirs)."""
     name = f"syncd_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(url, autocommit=True) as admin:
+        rows = admin.execute("SELECT datname FROM pg_database WHERE datname LIKE 'syncd\\_test\\_%'").fetchall()
+        for (left,) in rows:
+            pid = str(left).split("_")[2]
+            if pid.isdigit() and not _alive(int(pid)):
+                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(left)))
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
         yield _with_database(url, name)

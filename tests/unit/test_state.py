@@ -256,3 +256,15 @@ def test_tracker_lock_is_exclusive_across_processes(state_target: Path | SecretS
         assert "jira.acme" in other.stdout
     again = subprocess.run([sys.executable, "-c", script, target], capture_output=True, text=True, check=True)
     assert again.stdout.strip().splitlines()[-1] == "locked"
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("", pytest.skip.Exception), ("true", pytest.fail.Exception)])
+def test_without_a_postgresql_server_the_tests_skip_except_under_ci(
+    monkeypatch: pytest.MonkeyPatch, ci: str, outcome: type[BaseException]
+) -> None:
+    from tests.support.postgres import server_url
+
+    monkeypatch.setenv("SYNCD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:1/none")
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match="no PostgreSQL server reachable at SYNCD_TEST_POSTGRES_URL"):
+        server_url()

@@ -24,6 +24,7 @@ class Cursors:
 
     def set(self, tracker: str, value: str, scope: str = "issues") -> None:
         with self._db.transaction() as db:
+            self._db.fence(db, tracker)
             db.execute(
                 "INSERT INTO cursors (tracker, scope, value, updated_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (tracker, scope) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",

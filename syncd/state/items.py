@@ -101,12 +101,14 @@ class Items:
         """Forget items (deleted or moved out of scope); their journal goes with them."""
         rows = [(tracker, key) for key in keys]
         with self._db.transaction() as db:
+            self._db.fence(db, tracker)
             db.executemany("DELETE FROM items WHERE tracker = ? AND key = ?", rows)
             db.executemany("DELETE FROM label_journal WHERE tracker = ? AND key = ?", rows)
 
     def rekey(self, tracker: str, old: str, new: str) -> None:
         """Carry a moved issue's journal to its new key and forget the old key."""
         with self._db.transaction() as db:
+            self._db.fence(db, tracker)
             db.execute(
                 "DELETE FROM label_journal WHERE tracker = ? AND key = ? AND EXISTS "
                 "(SELECT 1 FROM label_journal WHERE tracker = ? AND key = ?)",

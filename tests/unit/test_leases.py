@@ -70,6 +70,9 @@ def test_a_replica_that_lost_its_lease_writes_nothing(
         lambda: first.outbox.fail(op, "503"),
         lambda: first.outbox.sending(TRACKER, "labels"),
         lambda: first.comments.put(TRACKER, "STRAT-1", "*", "1", "h"),
+        lambda: first.cursors.set(TRACKER, "stale"),
+        lambda: first.items.delete(TRACKER, ["GROW-1"]),
+        lambda: first.items.rekey(TRACKER, "GROW-1", "OPS-1"),
     ):
         with pytest.raises(LeaseLost):
             stale_write()
@@ -77,6 +80,7 @@ def test_a_replica_that_lost_its_lease_writes_nothing(
     assert (pending.id, pending.attempts) == (op, 0), "the stale replica neither completed nor failed the op"
     assert other.journal.get(TRACKER, ["GROW-1"]) == {}
     assert other.comments.get(TRACKER, "STRAT-1", "*") is None
+    assert other.cursors.get(TRACKER) is None
     other.outbox.complete(TRACKER, [(op, "GROW-1", None)])
 
 

@@ -61,7 +61,7 @@ def test_reopen_keeps_everything(state_target: Path | SecretStr) -> None:
         (Reason(Rule.FIELD, TargetKind.OBJECTIVE, "growth", "project GROW"),),
         Rule.FIELD,
     )
-    with StateStore.connect(path) as store:
+    with StateStore.connect(path) as store, store.tracker_lock(TRACKER):
         store.cursors.set(TRACKER, "c1")
         store.items.put(TRACKER, [(item, alignment)])
         store.journal.put(TRACKER, {"GROW-1": JournalEntry(frozenset({"objective:growth"}))})

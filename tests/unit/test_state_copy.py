@@ -102,7 +102,8 @@ def test_a_copy_never_merges_into_a_state_that_holds_something(tmp_path: Path, s
         with store.tracker_lock(TRACKER):
             fill(store)
         with StateStore.connect(state_target) as target:
-            target.cursors.set("linear.acme", "c")
+            with target.tracker_lock("linear.acme"):
+                target.cursors.set("linear.acme", "c")
             before = dump(target)
             with pytest.raises(StateError, match="already holds state"):
                 store.copy_to(target)

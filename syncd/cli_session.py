@@ -90,7 +90,8 @@ class Session:
         return no_file and path == DEFAULT_STRATEGY and not path.exists()
 
     def open_store(self) -> StateStore:
-        return StateStore.open(self.settings().state_file())
+        settings = self.settings()
+        return StateStore.connect(settings.state_target(), lease_ttl=settings.service.lease_ttl)
 
 
 @dataclass

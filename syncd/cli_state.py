@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import typer
+from pydantic import SecretStr
 
 from syncd.cli_session import guarded, say, session_of
 from syncd.command_json import state_json
 from syncd.errors import ConfigError, Problem
+from syncd.logging import REDACTOR
+from syncd.state import StateStore
 
 __all__ = ["state_app"]
 
@@ -24,12 +29,13 @@ def state_show(
 ) -> None:
     """Print cursors, recent runs and pending writes."""
     session = session_of(ctx)
-    path = session.settings().state_file()
-    if not path.exists():
+    target = session.settings().state_target()
+    if isinstance(target, Path) and not target.exists():
         if as_json:
-            say(json.dumps(state_json(state_file=str(path), schema_version=None, trackers=[], runs=[]), indent=2))
+            document = state_json(state_file=str(target), schema_version=None, trackers=[], runs=[])
+            say(json.dumps(document, indent=2))
             return
-        say(f"No state yet: {path} does not exist (nothing has been synced with these settings).")
+        say(f"No state yet: {target} does not exist (nothing has been synced with these settings).")
         return
     with session.open_store() as store:
         trackers = [
@@ -45,11 +51,11 @@ def state_show(
         runs = store.runs.latest(limit=10)
         if as_json:
             document = state_json(
-                state_file=str(store.path), schema_version=store.schema_version, trackers=trackers, runs=runs
+                state_file=store.location, schema_version=store.schema_version, trackers=trackers, runs=runs
             )
             say(json.dumps(document, indent=2, ensure_ascii=False))
             return
-        say(f"State file: {store.path} (schema {store.schema_version})")
+        say(f"State: {store.location} (schema {store.schema_version})")
         if not trackers:
             say("  nothing synced yet")
         for name, cursor, items, pending, refused in trackers:
@@ -86,3 +92,27 @@ def state_reset(
             typer.confirm(question, abort=True)
         store.reset(tracker)
     say(f"Deleted {what}.")
+
+
+@state_app.command("copy")
+@guarded
+def state_copy(
+    ctx: typer.Context,
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help="The empty state to copy into: postgresql://user@host/db (the password from PGPASSWORD or "
+            "~/.pgpass, not the command line) or a SQLite file.",
+        ),
+    ],
+) -> None:
+    """Copy the whole state (journal, outbox, history, reports) into another engine; stop syncd first."""
+    session = session_of(ctx)
+    target = SecretStr(to) if to.startswith(("postgresql:", "postgres:")) else Path(to)
+    if isinstance(target, SecretStr):
+        REDACTOR.add([value for value in (to, urlsplit(to).password) if value])
+    with session.open_store() as source, StateStore.connect(target) as destination:
+        copied = source.copy_to(destination)
+        where = f"from {source.location} to {destination.location}"
+    say(f"Copied the state {where}: " + ", ".join(f"{table} {rows}" for table, rows in copied.items()))

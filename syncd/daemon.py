@@ -154,7 +154,7 @@ class Service:
         self._record(outcome, duration=time.monotonic() - started)
         if self.stop.is_set():
             return
-        ok = outcome.result is not None
+        ok = outcome.result is not None or outcome.elsewhere
         schedule.failures = 0 if ok else schedule.failures + 1
         pause = self._pause(schedule.failures)
         if self.webhooks is not None and ok:
@@ -164,6 +164,9 @@ class Service:
 
     def _record(self, outcome: TrackerOutcome, *, duration: float) -> None:
         finished = time.time()
+        if outcome.elsewhere:  # another replica syncs it: healthy here, and nothing to measure
+            self.health.elsewhere(outcome.name, finished, outcome.error or "held by another replica")
+            return
         self.metrics.observe_sync(outcome, duration=duration, finished=finished)
         self.metrics.observe_calls(self.stats)
         if outcome.result is None:

@@ -32,6 +32,7 @@ class Health:
     last_success: dict[str, float] = field(default_factory=dict)
     last_error: dict[str, str] = field(default_factory=dict)
     webhooks: Callable[[], dict[str, Any]] | None = None
+    held_elsewhere: dict[str, tuple[float, str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def succeeded(self, tracker: str, at: float, *, problems: str | None = None) -> None:
@@ -39,6 +40,7 @@ class Health:
         kept current, so it counts as healthy; ``problems`` shows in the body until a clean sync."""
         with self._lock:
             self.last_success[tracker] = at
+            self.held_elsewhere.pop(tracker, None)
             if problems:
                 self.last_error[tracker] = problems
             else:
@@ -47,6 +49,14 @@ class Health:
     def failed(self, tracker: str, error: str) -> None:
         with self._lock:
             self.last_error[tracker] = error
+            self.held_elsewhere.pop(tracker, None)
+
+    def elsewhere(self, tracker: str, at: float, holder: str) -> None:
+        """Another replica holds the tracker's lease: this one is healthy without syncing it, for as
+        long as it keeps finding the lease held (it tries again every interval)."""
+        with self._lock:
+            self.held_elsewhere[tracker] = (at, holder)
+            self.last_error.pop(tracker, None)
 
     def report(self, now: float | None = None) -> tuple[bool, dict[str, Any]]:
         """(healthy, details)."""
@@ -57,8 +67,11 @@ class Health:
             for tracker in self.trackers:
                 last = self.last_success.get(tracker)
                 age = None if last is None else moment - last
-                fresh = (age is not None and age <= self.stale_after) or (
-                    last is None and moment - self.started <= self.stale_after
+                elsewhere = self.held_elsewhere.get(tracker)
+                fresh = (
+                    (age is not None and age <= self.stale_after)
+                    or (last is None and moment - self.started <= self.stale_after)
+                    or (elsewhere is not None and moment - elsewhere[0] <= self.stale_after)
                 )
                 healthy = healthy and fresh
                 details[tracker] = {
@@ -67,6 +80,8 @@ class Health:
                     "age_seconds": None if age is None else round(age, 1),
                     "last_error": self.last_error.get(tracker),
                 }
+                if elsewhere is not None:
+                    details[tracker]["held_elsewhere"] = elsewhere[1]
         body = {"status": "ok" if healthy else "stale", "stale_after": self.stale_after, "trackers": details}
         if self.webhooks is not None:
             body["webhooks"] = self.webhooks()

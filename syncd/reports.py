@@ -284,6 +284,7 @@ def _send(
     """Post or edit one comment from the outbox, and record its id with the op done in one transaction."""
     payload = entry.payload
     stored = store.comments.get(name, payload["target"], payload["period"])
+    store.fence(name)  # posting is leased too: a replica that lost the tracker posts nothing
     try:
         comment_id = connector.upsert_comment(
             payload["target"], payload["marker"], payload["body"], stored.comment_id if stored else None

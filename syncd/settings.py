@@ -126,6 +126,17 @@ def _path(value: Path) -> Path:
 LocalPath = Annotated[Path, AfterValidator(_path)]
 
 
+def _state_url(value: SecretStr) -> SecretStr:
+    """A PostgreSQL URL; the message never repeats the value, which may hold a password."""
+    parts = urlsplit(value.get_secret_value().strip())
+    if parts.scheme not in {"postgresql", "postgres"} or not (parts.hostname or parts.query):
+        raise ValueError("must be a PostgreSQL URL like postgresql://syncd@db.example.com:5432/syncd (value not shown)")
+    return SecretStr(value.get_secret_value().strip())
+
+
+StateUrl = Annotated[SecretStr, AfterValidator(_state_url)]
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -276,6 +287,7 @@ class ServiceOptions(_Section):
     full_sweep_every: int = Field(default=24, ge=1, description="every Nth sync is a full sweep")
     health: HealthOptions = HealthOptions()
     webhooks: WebhookOptions = WebhookOptions()
+    lease_ttl: float = Field(default=30.0, ge=2, le=600, description="seconds a replica holds a tracker unrenewed")
 
 
 def _names(value: dict[str, Any]) -> dict[str, Any]:
@@ -299,6 +311,7 @@ class Settings(BaseSettings):
 
     strategy: LocalPath = DEFAULT_STRATEGY
     state_path: LocalPath | None = None
+    state_url: StateUrl | None = None
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     jira: Annotated[dict[str, JiraSite], AfterValidator(_names)] = {}
@@ -333,9 +346,24 @@ class Settings(BaseSettings):
             return Path(state_directory.split(":")[0]) / "syncd.db"
         return DEFAULT_STATE_FILE
 
+    @model_validator(mode="after")
+    def _one_state(self) -> Settings:
+        if self.state_path is not None and self.state_url is not None:
+            raise ValueError("state_path and state_url both name the state: keep one")
+        return self
+
+    def state_target(self) -> Path | SecretStr:
+        """The state: the PostgreSQL database of ``state_url``, else the SQLite file of :meth:`state_file`."""
+        return self.state_url if self.state_url is not None else self.state_file()
+
     def secret_values(self) -> list[str]:
         """Every secret's plain value, for the log redactor; never print these."""
         values: list[str] = []
+        if self.state_url is not None:
+            values.append(self.state_url.get_secret_value())
+            password = urlsplit(self.state_url.get_secret_value()).password
+            if password:
+                values.append(password)
         for tracker in self.trackers().values():
             for name in ("api_token", "token", "api_key", "webhook_secret", "webhook_path_secret"):
                 secret = getattr(tracker, name, None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -26,7 +27,7 @@ from syncd.model import TrackerKind
 from syncd.reports import PostResult, build_report, post_reports
 from syncd.retry import CallStats, RetryPolicy
 from syncd.settings import Settings, TrackerSettings
-from syncd.state import StateStore
+from syncd.state import StateStore, TrackerBusy
 from syncd.strategy import Strategy
 from syncd.sync_model import RunControl, SyncOptions, SyncResult
 
@@ -44,6 +45,8 @@ class TrackerOutcome:
     error: str | None = None
     exit_code: int = EXIT_OK
     report: PostResult | None = None
+    #: another replica holds the tracker's lease: not synced here, and not a failure of this replica
+    elsewhere: bool = False
 
 
 def select_trackers(settings: Settings, names: Iterable[str] = ()) -> dict[str, TrackerSettings]:
@@ -139,6 +142,9 @@ def _sync_one(
             strategy=strategy, store=store, connector=connector, stats=stats, mapper=mapper, control=control
         )
         result = engine.sync(options)
+    except TrackerBusy as busy:
+        _log.info("sync.elsewhere", tracker=name, reason=str(busy))
+        return TrackerOutcome(name, None, str(busy), describe_error(busy).exit_code, elsewhere=True)
     except Exception as exc:
         return _failed(name, exc)
     return TrackerOutcome(name, result, exit_code=EXIT_OK if result.status == "ok" else EXIT_PARTIAL)
@@ -191,7 +197,10 @@ def post_now(
         for name, tracker in trackers.items()
     }
     try:
-        return post_reports(report, strategy, store, connectors)
+        with ExitStack() as leases:
+            for name in connectors:
+                leases.enter_context(store.tracker_lock(name))  # posting is leased like syncing
+            return post_reports(report, strategy, store, connectors)
     finally:
         for connector in connectors.values():
             connector.close()

@@ -88,6 +88,7 @@ def _send_chunk(
     done: list[tuple[int, str, JournalEntry | None]] = []
     carry_on = True
     fatal: TrackerError | None = None
+    store.fence(name)  # each op is sent only while this process may still write the tracker
     for outcome in connector.apply([label_op(name, entry) for entry in chunk]):
         control.heartbeat()
         entry = entries[outcome.op.key]
@@ -109,6 +110,7 @@ def _send_chunk(
         if control.stop.is_set() or fatal is not None:
             carry_on = False
             break
+        store.fence(name)
     if done:
         store.outbox.complete(name, done)
     if fatal is not None:

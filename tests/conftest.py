@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import base64
 import os
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
+from pydantic import SecretStr
 
 from syncd.model import StatusCategory, TrackerKind, WorkItem
 from syncd.strategy import Strategy, load_strategy
 from tests.support.outputs import OUTPUTS
 from tests.support.outputs import install as install_output_audit
+from tests.support.postgres import fresh_database, fresh_schema, server_url
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_STRATEGY = REPO / "config" / "strategy.example.yaml"
@@ -49,6 +52,30 @@ def make_item(key: str = "GROW-1", **fields: Any) -> WorkItem:
 @pytest.fixture(scope="session")
 def example_strategy() -> Strategy:
     return load_strategy(EXAMPLE_STRATEGY)
+
+
+# -- the state on both engines -------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """This run's own database on the test server (see tests/support/postgres.py), dropped at the end."""
+    with fresh_database(server_url()) as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_database: str) -> Iterator[SecretStr]:
+    """A state URL for one test: its own schema in the run's database."""
+    with fresh_schema(postgres_database) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_target(request: pytest.FixtureRequest, tmp_path: Path) -> Path | SecretStr:
+    """Where a test's state lives, once per engine: a SQLite file, then a PostgreSQL schema."""
+    if request.param == "sqlite":
+        return tmp_path / "state" / "syncd.db"
+    url: SecretStr = request.getfixturevalue("postgres_url")
+    return url
 
 
 # -- no secret in any output ---------------------------------------------------------------------------

@@ -1,8 +1,12 @@
-"""The state store (SQLite, WAL): cursors, item snapshots, label journal, outbox, comments, runs, snapshots."""
+"""The state store: cursors, item snapshots, label journal, outbox, comments, runs, snapshots, leases.
+
+SQLite (one file, WAL) on one machine; PostgreSQL when several replicas share the trackers.
+"""
 
 from syncd.state.history import RunRecord, StoredComment
 from syncd.state.items import StoredItem
+from syncd.state.leases import LeaseLost, TrackerBusy
 from syncd.state.outbox import OutboxEntry
 from syncd.state.store import StateStore
 
-__all__ = ["OutboxEntry", "RunRecord", "StateStore", "StoredComment", "StoredItem"]
+__all__ = ["LeaseLost", "OutboxEntry", "RunRecord", "StateStore", "StoredComment", "StoredItem", "TrackerBusy"]

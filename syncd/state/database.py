@@ -1,15 +1,24 @@
-"""The SQLite connection every part of the state store shares: transactions, clock, and opening safely."""
+"""What every part of the state store is written against: one :class:`Database` protocol, two engines.
+
+The parts (cursors, items, journal, outbox, history, leases) hold their SQL once, in the dialect both
+engines speak: ``?`` placeholders, ``ON CONFLICT ... DO UPDATE``, ``RETURNING``. What differs between
+SQLite and PostgreSQL — identity columns, where the schema version lives, the clock in SQL — is in
+:mod:`syncd.state.dialect`; the connections are in :mod:`syncd.state.sqlite` and
+:mod:`syncd.state.postgres`.
+"""
 
 from __future__ import annotations
 
 import os
-import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Protocol
 
-__all__ = ["Clock", "Database", "chunks", "create_private"]
+from syncd.state.dialect import Dialect
+
+__all__ = ["Clock", "Connection", "Database", "Rows", "chunks", "create_private", "utcnow"]
 
 Clock = Callable[[], datetime]
 
@@ -18,34 +27,61 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Database:
-    """One connection in autocommit mode; :meth:`transaction` groups statements atomically."""
+class Rows(Protocol):
+    """What a statement returns: its rows, and how many rows it changed."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path, clock: Clock = utcnow) -> None:
-        self.connection = connection
-        self.path = path
-        self.clock = clock
+    @property
+    def rowcount(self) -> int: ...
 
-    def now(self) -> str:
-        return self.clock().isoformat()
+    def fetchone(self) -> Any: ...
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """What a transaction hands out: statements with ``?`` placeholders."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Rows: ...
+
+    def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> object: ...
+
+
+class Database(Protocol):
+    """One state database: SQLite for one machine, PostgreSQL for several replicas."""
+
+    dialect: Dialect
+    clock: Clock
+
+    @property
+    def location(self) -> str:
+        """Where the state is, safe to print (no password)."""
+        ...
+
+    def now(self) -> str: ...
+
+    def transaction(self) -> AbstractContextManager[Connection]:
         """One atomic unit of work; nested use joins the outer transaction."""
-        db = self.connection
-        if db.in_transaction:
-            yield db
-            return
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        ...
 
-    def execute(self, sql: str, args: tuple[object, ...] | list[object] = ()) -> sqlite3.Cursor:
-        return self.connection.execute(sql, args)
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> Rows: ...
+
+    def tracker_lock(self, tracker: str) -> AbstractContextManager[None]:
+        """The exclusive right to sync ``tracker`` against this database."""
+        ...
+
+    def report_lock(self, tracker: str, *, wait: float) -> AbstractContextManager[None]:
+        """The right to post ``tracker``'s report comments, waited for up to ``wait`` seconds."""
+        ...
+
+    def fence(self, db: Connection, tracker: str) -> None:
+        """Inside a write's transaction: refuse the write unless this process may still write ``tracker``."""
+        ...
+
+    def check(self, tracker: str) -> None:
+        """Just before a write to the tracker itself: refuse it unless this process may still write there."""
+        ...
+
+    def close(self) -> None: ...
 
 
 def create_private(path: Path) -> None:

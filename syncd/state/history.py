@@ -24,6 +24,7 @@ class Cursors:
 
     def set(self, tracker: str, value: str, scope: str = "issues") -> None:
         with self._db.transaction() as db:
+            self._db.fence(db, tracker)
             db.execute(
                 "INSERT INTO cursors (tracker, scope, value, updated_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (tracker, scope) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
@@ -48,8 +49,10 @@ class Runs:
 
     def start(self, tracker: str) -> int:
         with self._db.transaction() as db:
-            cursor = db.execute("INSERT INTO runs (tracker, started_at) VALUES (?, ?)", (tracker, self._db.now()))
-            return int(cursor.lastrowid or 0)
+            row = db.execute(
+                "INSERT INTO runs (tracker, started_at) VALUES (?, ?) RETURNING id", (tracker, self._db.now())
+            ).fetchone()
+            return int(row[0])
 
     def finish(self, run_id: int, status: str, counts: dict[str, Any], error: str | None = None) -> None:
         with self._db.transaction() as db:
@@ -102,6 +105,7 @@ class Comments:
 
     def put(self, tracker: str, target: str, period: str, comment_id: str, body_hash: str) -> None:
         with self._db.transaction() as db:
+            self._db.fence(db, tracker)
             db.execute(
                 "INSERT INTO comments (tracker, target, period, comment_id, body_hash, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tracker, target, period) DO UPDATE SET "
@@ -131,7 +135,9 @@ class Snapshots:
 
     def recent(self, tracker: str, *, limit: int = 400) -> list[dict[str, Any]]:
         """The last ``limit`` reports, oldest first: the series a report's history chart draws."""
-        rows = self._db.execute(
-            "SELECT report FROM snapshots WHERE tracker = ? ORDER BY id DESC LIMIT ?", (tracker, limit)
-        ).fetchall()
+        rows = list(
+            self._db.execute(
+                "SELECT report FROM snapshots WHERE tracker = ? ORDER BY id DESC LIMIT ?", (tracker, limit)
+            )
+        )
         return [json.loads(row[0]) for row in reversed(rows)]

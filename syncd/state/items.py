@@ -101,16 +101,20 @@ class Items:
         """Forget items (deleted or moved out of scope); their journal goes with them."""
         rows = [(tracker, key) for key in keys]
         with self._db.transaction() as db:
+            self._db.fence(db, tracker)
             db.executemany("DELETE FROM items WHERE tracker = ? AND key = ?", rows)
             db.executemany("DELETE FROM label_journal WHERE tracker = ? AND key = ?", rows)
 
     def rekey(self, tracker: str, old: str, new: str) -> None:
         """Carry a moved issue's journal to its new key and forget the old key."""
         with self._db.transaction() as db:
+            self._db.fence(db, tracker)
             db.execute(
-                "UPDATE OR REPLACE label_journal SET key = ? WHERE tracker = ? AND key = ?",
-                (new, tracker, old),
+                "DELETE FROM label_journal WHERE tracker = ? AND key = ? AND EXISTS "
+                "(SELECT 1 FROM label_journal WHERE tracker = ? AND key = ?)",
+                (tracker, new, tracker, old),
             )
+            db.execute("UPDATE label_journal SET key = ? WHERE tracker = ? AND key = ?", (new, tracker, old))
             db.execute("DELETE FROM items WHERE tracker = ? AND key = ?", (tracker, old))
             db.execute(
                 "UPDATE outbox SET status = 'superseded' WHERE tracker = ? AND key = ? AND status = 'pending'",

@@ -1,5 +1,8 @@
 """The outbox: every write is recorded before it is sent and marked done after the tracker confirms it.
 
+Every step that changes the outbox is fenced (:meth:`~syncd.state.database.Database.fence`): on a
+shared database it commits only while this replica still holds the tracker's lease.
+
 A crash at any point therefore leaves either a pending op (sent again on the next run; every op is an
 idempotent delta) or a done op with its journal entry written in the same transaction. A newer plan for
 the same issue supersedes a pending op instead of queueing behind it, so a stale decision is not replayed
@@ -52,19 +55,21 @@ class Outbox:
         now = self._db.now()
         ids: list[int] = []
         with self._db.transaction() as db:
+            self._db.fence(db, tracker)
             for key, payload in ops:
                 self._supersede(db, now, tracker, kind, key)
-                cursor = db.execute(
-                    "INSERT INTO outbox (tracker, kind, key, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+                row = db.execute(
+                    "INSERT INTO outbox (tracker, kind, key, payload, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
                     (tracker, kind, key, json.dumps(payload, separators=(",", ":")), now),
-                )
-                ids.append(int(cursor.lastrowid or 0))
+                ).fetchone()
+                ids.append(int(row[0]))
         return ids
 
     def supersede(self, tracker: str, kind: str, keys: Iterable[str]) -> None:
         """Drop pending ops of these issues: a newer plan found nothing left to write."""
         now = self._db.now()
         with self._db.transaction() as db:
+            self._db.fence(db, tracker)
             for key in keys:
                 self._supersede(db, now, tracker, kind, key)
 
@@ -118,6 +123,7 @@ class Outbox:
     def sending(self, tracker: str, kind: str) -> None:
         """Mark every pending op as possibly landing: a crash from here on leaves their outcome unknown."""
         with self._db.transaction() as db:
+            self._db.fence(db, tracker)
             db.execute(
                 "UPDATE outbox SET uncertain = 1 WHERE tracker = ? AND kind = ? AND status = 'pending'",
                 (tracker, kind),
@@ -127,6 +133,7 @@ class Outbox:
         """Mark confirmed ops done and store their journal entries, in one transaction."""
         now = self._db.now()
         with self._db.transaction() as db:
+            self._db.fence(db, tracker)
             db.executemany(
                 "UPDATE outbox SET status = 'done', done_at = ? WHERE id = ?", [(now, i) for i, _, _ in done]
             )
@@ -138,10 +145,13 @@ class Outbox:
         ``uncertain``: the failure left open whether the op landed (a dropped connection, a timeout, a 5xx).
         """
         with self._db.transaction() as db:
+            row = db.execute("SELECT tracker FROM outbox WHERE id = ?", (op_id,)).fetchone()
+            if row is not None:
+                self._db.fence(db, row[0])
             db.execute(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?, uncertain = ?, "
                 "status = CASE WHEN ? THEN 'failed' ELSE status END WHERE id = ?",
-                (error, uncertain, give_up, op_id),
+                (error, int(uncertain), give_up, op_id),
             )
 
 

@@ -1,4 +1,8 @@
-"""The state store's schema as a list of migrations; ``PRAGMA user_version`` says how many have run.
+"""The state store's schema as a list of migrations, one source for SQLite and PostgreSQL.
+
+The schema version (``PRAGMA user_version`` on SQLite, a one-row table on PostgreSQL: see
+:mod:`syncd.state.dialect`) says how many have run; :meth:`~syncd.state.dialect.Dialect.ddl` spells the
+few words PostgreSQL says differently.
 
 Migrations are append-only: a released one is never edited, so every state file in the field reaches the
 current schema by running the ones it has not seen, in order, each in its own transaction.
@@ -47,6 +51,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     # 3: provenance: the owned labels the tracker's history showed a person put on an issue.
     ("ALTER TABLE label_journal ADD COLUMN persons TEXT NOT NULL DEFAULT '[]'",),
+    # 4: leases, so that several replicas sharing one database each sync a tracker alone.
+    (
+        """CREATE TABLE leases (
+            name TEXT PRIMARY KEY, holder TEXT NOT NULL, token BIGINT NOT NULL,
+            expires_at DOUBLE PRECISION NOT NULL)""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,41 +1,40 @@
-"""The state store: one SQLite file (WAL) holding what syncd must not forget between runs.
+"""The state store: what syncd must not forget between runs, in SQLite (one machine) or PostgreSQL.
 
-Its parts, each in its own module: cursors, runs, comments and snapshots (:mod:`.history`), item
-snapshots and the label journal (:mod:`.items`), and the outbox (:mod:`.outbox`). Every multi-row change
-runs in one transaction, so a crash leaves the last good state.
-
-The file is created with mode 0600 in a 0700 directory: it names issues and people. ``synchronous=FULL``
-makes a committed transaction survive power loss, which is what lets a replay after a crash trust it.
+Its parts, each in its own module and each written once against :class:`~syncd.state.database.Database`:
+cursors, runs, comments and snapshots (:mod:`.history`), item snapshots and the label journal
+(:mod:`.items`), the outbox (:mod:`.outbox`). Every multi-row change runs in one transaction, so a crash
+leaves the last good state. The engines are :mod:`.sqlite` and :mod:`.postgres`.
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
 import sqlite3
-import time
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 
+import psycopg
+from pydantic import SecretStr
+
 from syncd.errors import StateError
-from syncd.state.database import Clock, Database, create_private, utcnow
+from syncd.state.copy import copy_tables
+from syncd.state.database import Clock, Connection, Database, utcnow
 from syncd.state.history import Comments, Cursors, Runs, Snapshots
 from syncd.state.items import Items, Journal
 from syncd.state.outbox import Outbox
+from syncd.state.postgres import DEFAULT_LEASE_TTL, PostgresDatabase
 from syncd.state.schema import MIGRATIONS, SCHEMA_VERSION
+from syncd.state.sqlite import SqliteDatabase
 
-__all__ = ["StateStore"]
+__all__ = ["TABLES", "StateStore"]
 
-_TABLES = ("cursors", "items", "label_journal", "outbox", "comments", "runs", "snapshots")
+TABLES = ("cursors", "items", "label_journal", "outbox", "comments", "runs", "snapshots")
 
 
 class StateStore:
-    """Access to the state file. Open with :meth:`open`; use as a context manager to close it."""
+    """Access to the state. Open with :meth:`open` or :meth:`connect`; use as a context manager to close it."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self.path = db.path
         self.cursors = Cursors(db)
         self.items = Items(db)
         self.journal = Journal(db)
@@ -46,31 +45,51 @@ class StateStore:
 
     @classmethod
     def open(cls, path: Path, *, clock: Clock = utcnow) -> StateStore:
-        """Open (creating, with mode 0600) and migrate the state file.
+        """Open (creating, with mode 0600) and migrate the SQLite state file.
 
         Raises:
             StateError: the file cannot be created or read, is not a syncd state file, or comes from a
                 newer syncd.
         """
+        return cls._migrated(SqliteDatabase.open(path, clock=clock))
+
+    @classmethod
+    def connect(
+        cls, target: Path | SecretStr, *, clock: Clock = utcnow, lease_ttl: float = DEFAULT_LEASE_TTL
+    ) -> StateStore:
+        """Open the state a setting names: a ``postgresql://`` URL, else a SQLite file.
+
+        Raises:
+            StateError: the state cannot be reached, read or migrated.
+        """
+        if isinstance(target, Path):
+            return cls.open(target, clock=clock)
+        return cls._migrated(PostgresDatabase.connect(target, clock=clock, lease_ttl=lease_ttl))
+
+    @classmethod
+    def _migrated(cls, db: Database) -> StateStore:
+        store = cls(db)
         try:
-            create_private(path)
-            connection = sqlite3.connect(path, isolation_level=None, timeout=10.0, check_same_thread=False)
-        except (OSError, sqlite3.Error) as exc:
-            raise StateError(f"cannot open the state file {path}: {exc}") from None
-        store = cls(Database(connection, path, clock))
-        try:
-            store._configure()
             store._migrate()
-        except sqlite3.DatabaseError as exc:
-            connection.close()
-            raise StateError(f"{path} is not a usable syncd state file ({exc})") from None
+        except (sqlite3.DatabaseError, psycopg.Error) as exc:
+            db.close()
+            raise StateError(f"{db.location} is not a usable syncd state ({exc})") from None
         except StateError:
-            connection.close()
+            db.close()
             raise
         return store
 
+    @property
+    def location(self) -> str:
+        """Where the state is, safe to print: the file, or the database without its password."""
+        return self._db.location
+
+    @property
+    def engine(self) -> str:
+        return self._db.dialect.name
+
     def close(self) -> None:
-        self._db.connection.close()
+        self._db.close()
 
     def __enter__(self) -> StateStore:
         return self
@@ -80,79 +99,71 @@ class StateStore:
 
     @property
     def schema_version(self) -> int:
-        version: int = self._db.execute("PRAGMA user_version").fetchone()[0]
+        return self._version(self._db)
+
+    def _version(self, db: Connection | Database) -> int:
+        version: int = db.execute(self._db.dialect.read_version).fetchone()[0]
         return version
 
-    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+    def transaction(self) -> AbstractContextManager[Connection]:
         """Group changes of several parts into one atomic unit."""
         return self._db.transaction()
 
-    def _configure(self) -> None:
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=10000")
-
     def _migrate(self) -> None:
-        current = self.schema_version
-        if current > SCHEMA_VERSION:
-            raise StateError(
-                f"{self.path} was written by a newer syncd (schema {current}; this syncd knows up to "
-                f"{SCHEMA_VERSION}): upgrade syncd or point state_path elsewhere"
-            )
-        for version in range(current + 1, SCHEMA_VERSION + 1):
+        dialect = self._db.dialect
+        for version in range(1, SCHEMA_VERSION + 1):
             with self._db.transaction() as db:
-                for statement in MIGRATIONS[version - 1]:
+                if dialect.migration_lock:
+                    db.execute(dialect.migration_lock)
+                for statement in dialect.version_setup:
                     db.execute(statement)
-                db.execute(f"PRAGMA user_version = {version}")
+                current = self._version(db)
+                if current > SCHEMA_VERSION:
+                    raise StateError(
+                        f"{self.location} was written by a newer syncd (schema {current}; this syncd knows up "
+                        f"to {SCHEMA_VERSION}): upgrade syncd or point the state elsewhere"
+                    )
+                if current >= version:
+                    continue
+                for statement in MIGRATIONS[version - 1]:
+                    db.execute(dialect.ddl(statement))
+                db.execute(dialect.write_version.format(version=version))
 
-    @contextmanager
-    def tracker_lock(self, tracker: str) -> Iterator[None]:
-        """Hold the exclusive right to sync ``tracker`` with this state file (released on exit or death)."""
-        lock_path = self.path.with_name(f"{self.path.name}.{tracker}.lock")
-        fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
-            os.close(fd)
-            raise StateError(
-                f"another syncd process (pid {holder}) is syncing {tracker} with {self.path}; "
-                "wait for it to finish or stop it"
-            ) from None
-        try:
-            os.ftruncate(fd, 0)
-            os.write(fd, str(os.getpid()).encode())
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
+    def tracker_lock(self, tracker: str) -> AbstractContextManager[None]:
+        """Hold the exclusive right to sync ``tracker``: a file lock on SQLite, a lease on PostgreSQL."""
+        return self._db.tracker_lock(tracker)
 
-    @contextmanager
-    def report_lock(self, tracker: str, *, wait: float = 120.0) -> Iterator[None]:
+    def fence(self, tracker: str) -> None:
+        """Check, just before a write to the tracker, that this process may still write it.
+
+        Raises:
+            LeaseLost: on PostgreSQL, this replica's lease on ``tracker`` expired or was taken over.
+        """
+        self._db.check(tracker)
+
+    def copy_to(self, target: StateStore) -> dict[str, int]:
+        """Copy this whole state into the empty ``target`` (see :mod:`.copy`); the rows copied per table.
+
+        Every tracker's lock or lease is held meanwhile, so no sync changes the state under the copy.
+
+        Raises:
+            StateError: a tracker is being synced, the target is not empty, or the copy does not match.
+        """
+        with ExitStack() as held:
+            for tracker in self.trackers():
+                held.enter_context(self.tracker_lock(tracker))
+            return copy_tables(self._db, target._db)
+
+    def report_lock(self, tracker: str, *, wait: float = 120.0) -> AbstractContextManager[None]:
         """Hold the right to post ``tracker``'s report comments, waiting up to ``wait`` seconds for another
         process that posts them: two processes that each looked for the comment before the other created
         it would otherwise both create one. A post is short (each request is bounded), so waiting is the
-        right answer, unlike a second sync of the same tracker."""
-        lock_path = self.path.with_name(f"{self.path.name}.{tracker}.report.lock")
-        fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    os.close(fd)
-                    raise StateError(
-                        f"another syncd process has been posting {tracker}'s report for {wait:.0f} s "
-                        f"with {self.path}; try again when it is done"
-                    ) from None
-                time.sleep(0.05)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
+        right answer, unlike a second sync of the same tracker.
+
+        Raises:
+            StateError: another process kept posting for longer than ``wait``.
+        """
+        return self._db.report_lock(tracker, wait=wait)
 
     def trackers(self) -> list[str]:
         """Every tracker the store knows anything about."""
@@ -165,7 +176,7 @@ class StateStore:
     def reset(self, tracker: str | None = None) -> None:
         """Forget everything about one tracker, or about all of them."""
         with self._db.transaction() as db:
-            for table in _TABLES:
+            for table in TABLES:
                 if tracker is None:
                     db.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are constants
                 else:

@@ -31,7 +31,7 @@ UNRELATED = "needs-design"
 def run_sync(tmp_path: Path, harness: Harness, *, report: bool = True, **options: bool) -> TrackerOutcome:
     settings = load_settings(harness.settings_file(tmp_path))
     strategy = load_strategy(settings.strategy)
-    with StateStore.open(settings.state_file()) as store:
+    with StateStore.connect(settings.state_target()) as store:
         [outcome] = sync_trackers(settings, strategy, store, settings.trackers(), SyncOptions(**options), report=report)
     return outcome
 
@@ -43,7 +43,7 @@ def owned(labels: set[str]) -> set[str]:
 
 
 def pulled_keys(tmp_path: Path, harness: Harness) -> set[str]:
-    with StateStore.open(tmp_path / "state.db") as store:
+    with StateStore.connect(harness.state_target(tmp_path)) as store:
         return store.items.keys(harness.tracker)
 
 
@@ -146,13 +146,14 @@ class ConnectorContract:
             time.sleep(0.01)
         process.send_signal(signal.SIGKILL)
         assert process.wait() == -signal.SIGKILL, "the sync died from the kill, not by finishing first"
-        with StateStore.open(tmp_path / "state.db") as store:
+        with StateStore.connect(harness.state_target(tmp_path)) as store:
             assert store.outbox.pending(), "the kill left label writes in the outbox for the restart"
         harness.faults.reset()
+        time.sleep(harness.lease_wait)
         finished = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
         assert finished.returncode == 0, finished.stderr
         writes = harness.writes_per_issue()
         assert set(writes.values()) == {1}, f"every issue written exactly once: {writes}"
-        with StateStore.open(tmp_path / "state.db") as store:
+        with StateStore.connect(harness.state_target(tmp_path)) as store:
             assert store.outbox.pending() == []
         assert harness.labels() == reference_labels(tmp_path, harness)

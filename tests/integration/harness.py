@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
+
 from syncd.connectors.linear_issues import LabelNaming
 from syncd.sandbox.faults import Faults
 from syncd.sandbox.jira import JiraEmulator
@@ -145,15 +147,35 @@ class Harness(ABC):
     #: (old, new) text replacements applied to every settings file written, for a test's own settings
     tweaks: list[tuple[str, str]]
 
+    #: the PostgreSQL state the settings name instead of a SQLite file (see :meth:`on_postgres`)
+    state_url: SecretStr | None = None
+    #: seconds a killed syncd's lease outlives it: zero for SQLite, whose file lock dies with the process
+    lease_wait: float = 0.0
+
+    def on_postgres(self, url: SecretStr) -> None:
+        """Keep syncd's state in PostgreSQL, with leases short enough for a test to outwait."""
+        self.state_url = url
+        self.lease_wait = 2.5
+        self.tweak("[retry]", "[service]\nlease_ttl = 2\n\n[retry]")
+
+    def state_target(self, tmp_path: Path) -> Path | SecretStr:
+        """Where the settings written for ``tmp_path`` keep syncd's state."""
+        return self.state_url if self.state_url is not None else tmp_path / "state.db"
+
     def tweak(self, old: str, new: str) -> None:
         self.tweaks = [*getattr(self, "tweaks", []), (old, new)]
+
+    def _state_line(self, tmp_path: Path) -> str:
+        if self.state_url is not None:
+            return f'state_url = "{self.state_url.get_secret_value()}"'
+        return f'state_path = "{tmp_path / "state.db"}"'
 
     def settings_file(self, tmp_path: Path, *, credential: str | None = None) -> Path:
         path = tmp_path / "syncd.toml"
         head = textwrap.dedent(
             f"""
             strategy = "{EXAMPLE_STRATEGY}"
-            state_path = "{tmp_path / "state.db"}"
+            {self._state_line(tmp_path)}
 
             [retry]
             max_attempts = 8

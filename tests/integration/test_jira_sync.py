@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import structlog
+from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from syncd.cli import app
@@ -38,6 +39,16 @@ class TestJiraCloud(ConnectorContract):
     @pytest.fixture
     def harness(self) -> Iterator[JiraHarness]:
         yield from validated(JiraHarness("cloud"))
+
+
+class TestJiraCloudOnPostgres(ConnectorContract):
+    """The same promises with the state in PostgreSQL."""
+
+    @pytest.fixture
+    def harness(self, postgres_url: SecretStr) -> Iterator[JiraHarness]:
+        started = JiraHarness("cloud")
+        started.on_postgres(postgres_url)
+        yield from validated(started)
 
 
 class TestJiraDataCenter(ConnectorContract):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from gql import gql
 from graphql import GraphQLError
+from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from syncd.cli import app
@@ -34,6 +35,16 @@ def harness() -> Iterator[LinearHarness]:
 
 class TestLinear(ConnectorContract):
     pass
+
+
+class TestLinearOnPostgres(ConnectorContract):
+    """The same promises with the state in PostgreSQL."""
+
+    @pytest.fixture
+    def harness(self, postgres_url: SecretStr) -> Iterator[LinearHarness]:
+        with LinearHarness() as started:
+            started.on_postgres(postgres_url)
+            yield started
 
 
 def groups(harness: LinearHarness) -> list[str]:

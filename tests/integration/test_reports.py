@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from typer.testing import CliRunner, Result
 
 from syncd.cli import app
@@ -444,3 +445,25 @@ def test_declined_work_leaves_the_allocation_and_every_report_says_how_much(tmp_
     assert f"Declined: {after['declined']['items']} issues closed in the window without being done" in text.replace(
         "*", ""
     )
+
+
+ON_POSTGRES = [
+    test_first_sync_posts_one_report_in_the_trackers_format,
+    test_unchanged_figures_write_no_comment_and_changes_edit_in_place,
+    test_a_dropped_answer_and_a_crash_before_the_state_write_leave_one_comment,
+    test_retries_of_a_comment_post_never_duplicate_it,
+    test_notices_are_capped_per_run_and_posted_once_per_issue,
+    test_report_post_through_the_cli,
+]
+
+
+@pytest.mark.parametrize("kind", ["jira-cloud", "linear"])
+@pytest.mark.parametrize("check", ON_POSTGRES, ids=lambda check: check.__name__.removeprefix("test_"))
+def test_on_postgres(
+    check: Callable[[Path, Harness], None], kind: str, tmp_path: Path, postgres_url: SecretStr
+) -> None:
+    """The same report promises with the state in PostgreSQL, where posting is under the tracker's lease."""
+    started: Harness = LinearHarness() if kind == "linear" else JiraHarness(kind.removeprefix("jira-"))
+    started.on_postgres(postgres_url)
+    with started:
+        check(tmp_path, started)

@@ -47,8 +47,11 @@ class Unit:
         self.port = free_port()
         config = harness.settings_file(tmp_path)
         text = config.read_text().replace(f'strategy = "{EXAMPLE_STRATEGY}"', f'strategy = "{strategy}"')
-        service = f"\n[service]\ninterval = 10\n\n[service.health]\nport = {self.port}\n{health}\n"
-        config.write_text(text + extra + service)
+        if "[service]\n" in text:  # the harness's own service keys (the lease time on PostgreSQL)
+            text = text.replace("[service]\n", "[service]\ninterval = 10\n", 1)
+        else:
+            extra += "\n[service]\ninterval = 10\n"
+        config.write_text(text + extra + f"\n[service.health]\nport = {self.port}\n{health}\n")
         self.notify_path = tmp_path / "notify.sock"
         self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.notify.bind(str(self.notify_path))
@@ -93,9 +96,13 @@ class Unit:
         self.notify.close()
 
 
-@pytest.fixture
-def harness() -> Iterator[JiraHarness]:
-    with JiraHarness("cloud") as started:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def harness(request: pytest.FixtureRequest) -> Iterator[JiraHarness]:
+    """Jira Cloud, with the state in a SQLite file, then in PostgreSQL."""
+    started = JiraHarness("cloud")
+    if request.param == "postgresql":
+        started.on_postgres(request.getfixturevalue("postgres_url"))
+    with started:
         yield started
 
 
@@ -147,7 +154,7 @@ def test_a_failing_tracker_never_stops_the_others_and_turns_health_503(tmp_path:
         assert trackers["jira.acme"]["last_error"] is None
         assert not trackers["jira.refused"]["healthy"]
         assert "authentication failed" in trackers["jira.refused"]["last_error"]
-        with StateStore.open(tmp_path / "state.db") as store:
+        with StateStore.connect(harness.state_target(tmp_path)) as store:
             assert not store.outbox.pending("jira.acme"), "the healthy tracker synced to the end"
         unit.signal(signal.SIGTERM)
         assert unit.process.wait(timeout=10) == 0
@@ -185,7 +192,7 @@ def test_sigterm_during_a_rate_limit_wait_exits_promptly_and_consistently(tmp_pa
         assert time.monotonic() - started < 5, "the 30 s wait was cut short"
     finally:
         unit.close()
-    with StateStore.open(tmp_path / "state.db") as store:
+    with StateStore.connect(harness.state_target(tmp_path)) as store:
         pending = store.outbox.pending("jira.acme")
         assert len(pending) == 12, "every planned write is still in the outbox for the next run"
         assert store.runs.latest()[0].status == "cancelled"

@@ -233,3 +233,29 @@ def test_a_bad_value_from_the_environment_is_named_by_its_variable(
 def test_a_health_host_that_is_no_address_is_refused(host: str) -> None:
     with pytest.raises(ValueError, match=r"is no IPv4 address|neither an IP address nor a host name"):
         HealthOptions(host=host)
+
+
+def test_state_url_is_a_secret_from_the_credentials_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"postgresql://syncd:{TOKEN}@db.example.com:5432/syncd"
+    (tmp_path / "state_url").write_text(url)
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path))
+    settings = load_settings(None)
+    assert settings.state_target() == settings.state_url
+    assert TOKEN not in repr(settings)
+    assert TOKEN in settings.secret_values(), "the password is redacted from every log line"
+
+
+def test_bad_state_url_is_refused_without_repeating_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SYNCD_STATE_URL", f"mysql://syncd:{TOKEN}@db/syncd")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(None)
+    assert "SYNCD_STATE_URL (environment variable): " in str(caught.value), "named by the variable that holds it"
+    assert "PostgreSQL URL" in str(caught.value)
+    assert TOKEN not in str(caught.value)
+
+
+def test_state_path_and_state_url_together_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SYNCD_STATE_URL", "postgresql://syncd@db/syncd")
+    path = write(tmp_path, 'state_path = "state.db"\n')
+    with pytest.raises(ConfigError, match="keep one"):
+        load_settings(path)

@@ -1,13 +1,16 @@
-"""The state store on a real SQLite file: modes, WAL, migrations, atomic changes."""
+"""The state store on a real SQLite file and a real PostgreSQL database: modes, WAL, migrations, atomic
+changes. Every test taking ``store`` or ``state_target`` runs once per engine."""
 
 from __future__ import annotations
 
 import sqlite3
 import stat
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from syncd.errors import StateError
 from syncd.model import Alignment, JournalEntry, Reason, Rule, TargetKind
@@ -19,8 +22,12 @@ TRACKER = "jira.acme"
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> StateStore:
-    with StateStore.open(tmp_path / "state" / "syncd.db") as opened:
+def store(state_target: Path | SecretStr) -> Iterator[StateStore]:
+    """A fresh store on each engine, holding the leases of the trackers the tests write."""
+    with StateStore.connect(state_target) as opened:
+        for tracker in (TRACKER, "linear.acme"):
+            with opened.tracker_lock(tracker):
+                pass
         yield opened
 
 
@@ -44,8 +51,8 @@ def test_existing_wide_file_is_tightened(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-def test_reopen_keeps_everything(tmp_path: Path) -> None:
-    path = tmp_path / "syncd.db"
+def test_reopen_keeps_everything(state_target: Path | SecretStr) -> None:
+    path = state_target
     item = make_item("GROW-1", labels={"objective:growth", "frontend"})
     alignment = Alignment(
         "GROW-1",
@@ -54,11 +61,11 @@ def test_reopen_keeps_everything(tmp_path: Path) -> None:
         (Reason(Rule.FIELD, TargetKind.OBJECTIVE, "growth", "project GROW"),),
         Rule.FIELD,
     )
-    with StateStore.open(path) as store:
+    with StateStore.connect(path) as store, store.tracker_lock(TRACKER):
         store.cursors.set(TRACKER, "c1")
         store.items.put(TRACKER, [(item, alignment)])
         store.journal.put(TRACKER, {"GROW-1": JournalEntry(frozenset({"objective:growth"}))})
-    with StateStore.open(path) as store:
+    with StateStore.connect(path) as store:
         assert store.cursors.get(TRACKER) == "c1"
         stored = store.items.get(TRACKER, "GROW-1")
         assert stored is not None
@@ -199,9 +206,9 @@ def test_reset_one_tracker_or_all(store: StateStore) -> None:
     assert store.trackers() == []
 
 
-def test_clock_is_injectable(tmp_path: Path) -> None:
+def test_clock_is_injectable(state_target: Path | SecretStr) -> None:
     moment = datetime(2026, 11, 1, tzinfo=UTC)
-    with StateStore.open(tmp_path / "s.db", clock=lambda: moment) as store:
+    with StateStore.connect(state_target, clock=lambda: moment) as store:
         run = store.runs.start(TRACKER)
         assert store.runs.latest()[0].started_at == moment
         assert run == 1
@@ -230,25 +237,25 @@ def test_supersede_drops_pending_ops(store: StateStore) -> None:
     assert [p.key for p in store.outbox.pending(TRACKER)] == ["GROW-2"]
 
 
-def test_tracker_lock_is_exclusive_across_processes(store: StateStore) -> None:
+def test_tracker_lock_is_exclusive_across_processes(state_target: Path | SecretStr) -> None:
     import subprocess
     import sys
 
     script = (
-        "import sys; from pathlib import Path; from syncd.state import StateStore\n"
+        "import sys; from pathlib import Path; from pydantic import SecretStr; from syncd.state import StateStore\n"
         "from syncd.errors import StateError\n"
-        "s = StateStore.open(Path(sys.argv[1]))\n"
+        "a = sys.argv[1]; s = StateStore.connect(SecretStr(a) if a.startswith('postgresql') else Path(a))\n"
         "try:\n    ctx = s.tracker_lock('jira.acme'); ctx.__enter__(); print('locked')\n"
         "except StateError as e:\n    print(e)\n"
+        "s.close()\n"
     )
-    with store.tracker_lock(TRACKER):
-        other = subprocess.run(
-            [sys.executable, "-c", script, str(store.path)], capture_output=True, text=True, check=True
-        )
-        assert "another syncd process" in other.stdout
-        assert "is syncing jira.acme" in other.stdout
-    again = subprocess.run([sys.executable, "-c", script, str(store.path)], capture_output=True, text=True, check=True)
-    assert again.stdout.strip() == "locked"
+    target = state_target.get_secret_value() if isinstance(state_target, SecretStr) else str(state_target)
+    with StateStore.connect(state_target) as store, store.tracker_lock(TRACKER):
+        other = subprocess.run([sys.executable, "-c", script, target], capture_output=True, text=True, check=True)
+        assert "another" in other.stdout
+        assert "jira.acme" in other.stdout
+    again = subprocess.run([sys.executable, "-c", script, target], capture_output=True, text=True, check=True)
+    assert again.stdout.strip().splitlines()[-1] == "locked"
 
 
 def test_recent_snapshots_come_oldest_first_and_at_most_the_limit(store: StateStore) -> None:
@@ -257,3 +264,15 @@ def test_recent_snapshots_come_oldest_first_and_at_most_the_limit(store: StateSt
     store.snapshots.add("elsewhere", {"score": 0.1})
     assert store.snapshots.recent(TRACKER) == [{"score": 0.5}, {"score": 0.6}, {"score": 0.7}]
     assert store.snapshots.recent(TRACKER, limit=2) == [{"score": 0.6}, {"score": 0.7}]
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("", pytest.skip.Exception), ("true", pytest.fail.Exception)])
+def test_without_a_postgresql_server_the_tests_skip_except_under_ci(
+    monkeypatch: pytest.MonkeyPatch, ci: str, outcome: type[BaseException]
+) -> None:
+    from tests.support.postgres import server_url
+
+    monkeypatch.setenv("SYNCD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:1/none")
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match="no PostgreSQL server reachable at SYNCD_TEST_POSTGRES_URL"):
+        server_url()

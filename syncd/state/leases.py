@@ -1,0 +1,97 @@
+"""Leases: which replica syncs which tracker, timed by the database's clock, with a fencing token.
+
+A replica takes a tracker's lease for ``ttl`` seconds and renews it while it lives; one that dies, is cut
+off from the database or is paused past ``ttl`` loses it, and the next replica to ask takes it over with a
+larger token. Every write of the outbox and every write to a tracker first checks, in the same
+transaction, that the lease still carries the token it was taken with (:meth:`Leases.check`): a replica
+that lost its lease and wakes up late finds a newer token and stops before it applies a stale plan.
+
+The check updates the lease row, so on PostgreSQL it also locks it until the write commits: a takeover
+waits for the write in flight instead of racing it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from syncd.errors import StateError
+from syncd.state.database import Connection, Database
+
+__all__ = ["Lease", "LeaseLost", "Leases", "TrackerBusy"]
+
+
+class TrackerBusy(StateError):
+    """Another replica holds the tracker's lease: not a failure, the tracker is in other hands."""
+
+
+class LeaseLost(StateError):
+    """This replica's lease expired or was taken over: whatever it planned under it must not be applied."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    name: str
+    holder: str
+    token: int
+
+
+class Leases:
+    """Lease rows in the state database (migration 3), in SQL both engines speak."""
+
+    def __init__(self, db: Database, *, holder: str, ttl: float) -> None:
+        self._db = db
+        self.holder = holder
+        self.ttl = ttl
+
+    def acquire(self, name: str) -> Lease | None:
+        """Take the lease when it is free, expired or already ours; None while another replica holds it."""
+        now = self._db.dialect.epoch
+        with self._db.transaction() as db:
+            row = db.execute(
+                "INSERT INTO leases (name, holder, token, expires_at) "  # noqa: S608 - {now} is the dialect's clock
+                f"VALUES (?, ?, 1, {now} + ?) ON CONFLICT (name) DO UPDATE SET "
+                "token = CASE WHEN leases.holder = excluded.holder THEN leases.token ELSE leases.token + 1 END, "
+                "holder = excluded.holder, expires_at = excluded.expires_at "
+                f"WHERE leases.holder = excluded.holder OR leases.expires_at < {now} RETURNING token",
+                (name, self.holder, self.ttl),
+            ).fetchone()
+        return Lease(name, self.holder, int(row[0])) if row else None
+
+    def renew(self, lease: Lease) -> bool:
+        """Extend a live lease by ``ttl``; False when it was already lost."""
+        now = self._db.dialect.epoch
+        with self._db.transaction() as db:
+            rows = db.execute(
+                f"UPDATE leases SET expires_at = {now} + ? "  # noqa: S608 - {now} is the dialect's clock
+                f"WHERE name = ? AND holder = ? AND token = ? AND expires_at >= {now}",
+                (self.ttl, lease.name, lease.holder, lease.token),
+            )
+            return rows.rowcount == 1
+
+    def check(self, db: Connection, lease: Lease) -> None:
+        """Inside a write's transaction: the lease is still ours with the same token, else :class:`LeaseLost`."""
+        now = self._db.dialect.epoch
+        rows = db.execute(
+            "UPDATE leases SET token = token "  # noqa: S608 - {now} is the dialect's clock
+            f"WHERE name = ? AND holder = ? AND token = ? AND expires_at >= {now}",
+            (lease.name, lease.holder, lease.token),
+        )
+        if rows.rowcount != 1:
+            raise LeaseLost(f"the lease on {lease.name} (token {lease.token}) was lost: this replica stops writing it")
+
+    def release(self, lease: Lease) -> None:
+        """Let the next replica take the lease at once (the token stays, so it takes a larger one)."""
+        with self._db.transaction() as db:
+            db.execute(
+                "UPDATE leases SET expires_at = 0 WHERE name = ? AND holder = ? AND token = ?",
+                (lease.name, lease.holder, lease.token),
+            )
+
+    def holder_of(self, name: str) -> tuple[str, float] | None:
+        """Who holds a live lease on ``name`` and for how many more seconds."""
+        now = self._db.dialect.epoch
+        row = self._db.execute(
+            f"SELECT holder, expires_at - {now} FROM leases WHERE name = ? AND expires_at >= {now}",  # noqa: S608
+            (name,),
+        ).fetchone()
+        return (str(row[0]), float(row[1])) if row else None

@@ -1,0 +1,246 @@
+"""The PostgreSQL engine of the state store: one database shared by several replicas.
+
+Connections come from a psycopg pool (checked before each use, so a database restart costs the
+statements in flight, not the service). Statements outside a transaction run in autocommit; a
+transaction pins one connection to its thread until it commits. Each tracker is synced under a lease
+(:mod:`syncd.state.leases`) that a background thread renews every third of its time; the lease is kept
+between syncs and given back when the store closes.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import ConnectionPool, PoolTimeout
+from pydantic import SecretStr
+
+from syncd.errors import StateError
+from syncd.logging import get_logger
+from syncd.state.database import Clock, Rows, utcnow
+from syncd.state.dialect import POSTGRES, pyformat
+from syncd.state.leases import Lease, LeaseLost, Leases, TrackerBusy
+
+__all__ = ["DEFAULT_LEASE_TTL", "PostgresDatabase", "safe_location"]
+
+DEFAULT_LEASE_TTL = 30.0
+_log = get_logger("syncd.state")
+
+
+@dataclass(frozen=True, slots=True)
+class _Result:
+    rows: list[tuple[Any, ...]]
+    rowcount: int
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self.rows[0] if self.rows else None
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self.rows)
+
+
+class _Connection:
+    """A pooled connection speaking the shared SQL (``?`` placeholders)."""
+
+    def __init__(self, connection: psycopg.Connection[tuple[Any, ...]]) -> None:
+        self._connection = connection
+
+    def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> _Result:
+        cursor = self._connection.execute(pyformat(sql), parameters)
+        rows = cursor.fetchall() if cursor.description is not None else []
+        return _Result(rows, cursor.rowcount)
+
+    def executemany(self, sql: str, parameters: Any, /) -> None:
+        rows = list(parameters)
+        if rows:
+            with self._connection.cursor() as cursor:
+                cursor.executemany(pyformat(sql), rows)
+
+
+def safe_location(url: SecretStr) -> str:
+    """The database a URL names, without its password: ``postgresql://syncd@db:5432/syncd``."""
+    try:
+        parts = conninfo_to_dict(url.get_secret_value())
+    except psycopg.ProgrammingError:
+        return "postgresql://(unreadable URL)"
+    user = f"{parts['user']}@" if parts.get("user") else ""
+    port = f":{parts['port']}" if parts.get("port") else ""
+    return f"postgresql://{user}{parts.get('host', '')}{port}/{parts.get('dbname', '')}"
+
+
+class PostgresDatabase:
+    """The state in a PostgreSQL database; see the module docstring."""
+
+    dialect = POSTGRES
+
+    def __init__(self, pool: ConnectionPool, location: str, *, clock: Clock, lease_ttl: float) -> None:
+        self._pool = pool
+        self._location = location
+        self.clock = clock
+        self._local = threading.local()
+        self.leases = Leases(self, holder=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}", ttl=lease_ttl)
+        self._held: dict[str, Lease] = {}
+        self._held_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._renewer: threading.Thread | None = None
+
+    @classmethod
+    def connect(
+        cls, url: SecretStr, *, clock: Clock = utcnow, lease_ttl: float = DEFAULT_LEASE_TTL
+    ) -> PostgresDatabase:
+        """Open a pool on the database ``url`` names.
+
+        Raises:
+            StateError: the database cannot be reached or refuses the credentials (named without the password).
+        """
+        location = safe_location(url)
+        pool = ConnectionPool(
+            url.get_secret_value(),
+            min_size=1,
+            max_size=4,
+            kwargs={"autocommit": True, "connect_timeout": 10},
+            check=ConnectionPool.check_connection,
+            open=False,
+            name="syncd-state",
+        )
+        try:
+            pool.open(wait=True, timeout=15)
+        except (PoolTimeout, psycopg.Error) as exc:
+            pool.close()
+            raise StateError(f"cannot connect to the state database {location}: {exc}") from None
+        return cls(pool, location, clock=clock, lease_ttl=lease_ttl)
+
+    @property
+    def location(self) -> str:
+        return self._location
+
+    def now(self) -> str:
+        return self.clock().isoformat()
+
+    @contextmanager
+    def transaction(self) -> Iterator[_Connection]:
+        """One atomic unit of work on one pooled connection; nested use joins the outer transaction."""
+        active: _Connection | None = getattr(self._local, "connection", None)
+        if active is not None:
+            yield active
+            return
+        with self._pool.connection() as connection, connection.transaction():
+            self._local.connection = _Connection(connection)
+            try:
+                yield self._local.connection
+            finally:
+                self._local.connection = None
+
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> Rows:
+        active: _Connection | None = getattr(self._local, "connection", None)
+        if active is not None:
+            return active.execute(sql, args)
+        with self._pool.connection() as connection:
+            return _Connection(connection).execute(sql, args)
+
+    @contextmanager
+    def tracker_lock(self, tracker: str) -> Iterator[None]:
+        """Hold ``tracker``'s lease (kept after the sync, renewed until the store closes).
+
+        Raises:
+            TrackerBusy: another replica holds the lease.
+        """
+        with self._held_lock:
+            lease = self._held.get(tracker)
+        if lease is None or not self.leases.renew(lease):
+            lease = self._take(tracker)
+        yield
+
+    def _take(self, tracker: str) -> Lease:
+        lease = self.leases.acquire(tracker)
+        if lease is None:
+            holder = self.leases.holder_of(tracker)
+            who = f"{holder[0]}, for {holder[1]:.0f}s more unless renewed" if holder else "another replica"
+            raise TrackerBusy(f"{tracker} is being synced by another replica ({who})")
+        with self._held_lock:
+            self._held[tracker] = lease
+        _log.info("lease.taken", tracker=tracker, token=lease.token, ttl=self.leases.ttl)
+        self._start_renewer()
+        return lease
+
+    @contextmanager
+    def report_lock(self, tracker: str, *, wait: float) -> Iterator[None]:
+        """A session advisory lock on one pooled connection, held while the report is posted: replicas and
+        one-shot commands sharing the database take turns, and a connection that dies releases it."""
+        key = f"syncd:report:{tracker}"
+        with self._pool.connection() as connection:
+            deadline = time.monotonic() + wait
+            while not connection.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", (key,)).fetchone()[0]:  # type: ignore[index]
+                if time.monotonic() >= deadline:
+                    raise StateError(
+                        f"another syncd process has been posting {tracker}'s report for {wait:.0f} s "
+                        f"with {self._location}; try again when it is done"
+                    )
+                time.sleep(0.05)
+            try:
+                yield
+            finally:
+                connection.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (key,))
+
+    def fence(self, db: Any, tracker: str) -> None:
+        """Inside a write's transaction: this replica still holds ``tracker``'s lease, else :class:`LeaseLost`."""
+        with self._held_lock:
+            lease = self._held.get(tracker)
+        if lease is None:
+            raise LeaseLost(f"this replica holds no lease on {tracker}: it may not write it")
+        try:
+            self.leases.check(db, lease)
+        except LeaseLost:
+            self._drop(lease)
+            raise
+
+    def check(self, tracker: str) -> None:
+        """Just before a write to the tracker: the lease is still ours, else :class:`LeaseLost`."""
+        with self.transaction() as db:
+            self.fence(db, tracker)
+
+    def _drop(self, lease: Lease) -> None:
+        with self._held_lock:
+            if self._held.get(lease.name) == lease:
+                del self._held[lease.name]
+
+    def _start_renewer(self) -> None:
+        if self._renewer is None:
+            self._renewer = threading.Thread(target=self._renew_loop, name="lease-renewer", daemon=True)
+            self._renewer.start()
+
+    def _renew_loop(self) -> None:
+        while not self._stop.wait(self.leases.ttl / 3):
+            with self._held_lock:
+                held = list(self._held.values())
+            for lease in held:
+                try:
+                    kept = self.leases.renew(lease)
+                except psycopg.Error as exc:
+                    _log.warning("lease.renew_failed", tracker=lease.name, error=str(exc))
+                    continue
+                if not kept:
+                    self._drop(lease)
+                    _log.warning("lease.lost", tracker=lease.name, token=lease.token)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._renewer is not None:
+            self._renewer.join(timeout=5)
+        with self._held_lock:
+            held, self._held = list(self._held.values()), {}
+        for lease in held:
+            try:
+                self.leases.release(lease)
+            except psycopg.Error as exc:
+                _log.warning("lease.release_failed", tracker=lease.name, error=str(exc))
+        self._pool.close()

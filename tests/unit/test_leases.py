@@ -1,0 +1,126 @@
+"""Leases and fencing tokens on a real PostgreSQL: one replica per tracker, and a replica that lost its
+lease writes nothing more, neither to the outbox nor to the tracker."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from pydantic import SecretStr
+
+from syncd.health import Health
+from syncd.model import JournalEntry
+from syncd.state import LeaseLost, StateStore, TrackerBusy
+from syncd.state.leases import Leases
+from syncd.state.postgres import PostgresDatabase
+
+TRACKER = "jira.acme"
+
+
+@pytest.fixture
+def replicas(postgres_url: SecretStr) -> Iterator[tuple[StateStore, StateStore]]:
+    with StateStore.connect(postgres_url, lease_ttl=2) as first, StateStore.connect(postgres_url, lease_ttl=2) as other:
+        yield first, other
+
+
+def expire(url: SecretStr, tracker: str = TRACKER) -> None:
+    """What a replica paused past its lease time finds: the lease expired (without waiting for it)."""
+    with psycopg.connect(url.get_secret_value(), autocommit=True) as db:
+        db.execute("UPDATE leases SET expires_at = 0 WHERE name = %s", (tracker,))
+
+
+def test_one_replica_per_tracker_and_the_lease_is_kept_between_syncs(replicas: tuple[StateStore, StateStore]) -> None:
+    first, other = replicas
+    with first.tracker_lock(TRACKER):
+        first.cursors.set(TRACKER, "c1")
+    with pytest.raises(TrackerBusy, match=r"jira.acme is being synced by another replica \(.*:\d+:"):
+        other.tracker_lock(TRACKER).__enter__()
+    time.sleep(2.5)
+    with pytest.raises(TrackerBusy):
+        other.tracker_lock(TRACKER).__enter__()
+    with first.tracker_lock(TRACKER):
+        pass
+    with other.tracker_lock("linear.acme"):
+        pass
+
+
+def test_a_closed_replica_hands_its_trackers_over_at_once(postgres_url: SecretStr) -> None:
+    with StateStore.connect(postgres_url) as first, first.tracker_lock(TRACKER):
+        pass
+    with StateStore.connect(postgres_url) as other, other.tracker_lock(TRACKER):
+        pass
+
+
+def test_a_replica_that_lost_its_lease_writes_nothing(
+    replicas: tuple[StateStore, StateStore], postgres_url: SecretStr
+) -> None:
+    first, other = replicas
+    with first.tracker_lock(TRACKER):
+        [op] = first.outbox.enqueue(TRACKER, "labels", [("GROW-1", {"add": ["objective:growth"]})])
+        first.fence(TRACKER)
+    expire(postgres_url)
+    with other.tracker_lock(TRACKER):
+        pass
+    for stale_write in (
+        lambda: first.fence(TRACKER),
+        lambda: first.outbox.enqueue(TRACKER, "labels", [("GROW-2", {})]),
+        lambda: first.outbox.complete(TRACKER, [(op, "GROW-1", JournalEntry(frozenset({"objective:growth"})))]),
+        lambda: first.outbox.fail(op, "503"),
+        lambda: first.outbox.sending(TRACKER, "labels"),
+        lambda: first.comments.put(TRACKER, "STRAT-1", "*", "1", "h"),
+        lambda: first.cursors.set(TRACKER, "stale"),
+        lambda: first.items.delete(TRACKER, ["GROW-1"]),
+        lambda: first.items.rekey(TRACKER, "GROW-1", "OPS-1"),
+    ):
+        with pytest.raises(LeaseLost):
+            stale_write()
+    [pending] = other.outbox.pending(TRACKER)
+    assert (pending.id, pending.attempts) == (op, 0), "the stale replica neither completed nor failed the op"
+    assert other.journal.get(TRACKER, ["GROW-1"]) == {}
+    assert other.comments.get(TRACKER, "STRAT-1", "*") is None
+    assert other.cursors.get(TRACKER) is None
+    other.outbox.complete(TRACKER, [(op, "GROW-1", None)])
+
+
+def test_the_fencing_token_grows_with_every_takeover(postgres_url: SecretStr) -> None:
+    db = PostgresDatabase.connect(postgres_url)
+    try:
+        StateStore(db)._migrate()
+        first, other = Leases(db, holder="a", ttl=30), Leases(db, holder="b", ttl=30)
+        taken = first.acquire(TRACKER)
+        assert taken is not None
+        assert first.acquire(TRACKER) == taken, "asking again for one's own lease keeps its token"
+        assert other.acquire(TRACKER) is None
+        expire(postgres_url)
+        assert not first.renew(taken), "an expired lease is not renewed"
+        took_over = other.acquire(TRACKER)
+        assert took_over is not None
+        assert took_over.token == taken.token + 1
+        assert first.acquire(TRACKER) is None
+        other.release(took_over)
+        again = first.acquire(TRACKER)
+        assert again is not None
+        assert again.token == took_over.token + 1
+    finally:
+        db.close()
+
+
+def test_renewal_keeps_a_live_replica_s_lease(replicas: tuple[StateStore, StateStore]) -> None:
+    first, other = replicas
+    with first.tracker_lock(TRACKER):
+        pass
+    time.sleep(3.5)
+    first.fence(TRACKER)
+    with pytest.raises(TrackerBusy):
+        other.tracker_lock(TRACKER).__enter__()
+
+
+def test_a_tracker_held_elsewhere_keeps_this_replica_healthy() -> None:
+    health = Health([TRACKER], stale_after=60, started=0.0)
+    health.elsewhere(TRACKER, 100.0, "jira.acme is being synced by another replica")
+    healthy, details = health.report(now=150.0)
+    assert healthy
+    assert details["trackers"][TRACKER]["held_elsewhere"].startswith("jira.acme is being synced")
+    assert not health.report(now=161.0)[0], "unless it stops finding the lease held"

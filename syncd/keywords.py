@@ -142,15 +142,22 @@ class KeywordMatcher(Generic[T]):
 
     def found(self, title: str, description: str) -> list[tuple[str, Place]]:
         """Each keyword found (its key), once, with the most prominent place it was found in."""
-        found: dict[str, Place] = {}
-        if title:
-            split = _Text(title)
-            for key in self._scan(split):
-                found[key] = Place.LEAD if _leads(key, split) else Place.TITLE
-        if description:
-            for key in self.scan(description):
-                found.setdefault(key, Place.DESCRIPTION)
-        return list(found.items())
+        in_title = self.in_title(title)
+        return in_title + self.in_description(description, in_title)
+
+    def in_title(self, title: str) -> list[tuple[str, Place]]:
+        """The keywords found in a title, each leading it or elsewhere in it."""
+        if not title:
+            return []
+        split = _Text(title)
+        return [(key, Place.LEAD if _leads(key, split) else Place.TITLE) for key in self._scan(split)]
+
+    def in_description(self, description: str, in_title: list[tuple[str, Place]]) -> list[tuple[str, Place]]:
+        """The keywords found in a description that the title (its keywords ``in_title``) does not have."""
+        if not description:
+            return []
+        seen = {key for key, _ in in_title}
+        return [(key, Place.DESCRIPTION) for key in self.scan(description) if key not in seen]
 
     def owners(self, key: str) -> list[T]:
         return self._owners[key]

@@ -17,8 +17,10 @@ that strategy as it is, and its primary objective compared with the label:
 * the confusion matrix (rows: the label; columns: the primary);
 * throughput: issues mapped per second of one core over all the corpus's issues, as a sync maps them.
 
-The figures are printed for all labelled issues and for each part of the corpus's ``split_mark``: design on
-``train``; ``held out`` (the other marks) tells whether a change holds on issues it was not tuned against.
+The figures are printed for the strategy as it is, then with its ``mapping.similar_items`` option on (items
+no rule names tagged by the items they resemble), each for all labelled issues and for each part of the
+corpus's ``split_mark``: design on ``train``; ``held out`` (the other marks) tells whether a change holds on
+issues it was not tuned against.
 """
 
 from __future__ import annotations
@@ -66,6 +68,11 @@ class Corpus:
     labels: Mapping[str, tuple[str, str]]
     strategy: Strategy
     splits: Mapping[str, str]
+
+    def with_similar_items(self) -> Corpus:
+        """The same corpus with the strategy's ``mapping.similar_items`` option on (the file is unchanged)."""
+        mapping = self.strategy.mapping.model_copy(update={"similar_items": True})
+        return replace(self, strategy=self.strategy.model_copy(update={"mapping": mapping}))
 
     def part(self, name: str) -> Corpus:
         """The same corpus with only the labels of one part: ``train``, or ``held out`` (every other mark)."""
@@ -126,9 +133,15 @@ def _item(row: Mapping[str, str]) -> WorkItem:
     )
 
 
+def mapper_of(corpus: Corpus) -> Mapper:
+    """The corpus's strategy compiled with a model of the corpus's issues, as a sync builds it from the
+    items it holds (see :meth:`Mapper.learning_from`)."""
+    return Mapper(corpus.strategy).learning_from(corpus.items)
+
+
 def measure(corpus: Corpus) -> Truth:
     """Map the corpus's issues with its strategy and compare the labelled ones with their labels."""
-    alignments = map_items(corpus.items, corpus.strategy)
+    alignments = map_items(corpus.items, mapper_of(corpus))
     objectives = tuple(o.id for o in corpus.strategy.objectives)
     confusion: Counter[tuple[str, str]] = Counter()
     tagged = correct = either = ties = 0
@@ -191,7 +204,7 @@ class Review:
 def simulate_review(corpus: Corpus, *, size: int = 40, draws: int = 500, seed: int = 1) -> Review:
     """Draw ``draws`` samples of ``size`` labelled issues, answer each as its label says, and measure the
     difference estimator's allocation against the labelled one (the labelled issues are the population)."""
-    alignments = map_items(corpus.items, corpus.strategy)
+    alignments = map_items(corpus.items, mapper_of(corpus))
     items = [
         Tagged(key, alignments[key].primary or NONE, 1.0, alignments[key].strength != "firm") for key in corpus.labels
     ]
@@ -218,7 +231,7 @@ def simulate_review(corpus: Corpus, *, size: int = 40, draws: int = 500, seed: i
 def throughput(corpus: Corpus, *, seconds: float) -> float:
     """Issues mapped per second of one core: every issue of the corpus, batch after batch, each batch with
     a fresh context as a sync has (the compiled strategy is kept, as the service keeps it)."""
-    mapper = Mapper(corpus.strategy)
+    mapper = mapper_of(corpus)
     map_items(corpus.items, mapper)
     mapped = 0
     start = time.process_time()
@@ -267,15 +280,21 @@ def main() -> None:
     parser.add_argument("--review", type=int, default=40, help="issues per simulated review (0: none)")
     parser.add_argument("--draws", type=int, default=500, help="simulated reviews")
     args = parser.parse_args()
-    corpus = load_corpus(args.corpus)
-    rate = throughput(corpus, seconds=args.seconds) if args.seconds > 0 else None
-    review = simulate_review(corpus, size=args.review, draws=args.draws) if args.review > 0 else None
-    for line in report(measure(corpus), rate, review):
-        print(line)
-    for part in PARTS:
-        print(f"\n{part} ({len(corpus.part(part).labels)} labelled issues)")
-        for line in summary(measure(corpus.part(part))):
+    loaded = load_corpus(args.corpus)
+    for title, corpus in (
+        ("the strategy as it is", loaded),
+        ("with mapping.similar_items", loaded.with_similar_items()),
+    ):
+        print(f"== {title}\n")
+        rate = throughput(corpus, seconds=args.seconds) if args.seconds > 0 else None
+        review = simulate_review(corpus, size=args.review, draws=args.draws) if args.review > 0 else None
+        for line in report(measure(corpus), rate, review):
             print(line)
+        for part in PARTS:
+            print(f"\n{part} ({len(corpus.part(part).labels)} labelled issues)")
+            for line in summary(measure(corpus.part(part))):
+                print(line)
+        print()
 
 
 if __name__ == "__main__":

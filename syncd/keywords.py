@@ -24,7 +24,7 @@ from typing import Generic, TypeVar
 
 import snowballstemmer
 
-__all__ = ["KeywordMatcher", "Place", "keyword_key", "normalise", "words"]
+__all__ = ["KeywordMatcher", "Place", "keyword_key", "normalise", "stem", "words"]
 
 T = TypeVar("T")
 
@@ -73,6 +73,11 @@ class _Stems(dict[str, str]):
 
 
 _STEMS = _Stems()
+
+
+def stem(word: str) -> str:
+    """A lower-case word's Snowball stem (cached): the form keywords and words are compared in."""
+    return _STEMS[word]
 
 
 def keyword_key(keyword: str) -> str:

@@ -22,6 +22,7 @@ from operator import attrgetter
 
 from syncd.keyword_rules import KeywordRules
 from syncd.model import Alignment, Reason, Rule, TargetKind, TrackerKind, WorkItem
+from syncd.similar_items import SimilarItems, is_seed
 from syncd.strategy import Match, Strategy
 
 __all__ = ["MapContext", "Mapper", "collection_paused", "map_items"]
@@ -105,8 +106,9 @@ def _index(index: _Index, names: Iterable[str], target: _Target, rule: Rule, det
 class Mapper:
     """A strategy compiled for mapping; build once, map any number of items."""
 
-    def __init__(self, strategy: Strategy) -> None:
+    def __init__(self, strategy: Strategy, similar: SimilarItems | None = None) -> None:
         self.strategy = strategy
+        self.similar = similar
         self.scheme = strategy.labels
         self._order: dict[_Target, int] = {}
         self._rules = _Rules()
@@ -120,13 +122,41 @@ class Mapper:
         self.keywords = KeywordRules(entries)
         self._pin_cache: dict[str, tuple[Reason, ...]] = {}
 
+    def learning_from(self, items: Iterable[WorkItem]) -> Mapper:
+        """This strategy with a model of the items it tags (:mod:`syncd.similar_items`), so that items no
+        rule decides are tagged by the ones they resemble; items are mapped by the rules alone to teach it.
+        Unchanged when the strategy's ``mapping.similar_items`` is off."""
+        if not self.strategy.mapping.similar_items:
+            return self
+        rules_only = Mapper(self.strategy) if self.similar is not None else self
+        held = list(items)
+        alignments = map_items(held, rules_only)
+        examples = [(item, alignments[item.key].objectives[0]) for item in held if is_seed(alignments[item.key])]
+        objectives = [objective.id for objective in self.strategy.objectives]
+        return Mapper(self.strategy, SimilarItems(examples, objectives))
+
     def align(self, item: WorkItem, context: MapContext | None = None) -> Alignment:
         """Map one item; ``context`` supplies ancestors and the journal."""
         context = context or MapContext()
         own = self._own_cached(item, context)
         if item.parent is None and item.epic is None:
-            return self._decide_cached(item.key, own, context)
-        return self._decide_cached(item.key, own + self._inherited_cached(item, context), context)
+            alignment = self._decide_cached(item.key, own, context)
+        else:
+            alignment = self._decide_cached(item.key, own + self._inherited_cached(item, context), context)
+        if self.similar is not None and alignment.decided_by is None and not _names_objective(alignment):
+            return self._resembling(item, alignment, self.similar)
+        return alignment
+
+    def _resembling(self, item: WorkItem, alignment: Alignment, similar: SimilarItems) -> Alignment:
+        """An item no rule decided, tagged by the tagged items it resembles (see :mod:`syncd.similar_items`)."""
+        guess = similar.guess(item)
+        if guess is None:
+            return alignment
+        shown = ", ".join(f'"{word}"' for word in guess.words)
+        detail = f"resembles the items tagged by rules (of {similar.examples}): words {shown}"
+        reason = Reason(Rule.KEYWORD, TargetKind.OBJECTIVE, guess.objective, detail)
+        reasons = tuple(sorted((*alignment.reasons, reason), key=_BY_RULE))
+        return Alignment(item.key, (guess.objective,), alignment.values, reasons, Rule.KEYWORD, guess.lead)
 
     def own_reasons(self, item: WorkItem, applied: frozenset[str] = frozenset()) -> tuple[Reason, ...]:
         """Every match of the item's own pins, structure, fields and keywords (no inheritance)."""
@@ -339,6 +369,11 @@ class Mapper:
 
 
 _BY_RULE = attrgetter("rule")
+
+
+def _names_objective(alignment: Alignment) -> bool:
+    """Some rule named an objective, though it did not decide (a score below the strategy's minimum)."""
+    return any(reason.kind is TargetKind.OBJECTIVE for reason in alignment.reasons)
 
 
 def _ancestors(

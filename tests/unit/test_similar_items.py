@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
+from pathlib import Path
 
+from typer.testing import CliRunner
+
+from syncd.cli import app
 from syncd.mapper import Mapper, map_items
 from syncd.model import Alignment, Rule, WorkItem
 from syncd.similar_items import SimilarItems, is_seed
@@ -85,3 +90,15 @@ def test_nothing_is_guessed_without_examples_or_telling_words() -> None:
     assert learned([]).align(make_item("M-9", title="Queue worker stalls")).objectives == ()
     assert SimilarItems([], ["growth"]).guess(make_item("M-9", title="x")) is None
     assert learned().align(make_item("M-9", title="Unrelated words entirely")).objectives == ()
+
+
+def test_explain_learns_from_the_items_it_is_given(tmp_path: Path) -> None:
+    strategy = tmp_path / "strategy.yaml"
+    strategy.write_text(STRATEGY)
+    items = tmp_path / "items.json"
+    target = make_item("M-9", title="Queue worker stalls", description="the scheduler queue")
+    items.write_text(json.dumps([item.to_json() for item in (*HELD, target)]))
+    result = CliRunner().invoke(app, ["explain", "M-9", "--item", str(items), "-s", str(strategy)])
+    assert result.exit_code == 0, result.output
+    assert "objective: reliability (R) (primary)" in result.output
+    assert 'resembles the items tagged by rules (of 4): words "queue"' in result.output

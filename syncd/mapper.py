@@ -143,20 +143,9 @@ class Mapper:
             alignment = self._decide_cached(item.key, own, context)
         else:
             alignment = self._decide_cached(item.key, own + self._inherited_cached(item, context), context)
-        if self.similar is not None and alignment.decided_by is None and not _names_objective(alignment):
-            return self._resembling(item, alignment, self.similar)
+        if self.similar is not None and alignment.decided_by is None:
+            return self.similar.tag(item, alignment)
         return alignment
-
-    def _resembling(self, item: WorkItem, alignment: Alignment, similar: SimilarItems) -> Alignment:
-        """An item no rule decided, tagged by the tagged items it resembles (see :mod:`syncd.similar_items`)."""
-        guess = similar.guess(item)
-        if guess is None:
-            return alignment
-        shown = ", ".join(f'"{word}"' for word in guess.words)
-        detail = f"resembles the items tagged by rules (of {similar.examples}): words {shown}"
-        reason = Reason(Rule.KEYWORD, TargetKind.OBJECTIVE, guess.objective, detail)
-        reasons = tuple(sorted((*alignment.reasons, reason), key=_BY_RULE))
-        return Alignment(item.key, (guess.objective,), alignment.values, reasons, Rule.KEYWORD, guess.lead)
 
     def own_reasons(self, item: WorkItem, applied: frozenset[str] = frozenset()) -> tuple[Reason, ...]:
         """Every match of the item's own pins, structure, fields and keywords (no inheritance)."""
@@ -369,11 +358,6 @@ class Mapper:
 
 
 _BY_RULE = attrgetter("rule")
-
-
-def _names_objective(alignment: Alignment) -> bool:
-    """Some rule named an objective, though it did not decide (a score below the strategy's minimum)."""
-    return any(reason.kind is TargetKind.OBJECTIVE for reason in alignment.reasons)
 
 
 def _ancestors(

@@ -18,9 +18,10 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from syncd.keywords import stem, words
-from syncd.model import Alignment, Rule, WorkItem
+from syncd.model import Alignment, Reason, Rule, TargetKind, WorkItem
 from syncd.prose import prose
 
 __all__ = ["SEED_MARGIN", "Resemblance", "SimilarItems", "is_seed"]
@@ -82,6 +83,21 @@ class SimilarItems:
             self._log_p[objective] = {w: math.log((c + _SMOOTHING) / total) for w, c in counts.items()}
             self._unseen[objective] = math.log(_SMOOTHING / total)
         self._vocabulary = vocabulary
+
+    def tag(self, item: WorkItem, alignment: Alignment) -> Alignment:
+        """The alignment of an item no rule decided, with the objective it resembles most; unchanged when
+        some rule named an objective without deciding (a score below the strategy's minimum) or no word
+        tells."""
+        if any(reason.kind is TargetKind.OBJECTIVE for reason in alignment.reasons):
+            return alignment
+        guess = self.guess(item)
+        if guess is None:
+            return alignment
+        shown = ", ".join(f'"{word}"' for word in guess.words)
+        detail = f"resembles the items tagged by rules (of {self.examples}): words {shown}"
+        reason = Reason(Rule.KEYWORD, TargetKind.OBJECTIVE, guess.objective, detail)
+        reasons = tuple(sorted((*alignment.reasons, reason), key=attrgetter("rule")))
+        return Alignment(item.key, (guess.objective,), alignment.values, reasons, Rule.KEYWORD, guess.lead)
 
     def guess(self, item: WorkItem) -> Resemblance | None:
         """The objective the item's words most resemble, or None when it shares no telling word."""

@@ -4,7 +4,9 @@ Rules, by precedence (DESIGN §4): a person's **pin** (an owned label syncd did 
 (epics, Linear projects and initiatives, and inheritance from parents and epics), **fields** (project or
 team, component, label, issue type), **keywords**. The highest rule with a match decides the objectives;
 within it the best score is the primary, ties going to the objective listed first. Lower rules are kept
-as reasons so ``syncd explain`` can show what was overridden. Values are tagged from every rule.
+as reasons so ``syncd explain`` can show what was overridden. Values are tagged from every rule. With a
+model of the tracker's items (``mapping.similar_items``, :meth:`Mapper.learning_from`), an item no rule
+names is tagged by the tagged items it resembles.
 
 Inheritance looks at every ancestor reachable through parent and epic links (nearest first, each once,
 so a cycle ends the walk) and takes the objectives of the ancestor whose *own* rules are strongest,

@@ -24,7 +24,7 @@ from syncd.strategy import Match
 
 __all__ = ["PLACE_WEIGHT", "KeywordRules"]
 
-PLACE_WEIGHT = {Place.LEAD: 6.0, Place.TITLE: 3.0, Place.DESCRIPTION: 1.0}
+PLACE_WEIGHT = {Place.LEAD: 6.0, Place.STATED: 6.0, Place.TITLE: 3.0, Place.DESCRIPTION: 1.0}
 
 _Target = tuple[TargetKind, str]
 

@@ -35,11 +35,23 @@ _STEM_CACHE_LIMIT = 200_000
 
 class Place(StrEnum):
     """Where a keyword was found. A title's first words usually name the work itself ("Refactor…",
-    "Document…", "Add support for…"), the rest of the title what it is about."""
+    "Document…", "Add support for…"), the rest of the title what it is about. A title written as a
+    statement ("SSL tests can fail…", "Root tests for … are broken") names the work after its verb: its
+    first words are the subject, what the work is about."""
 
     LEAD = "leading the title"
+    STATED = "after the title's verb"
     TITLE = "in the title"
     DESCRIPTION = "in the description"
+
+
+_AUXILIARIES = frozenset({
+    "is", "isn", "are", "aren", "was", "wasn", "were", "weren", "can", "cannot", "could", "couldn",
+    "should", "shouldn", "does", "doesn", "do", "don", "did", "didn", "may", "might", "must", "will",
+    "won", "would", "wouldn", "has", "hasn", "have", "haven",
+})  # fmt: skip
+"""English auxiliary and modal verbs (contractions split at the apostrophe): after the first word, the
+first of them ends a statement title's subject."""
 
 
 def normalise(phrase: str) -> str:
@@ -155,7 +167,12 @@ class KeywordMatcher(Generic[T]):
         if not title:
             return []
         split = _Text(title)
-        return [(key, Place.LEAD if _leads(key, split) else Place.TITLE) for key in self._scan(split)]
+        found = self._scan(split)
+        verb = _statement_verb(split.words)
+        if verb is None:
+            return [(key, Place.LEAD if _leads(key, split) else Place.TITLE) for key in found]
+        stated = set(self._scan(_Text(" ".join(split.words[verb:])))) if found else set()
+        return [(key, Place.STATED if key in stated else Place.TITLE) for key in found]
 
     def in_description(self, description: str, in_title: list[tuple[str, Place]]) -> list[tuple[str, Place]]:
         """The keywords found in a description that the title (its keywords ``in_title``) does not have."""
@@ -220,6 +237,11 @@ class KeywordMatcher(Generic[T]):
                 if text.count(f" {inner[1:]} ") <= outer.count(f" {phrase[1:]} "):
                     hidden.add(inner)
         return hidden
+
+
+def _statement_verb(title: list[str]) -> int | None:
+    """Where a statement title's verb is: its first auxiliary or modal verb after the first word."""
+    return next((index for index, word in enumerate(title) if index and word in _AUXILIARIES), None)
 
 
 def _first(key: str, split: _Text) -> int:

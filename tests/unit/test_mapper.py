@@ -87,9 +87,15 @@ def test_keyword_score_decides_the_primary(mapper: Mapper) -> None:
 
 def test_a_title_that_names_an_objective_decides_over_a_long_description(mapper: Mapper) -> None:
     description = "The checkout latency, the pricing page, the outage dashboard: checkout pricing latency."
-    alignment = mapper.align(make_item("M-1", title="Pricing copy is stale", description=description))
+    alignment = mapper.align(make_item("M-1", title="Pricing copy went stale", description=description))
     assert (alignment.primary, alignment.margin) == ("growth", 6.0), "the description's topics are not read"
     assert rules_of(alignment.reasons) == ['keyword:growth:keyword "pricing" leading the title']
+
+
+def test_a_statement_title_is_decided_by_what_it_says_of_its_subject(mapper: Mapper) -> None:
+    alignment = mapper.align(make_item("M-1", title="Pricing tests can cause an outage"))
+    assert (alignment.primary, alignment.margin) == ("reliability", 3.0)
+    assert rules_of(alignment.reasons)[0] == 'keyword:growth:keyword "pricing" in the title'
 
 
 def test_a_description_tags_when_the_title_names_no_objective(mapper: Mapper) -> None:

@@ -16,6 +16,11 @@ that strategy as it is, and its primary objective compared with the label:
 * ties: tagged issues whose two best objectives scored the same (decided by the evidence written first);
 * the confusion matrix (rows: the label; columns: the primary);
 * throughput: issues mapped per second of one core over all the corpus's issues, as a sync maps them.
+
+The figures are printed for the strategy as it is, then with its ``mapping.similar_items`` option on (items
+no rule names tagged by the items they resemble), each for all labelled issues and for each part of the
+corpus's ``split_mark``: design on ``train``; ``held out`` (the other marks) tells whether a change holds on
+issues it was not tuned against.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import csv
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,20 +39,45 @@ from syncd.model import Alignment, StatusCategory, TargetKind, TrackerKind, Work
 from syncd.review_estimate import Tagged, draw_sample, estimate_shares
 from syncd.strategy import Strategy, load_strategy
 
-__all__ = ["CORPUS", "Corpus", "Review", "Truth", "load_corpus", "main", "measure", "simulate_review", "throughput"]
+__all__ = [
+    "CORPUS",
+    "PARTS",
+    "Corpus",
+    "Review",
+    "Truth",
+    "load_corpus",
+    "main",
+    "measure",
+    "simulate_review",
+    "summary",
+    "throughput",
+]
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "mesos"
 NONE = "(none)"
 _WHEN = datetime(2026, 1, 1, tzinfo=UTC)
+PARTS = ("train", "held out")
 
 
 @dataclass(frozen=True)
 class Corpus:
-    """The issues, the labels (key to objective, and second choice or empty) and the strategy."""
+    """The issues, the labels (key to objective, and second choice or empty), the strategy, and each
+    issue's split mark (``train``, ``val``, ``test``)."""
 
     items: tuple[WorkItem, ...]
     labels: Mapping[str, tuple[str, str]]
     strategy: Strategy
+    splits: Mapping[str, str]
+
+    def with_similar_items(self) -> Corpus:
+        """The same corpus with the strategy's ``mapping.similar_items`` option on (the file is unchanged)."""
+        mapping = self.strategy.mapping.model_copy(update={"similar_items": True})
+        return replace(self, strategy=self.strategy.model_copy(update={"mapping": mapping}))
+
+    def part(self, name: str) -> Corpus:
+        """The same corpus with only the labels of one part: ``train``, or ``held out`` (every other mark)."""
+        keep = {key for key in self.labels if (self.splits[key] == "train") == (name == "train")}
+        return replace(self, labels={key: self.labels[key] for key in self.labels if key in keep})
 
 
 @dataclass(frozen=True)
@@ -79,10 +109,12 @@ class Truth:
 def load_corpus(directory: Path = CORPUS) -> Corpus:
     """Read the issues, the labels and the strategy of a corpus directory."""
     with (directory / "mesos_dev.csv").open(encoding="utf-8", newline="") as file:
-        items = tuple(_item(row) for row in csv.DictReader(file))
+        rows = list(csv.DictReader(file))
+    items = tuple(_item(row) for row in rows)
+    splits = {row["issuekey"]: row["split_mark"] for row in rows}
     with (directory / "mesos_dev_labels.csv").open(encoding="utf-8", newline="") as file:
         labels = {row["key"]: (row["objective"], row["second"]) for row in csv.DictReader(file)}
-    return Corpus(items, labels, load_strategy(directory / "strategy.mesos.yaml"))
+    return Corpus(items, labels, load_strategy(directory / "strategy.mesos.yaml"), splits)
 
 
 def _item(row: Mapping[str, str]) -> WorkItem:
@@ -101,9 +133,15 @@ def _item(row: Mapping[str, str]) -> WorkItem:
     )
 
 
+def mapper_of(corpus: Corpus) -> Mapper:
+    """The corpus's strategy compiled with a model of the corpus's issues, as a sync builds it from the
+    items it holds (see :meth:`Mapper.learning_from`)."""
+    return Mapper(corpus.strategy).learning_from(corpus.items)
+
+
 def measure(corpus: Corpus) -> Truth:
     """Map the corpus's issues with its strategy and compare the labelled ones with their labels."""
-    alignments = map_items(corpus.items, corpus.strategy)
+    alignments = map_items(corpus.items, mapper_of(corpus))
     objectives = tuple(o.id for o in corpus.strategy.objectives)
     confusion: Counter[tuple[str, str]] = Counter()
     tagged = correct = either = ties = 0
@@ -166,7 +204,7 @@ class Review:
 def simulate_review(corpus: Corpus, *, size: int = 40, draws: int = 500, seed: int = 1) -> Review:
     """Draw ``draws`` samples of ``size`` labelled issues, answer each as its label says, and measure the
     difference estimator's allocation against the labelled one (the labelled issues are the population)."""
-    alignments = map_items(corpus.items, corpus.strategy)
+    alignments = map_items(corpus.items, mapper_of(corpus))
     items = [
         Tagged(key, alignments[key].primary or NONE, 1.0, alignments[key].strength != "firm") for key in corpus.labels
     ]
@@ -193,7 +231,7 @@ def simulate_review(corpus: Corpus, *, size: int = 40, draws: int = 500, seed: i
 def throughput(corpus: Corpus, *, seconds: float) -> float:
     """Issues mapped per second of one core: every issue of the corpus, batch after batch, each batch with
     a fresh context as a sync has (the compiled strategy is kept, as the service keeps it)."""
-    mapper = Mapper(corpus.strategy)
+    mapper = mapper_of(corpus)
     map_items(corpus.items, mapper)
     mapped = 0
     start = time.process_time()
@@ -206,12 +244,7 @@ def throughput(corpus: Corpus, *, seconds: float) -> float:
 def report(truth: Truth, rate: float | None, review: Review | None = None) -> Iterable[str]:
     """The figures as text lines."""
     yield f"labelled issues:        {truth.labelled}"
-    yield f"coverage:               {truth.coverage:.3f}  ({truth.tagged} tagged)"
-    yield f"precision on tagged:    {truth.precision:.3f}"
-    yield f"accuracy:               {truth.accuracy:.3f}"
-    yield f"primary or second:      {truth.primary_or_second / truth.labelled:.3f}"
-    yield f"allocation distance:    {truth.distance:.3f}"
-    yield f"ties (level scores):    {truth.ties} of {truth.tagged} tags"
+    yield from summary(truth)
     if rate is not None:
         yield f"throughput:             {rate:,.0f} issues/s of one core"
     if review is not None:
@@ -230,6 +263,16 @@ def report(truth: Truth, rate: float | None, review: Review | None = None) -> It
         yield f"{row:<{width}} {cells}"
 
 
+def summary(truth: Truth) -> Iterable[str]:
+    """The headline figures of one mapping as text lines."""
+    yield f"coverage:               {truth.coverage:.3f}  ({truth.tagged} tagged)"
+    yield f"precision on tagged:    {truth.precision:.3f}"
+    yield f"accuracy:               {truth.accuracy:.3f}"
+    yield f"primary or second:      {truth.primary_or_second / truth.labelled:.3f}"
+    yield f"allocation distance:    {truth.distance:.3f}"
+    yield f"ties (level scores):    {truth.ties} of {truth.tagged} tags"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="corpus directory (default: %(default)s)")
@@ -237,11 +280,21 @@ def main() -> None:
     parser.add_argument("--review", type=int, default=40, help="issues per simulated review (0: none)")
     parser.add_argument("--draws", type=int, default=500, help="simulated reviews")
     args = parser.parse_args()
-    corpus = load_corpus(args.corpus)
-    rate = throughput(corpus, seconds=args.seconds) if args.seconds > 0 else None
-    review = simulate_review(corpus, size=args.review, draws=args.draws) if args.review > 0 else None
-    for line in report(measure(corpus), rate, review):
-        print(line)
+    loaded = load_corpus(args.corpus)
+    for title, corpus in (
+        ("the strategy as it is", loaded),
+        ("with mapping.similar_items", loaded.with_similar_items()),
+    ):
+        print(f"== {title}\n")
+        rate = throughput(corpus, seconds=args.seconds) if args.seconds > 0 else None
+        review = simulate_review(corpus, size=args.review, draws=args.draws) if args.review > 0 else None
+        for line in report(measure(corpus), rate, review):
+            print(line)
+        for part in PARTS:
+            print(f"\n{part} ({len(corpus.part(part).labels)} labelled issues)")
+            for line in summary(measure(corpus.part(part))):
+                print(line)
+        print()
 
 
 if __name__ == "__main__":

@@ -182,7 +182,8 @@ def explain(
         if key is None:
             raise typer.BadParameter("give an issue KEY, or --item FILE")
         target, journal, known = from_state(session, key, tracker)
-    alignment = map_items([target], strategy, applied={target.key: journal.applied}, known=known)[target.key]
+    mapper = Mapper(strategy).learning_from(known.values())
+    alignment = map_items([target], mapper, applied={target.key: journal.applied}, known=known)[target.key]
     plan = plan_item(target, alignment, journal, tracker_labels(target, session, strategy))
     now = datetime.now(UTC)
     if as_json:

@@ -5,6 +5,11 @@ title's first words name the work: "Refactor…", "Document…", "Add support fo
 or in the description's prose (pasted code, logs and URLs are not read, see :mod:`syncd.prose`). A keyword
 an objective lists under ``exclude`` gives a veto instead: a reason of weight 0 that the mapper reads as
 "keywords cannot select this objective".
+
+The title decides when it names an objective: a title says what the work is, a description mostly what it
+is about (the components, features and symptoms it touches), and a long description names many topics that
+would outvote a short title. Its keywords then still give values and vetoes, but not objectives; when the
+title names none, the description's keywords tag the item as usual.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from syncd.strategy import Match
 
 __all__ = ["PLACE_WEIGHT", "KeywordRules"]
 
-PLACE_WEIGHT = {Place.LEAD: 6.0, Place.TITLE: 3.0, Place.DESCRIPTION: 1.0}
+PLACE_WEIGHT = {Place.LEAD: 6.0, Place.STATED: 6.0, Place.TITLE: 3.0, Place.DESCRIPTION: 1.0}
 
 _Target = tuple[TargetKind, str]
 
@@ -51,13 +56,30 @@ class KeywordRules:
         self._cache: dict[tuple[str, Place], tuple[Reason, ...]] = {}
         self._vetoes: set[int] = set()
         self._excludes = any(use.exclude for use in uses)
+        self._for_objectives = {key for key, held in self._uses.items() if any(map(_selects_objective, held))}
+        self._beyond_objectives = {key for key, held in self._uses.items() if not all(map(_selects_objective, held))}
 
     def reasons(self, item: WorkItem) -> list[Reason]:
         """The keyword reasons of an item, in the order the author wrote the evidence, title first."""
         reasons: list[Reason] = []
-        for key, place in self._matcher.found(item.title, prose(item.description)):
-            reasons += self._reasons(key, place)
+        found, title_decides = self._found(item)
+        for key, place in found:
+            if title_decides and place is Place.DESCRIPTION:
+                reasons += [
+                    r for r in self._reasons(key, place) if r.kind is not TargetKind.OBJECTIVE or self.vetoes(r)
+                ]
+            else:
+                reasons += self._reasons(key, place)
         return reasons
+
+    def _found(self, item: WorkItem) -> tuple[list[tuple[str, Place]], bool]:
+        """The keywords read in the item, and whether its title names an objective (see the module's
+        docstring); a description is not read when none of its keywords could count."""
+        in_title = self._matcher.in_title(item.title)
+        title_decides = any(key in self._for_objectives for key, _ in in_title)
+        if title_decides and not self._beyond_objectives:
+            return in_title, True
+        return in_title + self._matcher.in_description(prose(item.description), in_title), title_decides
 
     @property
     def any_vetoes(self) -> bool:
@@ -70,11 +92,13 @@ class KeywordRules:
 
     def evidence(self, item: WorkItem) -> list[tuple[str, str]]:
         """The (keyword as written, objective) pairs that count for the item's objectives."""
+        found, title_decides = self._found(item)
         return [
             (self._matcher.spelling(key), use.target)
-            for key, place in self._matcher.found(item.title, prose(item.description))
+            for key, place in found
+            if not (title_decides and place is Place.DESCRIPTION)
             for use in self._uses[key]
-            if use.kind is TargetKind.OBJECTIVE and not use.exclude and _counts(use, place)
+            if _selects_objective(use) and _counts(use, place)
         ]
 
     def in_noise(self, item: WorkItem) -> set[str]:
@@ -100,6 +124,10 @@ class KeywordRules:
                 yield veto
             else:
                 yield Reason(Rule.KEYWORD, use.kind, use.target, found, weight * use.weight)
+
+
+def _selects_objective(use: _Use) -> bool:
+    return use.kind is TargetKind.OBJECTIVE and not use.exclude
 
 
 def _counts(use: _Use, place: Place) -> bool:

@@ -24,7 +24,7 @@ from typing import Generic, TypeVar
 
 import snowballstemmer
 
-__all__ = ["KeywordMatcher", "Place", "keyword_key", "normalise", "words"]
+__all__ = ["KeywordMatcher", "Place", "keyword_key", "normalise", "stem", "words"]
 
 T = TypeVar("T")
 
@@ -35,11 +35,23 @@ _STEM_CACHE_LIMIT = 200_000
 
 class Place(StrEnum):
     """Where a keyword was found. A title's first words usually name the work itself ("Refactor…",
-    "Document…", "Add support for…"), the rest of the title what it is about."""
+    "Document…", "Add support for…"), the rest of the title what it is about. A title written as a
+    statement ("SSL tests can fail…", "Root tests for … are broken") names the work after its verb: its
+    first words are the subject, what the work is about."""
 
     LEAD = "leading the title"
+    STATED = "after the title's verb"
     TITLE = "in the title"
     DESCRIPTION = "in the description"
+
+
+_AUXILIARIES = frozenset({
+    "is", "isn", "are", "aren", "was", "wasn", "were", "weren", "can", "cannot", "could", "couldn",
+    "should", "shouldn", "does", "doesn", "do", "don", "did", "didn", "may", "might", "must", "will",
+    "won", "would", "wouldn", "has", "hasn", "have", "haven",
+})  # fmt: skip
+"""English auxiliary and modal verbs (contractions split at the apostrophe): after the first word, the
+first of them ends a statement title's subject."""
 
 
 def normalise(phrase: str) -> str:
@@ -73,6 +85,11 @@ class _Stems(dict[str, str]):
 
 
 _STEMS = _Stems()
+
+
+def stem(word: str) -> str:
+    """A lower-case word's Snowball stem (cached): the form keywords and words are compared in."""
+    return _STEMS[word]
 
 
 def keyword_key(keyword: str) -> str:
@@ -142,15 +159,27 @@ class KeywordMatcher(Generic[T]):
 
     def found(self, title: str, description: str) -> list[tuple[str, Place]]:
         """Each keyword found (its key), once, with the most prominent place it was found in."""
-        found: dict[str, Place] = {}
-        if title:
-            split = _Text(title)
-            for key in self._scan(split):
-                found[key] = Place.LEAD if _leads(key, split) else Place.TITLE
-        if description:
-            for key in self.scan(description):
-                found.setdefault(key, Place.DESCRIPTION)
-        return list(found.items())
+        in_title = self.in_title(title)
+        return in_title + self.in_description(description, in_title)
+
+    def in_title(self, title: str) -> list[tuple[str, Place]]:
+        """The keywords found in a title, each leading it or elsewhere in it."""
+        if not title:
+            return []
+        split = _Text(title)
+        found = self._scan(split)
+        verb = _statement_verb(split.words)
+        if verb is None:
+            return [(key, Place.LEAD if _leads(key, split) else Place.TITLE) for key in found]
+        stated = set(self._scan(_Text(" ".join(split.words[verb:])))) if found else set()
+        return [(key, Place.STATED if key in stated else Place.TITLE) for key in found]
+
+    def in_description(self, description: str, in_title: list[tuple[str, Place]]) -> list[tuple[str, Place]]:
+        """The keywords found in a description that the title (its keywords ``in_title``) does not have."""
+        if not description:
+            return []
+        seen = {key for key, _ in in_title}
+        return [(key, Place.DESCRIPTION) for key in self.scan(description) if key not in seen]
 
     def owners(self, key: str) -> list[T]:
         return self._owners[key]
@@ -208,6 +237,11 @@ class KeywordMatcher(Generic[T]):
                 if text.count(f" {inner[1:]} ") <= outer.count(f" {phrase[1:]} "):
                     hidden.add(inner)
         return hidden
+
+
+def _statement_verb(title: list[str]) -> int | None:
+    """Where a statement title's verb is: its first auxiliary or modal verb after the first word."""
+    return next((index for index, word in enumerate(title) if index and word in _AUXILIARIES), None)
 
 
 def _first(key: str, split: _Text) -> int:

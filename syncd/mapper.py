@@ -4,7 +4,9 @@ Rules, by precedence (DESIGN §4): a person's **pin** (an owned label syncd did 
 (epics, Linear projects and initiatives, and inheritance from parents and epics), **fields** (project or
 team, component, label, issue type), **keywords**. The highest rule with a match decides the objectives;
 within it the best score is the primary, ties going to the objective listed first. Lower rules are kept
-as reasons so ``syncd explain`` can show what was overridden. Values are tagged from every rule.
+as reasons so ``syncd explain`` can show what was overridden. Values are tagged from every rule. With a
+model of the tracker's items (``mapping.similar_items``, :meth:`Mapper.learning_from`), an item no rule
+names is tagged by the tagged items it resembles.
 
 Inheritance looks at every ancestor reachable through parent and epic links (nearest first, each once,
 so a cycle ends the walk) and takes the objectives of the ancestor whose *own* rules are strongest,
@@ -22,6 +24,7 @@ from operator import attrgetter
 
 from syncd.keyword_rules import KeywordRules
 from syncd.model import Alignment, Reason, Rule, TargetKind, TrackerKind, WorkItem
+from syncd.similar_items import SimilarItems, is_seed
 from syncd.strategy import Match, Strategy
 
 __all__ = ["MapContext", "Mapper", "collection_paused", "map_items"]
@@ -105,8 +108,9 @@ def _index(index: _Index, names: Iterable[str], target: _Target, rule: Rule, det
 class Mapper:
     """A strategy compiled for mapping; build once, map any number of items."""
 
-    def __init__(self, strategy: Strategy) -> None:
+    def __init__(self, strategy: Strategy, similar: SimilarItems | None = None) -> None:
         self.strategy = strategy
+        self.similar = similar
         self.scheme = strategy.labels
         self._order: dict[_Target, int] = {}
         self._rules = _Rules()
@@ -120,13 +124,30 @@ class Mapper:
         self.keywords = KeywordRules(entries)
         self._pin_cache: dict[str, tuple[Reason, ...]] = {}
 
+    def learning_from(self, items: Iterable[WorkItem]) -> Mapper:
+        """This strategy with a model of the items it tags (:mod:`syncd.similar_items`), so that items no
+        rule decides are tagged by the ones they resemble; items are mapped by the rules alone to teach it.
+        Unchanged when the strategy's ``mapping.similar_items`` is off."""
+        if not self.strategy.mapping.similar_items:
+            return self
+        rules_only = Mapper(self.strategy) if self.similar is not None else self
+        held = list(items)
+        alignments = map_items(held, rules_only)
+        examples = [(item, alignments[item.key].objectives[0]) for item in held if is_seed(alignments[item.key])]
+        objectives = [objective.id for objective in self.strategy.objectives]
+        return Mapper(self.strategy, SimilarItems(examples, objectives))
+
     def align(self, item: WorkItem, context: MapContext | None = None) -> Alignment:
         """Map one item; ``context`` supplies ancestors and the journal."""
         context = context or MapContext()
         own = self._own_cached(item, context)
         if item.parent is None and item.epic is None:
-            return self._decide_cached(item.key, own, context)
-        return self._decide_cached(item.key, own + self._inherited_cached(item, context), context)
+            alignment = self._decide_cached(item.key, own, context)
+        else:
+            alignment = self._decide_cached(item.key, own + self._inherited_cached(item, context), context)
+        if self.similar is not None and alignment.decided_by is None:
+            return self.similar.tag(item, alignment)
+        return alignment
 
     def own_reasons(self, item: WorkItem, applied: frozenset[str] = frozenset()) -> tuple[Reason, ...]:
         """Every match of the item's own pins, structure, fields and keywords (no inheritance)."""

@@ -223,11 +223,15 @@ class MappingOptions(_Model):
         min_margin: the best objective must lead the runner-up by this much, or keywords tag nothing.
         label_within: also label the objectives whose score is within this share of the best (0.2: at
             least 80% of it); unset, only the primary objective's label is written.
+        similar_items: tag an item no rule names by the items it resembles, learnt from the items the
+            tracker held when the sync began (see :mod:`syncd.similar_items`); off by default, since the
+            first sync has nothing to learn from and the second would then tag more.
     """
 
     min_score: float = Field(default=1.0, ge=0, le=1000, allow_inf_nan=False)
     min_margin: float = Field(default=0.0, ge=0, le=1000, allow_inf_nan=False)
     label_within: float | None = Field(default=None, ge=0, le=1)
+    similar_items: bool = False
 
 
 class ReportTarget(_Model):

@@ -114,7 +114,7 @@ def test_explain_an_item_from_json(tmp_path: Path) -> None:
     assert code == 0
     assert "objective: self-serve-growth (Grow self-serve revenue) (primary)" in out
     assert "decided by: field" in out
-    assert 'keyword   objective self-serve-growth: keyword "checkout" in the title [+3]' in out
+    assert 'keyword   objective self-serve-growth: keyword "checkout" after the title\'s verb [+6]' in out
     assert "strength: firm (a person's pin, structure or a field rule)" in out
     assert "add: objective:self-serve-growth, value:customer-first" in out
 

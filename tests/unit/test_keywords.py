@@ -51,7 +51,15 @@ def test_words_split_wherever_unicode_says_a_word_ends(text: str, expected: list
 
 def test_a_keyword_next_to_unicode_punctuation_matches() -> None:
     matcher = KeywordMatcher({"reliability": ["null"]})
-    assert found(matcher, "value is null，so it fails") == [("null", Place.TITLE)]
+    assert found(matcher, "value is null，so it fails") == [("null", Place.STATED)]
+
+
+def test_a_statement_title_names_the_work_after_its_verb() -> None:
+    matcher = KeywordMatcher({"security": ["ssl"], "reliability": ["fail", "broken"]})
+    assert found(matcher, "SSL tests can fail on some hosts") == [("ssl", Place.TITLE), ("fail", Place.STATED)]
+    assert found(matcher, "SSL tests aren't broken") == [("ssl", Place.TITLE), ("broken", Place.STATED)]
+    assert found(matcher, "SSL handshake fails") == [("ssl", Place.LEAD), ("fail", Place.TITLE)]
+    assert found(matcher, "Is SSL broken") == [("ssl", Place.TITLE), ("broken", Place.TITLE)], "no subject before it"
 
 
 def test_a_matched_phrase_hides_the_keywords_inside_it() -> None:

@@ -133,6 +133,7 @@ def test_a_weight_must_name_a_keyword_of_its_match() -> None:
         ({"mapping": "mapping: {min_margin: .nan}"}, "mapping.min_margin"),
         ({"mapping": "mapping: {label_within: 1.5}"}, "mapping.label_within"),
         ({"mapping": "mapping: {labels: all}"}, "mapping.labels"),
+        ({"mapping": "mapping: {similar_items: perhaps}"}, "mapping.similar_items"),
         ({"reliability": "  exclude: ['  ']"}, "objectives[1].match.exclude[0]"),
         ({"reliability": "  title_keywords: ['--']"}, "objectives[1].match.title_keywords[0]"),
     ],

@@ -28,17 +28,39 @@ def test_the_corpus_is_whole(corpus: Corpus) -> None:
 
 
 def test_accuracy_and_precision_hold_their_floors(truth: Truth) -> None:
-    assert truth.coverage >= 0.90
-    assert truth.precision >= 0.61
-    assert truth.accuracy >= 0.56
+    assert truth.coverage >= 0.92
+    assert truth.precision >= 0.64
+    assert truth.accuracy >= 0.59
 
 
 def test_the_allocation_is_near_the_labelled_one(truth: Truth) -> None:
-    assert truth.distance <= 0.22
+    assert truth.distance <= 0.215
 
 
-def test_fewer_ties_than_before(truth: Truth) -> None:
-    assert truth.ties <= 40, "51 of 295 tags were ties when every form of a word added a point"
+def test_ties_stay_few(truth: Truth) -> None:
+    assert truth.ties <= 54, (
+        "51 of 295 tags were ties when every form of a word added a point, 38 when each keyword counted once "
+        "over title and description; a title that names an objective now decides alone, so fewer pieces of "
+        "evidence add up and a level title is decided by the keyword written first, and marked a tie"
+    )
+
+
+def test_the_figures_hold_on_the_issues_not_designed_on(corpus: Corpus) -> None:
+    held_out = measure(corpus.part("held out"))
+    assert held_out.labelled == 132
+    assert held_out.accuracy >= 0.575
+    assert held_out.distance <= 0.215
+
+
+def test_similar_items_tag_the_rest_and_bring_the_allocation_nearer(corpus: Corpus, truth: Truth) -> None:
+    similar = corpus.with_similar_items()
+    tagged = measure(similar)
+    assert tagged.coverage == 1.0
+    assert tagged.accuracy >= 0.615 > truth.accuracy
+    assert tagged.distance <= 0.185 < truth.distance
+    held_out = measure(similar.part("held out"))
+    assert held_out.accuracy >= 0.59
+    assert held_out.distance <= 0.19
 
 
 def test_a_simulated_review_of_forty_issues_brings_the_allocation_near_the_labels(corpus: Corpus) -> None:

@@ -27,7 +27,7 @@ def test_what_each_keyword_did() -> None:
         make_item("M-1", title="FooTest is flaky", description=log),
         make_item("M-2", title="BarTest is flaky", description=log),
         make_item("M-3", title="Rotate TLS credentials"),
-        make_item("M-4", title="Agent crash", description="with tls"),
+        make_item("M-4", title="Crash in the TLS handshake"),
         make_item("M-5", title="x", description="a crash"),
         make_item("M-6", title="Update the mirror list"),
         make_item("M-7", title="Mirror is stale"),

@@ -1,0 +1,104 @@
+"""Items no rule names, tagged by the tagged items they resemble (syncd.similar_items, Mapper.learning_from)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from syncd.cli import app
+from syncd.mapper import Mapper, map_items
+from syncd.model import Alignment, Rule, WorkItem
+from syncd.similar_items import SimilarItems, is_seed
+from syncd.strategy import parse_strategy
+from tests.conftest import make_item
+
+STRATEGY = textwrap.dedent(
+    """
+    version: 1
+    period: "2026-Q4"
+    objectives:
+      - {id: growth, name: G, target: 0.5, match: {keywords: [checkout, pricing]}}
+      - {id: reliability, name: R, target: 0.3, match: {keywords: [outage, crash]}}
+    mapping: {min_score: 2, similar_items: true}
+    """
+)
+
+HELD = [
+    make_item("M-1", title="Checkout coupon field", description="basket coupon discount"),
+    make_item("M-2", title="Pricing page coupon banner", description="discount basket"),
+    make_item("M-3", title="Crash in the scheduler queue", description="queue worker stalls"),
+    make_item("M-4", title="Outage of the queue worker", description="scheduler stalls"),
+    make_item("M-5", title="Fix checkout and outage", description="a tie teaches nothing"),
+]
+
+
+def learned(items: list[WorkItem] = HELD) -> Mapper:
+    return Mapper(parse_strategy(STRATEGY)).learning_from(items)
+
+
+def test_an_item_no_rule_names_is_tagged_by_the_items_it_resembles() -> None:
+    item = make_item("M-9", title="Queue worker stalls", description="the scheduler queue")
+    assert not Mapper(parse_strategy(STRATEGY)).align(item).aligned
+    alignment = learned().align(item)
+    assert (alignment.primary, alignment.decided_by, alignment.strength) == ("reliability", Rule.KEYWORD, "keyword")
+    assert (alignment.margin or 0) > 0
+    assert alignment.reasons[-1].detail.startswith("resembles the items tagged by rules (of 4): words ")
+    assert '"queue"' in alignment.reasons[-1].detail
+    assert learned().align(make_item("M-8", title="Coupon basket discount")).primary == "growth"
+
+
+def test_it_never_overrides_breaks_a_tie_or_lifts_a_score_below_the_minimum() -> None:
+    mapper = learned()
+    tagged = mapper.align(make_item("M-9", title="Checkout queue worker stalls"))
+    assert (tagged.primary, tagged.margin) == ("growth", 6.0), "the keyword decides; the resemblance is not asked"
+    tie = mapper.align(make_item("M-9", title="The pricing outage in the queue worker"))
+    assert tie.strength == "tie"
+    weak = mapper.align(make_item("M-9", title="Queue worker", description="an outage"))
+    assert not weak.aligned, "a keyword named an objective, below min_score: the strategy said no"
+
+
+def test_a_persons_unaligned_pin_stands() -> None:
+    item = make_item("M-9", title="Queue worker stalls", labels=frozenset({"alignment:none"}))
+    assert learned().align(item).objectives == ()
+
+
+def test_only_firm_tags_and_clear_keyword_leads_teach_it() -> None:
+    assert not is_seed(Alignment("M-1", ("growth",), decided_by=Rule.KEYWORD, margin=0.0))
+    assert is_seed(Alignment("M-1", ("growth",), decided_by=Rule.KEYWORD, margin=3.0))
+    assert is_seed(Alignment("M-1", ("growth",), decided_by=Rule.FIELD))
+    assert not is_seed(Alignment("M-1"))
+
+
+def test_the_same_items_in_any_order_give_the_same_tags() -> None:
+    probes = [make_item(f"P-{n}", title=title) for n, title in enumerate(["Queue stalls", "Coupon", "Basket queue"])]
+    forward = map_items(probes, learned())
+    backward = map_items(probes, learned(list(reversed(HELD))))
+    assert forward == backward
+
+
+def test_it_is_off_unless_the_strategy_asks() -> None:
+    strategy = parse_strategy(STRATEGY.replace(", similar_items: true", ""))
+    mapper = Mapper(strategy)
+    assert mapper.learning_from(HELD) is mapper
+    assert not mapper.align(make_item("M-9", title="Queue worker stalls")).aligned
+
+
+def test_nothing_is_guessed_without_examples_or_telling_words() -> None:
+    assert learned([]).align(make_item("M-9", title="Queue worker stalls")).objectives == ()
+    assert SimilarItems([], ["growth"]).guess(make_item("M-9", title="x")) is None
+    assert learned().align(make_item("M-9", title="Unrelated words entirely")).objectives == ()
+
+
+def test_explain_learns_from_the_items_it_is_given(tmp_path: Path) -> None:
+    strategy = tmp_path / "strategy.yaml"
+    strategy.write_text(STRATEGY)
+    items = tmp_path / "items.json"
+    target = make_item("M-9", title="Queue worker stalls", description="the scheduler queue")
+    items.write_text(json.dumps([item.to_json() for item in (*HELD, target)]))
+    result = CliRunner().invoke(app, ["explain", "M-9", "--item", str(items), "-s", str(strategy)])
+    assert result.exit_code == 0, result.output
+    assert "objective: reliability (R) (primary)" in result.output
+    assert 'resembles the items tagged by rules (of 4): words "queue"' in result.output

@@ -3,6 +3,7 @@ how the item's tracker holds labels."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -16,7 +17,9 @@ from syncd.errors import ConfigError, Problem
 from syncd.model import JournalEntry, TrackerKind, WorkItem
 from syncd.problems import problems_from_validation
 from syncd.reconcile import TrackerLabels
+from syncd.state import StateStore
 from syncd.strategy import LabelScheme, Strategy
+from syncd.writes import LABELS, label_op
 
 __all__ = ["from_state", "pick", "read_items", "tracker_labels"]
 
@@ -76,12 +79,26 @@ def from_state(session: Session, key: str, tracker: str | None) -> tuple[WorkIte
                 continue
             known = {s.item.key: s.item for s in store.items.all(name)}
             journal = store.journal.get(name, [key]).get(key, JournalEntry())
-            return stored.item, journal, known
+            return _with_confirmed_writes(store, name, stored.item), journal, known
     raise ConfigError(
         str(session.settings().state_file()),
         [Problem("", f"no issue {key!r} has been synced yet: run `syncd sync` first, or pass --item FILE")],
         hint="",
     )
+
+
+def _with_confirmed_writes(store: StateStore, tracker: str, item: WorkItem) -> WorkItem:
+    """The item's labels as the tracker holds them after the writes it confirmed since the snapshot was
+    taken: the snapshot comes from the pull, before syncd wrote, and a label syncd has just applied would
+    otherwise look removed by a person."""
+    seen_at = store.items.seen_at(tracker, item.key)
+    if seen_at is None:
+        return item
+    labels = item.labels
+    for entry in store.outbox.confirmed_since(tracker, LABELS, item.key, seen_at):
+        op = label_op(tracker, entry)
+        labels = (labels - op.remove) | op.add
+    return dataclasses.replace(item, labels=labels)
 
 
 def tracker_labels(item: WorkItem, session: Session, strategy: Strategy) -> TrackerLabels:

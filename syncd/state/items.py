@@ -56,6 +56,11 @@ class Items:
         row = self._db.execute(f"{_SELECT} AND key = ?", (tracker, key)).fetchone()
         return _stored(row) if row else None
 
+    def seen_at(self, tracker: str, key: str) -> str | None:
+        """When the item's snapshot was stored: the writes confirmed since then are not in it."""
+        row = self._db.execute("SELECT seen_at FROM items WHERE tracker = ? AND key = ?", (tracker, key)).fetchone()
+        return str(row[0]) if row else None
+
     def by_key(self, tracker: str, keys: Iterable[str]) -> dict[str, StoredItem]:
         found: dict[str, StoredItem] = {}
         for chunk in chunks(list(keys), 500):

@@ -139,6 +139,15 @@ class Outbox:
             )
             self._journal.put(tracker, {key: entry for _, key, entry in done if entry is not None})
 
+    def confirmed_since(self, tracker: str, kind: str, key: str, since: str) -> list[OutboxEntry]:
+        """The ops of one issue that the tracker confirmed, enqueued at or after ``since``, oldest first."""
+        rows = self._db.execute(
+            f"{_COLUMNS} WHERE tracker = ? AND kind = ? AND key = ? AND status = 'done' AND created_at >= ? "
+            "ORDER BY id",
+            (tracker, kind, key, since),
+        )
+        return [_entry(row) for row in rows]
+
     def fail(self, op_id: int, error: str, *, give_up: bool = False, uncertain: bool = False) -> None:
         """Count a failed attempt; ``give_up`` parks the op as failed instead of pending.
 

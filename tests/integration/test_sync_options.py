@@ -207,3 +207,20 @@ def test_the_one_shot_sync_sweeps_on_the_service_schedule(tmp_path: Path, harnes
     with StateStore.open(tmp_path / "state.db") as store:
         assert "MISC-4" not in store.items.keys("jira.acme"), "the third sync swept"
         assert store.runs.latest()[0].counts["forgotten"] == 1
+
+
+def test_explain_right_after_a_sync_knows_the_labels_syncd_just_applied(tmp_path: Path, harness: JiraHarness) -> None:
+    """The stored snapshot comes from the pull, before the writes: explain must not take a label syncd has
+    just applied for one a person removed."""
+    config = harness.settings_file(tmp_path)
+    code, out = syncd(config, "sync")
+    assert code == 0, out
+    code, out = syncd(config, "explain", "GROW-1")
+    assert code == 0, out
+    assert "nothing to write" in out
+    assert "not put back" not in out
+    harness.person_labels("GROW-1", remove=["objective:self-serve-growth"])
+    code, out = syncd(config, "sync")
+    assert code == 0, out
+    code, out = syncd(config, "explain", "GROW-1")
+    assert "not put back, a person removed them: objective:self-serve-growth" in out, "a person's removal still is"

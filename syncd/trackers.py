@@ -200,7 +200,7 @@ def post_now(
     try:
         with ExitStack() as leases:
             for name in connectors:
-                leases.enter_context(store.tracker_lock(name))  # posting is leased like syncing
+                leases.enter_context(store.posting_lease(name))
             return post_reports(report, strategy, store, connectors)
     finally:
         for connector in connectors.values():

@@ -9,7 +9,7 @@ leaves the last good state. The engines are :mod:`.sqlite` and :mod:`.postgres`.
 from __future__ import annotations
 
 import sqlite3
-from contextlib import AbstractContextManager, ExitStack
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from pathlib import Path
 
 import psycopg
@@ -132,6 +132,12 @@ class StateStore:
     def tracker_lock(self, tracker: str) -> AbstractContextManager[None]:
         """Hold the exclusive right to sync ``tracker``: a file lock on SQLite, a lease on PostgreSQL."""
         return self._db.tracker_lock(tracker)
+
+    def posting_lease(self, tracker: str) -> AbstractContextManager[None]:
+        """What posting a report outside a sync (``report --post``) must hold besides :meth:`report_lock`:
+        on PostgreSQL the tracker's lease, which every fenced write checks; on SQLite nothing, since the
+        report lock alone keeps two posts apart and a post need not wait for a sync to finish."""
+        return self.tracker_lock(tracker) if self.engine == "postgresql" else nullcontext()
 
     def fence(self, tracker: str) -> None:
         """Check, just before a write to the tracker, that this process may still write it.

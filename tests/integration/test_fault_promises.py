@@ -5,38 +5,26 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from structlog.testing import capture_logs
 
-from syncd.diagnosis import EXIT_AUTH, EXIT_PARTIAL
+from syncd.diagnosis import EXIT_AUTH, EXIT_UNREACHABLE
 from syncd.sandbox.clock import Clock
 from syncd.state import StateStore
 from syncd.writes import LABELS
 from tests.conftest import REPO
 from tests.integration.contract import owned, run_sync
+from tests.integration.fault_matrix import Fault, arm, make, reference, report_comments, small_pages
 from tests.integration.harness import Harness, JiraHarness, LinearHarness
-from tests.integration.test_faults import KINDS, Fault, _set, make, reference, report_comments, small_pages
 
 _PAGES = r"search|/graphql/query/issues$"
 FAULTS = [
-    Fault("a dripping answer", _set(drip_burst=1, drip_seconds=4.0), retries=1, timeout=1),
-    Fault("an empty 200 for a page", _set(empty_burst=1, paths=_PAGES), retries=1),
-    Fault("a 200 page of another shape", _set(wrong_shape_burst=1, paths=_PAGES), retries=1),
+    Fault("a dripping answer", arm(drip_burst=1, drip_seconds=4.0), retries=1, timeout=1),
+    Fault("an empty 200 for a page", arm(empty_burst=1, paths=_PAGES), retries=1),
+    Fault("a 200 page of another shape", arm(wrong_shape_burst=1, paths=_PAGES), retries=1),
 ]
-
-
-@pytest.fixture(params=KINDS)
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def harness(kind: str) -> Iterator[Harness]:
-    with make(kind) as started:
-        yield started
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
@@ -84,7 +72,7 @@ def test_pages_that_stay_garbled_fail_the_sync_and_keep_the_cursor(
     harness.faults.paths = _PAGES
     outcome = run_sync(tmp_path, harness)
     assert outcome.result is None
-    assert outcome.exit_code == EXIT_PARTIAL
+    assert outcome.exit_code == EXIT_UNREACHABLE, "the tracker stayed unavailable"
     assert outcome.error is not None
     assert "not a page of" in outcome.error, outcome.error
     assert "bug in syncd" not in outcome.error

@@ -3,83 +3,23 @@ the labels and the one report comment a sync without the fault writes, with its 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.integration.contract import run_sync
+from tests.integration.fault_matrix import Fault, arm, reference, report_comments, small_pages
 from tests.integration.harness import Harness, JiraHarness, LinearHarness
 
-KINDS = ["jira-cloud", "jira-datacenter", "linear"]
-_REFERENCE: dict[str, dict[str, set[str]]] = {}
-
-
-def make(kind: str) -> Harness:
-    return LinearHarness() if kind == "linear" else JiraHarness(kind.removeprefix("jira-"))
-
-
-def reference(kind: str, tmp_path: Path) -> dict[str, set[str]]:
-    """The labels a clean sync writes, computed once per kind of tracker."""
-    if kind not in _REFERENCE:
-        directory = tmp_path / "reference"
-        directory.mkdir()
-        with make(kind) as clean:
-            run_sync(directory, clean)
-            _REFERENCE[kind] = clean.labels()
-    return _REFERENCE[kind]
-
-
-def small_pages(harness: Harness, tmp_path: Path, *, timeout: int | None = None) -> None:
-    """Pages of 3 issues (and a short client timeout), so faults can land between pages."""
-    size = "page_size = 50" if isinstance(harness, JiraHarness) else "page_size = 250"
-    harness.tweak(size, "page_size = 3" + (f"\ntimeout = {timeout}" if timeout is not None else ""))
-
-
-@dataclass(frozen=True)
-class Fault:
-    """A fault armed before a sync, and exactly the retries it costs: a burst of N failed requests is N
-    retries (each retried request succeeds), a page that repeats its cursor is asked for once more."""
-
-    name: str
-    arm: Callable[[Harness], None]
-    retries: int
-    timeout: int | None = None
-    kinds: tuple[str, ...] = tuple(KINDS)
-
-
-def _set(**knobs: object) -> Callable[[Harness], None]:
-    def arm(harness: Harness) -> None:
-        for knob, value in knobs.items():
-            setattr(harness.faults, knob, value)
-
-    return arm
-
-
 FAULTS = [
-    Fault("429 burst with Retry-After", _set(rate_limit_burst=3, retry_after=1), retries=3),
-    Fault("429 burst without Retry-After", _set(rate_limit_burst=3, retry_after=None), retries=3),
-    *(Fault(f"{status} burst", _set(error_burst=2, error_status=status), retries=2) for status in (500, 502, 503, 504)),
-    Fault("latency beyond the client timeout", _set(slow_burst=1, slow_seconds=2.5), retries=1, timeout=1),
-    Fault("connections dropped mid-response", _set(drop_burst=3), retries=3),
-    Fault("a page repeats its cursor", _set(repeat_cursor_burst=1), retries=1, kinds=("jira-cloud", "linear")),
+    Fault("429 burst with Retry-After", arm(rate_limit_burst=3, retry_after=1), retries=3),
+    Fault("429 burst without Retry-After", arm(rate_limit_burst=3, retry_after=None), retries=3),
+    *(Fault(f"{status} burst", arm(error_burst=2, error_status=status), retries=2) for status in (500, 502, 503, 504)),
+    Fault("latency beyond the client timeout", arm(slow_burst=1, slow_seconds=2.5), retries=1, timeout=1),
+    Fault("connections dropped mid-response", arm(drop_burst=3), retries=3),
+    Fault("a page repeats its cursor", arm(repeat_cursor_burst=1), retries=1, kinds=("jira-cloud", "linear")),
 ]
-
-
-@pytest.fixture(params=KINDS)
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def harness(kind: str) -> Iterator[Harness]:
-    with make(kind) as started:
-        yield started
-
-
-def report_comments(harness: Harness) -> int:
-    return sum("syncd:drift:report" in text for text in harness.comments(harness.report_issue))
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])

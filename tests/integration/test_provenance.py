@@ -5,7 +5,6 @@ person's pins still a person's, settled from the tracker's history with at most 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,23 +13,12 @@ from syncd.model import JournalEntry
 from syncd.state import StateStore
 from syncd.sync_model import SyncResult
 from tests.integration.contract import owned, run_sync
+from tests.integration.fault_matrix import reference, report_comments
 from tests.integration.harness import Harness, JiraHarness, LinearHarness
 from tests.integration.provenance_trial import assert_provenance_kept, run_provenance_trial
-from tests.integration.test_faults import KINDS, make, reference, report_comments
 
 #: retries a write gets in the harness's settings ([retry] max_attempts), so a burst this long exhausts them
 ATTEMPTS = 8
-
-
-@pytest.fixture(params=KINDS)
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def harness(kind: str) -> Iterator[Harness]:
-    with make(kind) as started:
-        yield started
 
 
 def synced(tmp_path: Path, harness: Harness) -> SyncResult:

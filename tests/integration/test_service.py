@@ -215,7 +215,7 @@ def test_sigterm_while_a_tracker_drips_its_answer_stops_within_seconds(tmp_path:
         assert time.monotonic() - started < STOP_GRACE + 3, "the dripping answer was cut short"
     finally:
         unit.close()
-    with StateStore.open(tmp_path / "state.db") as store:
+    with StateStore.connect(harness.state_target(tmp_path)) as store:
         assert store.runs.latest()[0].status == "cancelled"
         assert len(store.outbox.pending("jira.acme")) >= 11, "the writes not confirmed stay in the outbox"
     harness.faults.reset()

@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from syncd.drift import placement, window_start_of
+from syncd.drift import ALL, UNALIGNED, effort_of, placement, window_start_of
 from syncd.model import Alignment, JournalEntry, WorkItem
 from syncd.prose import prose
+from syncd.review_estimate import Tagged, estimate_shares
+from syncd.review_figures import ReviewFigures, ShareEstimate
 from syncd.state import StoredAnswer
 from syncd.strategy import Strategy
 
@@ -34,6 +36,7 @@ __all__ = [
     "excerpt",
     "pin_delta",
     "review_cases",
+    "review_figures",
     "rules_fingerprints",
     "why",
 ]
@@ -41,8 +44,8 @@ __all__ = [
 NONE = ""
 """The answer that no objective of the strategy is served."""
 _INFERRED = frozenset({"keyword", "tie"})
-_IN_SCOPE = frozenset({"actual", "planned"})
 _EXCERPT = 280
+_IN_SCOPE = frozenset({"actual", "planned"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +83,8 @@ def rules_fingerprints(strategy: Strategy) -> dict[str, str]:
 def review_cases(
     entries: Iterable[tuple[WorkItem, Alignment | None]], strategy: Strategy, *, now: datetime
 ) -> list[ReviewCase]:
-    """The items a review may sample: in the report's scope, their primary decided by keywords alone."""
+    """The items a review may sample: in the report's scope (in progress, done within the window, or to
+    do), their primary decided by keywords alone."""
     window_start = window_start_of(strategy, now)
     cases = []
     for item, alignment in entries:
@@ -148,3 +152,56 @@ def pin_delta(answer: str, strategy: Strategy, journal: JournalEntry) -> tuple[f
 def choices(strategy: Strategy) -> list[tuple[int, str, str]]:
     """The numbered answers: each objective in file order, from 1."""
     return [(number, o.id, o.name) for number, o in enumerate(strategy.objectives, start=1)]
+
+
+def review_figures(
+    entries: Iterable[tuple[WorkItem, Alignment | None]],
+    answers: Iterable[StoredAnswer],
+    strategy: Strategy,
+    *,
+    now: datetime,
+    scopes: Sequence[str],
+) -> tuple[ReviewFigures, ...]:
+    """Per scope (``all`` and tracker names), the agreement the answers measured and each bucket's share
+    estimated from the tags and the answers (:func:`~syncd.review_estimate.estimate_shares`).
+
+    A reviewed item counts with the tag the keywords gave it when it was reviewed, even where the
+    correction has since become a pin: the sample measures the keywords, and the estimate corrects them.
+    Only the allocation's items (in progress, or done within the window) count: answers on the backlog
+    are a random sample of it too, but say nothing of the allocation's shares. Scopes without an answered
+    item in the allocation get no figures.
+    """
+    window_start = window_start_of(strategy, now)
+    answered = {(a.tracker, a.key): a for a in answers}
+    population: dict[str, list[Tagged]] = {scope: [] for scope in scopes}
+    sample: dict[str, list[tuple[Tagged, str]]] = {scope: [] for scope in scopes}
+    for item, alignment in entries:
+        if placement(item, window_start=window_start, strategy=strategy) != "actual":
+            continue
+        answer = answered.get((item.tracker, item.key))
+        weight = effort_of(item, strategy)
+        if answer is not None:
+            tagged = Tagged(item.key, answer.tag, weight, reviewable=True)
+        else:
+            tag = (alignment.primary if alignment else None) or UNALIGNED
+            tagged = Tagged(item.key, tag, weight, reviewable=alignment is not None and alignment.strength in _INFERRED)
+        for scope in (ALL, item.tracker):
+            if scope in population:
+                population[scope].append(tagged)
+                if answer is not None:
+                    sample[scope].append((tagged, answer.answer or UNALIGNED))
+    buckets = [o.id for o in strategy.objectives] + [UNALIGNED]
+    figures = []
+    for scope in scopes:
+        if not sample[scope]:
+            continue
+        estimates = estimate_shares(population[scope], sample[scope], buckets)
+        figures.append(
+            ReviewFigures(
+                scope=scope,
+                reviewed=len(sample[scope]),
+                confirmed=sum(1 for tagged, label in sample[scope] if tagged.tag == label),
+                shares=tuple(ShareEstimate(e.bucket, e.tagged, e.estimate, e.low, e.high) for e in estimates),
+            )
+        )
+    return tuple(figures)

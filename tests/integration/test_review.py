@@ -21,10 +21,10 @@ from tests.integration.harness import Harness
 from tests.integration.test_faults import make
 from tests.support.terminal import Terminal
 
-#: per tracker: the sampled item to correct, to which objective, and the item to confirm (if any)
+#: per tracker: the sampled item to correct, and to which objective
 CORRECTIONS = {
-    "jira-cloud": ("MISC-3", "self-serve-growth", "ENT-1"),
-    "linear": ("ENG-5", "data-platform", None),
+    "jira-cloud": ("MISC-3", "self-serve-growth"),
+    "linear": ("ENG-5", "data-platform"),
 }
 
 
@@ -60,12 +60,13 @@ def answers_file(tmp_path: Path, answers: list[dict[str, Any]]) -> Path:
 def test_a_correction_becomes_a_persons_pin_and_a_second_sync_changes_nothing(
     tmp_path: Path, harness: Harness, kind: str
 ) -> None:
-    key, chosen, confirmed = CORRECTIONS[kind]
+    key, chosen = CORRECTIONS[kind]
     synced(tmp_path, harness)
     code, out = review(tmp_path, harness, "--json")
     assert code == 0, out
     sample = {entry["key"]: entry for entry in json.loads(out)["items"]}
     tag = sample[key]["tag"]
+    confirmed = next((other for other in sample if other != key), None)
     assert tag != chosen
     assert sample[key]["strength"] == "keyword"
     assert f"objective:{tag}" in harness.labels()[key]
@@ -92,6 +93,18 @@ def test_a_correction_becomes_a_persons_pin_and_a_second_sync_changes_nothing(
         assert stored.alignment.decided_by is Rule.PIN
         assert stored.alignment.primary == chosen
         assert f"objective:{chosen}" in store.journal.get(harness.tracker, [key])[key].persons
+    config = str(harness.settings_file(tmp_path))
+    report = CliRunner().invoke(app, ["--config", config, "report", "--format", "json"])
+    assert report.exit_code == 0, report.stdout
+    document = json.loads(report.stdout)
+    text = CliRunner().invoke(app, ["--config", config, "report"]).stdout
+    if kind == "linear":
+        assert "review" not in document, "the one answer is on the backlog, outside the allocation"
+        assert "sampled keyword tags" not in text
+    else:
+        overall = document["review"][0]
+        assert (overall["scope"], overall["reviewed"], overall["confirmed"]) == ("all", 1, 0), "done: in the allocation"
+        assert "people confirmed 0 of 1 sampled keyword tags" in text
     writes = harness.writes()
     again = synced(tmp_path, harness)
     assert (again.changed, again.applied) == (0, 0)
@@ -102,7 +115,7 @@ def test_a_correction_becomes_a_persons_pin_and_a_second_sync_changes_nothing(
 def test_answers_naming_what_is_not_in_the_sample_are_refused_and_nothing_is_recorded(
     tmp_path: Path, harness: Harness, kind: str
 ) -> None:
-    key, _, _ = CORRECTIONS[kind]
+    key, _ = CORRECTIONS[kind]
     synced(tmp_path, harness)
     bad = [{"key": key, "answer": "moonshots"}, {"key": "NOPE-1", "answer": "confirm"}]
     code, out = review(tmp_path, harness, "--answers", str(answers_file(tmp_path, bad)))
@@ -119,7 +132,7 @@ def test_answers_naming_what_is_not_in_the_sample_are_refused_and_nothing_is_rec
 def test_a_sync_that_plans_the_issue_again_before_the_pin_is_sent_keeps_the_pin(
     tmp_path: Path, harness: Harness, kind: str
 ) -> None:
-    key, chosen, _ = CORRECTIONS[kind]
+    key, chosen = CORRECTIONS[kind]
     synced(tmp_path, harness)
     code, out = review(tmp_path, harness, "--answers", str(answers_file(tmp_path, [{"key": key, "answer": chosen}])))
     assert code == 0, out

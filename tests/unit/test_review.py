@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from datetime import UTC, datetime
 
+import pytest
+
+from syncd.drift import analyse
 from syncd.mapper import Mapper, map_items
-from syncd.model import JournalEntry, StatusCategory
-from syncd.review import NONE, ReviewCase, current_answers, draw, excerpt, pin_delta, review_cases, rules_fingerprints
+from syncd.model import Alignment, JournalEntry, StatusCategory, WorkItem
+from syncd.render import FORMATS, render
+from syncd.review import (
+    NONE,
+    ReviewCase,
+    current_answers,
+    draw,
+    excerpt,
+    pin_delta,
+    review_cases,
+    review_figures,
+    rules_fingerprints,
+)
 from syncd.state import StoredAnswer
 from syncd.strategy import Strategy
 from tests.conftest import make_item
@@ -91,3 +107,50 @@ def test_the_excerpt_is_prose_on_one_line_and_short() -> None:
     assert "credentials" not in cut
     assert len(cut) == 40
     assert cut.endswith("…")
+
+
+def keyword_population(strategy: Strategy) -> list[tuple[WorkItem, Alignment | None]]:
+    """Twenty items the keywords tag reliability, ten of which really serve self-serve growth."""
+    items = [make_item(f"MISC-{i}", title=f"Flaky checkout test {i}", updated=NOW) for i in range(20)]
+    alignments = map_items(items, Mapper(strategy))
+    return [(item, alignments[item.key]) for item in items]
+
+
+def test_the_review_corrects_the_shares_and_states_the_agreement(example_strategy: Strategy) -> None:
+    entries = keyword_population(example_strategy)
+    given = [
+        answer(example_strategy, f"MISC-{i}", "reliability", "self-serve-growth" if i % 2 else "reliability")
+        for i in range(8)
+    ]
+    [overall, tracker] = review_figures(entries, given, example_strategy, now=NOW, scopes=["all", "jira.acme"])
+    assert (overall.scope, tracker.scope) == ("all", "jira.acme")
+    assert (overall.reviewed, overall.confirmed) == (8, 4)
+    reliability = overall.share("reliability")
+    growth = overall.share("self-serve-growth")
+    assert reliability is not None
+    assert growth is not None
+    assert (reliability.tagged, growth.tagged) == (1.0, 0.0)
+    assert reliability.estimate == pytest.approx(0.5)
+    assert growth.estimate == pytest.approx(0.5)
+    assert growth.low < 0.5 < growth.high
+    assert review_figures(entries, [], example_strategy, now=NOW, scopes=["all"]) == ()
+
+
+def test_every_format_states_the_review(example_strategy: Strategy) -> None:
+    entries = keyword_population(example_strategy)
+    given = [answer(example_strategy, f"MISC-{i}", "reliability", "reliability") for i in range(3)]
+    given.append(answer(example_strategy, "MISC-3", "reliability", NONE))
+    drift = analyse(entries, example_strategy, now=NOW)
+    drift = dataclasses.replace(
+        drift, review=review_figures(entries, given, example_strategy, now=NOW, scopes=["all", "jira.acme"])
+    )
+    for fmt in FORMATS:
+        rendered = render(drift, fmt)
+        if fmt == "json":
+            [overall, _] = json.loads(rendered)["review"]
+            assert (overall["reviewed"], overall["confirmed"]) == (4, 3)
+            assert [s["id"] for s in overall["shares"]][-1] == "unaligned"
+        else:
+            assert "confirmed 3 of 4 sampled keyword tags" in rendered, fmt
+    text = render(drift, "md")
+    assert "with 90% intervals: Grow self-serve revenue 0% (0%–" in text

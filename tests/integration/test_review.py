@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from syncd.cli import app
@@ -17,7 +18,7 @@ from syncd.model import Rule
 from syncd.state import StateStore
 from syncd.sync_model import SyncResult
 from tests.integration.contract import run_sync
-from tests.integration.harness import Harness
+from tests.integration.harness import Harness, JiraHarness
 from tests.integration.test_faults import make
 from tests.support.terminal import Terminal
 
@@ -177,3 +178,16 @@ def test_a_person_at_a_terminal_corrects_confirms_stops_and_resumes(
     _, out = review(tmp_path, harness, "--json")
     answers = {item["key"]: item["answer"] for item in json.loads(out)["items"]}
     assert answers[first["key"]] == chosen["id"]
+
+
+def test_on_postgresql_a_correction_is_queued_under_the_trackers_lease(tmp_path: Path, postgres_url: SecretStr) -> None:
+    with JiraHarness("cloud") as harness:
+        harness.on_postgres(postgres_url)
+        synced(tmp_path, harness)
+        path = answers_file(tmp_path, [{"key": "MISC-3", "answer": "self-serve-growth"}])
+        code, out = review(tmp_path, harness, "--answers", str(path))
+        assert code == 0, out
+        assert "People confirmed 0 of 1 sampled keyword tags" in out
+        synced(tmp_path, harness)
+        assert "objective:self-serve-growth" in harness.labels()["MISC-3"]
+        assert "objective:reliability" not in harness.labels()["MISC-3"]

@@ -62,10 +62,12 @@ def _record(store: StateStore, strategy: Strategy, case: ReviewCase, answer: str
     stored = StoredAnswer(item.tracker, item.key, strategy.period, case.tag, answer, rules_fingerprints(strategy))
     with store.tracker_lock(item.tracker), store.transaction():
         store.reviews.put([stored])
-        if not stored.confirmed:
-            journal = store.journal.get(item.tracker, [item.key]).get(item.key, JournalEntry())
-            add, remove = pin_delta(answer, strategy, journal)
-            store.outbox.enqueue(item.tracker, PINS, [(item.key, pin_payload(item.id, add, remove))])
+        if stored.confirmed:
+            store.outbox.supersede(item.tracker, PINS, [item.key])  # a change of mind before the next sync
+            return
+        journal = store.journal.get(item.tracker, [item.key]).get(item.key, JournalEntry())
+        add, remove = pin_delta(answer, strategy, journal)
+        store.outbox.enqueue(item.tracker, PINS, [(item.key, pin_payload(item.id, add, remove))])
 
 
 def _choice_lines(strategy: Strategy) -> list[str]:

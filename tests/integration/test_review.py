@@ -191,3 +191,16 @@ def test_on_postgresql_a_correction_is_queued_under_the_trackers_lease(tmp_path:
         synced(tmp_path, harness)
         assert "objective:self-serve-growth" in harness.labels()["MISC-3"]
         assert "objective:reliability" not in harness.labels()["MISC-3"]
+
+
+def test_a_person_who_confirms_after_correcting_before_the_sync_leaves_the_tag(tmp_path: Path) -> None:
+    with JiraHarness("cloud") as harness:
+        synced(tmp_path, harness)
+        for choice in ("self-serve-growth", "confirm"):
+            path = answers_file(tmp_path, [{"key": "MISC-3", "answer": choice}])
+            code, out = review(tmp_path, harness, "--answers", str(path))
+            assert code == 0, out
+        assert "People confirmed 1 of 1 sampled keyword tags" in out
+        synced(tmp_path, harness)
+        assert "objective:reliability" in harness.labels()["MISC-3"]
+        assert "objective:self-serve-growth" not in harness.labels()["MISC-3"]

@@ -11,6 +11,7 @@ import pytest
 from syncd.drift import analyse
 from syncd.mapper import Mapper, map_items
 from syncd.model import Alignment, JournalEntry, StatusCategory, WorkItem
+from syncd.pins import pinned_journal
 from syncd.render import FORMATS, render
 from syncd.review import (
     NONE,
@@ -154,3 +155,14 @@ def test_every_format_states_the_review(example_strategy: Strategy) -> None:
             assert "confirmed 3 of 4 sampled keyword tags" in rendered, fmt
     text = render(drift, "md")
     assert "with 90% intervals: Grow self-serve revenue 0% (0%–" in text
+
+
+def test_a_confirmed_correction_makes_the_choice_a_persons_label_and_forgets_syncds() -> None:
+    journal = JournalEntry(
+        applied=frozenset({"objective:reliability", "value:quality"}),
+        declined=frozenset({"objective:self-serve-growth"}),
+    )
+    add, remove = frozenset({"objective:self-serve-growth"}), frozenset({"objective:reliability"})
+    assert pinned_journal(journal, add, remove) == JournalEntry(
+        applied=frozenset({"value:quality"}), persons=frozenset({"objective:self-serve-growth"})
+    )

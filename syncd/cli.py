@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from syncd import __version__
+from syncd.cli_review import review
 from syncd.cli_session import (
     LogFormat,
     LogLevel,
@@ -70,6 +71,7 @@ app = typer.Typer(
 )
 app.add_typer(state_app, name="state")
 app.add_typer(webhooks_app, name="webhooks")
+app.command()(review)
 
 
 def _version(value: bool) -> None:

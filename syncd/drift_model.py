@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from syncd.drift_history import HistoryPoint
+from syncd.review_figures import ReviewFigures
 from syncd.strategy import Kpi
 
 __all__ = [
@@ -195,6 +196,8 @@ class DriftReport:
     Attributes:
         history: this period's earlier reports and this one, oldest first, from the stored snapshots (empty
             when the report was made without them); not part of the JSON, whose snapshots it is made of.
+        review: per scope, what a person's review of sampled keyword tags measured (``syncd review``);
+            in the JSON only when there is one.
     """
 
     period: str
@@ -208,6 +211,10 @@ class DriftReport:
     teams: tuple[Figures, ...] = ()
     previous_at: datetime | None = None
     history: tuple[HistoryPoint, ...] = ()
+    review: tuple[ReviewFigures, ...] = ()
+
+    def review_of(self, scope: str) -> ReviewFigures | None:
+        return next((r for r in self.review if r.scope == scope), None)
 
     def scope(self, name: str) -> Figures | None:
         return next((f for f in (self.overall, *self.trackers, *self.teams) if f.scope == name), None)
@@ -239,7 +246,7 @@ class DriftReport:
             "overall": self.overall.to_json(),
             "trackers": [f.to_json() for f in self.trackers],
             "teams": [f.to_json() for f in self.teams],
-        }
+        } | ({"review": [r.to_json() for r in self.review]} if self.review else {})
 
 
 def _round(value: float | None) -> float | None:

@@ -36,6 +36,7 @@ from syncd.errors import Fatal, NotFound, SyncdError
 from syncd.logging import get_logger
 from syncd.mapper import MapContext, Mapper, collection_paused
 from syncd.model import Alignment, ItemPlan, JournalEntry, LabelOp, WorkItem
+from syncd.pins import send_pin_writes
 from syncd.provenance import needs_history, settle
 from syncd.reconcile import assume_applied, plan_item
 from syncd.retry import CallStats, Cancelled
@@ -204,6 +205,7 @@ class _Sync:
             self.store.cursors.set(self.name, str(since_sweep), _SWEEP)
             self._save_profile()
         send_label_writes(self.store, self.connector, self.result, self.engine._control)
+        send_pin_writes(self.store, self.connector, self.result, self.engine._control)
 
     def _bound(self, since: datetime | None, started: datetime) -> datetime:
         """The next pull's bound, on the tracker's clock (``updated`` is stamped by it): its clock when the
@@ -221,6 +223,7 @@ class _Sync:
             self._plan_pulled(batch)
         self._replan_descendants()
         send_label_writes(self.store, self.connector, self.result, self.engine._control)
+        send_pin_writes(self.store, self.connector, self.result, self.engine._control)
 
     def _refetch_skipped(self) -> None:
         """Read again, by key, the issues the last run had to skip: a pull by ``updated`` would not see

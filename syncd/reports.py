@@ -29,7 +29,7 @@ from itertools import islice
 from typing import Any
 
 from syncd.connectors.base import Connector
-from syncd.drift import analyse
+from syncd.drift import ALL, analyse
 from syncd.drift_history import history_of
 from syncd.drift_model import DriftReport, Figures
 from syncd.errors import AuthError, TrackerError
@@ -37,6 +37,8 @@ from syncd.logging import get_logger
 from syncd.model import StatusCategory, TrackerKind
 from syncd.render import Format, comment_body, marker_for, render_blocks
 from syncd.render.blocks import Block, BulletList, Paragraph, Text
+from syncd.review import current_answers, review_figures
+from syncd.review_figures import ReviewFigures
 from syncd.state import OutboxEntry, StateStore, StoredItem
 from syncd.strategy import Strategy
 from syncd.writes import gives_up
@@ -78,8 +80,18 @@ def build_report(
     entries = ((stored.item, stored.alignment) for name in names for stored in store.items.all(name))
     last = store.snapshots.last(SNAPSHOT_SCOPE)
     report = analyse(entries, strategy, now=now, previous=last[1] if last else None, per_team=per_team)
+    report = replace(report, review=_review(store, strategy, names, now=now))
     reports = [*store.snapshots.recent(SNAPSHOT_SCOPE), report.to_json()]
     return replace(report, history=history_of(reports, period=report.period))
+
+
+def _review(store: StateStore, strategy: Strategy, names: list[str], *, now: datetime) -> tuple[ReviewFigures, ...]:
+    """What the answers of ``syncd review`` that still count say about the figures (none without answers)."""
+    answers = current_answers(store.reviews.of_period(strategy.period), strategy)
+    if not answers:
+        return ()
+    entries = ((stored.item, stored.alignment) for name in names for stored in store.items.all(name))
+    return review_figures(entries, answers, strategy, now=now, scopes=[ALL, *names])
 
 
 def figures_hash(figures: Figures, report: DriftReport, *, with_teams: bool = True) -> str:
@@ -92,6 +104,9 @@ def figures_hash(figures: Figures, report: DriftReport, *, with_teams: bool = Tr
     data["starved"] = [o.id for o in report.overall.starved]
     data["all_score"] = report.overall.to_json()["score"]
     data["period"] = report.period
+    review = report.review_of(figures.scope)
+    if review is not None:
+        data["review"] = review.to_json()
     teams = report.teams_of(figures.scope) if with_teams else ()
     if teams:
         data["teams"] = [_steady(team.to_json()) for team in teams]

@@ -13,6 +13,7 @@ from syncd.drift_history import series
 from syncd.drift_model import DriftReport, Figures, ObjectiveFigures
 from syncd.render.blocks import Block, BulletList, Heading, Inline, Link, Paragraph, Table, Text
 from syncd.render.headline import headline, history_line, sparkline
+from syncd.review_figures import ReviewFigures
 
 __all__ = ["MARKER", "comment_blocks", "marker_for", "percent", "points", "trend"]
 
@@ -89,6 +90,9 @@ def comment_blocks(
         blocks += _history(report, figures)
     if (teams if inference is None else inference) and figures.on_keywords is not None:
         blocks.append(Paragraph(_inference_line(figures)))
+    review = report.review_of(figures.scope)
+    if review is not None:
+        blocks.append(Paragraph(_review_line(review, figures)))
     if figures.declined_items:
         blocks.append(Paragraph(_declined_line(figures)))
     starved = report.overall.starved
@@ -221,6 +225,19 @@ def _inference_line(figures: Figures) -> tuple[Inline, ...]:
         Text("On keywords alone: ", strong=True),
         Text(f"{percent(figures.on_keywords)} of the aligned effort ({shares}); the rest rests on pins, "),
         Text("structure and field rules."),
+    )
+
+
+def _review_line(review: ReviewFigures, figures: Figures) -> tuple[Inline, ...]:
+    """The agreement a person's review measured, and each share estimated with it, with its interval."""
+    names = {o.id: o.name for o in (*figures.objectives, figures.unaligned)}
+    shares = "; ".join(
+        f"{names.get(s.id, s.id)} {percent(s.estimate)} ({percent(s.low)}–{percent(s.high)})" for s in review.shares
+    )
+    return (
+        Text("Review: ", strong=True),
+        Text(f"people confirmed {review.confirmed} of {review.reviewed} sampled keyword tags. "),
+        Text(f"Shares estimated from the tags and the review, with {review.confidence:.0%} intervals: {shares}."),
     )
 
 

@@ -7,6 +7,16 @@ from syncd.state.history import RunRecord, StoredComment
 from syncd.state.items import StoredItem
 from syncd.state.leases import LeaseLost, TrackerBusy
 from syncd.state.outbox import OutboxEntry
+from syncd.state.reviews import StoredAnswer
 from syncd.state.store import StateStore
 
-__all__ = ["LeaseLost", "OutboxEntry", "RunRecord", "StateStore", "StoredComment", "StoredItem", "TrackerBusy"]
+__all__ = [
+    "LeaseLost",
+    "OutboxEntry",
+    "RunRecord",
+    "StateStore",
+    "StoredAnswer",
+    "StoredComment",
+    "StoredItem",
+    "TrackerBusy",
+]

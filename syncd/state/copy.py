@@ -17,7 +17,7 @@ from syncd.state.database import Database
 
 __all__ = ["COPIED_TABLES", "copy_tables"]
 
-COPIED_TABLES = ("cursors", "items", "label_journal", "outbox", "comments", "runs", "snapshots")
+COPIED_TABLES = ("cursors", "items", "label_journal", "outbox", "comments", "runs", "snapshots", "reviews")
 _IDENTITY_TABLES = ("outbox", "runs", "snapshots")
 _BATCH = 1000
 

@@ -57,6 +57,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             name TEXT PRIMARY KEY, holder TEXT NOT NULL, token BIGINT NOT NULL,
             expires_at DOUBLE PRECISION NOT NULL)""",
     ),
+    # 5: review: a person's answer on each sampled keyword tag, for the strategy's period and rules.
+    (
+        """CREATE TABLE reviews (
+            tracker TEXT NOT NULL, key TEXT NOT NULL, period TEXT NOT NULL, tag TEXT NOT NULL,
+            answer TEXT NOT NULL, rules TEXT NOT NULL, reviewed_at TEXT NOT NULL,
+            PRIMARY KEY (tracker, key, period))""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

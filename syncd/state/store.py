@@ -22,12 +22,13 @@ from syncd.state.history import Comments, Cursors, Runs, Snapshots
 from syncd.state.items import Items, Journal
 from syncd.state.outbox import Outbox
 from syncd.state.postgres import DEFAULT_LEASE_TTL, PostgresDatabase
+from syncd.state.reviews import Reviews
 from syncd.state.schema import MIGRATIONS, SCHEMA_VERSION
 from syncd.state.sqlite import SqliteDatabase
 
 __all__ = ["TABLES", "StateStore"]
 
-TABLES = ("cursors", "items", "label_journal", "outbox", "comments", "runs", "snapshots")
+TABLES = ("cursors", "items", "label_journal", "outbox", "comments", "runs", "snapshots", "reviews")
 
 
 class StateStore:
@@ -42,6 +43,7 @@ class StateStore:
         self.runs = Runs(db)
         self.comments = Comments(db)
         self.snapshots = Snapshots(db)
+        self.reviews = Reviews(db)
 
     @classmethod
     def open(cls, path: Path, *, clock: Clock = utcnow) -> StateStore:

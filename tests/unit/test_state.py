@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from syncd.errors import StateError
 from syncd.model import Alignment, JournalEntry, Reason, Rule, TargetKind
-from syncd.state import StateStore
+from syncd.state import StateStore, StoredAnswer
 from syncd.state.schema import MIGRATIONS, SCHEMA_VERSION
 from tests.conftest import make_item
 
@@ -276,3 +276,15 @@ def test_without_a_postgresql_server_the_tests_skip_except_under_ci(
     monkeypatch.setenv("CI", ci)
     with pytest.raises(outcome, match="no PostgreSQL server reachable at SYNCD_TEST_POSTGRES_URL"):
         server_url()
+
+
+def test_review_answers_are_kept_per_period_and_replaced_per_item(store: StateStore) -> None:
+    first = StoredAnswer(TRACKER, "GROW-1", "2026-Q4", "growth", "growth", {"growth": "abc"})
+    other = StoredAnswer(TRACKER, "GROW-2", "2026-Q3", "growth", "", {})
+    store.reviews.put([first, other])
+    changed = StoredAnswer(TRACKER, "GROW-1", "2026-Q4", "growth", "", {"growth": "def"})
+    store.reviews.put([changed])
+    assert store.reviews.of_period("2026-Q4") == [changed]
+    assert not changed.confirmed
+    store.reset(TRACKER)
+    assert store.reviews.of_period("2026-Q3") == []

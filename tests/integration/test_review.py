@@ -18,8 +18,8 @@ from syncd.model import Rule
 from syncd.state import StateStore
 from syncd.sync_model import SyncResult
 from tests.integration.contract import run_sync
+from tests.integration.fault_matrix import make
 from tests.integration.harness import Harness, JiraHarness
-from tests.integration.test_faults import make
 from tests.support.terminal import Terminal
 
 #: per tracker: the sampled item to correct, and to which objective

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -76,7 +77,8 @@ def check_lines(session: Session) -> list[str]:
     settings = session.settings()
     if not settings.service.webhooks.enabled:
         return []
-    if not settings.state_file().exists():
+    target = settings.state_target()
+    if isinstance(target, Path) and not target.exists():
         return webhook_check_lines(settings, None)
     with session.open_store() as store:
         return webhook_check_lines(settings, store)

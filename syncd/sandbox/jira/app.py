@@ -19,6 +19,7 @@ from collections.abc import Callable
 from syncd.sandbox.faults import Fault, Faults
 from syncd.sandbox.jira.handlers import Call, Handlers
 from syncd.sandbox.jira.model import Deployment, User
+from syncd.sandbox.jira.ratelimit import JiraRateLimiter, JiraRateLimits
 from syncd.sandbox.jira.render import View
 from syncd.sandbox.jira.responses import error, fault_response, unauthorized
 from syncd.sandbox.jira.store import JiraStore
@@ -59,10 +60,19 @@ class JiraApp:
         store: the site's data; its deployment decides versions, auth and response shapes.
         faults: fault knobs (a fresh, quiet set by default).
         log: the request log (a fresh one by default).
+        rate_limits: Cloud's burst limit per endpoint and method (None: no limit, the default for tests).
     """
 
-    def __init__(self, store: JiraStore, *, faults: Faults | None = None, log: RequestLog | None = None) -> None:
+    def __init__(
+        self,
+        store: JiraStore,
+        *,
+        faults: Faults | None = None,
+        log: RequestLog | None = None,
+        rate_limits: JiraRateLimits | None = None,
+    ) -> None:
         self.store = store
+        self.limiter = JiraRateLimiter(rate_limits) if rate_limits is not None else None
         self.deployment = store.deployment
         self.faults = faults or Faults()
         self.log = log or RequestLog()
@@ -104,6 +114,9 @@ class JiraApp:
                 return self._stamped(unauthorized(self.deployment), None)
             if request.method in {"POST", "PUT"} and request.body and not _is_json(request):
                 return self._stamped(error(415, ["Unsupported Media Type"]), user)
+            verdict = self.limiter.take(f"{request.method} {endpoint}") if self.limiter is not None else None
+            if verdict is not None and not verdict.allowed:
+                return self._stamped(verdict.refusal(), user)
             view = View(_base_url(request), version, self.deployment, user or self.store.default_user)
             call = Call(request, view, user or self.store.default_user, params)
             try:
@@ -114,6 +127,8 @@ class JiraApp:
                 response = error(500, ["Internal server error"])
             if endpoint == "search_jql":
                 response = self._maybe_repeat_cursor(request, response)
+            if verdict is not None:
+                response = Response(response.status, response.body, {**response.headers, **verdict.headers()})
             return self._stamped(response, user)
 
         return handle

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 
 from syncd.sandbox.faults import Fault, Faults
+from syncd.sandbox.jira.bulk import BulkTasks
 from syncd.sandbox.jira.handlers import Call, Handlers
 from syncd.sandbox.jira.model import Deployment, User
 from syncd.sandbox.jira.ratelimit import JiraRateLimiter, JiraRateLimits
@@ -38,6 +39,8 @@ _ROUTES: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = (
     (re.compile(r"/mypermissions"), {"GET": "mypermissions"}),
     (re.compile(r"/search/jql"), {"GET": "search_jql", "POST": "search_jql"}),
     (re.compile(r"/search"), {"GET": "search", "POST": "search"}),
+    (re.compile(r"/bulk/issues/fields"), {"POST": "bulk_edit"}),
+    (re.compile(r"/bulk/queue/(?P<task>[^/]+)"), {"GET": "bulk_progress"}),
     (
         re.compile(r"/issue/(?P<issue>[^/]+)"),
         {"GET": "issue_get", "PUT": "issue_edit", "DELETE": "issue_delete"},
@@ -49,6 +52,7 @@ _ROUTES: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = (
         {"GET": "comment_get", "PUT": "comment_edit", "DELETE": "comment_delete"},
     ),
 )
+_CLOUD_ONLY = {"search_jql", "issue_changelog", "bulk_edit", "bulk_progress"}
 ENDPOINTS: tuple[str, ...] = tuple(sorted({name for _, methods in _ROUTES for name in methods.values()}))
 """Every endpoint name the request log can count, besides ``not_found`` and ``method_not_allowed``."""
 
@@ -77,7 +81,8 @@ class JiraApp:
         self.faults = faults or Faults()
         self.log = log or RequestLog()
         self._handlers = Handlers(store)
-        self._by_endpoint = self._handlers.by_endpoint()
+        self.bulk = BulkTasks(store)
+        self._by_endpoint = {**self._handlers.by_endpoint(), **self.bulk.by_endpoint()}
         self._request_ids = itertools.count(1)
         self.webhooks = JiraWebhooks(store)
 
@@ -93,7 +98,7 @@ class JiraApp:
             match = pattern.fullmatch(api["rest"])
             if match is None:
                 continue
-            if methods.get("GET") in {"search_jql", "issue_changelog"} and self.deployment is Deployment.DATA_CENTER:
+            if set(methods.values()) & _CLOUD_ONLY and self.deployment is Deployment.DATA_CENTER:
                 return Route("not_found", self._not_found)
             endpoint = methods.get(request.method)
             if endpoint is None:

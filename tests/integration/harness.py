@@ -195,7 +195,7 @@ class JiraHarness(Harness):
     issue_count = 12
     pin = ("OPS-1", "objective:enterprise-readiness", {"objective:enterprise-readiness"})
     declined = ("GROW-4", "objective:self-serve-growth")
-    write_paths = r"/issue/\d+$"
+    write_paths = r"/issue/\d+$|^POST .*/bulk/issues/fields$"
     comment_paths = r"^(POST|PUT) .*/comment"
     report_issue = "STRAT-1"
 
@@ -250,7 +250,7 @@ class JiraHarness(Harness):
         return jira_org.EXPECTED
 
     def classify(self, endpoint: str) -> str:
-        if endpoint == "issue_edit":
+        if endpoint in {"issue_edit", "bulk_edit"}:
             return "write"
         if endpoint in {"comment_add", "comment_edit"}:
             return "comment"
@@ -263,11 +263,16 @@ class JiraHarness(Harness):
         return texts
 
     def writes_per_issue(self) -> Counter[str]:
+        """Edits per issue: each accepted PUT, and each issue a bulk edit task carried out (a task that
+        never ran edited nothing)."""
         edits: Counter[str] = Counter()
         for record in self.log.records():
             # a request cut off mid-body by a kill is refused (400) and writes nothing
             if record.endpoint == "issue_edit" and record.status < 400:
                 edits[self.site.store.issue(record.path.rsplit("/", 1)[1]).key] += 1
+        for task in self.site.app.bulk.tasks():
+            for issue in task.processed:
+                edits[self.site.store.issue(str(issue)).key] += 1
         return edits
 
 

@@ -31,7 +31,7 @@ from syncd.connectors.answers import next_offset, refuse_redirects, search_page,
 from syncd.connectors.base import Check, Identity, OpResult, Skipped, fetch_each, holds_marker
 from syncd.connectors.deadline import bound_session
 from syncd.connectors.estimates import UnreadableEstimates, estimates_check, number_fields_named
-from syncd.connectors.jira_bulk import BulkLabelEdit, bulk_batches
+from syncd.connectors.jira_bulk import BulkLabelEdit, bulk_batches, saves_requests
 from syncd.connectors.jira_errors import translate_error
 from syncd.connectors.jira_history import cloud_histories, datacenter_histories, label_changes
 from syncd.connectors.jira_issues import JiraProfile, base_fields, field_named, to_work_item
@@ -313,13 +313,13 @@ class JiraConnector:
         )
 
     def apply(self, ops: Sequence[LabelOp]) -> Iterator[OpResult]:
-        """On Cloud through bulk edit (:mod:`~syncd.connectors.jira_bulk`), else, and for what bulk edit hands
-        back, one edit per issue."""
+        """On Cloud through bulk edit (:mod:`~syncd.connectors.jira_bulk`) where it saves requests; else,
+        and for what bulk edit hands back, one edit per issue."""
         if not self.profile.cloud or not self._bulk.available:
             yield from self._edit_each(ops)
             return
         for batch in bulk_batches(ops):
-            outcome = self._bulk.run(batch) if self._bulk.available else None
+            outcome = self._bulk.run(batch) if self._bulk.available and saves_requests(batch) else None
             if outcome is None:
                 yield from self._edit_each(batch.ops)
                 continue

@@ -24,7 +24,7 @@ from typing import Any
 from syncd.errors import BadRequest, NotFound, PermissionDenied, TrackerError, TransientError
 from syncd.model import LabelOp
 
-__all__ = ["MAX_BULK_ISSUES", "BulkBatch", "BulkLabelEdit", "bulk_batches", "bulk_body", "outcomes"]
+__all__ = ["MAX_BULK_ISSUES", "BulkBatch", "BulkLabelEdit", "bulk_batches", "bulk_body", "outcomes", "saves_requests"]
 
 MAX_BULK_ISSUES = 1000
 _ENDED = {"COMPLETE", "FAILED", "CANCELLED", "DEAD"}
@@ -59,6 +59,13 @@ def bulk_batches(ops: Iterable[LabelOp], *, limit: int = MAX_BULK_ISSUES) -> lis
         for (add, remove), members in groups.items()
         for start in range(0, len(members), limit)
     ]
+
+
+def saves_requests(batch: BulkBatch) -> bool:
+    """Whether bulk edit costs fewer requests than one edit per issue: each verb is a submission and at
+    least one poll, while a single edit carries both verbs of an issue's change at once."""
+    verbs = (1 if batch.add else 0) + (1 if batch.remove else 0)
+    return len(batch.ops) > 2 * verbs
 
 
 def bulk_body(issue_ids: Iterable[str], option: str, labels: Iterable[str]) -> dict[str, Any]:

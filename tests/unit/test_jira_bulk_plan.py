@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from syncd.connectors.jira_bulk import bulk_batches, bulk_body, outcomes
+from syncd.connectors.jira_bulk import bulk_batches, bulk_body, outcomes, saves_requests
 from syncd.errors import BadRequest, NotFound
 from syncd.model import LabelOp
 
@@ -65,3 +65,13 @@ def test_each_op_is_read_from_the_per_issue_answer() -> None:
     assert "Labels cannot contain spaces." in refused.message
     assert not refused.may_have_landed
     assert isinstance(result["10003"], NotFound)
+
+
+def test_bulk_edit_is_used_only_where_it_saves_requests() -> None:
+    adds = bulk_batches([_op(n, add=("a",)) for n in range(3)])
+    swaps = bulk_batches([_op(n, add=("a",), remove=("b",)) for n in range(4)])
+
+    assert saves_requests(adds[0]), "a submission and a poll for three issues"
+    assert not saves_requests(bulk_batches(adds[0].ops[:2])[0])
+    assert not saves_requests(swaps[0]), "two submissions and two polls cost as much as four edits"
+    assert saves_requests(bulk_batches([*swaps[0].ops, _op(9, add=("a",), remove=("b",))])[0])

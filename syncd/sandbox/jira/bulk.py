@@ -7,9 +7,10 @@ entries whose ``bulkEditMultiSelectFieldOption`` is ADD, REMOVE, REPLACE or REMO
 the global *Bulk change* permission for both calls.
 https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-bulk-operations/
 
-The task runs asynchronously on a real site. Here it advances when it is polled, ``step`` issues a poll
-(all of them by default), so a test decides exactly where a crash lands; :meth:`BulkTasks.finish_all`
-runs every task to its end, as a site does while nobody watches. An issue that is gone by then counts in
+The task runs asynchronously on a real site, whether or not anyone follows it. Here it advances ``step``
+issues when it is submitted and again each time it is polled (all of them at once by default), so a test
+decides exactly where a crash lands; :meth:`BulkTasks.finish_all` runs every task to its end, as a site
+does while nobody watches. An issue that is gone by then counts in
 ``invalidOrInaccessibleIssueCount``; one whose edit Jira refuses is listed in ``failedAccessibleIssues``
 with the reason. ``fail_next`` makes the next tasks fail as a whole (status ``FAILED``).
 """
@@ -73,7 +74,7 @@ class BulkTasks:
     """The site's bulk tasks, their handlers, and the knobs tests turn.
 
     Attributes:
-        step: issues a task processes each time it is polled (None: all at once).
+        step: issues a task processes when submitted and each time it is polled (None: all at once).
         fail_next: the next N tasks fail as a whole when they start, editing nothing.
     """
 
@@ -91,6 +92,11 @@ class BulkTasks:
     def tasks(self) -> list[BulkTask]:
         with self._lock:
             return list(self._tasks.values())
+
+    def clear(self) -> None:
+        """Forget every task (a benchmark counts each sync's tasks on their own)."""
+        with self._lock:
+            self._tasks.clear()
 
     def submit(self, call: Call) -> Response:
         if not call.user.bulk_change:
@@ -111,6 +117,7 @@ class BulkTasks:
                 created=self.store.clock.now(),
             )
             self._tasks[task.task_id] = task
+            self._advance(task, self.step)
         return Response.json_body(201, {"taskId": task.task_id})
 
     def progress(self, call: Call) -> Response:

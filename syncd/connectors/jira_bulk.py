@@ -119,8 +119,6 @@ class BulkLabelEdit:
         self._tracker = tracker
         self._sleep = sleep
         self.available = True
-        self.submissions = 0
-        self.polls = 0
 
     def run(self, batch: BulkBatch) -> dict[str, TrackerError | None] | None:
         """Each op's outcome by issue id, or None when the batch must go out one issue at a time."""
@@ -146,8 +144,6 @@ class BulkLabelEdit:
             raise _HandBack from None
         except TrackerError as error:
             return dict.fromkeys((op.item_id for op in ops), error)
-        finally:
-            self.submissions += 1
         task = str(submitted.get("taskId") or "")
         if not task:
             raise _HandBack
@@ -165,7 +161,6 @@ class BulkLabelEdit:
     def _follow(self, task: str) -> dict[str, Any]:
         for poll in range(_POLLS_MAX):
             self._sleep(_POLL_WAITS[poll] if poll < len(_POLL_WAITS) else _POLL_WAIT_MAX)
-            self.polls += 1
             progress: dict[str, Any] = self._rest("GET", f"bulk/queue/{task}")
             if progress.get("status") in _ENDED:
                 return progress

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from syncd.sandbox.jira import JiraEmulator
+from syncd.sandbox.jira.ratelimit import JiraRateLimits
 from syncd.sandbox.jira.seed import seed_synthetic as seed_jira
 from syncd.sandbox.linear import LinearEmulator, LinearWorkspace
 from syncd.sandbox.linear.ratelimit import RateLimits
@@ -31,6 +32,7 @@ JIRA_PAGE = 100
 LINEAR_PAGE = 250
 WRITE_ENDPOINTS = {
     "issue_edit",
+    "bulk_edit",
     "comment_add",
     "comment_edit",
     "issueUpdate",
@@ -62,13 +64,36 @@ class Measured:
 
 
 class Site:
-    """One emulated tracker seeded with ``count`` synthetic issues."""
+    """One emulated tracker seeded with ``count`` synthetic issues.
 
-    def __init__(self, kind: str, count: int) -> None:
+    ``latency`` and ``jitter`` hold every answer as a real site's round trip does; ``limits`` enforces the
+    emulators' default rate limits (Jira Cloud's burst limit, Linear's hourly budgets) instead of none;
+    without ``bulk_change`` syncd's Jira account lacks the global Bulk change permission, so it edits one
+    issue at a time.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        count: int,
+        *,
+        latency: float = 0.0,
+        jitter: float = 0.0,
+        limits: bool = False,
+        bulk_change: bool = True,
+    ) -> None:
         self.kind = kind
         self.count = count
         if kind == "jira":
-            self.jira = JiraEmulator("cloud", keep_bodies=False)
+            rate_limits = JiraRateLimits() if limits else None
+            self.jira = JiraEmulator(
+                "cloud", keep_bodies=False, latency=latency, jitter=jitter, rate_limits=rate_limits
+            )
+            store = self.jira.store
+            if not bulk_change:
+                store.default_user = store.create_user(
+                    display_name="Sync", email="sync@example.com", token="bench-token", bulk_change=False
+                )
             self.jira.store.create_project("STRAT", "Strategy")
             self.jira.store.create_issue("STRAT", "Strategy drift reports", issue_type="Task")
             seed_jira(self.jira.store, count, seed=1)
@@ -77,8 +102,8 @@ class Site:
             workspace = LinearWorkspace()
             workspace.add_api_key(token=LINEAR_KEY)
             seed_linear(workspace, count, seed=1)
-            limits = RateLimits(requests=10**9, complexity=10**12)
-            self.linear = LinearEmulator(workspace, limits=limits)
+            budgets = RateLimits() if limits else RateLimits(requests=10**9, complexity=10**12)
+            self.linear = LinearEmulator(workspace, limits=budgets, latency=latency, jitter=jitter)
             self.linear.app.log.keep_bodies = False
             self.emulator = self.linear
 

@@ -31,6 +31,8 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "/rest/api/3/issue/{issueIdOrKey}/changelog": ("get",),
     "/rest/api/3/issue/{issueIdOrKey}/comment": ("get", "post"),
     "/rest/api/3/issue/{issueIdOrKey}/comment/{id}": ("get", "put", "delete"),
+    "/rest/api/3/bulk/issues/fields": ("post",),
+    "/rest/api/3/bulk/queue/{taskId}": ("get",),
 }
 """The operations kept, by path (v3 paths; Jira's v2 paths mirror them)."""
 

@@ -1,7 +1,8 @@
 """Sending the outbox's label writes, and what each op carries.
 
 An op is recorded with the journal entry to keep once the tracker confirms it. Ops are sent oldest first,
-a chunk at a time (so a hundred thousand pending writes never sit in memory at once), and confirmations
+a chunk at a time (so a hundred thousand pending writes never sit in memory at once; a chunk is large, so
+that a connector that writes many issues in one request groups them well), and confirmations
 are stored in groups: an op that landed but whose confirmation was not stored yet, or that was answered
 with a 5xx, a timeout or nothing (:attr:`~syncd.errors.TrackerError.may_have_landed`), is resolved on the
 next run from the issue's label history (:mod:`syncd.provenance`), never sent twice.
@@ -19,7 +20,7 @@ from syncd.sync_model import RunControl, SyncResult
 __all__ = ["LABELS", "gives_up", "journal_until_confirmed", "label_op", "op_payload", "send_label_writes"]
 
 LABELS = "labels"
-_CHUNK = 1000
+_CHUNK = 10_000  # big enough for Jira's bulk edit to gather each label change into few tasks
 _CONFIRM_EVERY = 50
 _log = get_logger("syncd.writes")
 

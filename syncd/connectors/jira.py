@@ -31,6 +31,7 @@ from syncd.connectors.answers import next_offset, refuse_redirects, search_page,
 from syncd.connectors.base import Check, Identity, OpResult, Skipped, fetch_each, holds_marker
 from syncd.connectors.deadline import bound_session
 from syncd.connectors.estimates import UnreadableEstimates, estimates_check, number_fields_named
+from syncd.connectors.jira_bulk import BulkLabelEdit, bulk_batches, saves_requests
 from syncd.connectors.jira_errors import translate_error
 from syncd.connectors.jira_history import cloud_histories, datacenter_histories, label_changes
 from syncd.connectors.jira_issues import JiraProfile, base_fields, field_named, to_work_item
@@ -80,6 +81,7 @@ class JiraConnector:
         self._client = self._new_client(self._version)
         self._answer_headers: Any = None
         self._pull_clock: datetime | None = None
+        self._bulk = BulkLabelEdit(partial(self._rest_call, "bulk edit"), tracker=name, sleep=policy.sleep)
 
     @property
     def labels(self) -> TrackerLabels:
@@ -185,6 +187,7 @@ class JiraConnector:
         checks.append(Check("site", True, "Jira Cloud" if profile.cloud else "Jira Data Center"))
         checks.append(estimates_check(profile.story_points_fields))
         probe = JiraProbe(self._probe_rest, cloud=profile.cloud)
+        checks.append(probe.label_writes())
         for project in self._site.projects or ():
             checks += probe.project(project)
         if report_issue:
@@ -192,7 +195,10 @@ class JiraConnector:
         return checks
 
     def _probe_rest(self, method: str, path: str, **parts: Any) -> Any:
-        return self._call("probe", partial(self._rest, method, path, **parts))
+        return self._rest_call("probe", method, path, **parts)
+
+    def _rest_call(self, what: str, method: str, path: str, **parts: Any) -> Any:
+        return self._call(what, partial(self._rest, method, path, **parts))
 
     def pull(self, since: datetime | None) -> Iterator[WorkItem | Skipped]:
         """Issues updated since ``since``; a full sweep (None) first asks the site about itself again, unless
@@ -307,6 +313,19 @@ class JiraConnector:
         )
 
     def apply(self, ops: Sequence[LabelOp]) -> Iterator[OpResult]:
+        """On Cloud through bulk edit (:mod:`~syncd.connectors.jira_bulk`) where it saves requests; else,
+        and for what bulk edit hands back, one edit per issue."""
+        if not self.profile.cloud or not self._bulk.available:
+            yield from self._edit_each(ops)
+            return
+        for batch in bulk_batches(ops):
+            outcome = self._bulk.run(batch) if self._bulk.available and saves_requests(batch) else None
+            if outcome is None:
+                yield from self._edit_each(batch.ops)
+                continue
+            yield from (OpResult(op, outcome[op.item_id]) for op in batch.ops)
+
+    def _edit_each(self, ops: Sequence[LabelOp]) -> Iterator[OpResult]:
         for op in ops:
             changes = [{"add": label} for label in sorted(op.add)]
             changes += [{"remove": label} for label in sorted(op.remove)]

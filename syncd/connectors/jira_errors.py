@@ -66,6 +66,8 @@ def _jira_message(error: JIRAError) -> str:
         errors = payload.get("errors")
         if isinstance(errors, dict):
             parts += [f"{k}: {v}" for k, v in errors.items()]
+        elif isinstance(errors, list):  # the bulk operations' BulkOperationErrorResponse
+            parts += [str(e.get("message")) for e in errors if isinstance(e, dict) and e.get("message")]
         if parts:
             return "; ".join(parts)
     return (error.text or "no details").strip()[:300]

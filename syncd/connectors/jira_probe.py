@@ -1,5 +1,5 @@
 """What ``syncd check`` asks a Jira site, with reads only: can the account see each project, edit labels
-in it, and see and comment on the report issue.
+in it, and see and comment on the report issue; and whether label writes go through bulk edit.
 
 Permissions come from ``mypermissions`` for the exact project or issue, since a global answer would say
 nothing about a project's own scheme; a site that will not answer makes the line "could not be checked"
@@ -32,6 +32,19 @@ class JiraProbe:
     def __init__(self, rest: Rest, *, cloud: bool) -> None:
         self._rest = rest
         self._cloud = cloud
+
+    def label_writes(self) -> Check:
+        """How labels will be written: Cloud's bulk edit needs the global *Bulk change* permission."""
+        if not self._cloud:
+            return Check("label writes", True, "one edit per issue (Data Center has no bulk edit)")
+        missing = self._missing_permissions({}, ("BULK_CHANGE",))
+        if missing is None:
+            return Check("label writes", None, "bulk edit if the site allows it, else one edit per issue")
+        if missing:
+            return Check(
+                "label writes", True, "one edit per issue: the account lacks the global Bulk change permission"
+            )
+        return Check("label writes", True, "bulk edit, up to 1,000 issues a request")
 
     def project(self, project: str) -> list[Check]:
         jql = f"project = {jql_string(project)} ORDER BY key ASC"

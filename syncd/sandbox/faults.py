@@ -11,6 +11,7 @@ is taken under one lock so a burst of N faults hits exactly N requests even with
 
 from __future__ import annotations
 
+import random
 import re
 import threading
 from dataclasses import dataclass, field
@@ -73,6 +74,8 @@ class Faults:
         drop_every: every Nth request has its connection dropped mid-response.
         drop_burst: the next N requests have their connection dropped mid-response.
         latency: seconds added before every response (to matching paths only).
+        jitter: each response's latency varies uniformly by up to this many seconds either way (never
+            below zero), as a real site's answers do.
         slow_burst: the next N requests are held ``slow_seconds`` (beyond a client's timeout, say).
         slow_seconds: how long a request of a slow burst is held.
         drip_burst: the next N answers are sent a few bytes at a time, spread over ``drip_seconds``, each
@@ -111,6 +114,7 @@ class Faults:
     drop_every: int | None = None
     drop_burst: int = 0
     latency: float = 0.0
+    jitter: float = 0.0
     slow_burst: int = 0
     slow_seconds: float = 0.0
     repeat_cursor_burst: int = 0
@@ -143,6 +147,7 @@ class Faults:
             self.drop_every = None
             self.drop_burst = 0
             self.latency = 0.0
+            self.jitter = 0.0
             self.slow_burst = 0
             self.slow_seconds = 0.0
             self.repeat_cursor_burst = 0
@@ -170,7 +175,8 @@ class Faults:
             if self.slow_burst > 0:
                 self.slow_burst -= 1
                 return self.slow_seconds
-            return max(self.latency, 0.0)
+            spread = random.uniform(-self.jitter, self.jitter) if self.jitter > 0 else 0.0  # noqa: S311 - latency, not secrets
+            return max(self.latency + spread, 0.0)
 
     def take_repeat_cursor(self) -> bool:
         """Whether this page should repeat its cursor (consumes one of the burst)."""

@@ -102,12 +102,14 @@ def apply(harness: Harness, edits: list[tuple[str, str]]) -> None:
 
 
 def label_adds(harness: Harness) -> Counter[tuple[str, str]]:
-    """How many write requests added each (issue, label)."""
+    """How many write requests added each (issue, label); for Jira's bulk edit, how many tasks did."""
     adds: Counter[tuple[str, str]] = Counter()
     for record in harness.log.records():
         if harness.classify(record.endpoint) != "write" or record.status >= 300:
             continue
         body = json.loads(record.body)
+        if record.endpoint == "bulk_edit":
+            continue  # counted below from what each task carried out
         if isinstance(harness, JiraHarness):
             key = harness.site.store.issue(record.path.rsplit("/", 1)[1]).key
             for change in body["update"]["labels"]:
@@ -120,6 +122,11 @@ def label_adds(harness: Harness) -> Counter[tuple[str, str]]:
             for issue_id in variables.get("ids") or [variables.get("id")]:
                 for label_id in variables["input"].get("addedLabelIds", ()):
                     adds[(store.issues[issue_id].identifier, store.labels[label_id].name)] += 1
+    if isinstance(harness, JiraHarness):
+        for task in harness.bulk_tasks():
+            for issue in task.processed:
+                key = harness.site.store.issue(str(issue)).key
+                adds.update((key, label) for verb, label in task.ops if verb == "add")
     return adds
 
 

@@ -22,6 +22,7 @@ from pydantic import SecretStr
 from syncd.connectors.linear_issues import LabelNaming
 from syncd.sandbox.faults import Faults
 from syncd.sandbox.jira import JiraEmulator
+from syncd.sandbox.jira.bulk import BulkTask
 from syncd.sandbox.linear import LinearEmulator
 from syncd.sandbox.linear import LinearWorkspace as EmulatedWorkspace
 from syncd.sandbox.server import RequestLog
@@ -195,7 +196,7 @@ class JiraHarness(Harness):
     issue_count = 12
     pin = ("OPS-1", "objective:enterprise-readiness", {"objective:enterprise-readiness"})
     declined = ("GROW-4", "objective:self-serve-growth")
-    write_paths = r"/issue/\d+$"
+    write_paths = r"/issue/\d+$|^POST .*/bulk/issues/fields$"
     comment_paths = r"^(POST|PUT) .*/comment"
     report_issue = "STRAT-1"
 
@@ -250,7 +251,7 @@ class JiraHarness(Harness):
         return jira_org.EXPECTED
 
     def classify(self, endpoint: str) -> str:
-        if endpoint == "issue_edit":
+        if endpoint in {"issue_edit", "bulk_edit"}:
             return "write"
         if endpoint in {"comment_add", "comment_edit"}:
             return "comment"
@@ -263,12 +264,29 @@ class JiraHarness(Harness):
         return texts
 
     def writes_per_issue(self) -> Counter[str]:
+        """Edits per issue: each accepted PUT, and each issue a bulk edit task of the log carried out."""
         edits: Counter[str] = Counter()
         for record in self.log.records():
             # a request cut off mid-body by a kill is refused (400) and writes nothing
             if record.endpoint == "issue_edit" and record.status < 400:
                 edits[self.site.store.issue(record.path.rsplit("/", 1)[1]).key] += 1
+        previous: BulkTask | None = None
+        for task in self.bulk_tasks():
+            # the REMOVE half of a change that also adds is the same edit of the same issues
+            if not (previous and previous.issues == task.issues and task.ops and task.ops[0][0] == "remove"):
+                for issue in task.processed:
+                    edits[self.site.store.issue(str(issue)).key] += 1
+            previous = task
         return edits
+
+    def bulk_tasks(self) -> list[BulkTask]:
+        """The bulk edit tasks submitted in the requests the log holds, oldest first."""
+        submitted = {
+            json.loads(r.response)["taskId"]
+            for r in self.log.records()
+            if r.endpoint == "bulk_edit" and r.status == 201
+        }
+        return [task for task in self.site.app.bulk.tasks() if task.task_id in submitted]
 
 
 class LinearHarness(Harness):

@@ -176,14 +176,14 @@ def test_the_health_endpoint_can_be_switched_off(tmp_path: Path, harness: JiraHa
 
 
 def test_sigterm_during_a_rate_limit_wait_exits_promptly_and_consistently(tmp_path: Path, harness: JiraHarness) -> None:
-    harness.faults.paths = r"^PUT "
+    harness.faults.paths = harness.write_paths
     harness.faults.rate_limit_burst = 100
     harness.faults.retry_after = 30
     unit = Unit(tmp_path, harness)
     try:
         unit.wait_for("READY=1")
         deadline = time.monotonic() + 30
-        while harness.log.count("issue_edit") == 0 and time.monotonic() < deadline:
+        while harness.writes() == 0 and time.monotonic() < deadline:
             time.sleep(0.05)
         time.sleep(0.3)
         started = time.monotonic()
@@ -200,14 +200,14 @@ def test_sigterm_during_a_rate_limit_wait_exits_promptly_and_consistently(tmp_pa
 
 
 def test_sigterm_while_a_tracker_drips_its_answer_stops_within_seconds(tmp_path: Path, harness: JiraHarness) -> None:
-    harness.faults.paths = r"^PUT "
+    harness.faults.paths = harness.write_paths
     harness.faults.drip_burst = 100
     harness.faults.drip_seconds = 60.0
     unit = Unit(tmp_path, harness)
     try:
         unit.wait_for("READY=1")
         deadline = time.monotonic() + 30
-        while harness.log.count("issue_edit") == 0 and time.monotonic() < deadline:
+        while harness.writes() == 0 and time.monotonic() < deadline:
             time.sleep(0.05)
         started = time.monotonic()
         unit.signal(signal.SIGTERM)

@@ -9,7 +9,8 @@ string, while on v3 it is checked to be an ADF document; neither is skipped.
 Where the description is silent the checks follow Jira's documented behaviour and say so:
 
 * error bodies (4xx/5xx) must be Jira's ``ErrorCollection``; the description lists error statuses without
-  a body. Cloud's 401 is plain text (``Client must be authenticated to access this resource.``).
+  a body. The bulk operations' own refusals are its ``BulkOperationErrorResponse``. Cloud's 401 is plain
+  text (``Client must be authenticated to access this resource.``).
 * a few statuses Jira sends are missing from an operation's list and are allowed everywhere: 403 (Jira's
   issue and comment services refuse a missing edit or comment permission as *forbidden*, while the
   description files that case under 400), 405, 410 (the removed classic search), 415, 429 and 5xx.
@@ -188,7 +189,12 @@ def validate_response(
             if body.decode() != "Client must be authenticated to access this resource.":
                 raise SpecError(f"{where}: unexpected 401 text {body!r}")
             return
-        _validate(json.loads(body), _component("ErrorCollection"), where=where)
+        # The bulk operations answer their own refusals as ``BulkOperationErrorResponse``, as the description
+        # says; a rate limit or a 5xx comes from in front of them, as Jira's ErrorCollection.
+        refusal = "/bulk/" in template and status in {400, 401, 403}
+        _validate(
+            json.loads(body), _component("BulkOperationErrorResponse" if refusal else "ErrorCollection"), where=where
+        )
         return
     if documented is None:
         raise SpecError(f"{where}: status not documented for {template}")

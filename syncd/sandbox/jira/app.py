@@ -17,8 +17,10 @@ import re
 from collections.abc import Callable
 
 from syncd.sandbox.faults import Fault, Faults
+from syncd.sandbox.jira.bulk import BulkTasks
 from syncd.sandbox.jira.handlers import Call, Handlers
 from syncd.sandbox.jira.model import Deployment, User
+from syncd.sandbox.jira.ratelimit import JiraRateLimiter, JiraRateLimits
 from syncd.sandbox.jira.render import View
 from syncd.sandbox.jira.responses import error, fault_response, unauthorized
 from syncd.sandbox.jira.store import JiraStore
@@ -37,6 +39,8 @@ _ROUTES: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = (
     (re.compile(r"/mypermissions"), {"GET": "mypermissions"}),
     (re.compile(r"/search/jql"), {"GET": "search_jql", "POST": "search_jql"}),
     (re.compile(r"/search"), {"GET": "search", "POST": "search"}),
+    (re.compile(r"/bulk/issues/fields"), {"POST": "bulk_edit"}),
+    (re.compile(r"/bulk/queue/(?P<task>[^/]+)"), {"GET": "bulk_progress"}),
     (
         re.compile(r"/issue/(?P<issue>[^/]+)"),
         {"GET": "issue_get", "PUT": "issue_edit", "DELETE": "issue_delete"},
@@ -48,6 +52,7 @@ _ROUTES: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = (
         {"GET": "comment_get", "PUT": "comment_edit", "DELETE": "comment_delete"},
     ),
 )
+_CLOUD_ONLY = {"search_jql", "issue_changelog", "bulk_edit", "bulk_progress"}
 ENDPOINTS: tuple[str, ...] = tuple(sorted({name for _, methods in _ROUTES for name in methods.values()}))
 """Every endpoint name the request log can count, besides ``not_found`` and ``method_not_allowed``."""
 
@@ -59,15 +64,25 @@ class JiraApp:
         store: the site's data; its deployment decides versions, auth and response shapes.
         faults: fault knobs (a fresh, quiet set by default).
         log: the request log (a fresh one by default).
+        rate_limits: Cloud's burst limit per endpoint and method (None: no limit, the default for tests).
     """
 
-    def __init__(self, store: JiraStore, *, faults: Faults | None = None, log: RequestLog | None = None) -> None:
+    def __init__(
+        self,
+        store: JiraStore,
+        *,
+        faults: Faults | None = None,
+        log: RequestLog | None = None,
+        rate_limits: JiraRateLimits | None = None,
+    ) -> None:
         self.store = store
+        self.limiter = JiraRateLimiter(rate_limits) if rate_limits is not None else None
         self.deployment = store.deployment
         self.faults = faults or Faults()
         self.log = log or RequestLog()
         self._handlers = Handlers(store)
-        self._by_endpoint = self._handlers.by_endpoint()
+        self.bulk = BulkTasks(store)
+        self._by_endpoint = {**self._handlers.by_endpoint(), **self.bulk.by_endpoint()}
         self._request_ids = itertools.count(1)
         self.webhooks = JiraWebhooks(store)
 
@@ -83,7 +98,7 @@ class JiraApp:
             match = pattern.fullmatch(api["rest"])
             if match is None:
                 continue
-            if methods.get("GET") in {"search_jql", "issue_changelog"} and self.deployment is Deployment.DATA_CENTER:
+            if set(methods.values()) & _CLOUD_ONLY and self.deployment is Deployment.DATA_CENTER:
                 return Route("not_found", self._not_found)
             endpoint = methods.get(request.method)
             if endpoint is None:
@@ -104,6 +119,9 @@ class JiraApp:
                 return self._stamped(unauthorized(self.deployment), None)
             if request.method in {"POST", "PUT"} and request.body and not _is_json(request):
                 return self._stamped(error(415, ["Unsupported Media Type"]), user)
+            verdict = self.limiter.take(f"{request.method} {endpoint}") if self.limiter is not None else None
+            if verdict is not None and not verdict.allowed:
+                return self._stamped(verdict.refusal(), user)
             view = View(_base_url(request), version, self.deployment, user or self.store.default_user)
             call = Call(request, view, user or self.store.default_user, params)
             try:
@@ -114,6 +132,8 @@ class JiraApp:
                 response = error(500, ["Internal server error"])
             if endpoint == "search_jql":
                 response = self._maybe_repeat_cursor(request, response)
+            if verdict is not None:
+                response = Response(response.status, response.body, {**response.headers, **verdict.headers()})
             return self._stamped(response, user)
 
         return handle

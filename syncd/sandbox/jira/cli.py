@@ -8,7 +8,9 @@ from typing import Any
 
 from syncd.sandbox.jira.emulator import JiraEmulator
 from syncd.sandbox.jira.model import Deployment
+from syncd.sandbox.jira.ratelimit import JiraRateLimits
 from syncd.sandbox.jira.seed import seed_synthetic
+from syncd.sandbox.latency import add_latency_options, apply_latency
 
 __all__ = ["add_cli"]
 
@@ -31,12 +33,20 @@ def add_cli(subparsers: Any) -> None:
     parser.add_argument("--issues", type=int, default=0, metavar="N", help="seed N synthetic issues")
     parser.add_argument("--seed", type=int, default=0, help="random seed for --issues (default: %(default)s)")
     parser.add_argument("--time-zone", default="UTC", help="time zone of the built-in user (default: %(default)s)")
+    add_latency_options(parser)
+    parser.add_argument(
+        "--rate-limit",
+        action="store_true",
+        help="enforce Cloud's burst limit per endpoint and method (429 with Atlassian's headers)",
+    )
     parser.set_defaults(serve=serve)
 
 
 def serve(args: argparse.Namespace) -> int:
     """Serve until interrupted; prints the URL and the credentials to use."""
-    site = JiraEmulator(args.deployment, host=args.host, port=args.port, keep_bodies=False)
+    limits = JiraRateLimits() if args.rate_limit else None
+    site = JiraEmulator(args.deployment, host=args.host, port=args.port, keep_bodies=False, rate_limits=limits)
+    apply_latency(site.faults, args)
     site.store.set_time_zone(site.user, args.time_zone)
     if args.issues:
         seed_synthetic(site.store, args.issues, seed=args.seed)

@@ -69,6 +69,7 @@ class Directory:
         username: str | None = None,
         time_zone: str = "UTC",
         can_edit: bool = True,
+        bulk_change: bool = True,
     ) -> User:
         """Add an account that can call the API (Cloud: ``email`` + API ``token``; DC: PAT ``token``)."""
         ZoneInfo(time_zone)
@@ -83,6 +84,7 @@ class Directory:
                 time_zone=time_zone,
                 token=token,
                 can_edit=can_edit,
+                bulk_change=bulk_change,
             )
             self._users[user.account_id] = user
             return user

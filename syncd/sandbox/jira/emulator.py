@@ -14,6 +14,7 @@ from syncd.sandbox.clock import Clock
 from syncd.sandbox.faults import Faults
 from syncd.sandbox.jira.app import JiraApp
 from syncd.sandbox.jira.model import Deployment, User
+from syncd.sandbox.jira.ratelimit import JiraRateLimits
 from syncd.sandbox.jira.store import JiraStore
 from syncd.sandbox.server import EmulatorServer, RequestLog
 
@@ -35,6 +36,9 @@ class JiraEmulator:
         host: the address to bind (loopback by default).
         port: the port to bind, 0 for any free port.
         keep_bodies: keep request and response bodies in the log (turn off for long benchmarks).
+        latency: seconds every answer is held, as a real site's round trip takes (0: none).
+        jitter: each answer's latency varies by up to this many seconds either way.
+        rate_limits: enforce Cloud's burst limit with its headers (None: no limit).
     """
 
     def __init__(
@@ -45,9 +49,13 @@ class JiraEmulator:
         host: str = "127.0.0.1",
         port: int = 0,
         keep_bodies: bool = True,
+        latency: float = 0.0,
+        jitter: float = 0.0,
+        rate_limits: JiraRateLimits | None = None,
     ) -> None:
         self.store = JiraStore(Deployment(deployment), clock=clock)
-        self.app = JiraApp(self.store, log=RequestLog(keep_bodies=keep_bodies))
+        self.app = JiraApp(self.store, log=RequestLog(keep_bodies=keep_bodies), rate_limits=rate_limits)
+        self.app.faults.latency, self.app.faults.jitter = latency, jitter
         self._address = (host, port)
         self._server: EmulatorServer | None = None
 

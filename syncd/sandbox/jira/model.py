@@ -174,6 +174,7 @@ class User:
         user_key: the Data Center user key (``key``), e.g. ``JIRAUSER10000``.
         token: the Cloud API token or the Data Center personal access token.
         can_edit: without it the user may read but every edit answers 403.
+        bulk_change: the global *Bulk change* permission, without which Cloud's bulk edit answers 403.
     """
 
     account_id: str
@@ -185,6 +186,7 @@ class User:
     token: str
     can_edit: bool = True
     active: bool = True
+    bulk_change: bool = True
 
 
 @dataclass(frozen=True, slots=True)

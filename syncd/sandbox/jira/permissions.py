@@ -1,7 +1,7 @@
 """Jira's permission catalogue, as far as ``GET mypermissions`` needs it for ``syncd check``.
 
 A user either may edit (browse, edit issues, comment) or only browse; that is the one distinction the
-emulator models (``User.can_edit``).
+emulator models (``User.can_edit``), besides the global *Bulk change* permission (``User.bulk_change``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,15 @@ _CATALOGUE: dict[str, tuple[str, str, str, bool]] = {
 
 def permission_json(key: str, user: User) -> dict[str, Any]:
     """One ``UserPermission``: an unknown key is answered as not held, as Jira does for other projects' keys."""
+    if key == "BULK_CHANGE":
+        return {
+            "id": "33",
+            "key": key,
+            "name": "Bulk Change",
+            "type": "GLOBAL",
+            "description": "Ability to modify a collection of issues at once.",
+            "havePermission": user.bulk_change,
+        }
     permission_id, name, description, needs_edit = _CATALOGUE.get(key, ("0", key, "", True))
     return {
         "id": permission_id,

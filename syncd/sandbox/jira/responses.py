@@ -24,6 +24,7 @@ __all__ = [
     "ISSUE_NOT_FOUND",
     "error",
     "fault_response",
+    "reset_at",
     "unauthorized",
 ]
 
@@ -73,7 +74,7 @@ def _retry_after(seconds: float) -> str:
     return str(max(0, math.ceil(seconds)))
 
 
-def _reset_at(retry_after: float) -> str:
+def reset_at(retry_after: float) -> str:
     """When the limit resets, ISO 8601 at minute precision, rounded up so it is never before the reset."""
     reset = datetime.now(UTC) + timedelta(seconds=math.ceil(retry_after))
     if reset.second or reset.microsecond:
@@ -97,7 +98,7 @@ def fault_response(fault: Fault, deployment: Deployment) -> Response:
         if fault.retry_after is not None:
             headers["Retry-After"] = _retry_after(fault.retry_after)
             if deployment is Deployment.CLOUD:
-                headers["X-RateLimit-Reset"] = _reset_at(fault.retry_after)
+                headers["X-RateLimit-Reset"] = reset_at(fault.retry_after)
         return error(429, ["Rate limit exceeded."], headers=headers)
     status = fault.status or 503
     try:

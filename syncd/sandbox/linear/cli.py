@@ -9,6 +9,7 @@ import argparse
 import contextlib
 from typing import Any
 
+from syncd.sandbox.latency import add_latency_options, apply_latency
 from syncd.sandbox.linear.app import LinearApp
 from syncd.sandbox.linear.ratelimit import RateLimits
 from syncd.sandbox.linear.seed import seed_demo, seed_synthetic
@@ -40,6 +41,7 @@ def add_cli(subparsers: Any) -> None:
         default=defaults.complexity,
         help="complexity budget per key (%(default)s; a full 250-issue page costs thousands)",
     )
+    add_latency_options(parser)
     parser.set_defaults(serve=_serve)
 
 
@@ -49,7 +51,9 @@ def _serve(args: argparse.Namespace) -> int:
     if args.issues:
         seed_synthetic(workspace, args.issues, seed=args.seed)
     limits = RateLimits(requests=args.requests_per_hour, complexity=args.complexity_per_hour)
-    server = EmulatorServer(LinearApp(workspace, limits=limits), host=args.host, port=args.port)
+    app = LinearApp(workspace, limits=limits)
+    apply_latency(app.faults, args)
+    server = EmulatorServer(app, host=args.host, port=args.port)
     print(f"Linear emulator on {server.url}/graphql", flush=True)
     print(f"API key: {demo.api_key}  (read-only: {demo.read_only_key})", flush=True)
     print(f"Teams: {', '.join(demo.teams)}; drift report issue: {demo.report_issue}", flush=True)

@@ -30,6 +30,8 @@ class LinearEmulator:
         limits: rate-limit budgets per API key.
         host: the address to bind (loopback by default).
         port: the port; 0 picks a free one.
+        latency: seconds every answer is held, as a real site's round trip takes (0: none).
+        jitter: each answer's latency varies by up to this many seconds either way.
     """
 
     def __init__(
@@ -39,8 +41,11 @@ class LinearEmulator:
         limits: RateLimits | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        latency: float = 0.0,
+        jitter: float = 0.0,
     ) -> None:
         self.app = LinearApp(workspace, limits=limits)
+        self.app.faults.latency, self.app.faults.jitter = latency, jitter
         self.server = EmulatorServer(self.app, host=host, port=port)
 
     @property

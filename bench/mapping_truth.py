@@ -27,12 +27,14 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 from syncd.mapper import Mapper, map_items
 from syncd.model import Alignment, StatusCategory, TargetKind, TrackerKind, WorkItem
@@ -108,13 +110,22 @@ class Truth:
 
 def load_corpus(directory: Path = CORPUS) -> Corpus:
     """Read the issues, the labels and the strategy of a corpus directory."""
-    with (directory / "mesos_dev.csv").open(encoding="utf-8", newline="") as file:
+    with _issues_file(directory) as file:
         rows = list(csv.DictReader(file))
     items = tuple(_item(row) for row in rows)
     splits = {row["issuekey"]: row["split_mark"] for row in rows}
     with (directory / "mesos_dev_labels.csv").open(encoding="utf-8", newline="") as file:
         labels = {row["key"]: (row["objective"], row["second"]) for row in csv.DictReader(file)}
     return Corpus(items, labels, load_strategy(directory / "strategy.mesos.yaml"), splits)
+
+
+def _issues_file(directory: Path) -> TextIO:
+    """The issues as text: ``mesos_dev.csv``, or the gzip-compressed copy the repository keeps (the pasted
+    CI logs in the descriptions are large and compress tenfold)."""
+    plain = directory / "mesos_dev.csv"
+    if plain.exists():
+        return plain.open(encoding="utf-8", newline="")
+    return gzip.open(directory / "mesos_dev.csv.gz", "rt", encoding="utf-8", newline="")
 
 
 def _item(row: Mapping[str, str]) -> WorkItem:

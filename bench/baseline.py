@@ -22,9 +22,9 @@ import jira
 from bench.common import STRATEGY, Site, measure_sync, write_json
 from syncd.connectors.base import Skipped
 from syncd.connectors.jira_issues import JiraProfile, base_fields, to_work_item
-from syncd.mapper import Mapper
-from syncd.reconcile import TrackerLabels, desired_labels
-from syncd.strategy import load_strategy
+from syncd.core.mapper import Mapper
+from syncd.core.reconcile import desired_labels
+from syncd.strategy import TrackerLabels, load_strategy
 
 JQL = 'project in ("GROW", "CORE", "OPS") ORDER BY created ASC'
 

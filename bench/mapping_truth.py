@@ -36,9 +36,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from syncd.mapper import Mapper, map_items
+from syncd.core.mapper import Mapper, map_items
+from syncd.core.review_estimate import Tagged, draw_sample, estimate_shares
 from syncd.model import Alignment, StatusCategory, TargetKind, TrackerKind, WorkItem
-from syncd.review_estimate import Tagged, draw_sample, estimate_shares
 from syncd.strategy import Strategy, load_strategy
 
 __all__ = [

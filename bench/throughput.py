@@ -17,7 +17,7 @@ import requests
 from bench.common import LINEAR_KEY, STRATEGY, Site, write_json
 from syncd.connectors import linear_queries
 from syncd.connectors.jira_issues import JiraProfile, base_fields
-from syncd.mapper import Mapper, map_items
+from syncd.core.mapper import Mapper, map_items
 from syncd.model import StatusCategory, TrackerKind, WorkItem
 from syncd.strategy import load_strategy
 

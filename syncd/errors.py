@@ -19,7 +19,7 @@
 ``Retriable`` ones, the engine skips ``Skippable`` items and carries on, and everything ``Fatal`` stops
 the tracker's run with a message that says what to fix. Keyword arguments become attributes so an error
 keeps its context (tracker, issue, path) for the one place that turns errors into words
-(:func:`syncd.cli.describe_error`).
+(:func:`syncd.cli.main.describe_error`).
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ import structlog
 from pydantic import SecretStr
 from structlog.typing import EventDict, Processor, WrappedLogger
 
-from syncd.printable import printable
+from syncd.text.printable import printable
 
 __all__ = ["EXCERPT", "REDACTED", "REDACTOR", "Redactor", "before_log_line", "configure_logging", "get_logger"]
 

@@ -21,6 +21,8 @@ __all__ = [
     "Alignment",
     "ItemPlan",
     "JournalEntry",
+    "LabelChange",
+    "LabelHistory",
     "LabelOp",
     "LabelPlan",
     "Reason",
@@ -313,3 +315,29 @@ class LabelPlan:
 @cache
 def _work_item_adapter() -> TypeAdapter[WorkItem]:
     return TypeAdapter(WorkItem)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelChange:
+    """One change of an issue's labels as the tracker recorded it.
+
+    Attributes:
+        at: when the change was made.
+        actor: the account that made it (Jira ``accountId`` or DC ``name``, Linear user id); empty when
+            the tracker names none (an automation, an integration).
+        added: labels added, in syncd's canonical names.
+        removed: labels removed, in syncd's canonical names.
+    """
+
+    at: datetime
+    actor: str
+    added: frozenset[str] = frozenset()
+    removed: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class LabelHistory:
+    """An issue's label changes, and the account syncd acts as on that tracker."""
+
+    account: str
+    changes: tuple[LabelChange, ...] = ()

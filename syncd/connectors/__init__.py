@@ -12,7 +12,6 @@ from syncd.connectors.linear import LinearConnector
 from syncd.logging import get_logger
 from syncd.retry import CallStats, RetryPolicy
 from syncd.settings import JiraSite, TrackerSettings
-from syncd.state import StateStore
 from syncd.strategy import LabelScheme, Strategy
 
 __all__ = ["Connector", "Identity", "OpResult", "Skipped", "connect", "open_connector"]
@@ -27,14 +26,15 @@ def open_connector(
     *,
     policy: RetryPolicy,
     stats: CallStats,
-    store: StateStore | None = None,
+    saved: str | None = None,
 ) -> Connector:
-    """The connector for a configured tracker, primed with what the state store already knows of it.
+    """The connector for a configured tracker, primed with the profile the last sync saved (as JSON).
 
     The saved profile is only a hint: the Jira connector applies the settings over it and asks the site
-    again when it is stale (see :class:`~syncd.connectors.jira_issues.JiraProfile`).
+    again when it is stale (see :class:`~syncd.connectors.jira_issues.JiraProfile`); an unreadable one is
+    treated as none.
     """
-    return connect(name, tracker, strategy.labels, policy=policy, stats=stats, saved=_saved_profile(store, name))
+    return connect(name, tracker, strategy.labels, policy=policy, stats=stats, saved=_parsed_profile(saved))
 
 
 def connect(
@@ -65,9 +65,7 @@ def _warn_if_insecure(name: str, tracker: TrackerSettings) -> None:
         )
 
 
-def _saved_profile(store: StateStore | None, name: str) -> dict[str, Any] | None:
-    """The profile the last sync saved; an unreadable one is treated as none, so the tracker is asked."""
-    saved = store.cursors.get(name, "profile") if store is not None else None
+def _parsed_profile(saved: str | None) -> dict[str, Any] | None:
     if not saved:
         return None
     try:

@@ -16,9 +16,8 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from syncd.errors import AuthError, NotFound, TrackerError
-from syncd.model import LabelOp, TrackerKind, WorkItem
-from syncd.provenance import LabelHistory
-from syncd.reconcile import TrackerLabels
+from syncd.model import LabelHistory, LabelOp, TrackerKind, WorkItem
+from syncd.strategy import TrackerLabels
 
 __all__ = ["Check", "Connector", "Identity", "OpResult", "Skipped", "fetch_each", "holds_marker"]
 
@@ -92,7 +91,7 @@ class Connector(Protocol):
 
     def label_history(self, key: str) -> LabelHistory:
         """Who changed the issue's labels and when, with the account syncd acts as: read only where the
-        journal cannot say who put an owned label there (:mod:`syncd.provenance`)."""
+        journal cannot say who put an owned label there (:mod:`syncd.core.provenance`)."""
 
     def apply(self, ops: Sequence[LabelOp]) -> Iterator[OpResult]:
         """Apply label deltas; one result per op, in any order."""

@@ -38,12 +38,10 @@ from syncd.connectors.jira_issues import JiraProfile, base_fields, field_named, 
 from syncd.connectors.jira_probe import JiraProbe
 from syncd.connectors.jql import issue_query
 from syncd.errors import AuthError, NotFound, TrackerError, TransientError
-from syncd.model import LabelOp, TrackerKind, WorkItem
-from syncd.provenance import LabelHistory
-from syncd.reconcile import TrackerLabels
+from syncd.model import LabelHistory, LabelOp, TrackerKind, WorkItem
 from syncd.retry import CallStats, RetryPolicy, call_with_retry
 from syncd.settings import JiraSite
-from syncd.strategy import LabelScheme
+from syncd.strategy import LabelScheme, TrackerLabels, tracker_labels
 
 __all__ = ["JiraConnector"]
 
@@ -70,7 +68,7 @@ class JiraConnector:
     ) -> None:
         self.name = name
         self._site = site
-        self._labels = TrackerLabels(scheme)
+        self._labels = tracker_labels(scheme, TrackerKind.JIRA)
         self._policy = policy
         self._stats = stats
         self._learnt = profile if profile and profile.reusable(deployment=site.deployment, now=_now()) else None

@@ -1,4 +1,4 @@
-"""Jira's record of who changed an issue's labels, as :class:`~syncd.provenance.LabelChange` values.
+"""Jira's record of who changed an issue's labels, as :class:`~syncd.core.provenance.LabelChange` values.
 
 Cloud serves an issue's changelog in pages (``GET /rest/api/3/issue/{key}/changelog``, ``PageBeanChangelog``,
 at most 100 histories a page, oldest first):
@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from syncd.connectors.payload import timestamp
-from syncd.provenance import LabelChange
+from syncd.model import LabelChange
 
 __all__ = ["cloud_histories", "datacenter_histories", "label_changes"]
 

@@ -34,13 +34,11 @@ from syncd.connectors.linear_issues import LabelNaming, labels_cursor, to_work_i
 from syncd.connectors.linear_labels import LabelDirectory, LinearLabel
 from syncd.connectors.linear_probe import LinearProbe
 from syncd.errors import AuthError, BadRequest, NotFound, TrackerError
-from syncd.model import LabelOp, TrackerKind, WorkItem
-from syncd.provenance import LabelHistory
-from syncd.reconcile import TrackerLabels
+from syncd.model import LabelHistory, LabelOp, TrackerKind, WorkItem
 from syncd.retry import CallStats, RetryPolicy, call_with_retry
 from syncd.schemas import linear_schema
 from syncd.settings import LinearWorkspace
-from syncd.strategy import LabelScheme
+from syncd.strategy import LabelScheme, TrackerLabels, tracker_labels
 
 __all__ = ["LinearConnector"]
 
@@ -71,9 +69,7 @@ class LinearConnector:
         self._stats = stats
         self._naming = LabelNaming(scheme, workspace.objective_group, workspace.value_group)
         self._estimates = UnreadableEstimates(name)
-        self._labels = TrackerLabels(
-            scheme, exclusive_objectives=True, exclusive_values=workspace.value_group is not None
-        )
+        self._labels = tracker_labels(scheme, TrackerKind.LINEAR, grouped_values=workspace.value_group is not None)
         self._has_key = bool(workspace.api_key.get_secret_value())
         self._transport = RequestsHTTPTransport(
             url=workspace.url,

@@ -1,4 +1,4 @@
-"""Linear's record of who changed an issue's labels, as :class:`~syncd.provenance.LabelChange` values.
+"""Linear's record of who changed an issue's labels, as :class:`~syncd.core.provenance.LabelChange` values.
 
 ``Issue.history`` lists ``IssueHistory`` entries, each with ``createdAt``, the ``actor`` (the user, or empty
 for an integration or automation, shown as ``botActor``) and the labels it added and removed. The labels
@@ -15,7 +15,7 @@ from typing import Any
 
 from syncd.connectors.linear_issues import LabelNaming
 from syncd.connectors.payload import timestamp
-from syncd.provenance import LabelChange
+from syncd.model import LabelChange
 
 __all__ = ["label_changes"]
 

@@ -18,14 +18,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from syncd.core.drift_model import DriftReport
 from syncd.demo.org import DEMO_LINEAR_KEY, add_demo_account, seed_jira, seed_linear
 from syncd.demo.summary import summary_lines
-from syncd.drift_model import DriftReport
 from syncd.errors import ConfigError, Problem
 from syncd.files import write_private
-from syncd.invocation import command_line
 from syncd.render import render
-from syncd.reports import build_report
 from syncd.sandbox.jira import JiraEmulator
 from syncd.sandbox.jira.load import load_jira_export
 from syncd.sandbox.linear import LinearEmulator, LinearWorkspace
@@ -33,8 +31,10 @@ from syncd.sandbox.linear.load import load_linear_export
 from syncd.settings import load_settings
 from syncd.state import StateStore
 from syncd.strategy import load_strategy
-from syncd.sync_model import RunControl, SyncOptions
-from syncd.trackers import TrackerOutcome, sync_trackers
+from syncd.sync.all_trackers import TrackerOutcome, sync_trackers
+from syncd.sync.model import RunControl, SyncOptions
+from syncd.sync.reports import build_report
+from syncd.text.invocation import command_line
 
 __all__ = ["DemoData", "DemoResult", "example_strategy_text", "run_demo"]
 

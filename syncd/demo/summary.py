@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
-from syncd.drift_model import DriftReport, Figures
+from syncd.core.drift_model import DriftReport, Figures
 from syncd.model import Rule
-from syncd.printable import printable
 from syncd.render.comment import percent, points
 from syncd.state import StateStore, StoredItem
 from syncd.strategy import Strategy
-from syncd.trackers import TrackerOutcome
-from syncd.words import plural
+from syncd.sync.all_trackers import TrackerOutcome
+from syncd.text.plural import plural
+from syncd.text.printable import printable
 
 __all__ = ["drift_table", "summary_lines"]
 

@@ -1,4 +1,4 @@
-"""Rendering a :class:`~syncd.drift_model.DriftReport`: Markdown (Linear), ADF (Jira Cloud), wiki markup
+"""Rendering a :class:`~syncd.core.drift_model.DriftReport`: Markdown (Linear), ADF (Jira Cloud), wiki markup
 (Jira Data Center), JSON (scripts; schema in the README, section "Report JSON") and a self-contained HTML page."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from syncd.drift_model import DriftReport
+from syncd.core.drift_model import DriftReport
 from syncd.render.adf import to_adf
 from syncd.render.blocks import Block
 from syncd.render.comment import MARKER, comment_blocks, marker_for

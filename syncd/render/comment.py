@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from syncd.drift_history import series
-from syncd.drift_model import DriftReport, Figures, ObjectiveFigures
+from syncd.core.drift_history import series
+from syncd.core.drift_model import DriftReport, Figures, ObjectiveFigures
+from syncd.core.review_figures import ReviewFigures
 from syncd.render.blocks import Block, BulletList, Heading, Inline, Link, Paragraph, Table, Text
 from syncd.render.headline import headline, history_line, sparkline
-from syncd.review_figures import ReviewFigures
 
 __all__ = ["MARKER", "comment_blocks", "marker_for", "percent", "points", "trend"]
 

@@ -7,8 +7,8 @@ comment formats and the HTML page open with the same sentence.
 
 from __future__ import annotations
 
-from syncd.drift_history import off_plan_since, series
-from syncd.drift_model import DriftReport, Figures, ObjectiveFigures
+from syncd.core.drift_history import off_plan_since, series
+from syncd.core.drift_model import DriftReport, Figures, ObjectiveFigures
 
 __all__ = ["HEADLINE_NAMES", "direction", "headline", "history_line", "sparkline"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from syncd.drift_model import DriftReport, Figures
+from syncd.core.drift_model import DriftReport, Figures
 from syncd.render.blocks import Block, BulletList, Heading, Inline, Link, Paragraph, Table
 from syncd.render.comment import comment_blocks
 from syncd.render.headline import headline

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from html import escape
 
-from syncd.drift_history import ScopePoint, series
-from syncd.drift_model import DriftReport, Figures, ObjectiveFigures
+from syncd.core.drift_history import ScopePoint, series
+from syncd.core.drift_model import DriftReport, Figures, ObjectiveFigures
 from syncd.render.comment import percent
 from syncd.render.headline import direction
 

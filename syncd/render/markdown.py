@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from syncd.printable import printable
 from syncd.render.blocks import Block, Inline, Link, wrap
 from syncd.render.markup import Markup
+from syncd.text.printable import printable
 
 __all__ = ["escape_markdown", "to_markdown"]
 

@@ -9,6 +9,8 @@ the thread, the ordering and the HTTP POST.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import queue
 import random
 import threading
@@ -18,7 +20,20 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["Delivered", "Deliverer", "DeliveryKnobs"]
+__all__ = ["Delivered", "Deliverer", "DeliveryKnobs", "hmac_sha256"]
+
+
+def hmac_sha256(secret: str, body: bytes) -> str:
+    """The hex HMAC-SHA256 of ``body`` keyed with ``secret``, as both trackers sign deliveries.
+
+    Jira Cloud sends it as ``X-Hub-Signature: sha256=<hex>``
+    (https://developer.atlassian.com/cloud/jira/platform/webhooks/#secure-admin-webhooks), Linear as
+    ``Linear-Signature: <hex>`` (https://linear.app/developers/webhooks). Written here rather than taken
+    from syncd's receiver, so that a mistake in the receiver cannot hide behind the same mistake in the
+    emulator.
+    """
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
 
 Signer = Callable[[bytes, bool], Mapping[str, str]]
 """Headers for a body: ``signer(body, wrong)`` signs it, with a wrong secret when ``wrong``."""

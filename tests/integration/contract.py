@@ -15,12 +15,12 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from syncd.cli import app
-from syncd.engine import SyncOptions
+from syncd.cli.main import app
 from syncd.settings import load_settings
 from syncd.state import StateStore
 from syncd.strategy import load_strategy
-from syncd.trackers import TrackerOutcome, sync_trackers
+from syncd.sync.all_trackers import TrackerOutcome, sync_trackers
+from syncd.sync.engine import SyncOptions
 from tests.conftest import EXAMPLE_STRATEGY, REPO
 from tests.integration.harness import Harness
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from syncd.cli import app
+from syncd.cli.main import app
 from tests.conftest import REPO
 from tests.integration.harness import Harness, JiraHarness, LinearHarness
 

@@ -10,7 +10,7 @@ import pytest
 import structlog
 from typer.testing import CliRunner
 
-from syncd.cli import app
+from syncd.cli.main import app
 from syncd.connectors import open_connector
 from syncd.retry import CallStats, RetryPolicy
 from syncd.settings import JiraSite, LinearWorkspace, TrackerSettings, load_settings

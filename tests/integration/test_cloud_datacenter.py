@@ -9,12 +9,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from syncd.engine import SyncOptions
 from syncd.sandbox.jira.load import load_jira_export
 from syncd.settings import load_settings
 from syncd.state import StateStore
 from syncd.strategy import load_strategy
-from syncd.trackers import sync_trackers
+from syncd.sync.all_trackers import sync_trackers
+from syncd.sync.engine import SyncOptions
 from tests.integration.contract import run_sync
 from tests.integration.harness import JiraHarness
 

@@ -13,7 +13,7 @@ from structlog.testing import capture_logs
 from syncd.diagnosis import EXIT_AUTH, EXIT_UNREACHABLE
 from syncd.sandbox.clock import Clock
 from syncd.state import StateStore
-from syncd.writes import LABELS
+from syncd.sync.writes import LABELS
 from tests.conftest import REPO
 from tests.integration.contract import owned, run_sync
 from tests.integration.fault_matrix import Fault, arm, make, reference, report_comments, small_pages

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from syncd.cli import app
+from syncd.cli.main import app
 from syncd.settings import load_settings
 from syncd.strategy import load_strategy
 from tests.integration.harness import JiraHarness, LinearHarness

@@ -14,15 +14,15 @@ import structlog
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from syncd.cli import app
-from syncd.engine import SyncOptions
+from syncd.cli.main import app
 from syncd.retry import CallStats
 from syncd.sandbox.jira import JiraEmulator
 from syncd.sandbox.jira.fields import CLOUD_STORY_POINT_ESTIMATE, CLOUD_STORY_POINTS
 from syncd.settings import load_settings
 from syncd.state import StateStore
 from syncd.strategy import load_strategy
-from syncd.trackers import sync_trackers
+from syncd.sync.all_trackers import sync_trackers
+from syncd.sync.engine import SyncOptions
 from tests.integration.contract import ConnectorContract, reference_labels, run_sync
 from tests.integration.harness import JiraHarness
 from tests.sandbox.jira_openapi import validate_exchanges

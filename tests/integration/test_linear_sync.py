@@ -15,7 +15,7 @@ from graphql import GraphQLError
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from syncd.cli import app
+from syncd.cli.main import app
 from syncd.connectors.linear import LinearConnector
 from syncd.model import WorkItem
 from syncd.retry import CallStats, RetryPolicy

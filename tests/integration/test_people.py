@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from syncd.cli import app
+from syncd.cli.main import app
 from syncd.state import StateStore
 from tests.conftest import REPO
 from tests.integration.contract import run_sync

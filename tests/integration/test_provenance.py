@@ -11,7 +11,7 @@ import pytest
 
 from syncd.model import JournalEntry
 from syncd.state import StateStore
-from syncd.sync_model import SyncResult
+from syncd.sync.model import SyncResult
 from tests.integration.contract import owned, run_sync
 from tests.integration.fault_matrix import reference, report_comments
 from tests.integration.harness import Harness, JiraHarness, LinearHarness

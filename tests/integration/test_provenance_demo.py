@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from syncd.cli import app
+from syncd.cli.main import app
 from syncd.demo.run import run_demo
 from syncd.state import StateStore
 

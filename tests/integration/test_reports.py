@@ -15,11 +15,11 @@ import pytest
 from pydantic import SecretStr
 from typer.testing import CliRunner, Result
 
-from syncd.cli import app
+from syncd.cli.main import app
 from syncd.render import Format, marker_for, render_blocks
 from syncd.render.blocks import Paragraph, Text
-from syncd.reports import NOTICE
 from syncd.state import StateStore
+from syncd.sync.reports import NOTICE
 from tests.integration.contract import run_sync
 from tests.integration.harness import Harness, JiraHarness, LinearHarness
 

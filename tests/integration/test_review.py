@@ -13,10 +13,10 @@ import pytest
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from syncd.cli import app
+from syncd.cli.main import app
 from syncd.model import Rule
 from syncd.state import StateStore
-from syncd.sync_model import SyncResult
+from syncd.sync.model import SyncResult
 from tests.integration.contract import run_sync
 from tests.integration.fault_matrix import make
 from tests.integration.harness import Harness, JiraHarness

@@ -13,7 +13,7 @@ import requests
 import typer
 from typer.testing import CliRunner
 
-from syncd.cli import app
+from syncd.cli.main import app
 from syncd.connectors.jira import JiraConnector
 from syncd.connectors.linear import LinearConnector
 from syncd.retry import CallStats, RetryPolicy

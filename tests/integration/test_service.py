@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from syncd.daemon import STOP_GRACE
+from syncd.service.daemon import STOP_GRACE
 from syncd.settings import JiraSite
 from syncd.state import StateStore
 from tests.conftest import EXAMPLE_STRATEGY, REPO

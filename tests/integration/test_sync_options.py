@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from syncd.cli import app
+from syncd.cli.main import app
 from syncd.state import StateStore
 from tests.integration import jira_org
 from tests.integration.harness import JiraHarness

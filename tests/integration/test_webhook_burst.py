@@ -11,11 +11,11 @@ from prometheus_client import CollectorRegistry
 from syncd.retry import CallStats, RetryPolicy
 from syncd.sandbox.jira import JiraEmulator
 from syncd.sandbox.jira.changes import IssueEdit
+from syncd.service.webhooks.service import WebhookService
 from syncd.settings import load_settings
 from syncd.state import StateStore
 from syncd.strategy import load_strategy
-from syncd.sync_model import RunControl
-from syncd.webhooks.service import WebhookService
+from syncd.sync.model import RunControl
 from tests.conftest import EXAMPLE_STRATEGY, WEBHOOK_SECRET
 
 

@@ -9,9 +9,9 @@ import pytest
 import requests
 from typer.testing import CliRunner
 
-from syncd.cli import app
+from syncd.cli.main import app
+from syncd.service.webhooks.service import LAST_EVENT
 from syncd.state import StateStore
-from syncd.webhooks.service import LAST_EVENT
 from tests.conftest import WEBHOOK_SECRET
 from tests.integration.harness import JiraHarness
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from syncd.cli import app
+from syncd.cli.main import app
 from tests.conftest import REPO, WEBHOOK_SECRET
 from tests.integration.harness import Harness, JiraHarness
 from tests.support.outputs import OUTPUTS

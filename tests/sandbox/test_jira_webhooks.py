@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from syncd.sandbox.jira import JiraEmulator
-from syncd.webhooks.verify import hub_signature
+from syncd.service.webhooks.verify import hub_signature
 
 SECRET = "emulator-webhook-secret"
 

@@ -15,17 +15,15 @@ from typing import Any
 
 from syncd.connectors.base import Identity, OpResult, Skipped
 from syncd.errors import NotFound, TrackerError, TransientError
-from syncd.model import LabelOp, StatusCategory, TrackerKind, WorkItem
-from syncd.provenance import LabelChange, LabelHistory
-from syncd.reconcile import TrackerLabels
-from syncd.strategy import LabelScheme
+from syncd.model import LabelChange, LabelHistory, LabelOp, StatusCategory, TrackerKind, WorkItem
+from syncd.strategy import LabelScheme, TrackerLabels, tracker_labels
 
 
 class MemoryTracker:
     def __init__(self, name: str = "jira.memory", *, exclusive: bool = False) -> None:
         self.name = name
         self.kind = TrackerKind.LINEAR if exclusive else TrackerKind.JIRA
-        self._labels = TrackerLabels(LabelScheme(), exclusive_objectives=exclusive, exclusive_values=exclusive)
+        self._labels = tracker_labels(LabelScheme(), self.kind)
         self.issues: dict[str, WorkItem] = {}
         self.comments: dict[str, dict[str, Any]] = {}
         self.writes = 0

@@ -6,9 +6,9 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
-from syncd.drift import analyse
-from syncd.drift_history import history_of
-from syncd.drift_model import DriftReport
+from syncd.core.drift import analyse
+from syncd.core.drift_history import history_of
+from syncd.core.drift_model import DriftReport
 from syncd.model import Alignment, Rule, StatusCategory, WorkItem
 from syncd.strategy import Strategy
 from tests.conftest import make_item

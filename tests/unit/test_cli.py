@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from syncd.cli import app
-from syncd.cli_session import hoist_global_options
+from syncd.cli.main import app
+from syncd.cli.session import hoist_global_options
 from syncd.model import JournalEntry
 from syncd.state import StateStore
 from tests.conftest import EXAMPLE_SETTINGS, EXAMPLE_STRATEGY, REPO, make_item

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from syncd.drift import analyse
-from syncd.drift_history import history_of, off_plan_since, series
+from syncd.core.drift import analyse
+from syncd.core.drift_history import history_of, off_plan_since, series
 from syncd.model import Alignment, Rule, StatusCategory, TrackerKind, WorkItem
 from syncd.strategy import Strategy, TeamPlan, parse_strategy
 from tests.conftest import make_item

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from syncd.engine import Engine
 from syncd.retry import CallStats
 from syncd.state import StateStore
 from syncd.strategy import parse_strategy
+from syncd.sync.engine import Engine
 from tests.support.memory_tracker import MemoryTracker
 from tests.unit.test_engine import STRATEGY
 

@@ -9,11 +9,11 @@ from pathlib import Path
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from syncd.engine import Engine, SyncOptions
 from syncd.errors import TransientError
 from syncd.retry import CallStats
 from syncd.state import StateStore
 from syncd.strategy import parse_strategy
+from syncd.sync.engine import Engine, SyncOptions
 from tests.support.memory_tracker import MemoryTracker
 
 STRATEGY = parse_strategy(

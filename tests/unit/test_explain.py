@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from syncd.cli import app
-from syncd.engine import SyncResult
-from syncd.explain import drift_bucket, explain_item, summarise_outcome
-from syncd.mapper import map_items
+from syncd.cli.main import app
+from syncd.cli.texts import drift_bucket, explain_item, summarise_outcome
+from syncd.core.mapper import map_items
+from syncd.core.reconcile import plan_item
 from syncd.model import Alignment, JournalEntry, StatusCategory
-from syncd.reconcile import TrackerLabels, plan_item
-from syncd.reports import PostResult
-from syncd.strategy import Strategy
-from syncd.trackers import TrackerOutcome
+from syncd.strategy import Strategy, TrackerLabels
+from syncd.sync.all_trackers import TrackerOutcome
+from syncd.sync.engine import SyncResult
+from syncd.sync.reports import PostResult
 from tests.conftest import EXAMPLE_STRATEGY, T0, make_item
 
 NOW = T0 + timedelta(days=30)

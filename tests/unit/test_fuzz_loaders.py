@@ -30,12 +30,12 @@ import yaml
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 
+from syncd.core.mapper import Mapper
 from syncd.errors import ConfigError
-from syncd.mapper import Mapper
 from syncd.model import TrackerKind
 from syncd.settings import Settings, load_settings
 from syncd.strategy import Strategy, load_strategy, parse_strategy
-from syncd.strategy_checks import strategy_warnings
+from syncd.strategy.checks import strategy_warnings
 from tests.conftest import EXAMPLE_SETTINGS, EXAMPLE_STRATEGY, make_item
 
 M = TypeVar("M")

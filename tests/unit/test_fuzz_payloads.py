@@ -26,7 +26,7 @@ from syncd.connectors.jira_issues import JiraProfile
 from syncd.connectors.jira_issues import to_work_item as jira_work_item
 from syncd.connectors.linear_issues import LabelNaming
 from syncd.connectors.linear_issues import to_work_item as linear_work_item
-from syncd.mapper import MapContext, Mapper
+from syncd.core.mapper import MapContext, Mapper
 from syncd.model import Rule, StatusCategory, TrackerKind, WorkItem
 from syncd.strategy import LabelScheme, load_strategy
 from tests.conftest import EXAMPLE_STRATEGY

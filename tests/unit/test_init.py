@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from syncd.cli.init.answers import Answers, current_quarter, read_answers, secret_variable, slug_of
+from syncd.cli.init.draft import settings_text, strategy_text
+from syncd.cli.init.inventory import GroupKind, take_inventory
+from syncd.cli.init.wizard import check_groups, inventory_lines
 from syncd.errors import ConfigError
-from syncd.init.answers import Answers, current_quarter, read_answers, secret_variable, slug_of
-from syncd.init.draft import settings_text, strategy_text
-from syncd.init.inventory import GroupKind, take_inventory
-from syncd.init.wizard import check_groups, inventory_lines
-from syncd.invocation import command_line, invocation
 from syncd.model import StatusCategory, TrackerKind
 from syncd.settings import load_settings
 from syncd.strategy import LabelScheme, parse_strategy
+from syncd.text.invocation import command_line, invocation
 from tests.conftest import T0, make_item
 
 SINCE = T0 - timedelta(days=90)

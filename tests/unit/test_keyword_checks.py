@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from syncd.keyword_checks import keyword_warnings
 from syncd.strategy import parse_strategy
+from syncd.strategy.keyword_checks import keyword_warnings
 
 
 def warnings(objectives: str) -> list[str]:

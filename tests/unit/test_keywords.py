@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from syncd.keywords import KeywordMatcher, Place, keyword_key, words
+from syncd.text.keywords import KeywordMatcher, Place, keyword_key, words
 
 
 def found(matcher: KeywordMatcher[str], title: str, description: str = "") -> list[tuple[str, Place]]:

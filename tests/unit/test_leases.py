@@ -10,8 +10,8 @@ import psycopg
 import pytest
 from pydantic import SecretStr
 
-from syncd.health import Health
 from syncd.model import JournalEntry
+from syncd.service.health import Health
 from syncd.state import LeaseLost, StateStore, TrackerBusy
 from syncd.state.leases import Leases
 from syncd.state.postgres import PostgresDatabase

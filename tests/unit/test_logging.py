@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from syncd.cli_session import ProgressLine
+from syncd.cli.session import ProgressLine
 from syncd.logging import EXCERPT, REDACTED, REDACTOR, Redactor, before_log_line, configure_logging, get_logger
 
 SECRET = "s3cr3t-value-0042"

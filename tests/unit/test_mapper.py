@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from syncd.mapper import MapContext, Mapper, collection_paused, map_items
+from syncd.core.mapper import MapContext, Mapper, collection_paused, map_items
 from syncd.model import Alignment, Reason, Rule, TargetKind, TrackerKind, WorkItem
 from syncd.strategy import Strategy, parse_strategy
 from tests.conftest import make_item

@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 
+from syncd.core.mapper import Mapper
 from syncd.errors import ConfigError
-from syncd.mapper import Mapper
 from syncd.model import Rule
 from syncd.strategy import parse_strategy
 from tests.conftest import make_item

@@ -12,19 +12,19 @@ import pytest
 import structlog
 from typer.testing import CliRunner
 
-from syncd.cli import app
-from syncd.drift import analyse
-from syncd.engine import SyncResult
-from syncd.explain import summarise_outcome
+from syncd.cli.main import app
+from syncd.cli.texts import summarise_outcome
+from syncd.core.drift import analyse
 from syncd.logging import configure_logging, get_logger
 from syncd.model import Alignment
-from syncd.printable import printable
 from syncd.render import render
 from syncd.render.markdown import escape_markdown
 from syncd.render.wiki import escape_wiki
 from syncd.strategy import Strategy
-from syncd.sync_model import PlannedChange
-from syncd.trackers import TrackerOutcome
+from syncd.sync.all_trackers import TrackerOutcome
+from syncd.sync.engine import SyncResult
+from syncd.sync.model import PlannedChange
+from syncd.text.printable import printable
 from tests.conftest import EXAMPLE_STRATEGY, make_item
 
 HOSTILE = "Checkout \x1b]0;owned\x07\x1b[2J\x1b[31mred\x00 \x9b1m\u202egnp.exe\r done"
@@ -91,8 +91,8 @@ def test_no_comment_body_carries_nul_or_esc(example_strategy: Strategy, fmt: str
 
 
 def test_check_lines_carry_no_control_character() -> None:
+    from syncd.cli.texts import checklist
     from syncd.connectors.base import Check
-    from syncd.explain import checklist
 
     [line] = checklist([Check("report issue STRAT-1", False, f"Jira says: {HOSTILE}")])
     assert line.startswith("✗ report issue STRAT-1: Jira says: Checkout")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from syncd.cli_session import ProgressLine
+from syncd.cli.session import ProgressLine
 
 
 def test_the_line_is_rewritten_in_place_and_cleared_once() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from syncd.prose import noise, prose
+from syncd.text.prose import noise, prose
 
 
 def test_code_noformat_and_quote_blocks_are_left_out() -> None:

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from syncd.core.provenance import needs_history, settle
 from syncd.errors import AuthError, BadRequest, NotFound, RateLimited, TrackerError, TransientError
-from syncd.model import JournalEntry
-from syncd.provenance import LabelChange, LabelHistory, needs_history, settle
+from syncd.model import JournalEntry, LabelChange, LabelHistory
 from syncd.strategy import LabelScheme
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from syncd.cli import app
+from syncd.cli.main import app
 from syncd.connectors.base import Skipped
 from syncd.connectors.exports import export_entries, export_item
-from syncd.drift import analyse
-from syncd.mapper import map_items
+from syncd.core.drift import analyse
+from syncd.core.mapper import map_items
 from syncd.model import Rule, StatusCategory, WorkItem
 from syncd.render import FORMATS, render
 from syncd.strategy import LabelScheme, parse_strategy

@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from syncd.mapper import MapContext, Mapper
+from syncd.core.mapper import MapContext, Mapper
+from syncd.core.reconcile import desired_labels, plan_item
 from syncd.model import Alignment, JournalEntry, Rule, WorkItem
-from syncd.reconcile import TrackerLabels, desired_labels, plan_item
-from syncd.strategy import LabelScheme, Strategy
+from syncd.strategy import LabelScheme, Strategy, TrackerLabels
 from tests.conftest import make_item
 
 SCHEME = LabelScheme()

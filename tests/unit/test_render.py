@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from syncd.connectors.base import holds_marker
-from syncd.drift import analyse
+from syncd.core.drift import analyse
 from syncd.render import FORMATS, comment_body, marker_for, render
 from syncd.render.markdown import escape_markdown
 from syncd.render.wiki import escape_wiki

@@ -8,12 +8,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from syncd.drift import analyse
-from syncd.mapper import Mapper, map_items
+from syncd.core.drift import analyse
+from syncd.core.mapper import Mapper, map_items
 from syncd.model import Alignment, JournalEntry, StatusCategory, WorkItem
-from syncd.pins import pinned_journal
 from syncd.render import FORMATS, render
-from syncd.review import (
+from syncd.state import StoredAnswer
+from syncd.strategy import Strategy
+from syncd.sync.pins import pinned_journal
+from syncd.sync.review import (
     NONE,
     ReviewCase,
     current_answers,
@@ -24,8 +26,6 @@ from syncd.review import (
     review_figures,
     rules_fingerprints,
 )
-from syncd.state import StoredAnswer
-from syncd.strategy import Strategy
 from tests.conftest import make_item
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)

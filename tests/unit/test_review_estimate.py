@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from syncd.review_estimate import Tagged, draw_sample, estimate_shares
+from syncd.core.review_estimate import Tagged, draw_sample, estimate_shares
 
 BUCKETS = ("growth", "reliability", "unaligned")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from syncd.mapper import Mapper
-from syncd.rule_stats import rules_lines, rules_report
+from syncd.core.mapper import Mapper
+from syncd.core.rule_stats import rules_lines, rules_report
 from syncd.strategy import parse_strategy
 from tests.conftest import make_item
 

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from syncd import __version__
-from syncd.engine import SyncResult
 from syncd.errors import RateLimited, TransientError
-from syncd.health import Health, HealthServer
-from syncd.metrics import Metrics
-from syncd.notify import Notifier, watchdog_interval
 from syncd.retry import CallStats
-from syncd.trackers import TrackerOutcome
+from syncd.service.health import Health, HealthServer
+from syncd.service.metrics import Metrics
+from syncd.service.notify import Notifier, watchdog_interval
+from syncd.sync.all_trackers import TrackerOutcome
+from syncd.sync.engine import SyncResult
 
 
 def test_notifier_sends_datagrams(tmp_path: Path) -> None:

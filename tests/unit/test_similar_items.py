@@ -1,4 +1,4 @@
-"""Items no rule names, tagged by the tagged items they resemble (syncd.similar_items, Mapper.learning_from)."""
+"""Items no rule names, tagged by the tagged items they resemble (syncd.core.similar_items, Mapper.learning_from)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from syncd.cli import app
-from syncd.mapper import Mapper, map_items
+from syncd.cli.main import app
+from syncd.core.mapper import Mapper, map_items
+from syncd.core.similar_items import SimilarItems, is_seed
 from syncd.model import Alignment, Rule, WorkItem
-from syncd.similar_items import SimilarItems, is_seed
 from syncd.strategy import parse_strategy
 from tests.conftest import make_item
 

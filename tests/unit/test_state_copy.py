@@ -9,7 +9,7 @@ import pytest
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from syncd.cli import app
+from syncd.cli.main import app
 from syncd.errors import StateError
 from syncd.model import Alignment, JournalEntry, Reason, Rule, TargetKind
 from syncd.state import StateStore

@@ -9,7 +9,7 @@ import pytest
 
 from syncd.errors import ConfigError
 from syncd.strategy import Strategy, load_strategy, parse_strategy
-from syncd.strategy_checks import strategy_warnings
+from syncd.strategy.checks import strategy_warnings
 from tests.conftest import EXAMPLE_STRATEGY
 
 VALID = """

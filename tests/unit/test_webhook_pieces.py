@@ -8,10 +8,10 @@ import json
 
 import pytest
 
-from syncd.webhooks.deliveries import DeliveryLog
-from syncd.webhooks.events import jira_keys, linear_keys
-from syncd.webhooks.queue import KeyQueue, Offer
-from syncd.webhooks.verify import (
+from syncd.service.webhooks.deliveries import DeliveryLog
+from syncd.service.webhooks.events import jira_keys, linear_keys
+from syncd.service.webhooks.queue import KeyQueue, Offer
+from syncd.service.webhooks.verify import (
     Accepted,
     Refusal,
     Refused,

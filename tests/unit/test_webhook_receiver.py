@@ -12,14 +12,14 @@ import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
 from syncd.errors import ConfigError
+from syncd.service.webhooks.endpoints import endpoints
+from syncd.service.webhooks.intake import Intake
+from syncd.service.webhooks.metrics import WebhookMetrics
+from syncd.service.webhooks.queue import KeyQueue
+from syncd.service.webhooks.receiver import WebhookServer
+from syncd.service.webhooks.service import WebhookService
+from syncd.service.webhooks.verify import hub_signature, linear_signature
 from syncd.settings import load_settings
-from syncd.webhooks.endpoints import endpoints
-from syncd.webhooks.intake import Intake
-from syncd.webhooks.metrics import WebhookMetrics
-from syncd.webhooks.queue import KeyQueue
-from syncd.webhooks.receiver import WebhookServer
-from syncd.webhooks.service import WebhookService
-from syncd.webhooks.verify import hub_signature, linear_signature
 
 SECRET = "whsec-unit-0b7d"
 PATH_SECRET = "p4th-s3cret-91"

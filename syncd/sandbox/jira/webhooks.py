@@ -25,13 +25,12 @@ from datetime import UTC
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from syncd.sandbox.deliveries import Deliverer
+from syncd.sandbox.deliveries import Deliverer, hmac_sha256
 from syncd.sandbox.jira import jql
 from syncd.sandbox.jira.model import Deployment, Issue
 from syncd.sandbox.jira.search import compile_query
 from syncd.sandbox.jira.store import JiraStore
 from syncd.sandbox.server import Request, Response
-from syncd.webhooks.verify import hub_signature
 
 __all__ = ["JiraWebhooks", "Webhook"]
 
@@ -201,7 +200,7 @@ def _signer(secret: str | None, delivery: str) -> Any:
     def sign(body: bytes, wrong: bool) -> Mapping[str, str]:
         headers = {"X-Atlassian-Webhook-Identifier": delivery}
         if secret is not None:
-            headers["X-Hub-Signature"] = hub_signature(secret + ("-wrong" if wrong else ""), body)
+            headers["X-Hub-Signature"] = "sha256=" + hmac_sha256(secret + ("-wrong" if wrong else ""), body)
         return headers
 
     return sign

@@ -19,13 +19,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from syncd.sandbox.deliveries import Deliverer
+from syncd.sandbox.deliveries import Deliverer, hmac_sha256
 from syncd.sandbox.linear.context import Args, Info, Registry, context_of, record_connection
 from syncd.sandbox.linear.datetimes import format_ms
 from syncd.sandbox.linear.errors import forbidden, input_error, not_found, unsupported
 from syncd.sandbox.linear.records import Comment, Issue, Team
 from syncd.sandbox.linear.store import LinearStore, new_id
-from syncd.webhooks.verify import linear_signature
 
 __all__ = ["RESOLVERS", "LinearWebhooks", "Webhook"]
 
@@ -157,7 +156,7 @@ def _signer(secret: str, delivery: str, event: str) -> Any:
         return {
             "Linear-Delivery": delivery,
             "Linear-Event": event,
-            "Linear-Signature": linear_signature(secret + ("-wrong" if wrong else ""), body),
+            "Linear-Signature": hmac_sha256(secret + ("-wrong" if wrong else ""), body),
         }
 
     return sign

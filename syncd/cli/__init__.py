@@ -1,0 +1,1 @@
+"""The ``syncd`` command line: every command, the words it prints, and its ``--json`` documents."""

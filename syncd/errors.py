@@ -5,6 +5,8 @@
     SyncdError                      every error syncd raises on purpose
     ├── ConfigError          Fatal  a settings or strategy file is wrong (one Problem per mistake)
     ├── StateError           Fatal  the state store cannot be opened, migrated or locked
+    ├── SafetyStop           Fatal  a full pull would forget most of what the state knows (--force)
+    ├── Cancelled                   a wait was cut short because syncd is shutting down
     └── TrackerError                something a tracker answered; names the tracker and the issue
         ├── AuthError        Fatal  the credentials were refused (401)
         ├── PermissionDenied Fatal  the credentials lack a permission (403)
@@ -12,14 +14,14 @@
         ├── BadRequest       Fatal  the tracker rejected what syncd sent (400)
         ├── Misdirected      Fatal  the tracker's URL redirects to another host: the url is wrong
         ├── RateLimited      Retriable  429 or the tracker's rate-limit error; carries retry_after
-        ├── TransientError   Retriable  5xx, a timeout, a dropped connection
-        └── BadResponse      Skippable  one malformed issue payload: skip it, sync the rest
+        └── TransientError   Retriable  5xx, a timeout, a dropped connection
 
-``Fatal``, ``Retriable`` and ``Skippable`` are marker mixins: :mod:`syncd.retry` retries exactly the
-``Retriable`` ones, the engine skips ``Skippable`` items and carries on, and everything ``Fatal`` stops
-the tracker's run with a message that says what to fix. Keyword arguments become attributes so an error
-keeps its context (tracker, issue, path) for the one place that turns errors into words
-(:func:`syncd.cli.main.describe_error`).
+``Fatal`` and ``Retriable`` are marker mixins: :mod:`syncd.retry` retries exactly the ``Retriable``
+ones, and everything ``Fatal`` stops the tracker's run with a message that says what to fix. One issue a
+connector cannot read is not an exception at all: it comes out of the pull as a
+:class:`~syncd.connectors.base.Skipped` value with the reason, and the engine logs it, syncs the rest and
+tries it again next run. Keyword arguments become attributes so an error keeps its context (tracker,
+issue, path) for the one place that turns errors into words (:func:`syncd.diagnosis.describe_error`).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 __all__ = [
     "AuthError",
     "BadRequest",
-    "BadResponse",
+    "Cancelled",
     "ConfigError",
     "Fatal",
     "Misdirected",
@@ -38,7 +40,7 @@ __all__ = [
     "Problem",
     "RateLimited",
     "Retriable",
-    "Skippable",
+    "SafetyStop",
     "StateError",
     "SyncdError",
     "TrackerError",
@@ -52,10 +54,6 @@ class Fatal:
 
 class Retriable:
     """Marker: the same request may succeed later."""
-
-
-class Skippable:
-    """Marker: one item is bad; skip it and go on with the rest."""
 
 
 class SyncdError(Exception):
@@ -98,6 +96,14 @@ class ConfigError(SyncdError, Fatal):
 
 class StateError(SyncdError, Fatal):
     """The state store cannot be used (unreadable, from a newer syncd, locked by another process)."""
+
+
+class SafetyStop(SyncdError, Fatal):
+    """A full pull would forget most of what the state knows; refused unless ``--force``."""
+
+
+class Cancelled(SyncdError):
+    """A wait (before a retry, for a lease, between polls) was cut short because syncd is shutting down."""
 
 
 class TrackerError(SyncdError):
@@ -170,10 +176,6 @@ class RateLimited(TrackerError, Retriable):
 
 class TransientError(TrackerError, Retriable):
     """A server error, timeout or dropped connection: worth another try."""
-
-
-class BadResponse(TrackerError, Skippable):
-    """One item's payload could not be understood; that item is skipped."""
 
 
 class Misdirected(TrackerError, Fatal):

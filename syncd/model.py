@@ -24,7 +24,6 @@ __all__ = [
     "LabelChange",
     "LabelHistory",
     "LabelOp",
-    "LabelPlan",
     "Reason",
     "Rule",
     "StatusCategory",
@@ -299,17 +298,6 @@ class ItemPlan:
     declined: frozenset[str] = frozenset()
     blocked: frozenset[str] = frozenset()
     journal: JournalEntry = field(default_factory=JournalEntry)
-
-
-@dataclass(frozen=True, slots=True)
-class LabelPlan:
-    """The plans for a batch of items; ``ops`` are the writes that are not empty."""
-
-    items: tuple[ItemPlan, ...] = ()
-
-    @property
-    def ops(self) -> tuple[LabelOp, ...]:
-        return tuple(plan.op for plan in self.items if not plan.op.empty)
 
 
 @cache

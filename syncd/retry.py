@@ -21,17 +21,13 @@ from typing import TypeVar
 
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, stop_after_delay
 
-from syncd.errors import RateLimited, Retriable, SyncdError, TrackerError, TransientError
+from syncd.errors import Cancelled, RateLimited, Retriable, TrackerError, TransientError
 from syncd.logging import get_logger
 
-__all__ = ["CallStats", "Cancelled", "RetryPolicy", "call_with_retry"]
+__all__ = ["CallStats", "RetryPolicy", "call_with_retry"]
 
 T = TypeVar("T")
 _log = get_logger("syncd.retry")
-
-
-class Cancelled(SyncdError):
-    """The wait before a retry was cut short because syncd is shutting down."""
 
 
 @dataclass
@@ -44,13 +40,11 @@ class CallStats:
 
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
     requests: Counter[tuple[str, str]] = field(default_factory=Counter)
-    waited: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def record(self, tracker: str, reason: str, wait: float) -> None:
+    def record(self, tracker: str, reason: str) -> None:
         with self._lock:
             self.counts[(tracker, reason)] += 1
-            self.waited += wait
 
     def record_request(self, tracker: str, error: BaseException | None) -> None:
         with self._lock:
@@ -134,7 +128,7 @@ def call_with_retry(
         reason = "rate_limited" if isinstance(error, RateLimited) else "transient"
         wait = state.upcoming_sleep
         if stats is not None:
-            stats.record(tracker, reason, wait)
+            stats.record(tracker, reason)
         _log.warning(
             "request.retry",
             tracker=tracker,

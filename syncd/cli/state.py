@@ -14,7 +14,7 @@ from syncd.cli.json_documents import state_json
 from syncd.cli.session import guarded, say, session_of
 from syncd.errors import ConfigError, Problem
 from syncd.logging import REDACTOR
-from syncd.state import StateStore
+from syncd.state import Mark, StateStore
 
 __all__ = ["state_app"]
 
@@ -41,7 +41,7 @@ def state_show(
         trackers = [
             (
                 name,
-                store.cursors.get(name),
+                store.marks.get(name, Mark.PULL_CURSOR),
                 store.items.count(name),
                 store.outbox.pending(name),
                 store.outbox.refused(name),

@@ -11,9 +11,8 @@ import typer
 from syncd.cli.session import Session, guarded, say, session_of
 from syncd.errors import TrackerError
 from syncd.service.webhooks.registration import install, listed, remove
-from syncd.service.webhooks.service import LAST_EVENT
 from syncd.settings import Settings
-from syncd.state import StateStore
+from syncd.state import Mark, StateStore
 from syncd.sync.all_trackers import select_trackers
 
 __all__ = ["check_lines", "webhook_check_lines", "webhooks_app"]
@@ -61,7 +60,7 @@ def webhook_check_lines(settings: Settings, store: StateStore | None) -> list[st
         return []
     lines = ["webhooks:"]
     for name, site in settings.trackers().items():
-        last = store.cursors.get(name, LAST_EVENT) if store is not None else None
+        last = store.marks.get(name, Mark.LAST_WEBHOOK) if store is not None else None
         when = f"last arrived {datetime.fromisoformat(last):%Y-%m-%d %H:%M:%S %Z}" if last else "none arrived yet"
         try:
             hooks = listed(settings, name, site)

@@ -17,12 +17,10 @@ The op is a delta (add/remove), never a whole-list set, so a person's concurrent
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from syncd.model import Alignment, ItemPlan, JournalEntry, LabelOp, LabelPlan, WorkItem
+from syncd.model import Alignment, ItemPlan, JournalEntry, LabelOp, WorkItem
 from syncd.strategy import TrackerLabels
 
-__all__ = ["assume_applied", "desired_labels", "plan_item", "plan_items"]
+__all__ = ["assume_applied", "desired_labels", "plan_item"]
 
 
 def desired_labels(alignment: Alignment, labels: TrackerLabels) -> frozenset[str]:
@@ -67,11 +65,6 @@ def _blocked(add: frozenset[str], persons: frozenset[str], labels: TrackerLabels
         if any(in_group(label) for label in persons):
             blocked.update(label for label in add if in_group(label))
     return frozenset(blocked)
-
-
-def plan_items(entries: Iterable[tuple[WorkItem, Alignment, JournalEntry]], labels: TrackerLabels) -> LabelPlan:
-    """Plans for a batch of items, in the order given."""
-    return LabelPlan(tuple(plan_item(item, alignment, journal, labels) for item, alignment, journal in entries))
 
 
 def assume_applied(journal: JournalEntry, op: LabelOp, current: frozenset[str]) -> JournalEntry:

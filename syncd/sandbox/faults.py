@@ -35,6 +35,7 @@ class FaultKind(Enum):
     REDIRECT = "redirect"
     OVERSIZE = "oversize"
     LANDED_ERROR = "landed_error"
+    HOLD = "hold"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,10 @@ class Faults:
         landed_error_burst: the next N requests are carried out (a write lands) and then answered with
             ``landed_error_status``: a gateway that gave up on a tracker that went on working.
         landed_error_status: the 5xx status answered after a request was carried out.
+        hold_after: once this many more matching requests have come, hold every further one
+            ``hold_seconds`` and then drop its connection unhandled (None: off): a client stuck at a known
+            point, for a test to kill it there.
+        hold_seconds: how long a held request waits before its connection is dropped.
         paths: a regular expression the request's fault target must match to be faulted or delayed (None:
             all). The target is ``METHOD /path`` (``PUT /rest/api/3/issue/10001``), or for GraphQL
             ``/graphql/<query|mutation>/<root fields>``.
@@ -132,6 +137,8 @@ class Faults:
     oversize_bytes: int = 0
     landed_error_burst: int = 0
     landed_error_status: int = 504
+    hold_after: int | None = None
+    hold_seconds: float = 5.0
     _seen: int = field(default=0, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -165,6 +172,8 @@ class Faults:
             self.oversize_bytes = 0
             self.landed_error_burst = 0
             self.landed_error_status = 504
+            self.hold_after = None
+            self.hold_seconds = 5.0
             self._seen = 0
 
     def delay(self, path: str) -> float:
@@ -192,6 +201,10 @@ class Faults:
             if self.paths is not None and not re.search(self.paths, path):
                 return None
             self._seen += 1
+            if self.hold_after is not None:
+                if self.hold_after <= 0:
+                    return Fault(FaultKind.HOLD, seconds=self.hold_seconds)
+                self.hold_after -= 1
             if self.redirect_to is not None:
                 return Fault(FaultKind.REDIRECT, status=302)
             if self.echo_status is not None:

@@ -204,6 +204,10 @@ class _Handler(BaseHTTPRequestHandler):
         delay = app.faults.delay(target)
         if delay:
             time.sleep(delay)
+        if fault is not None and fault.kind is FaultKind.HOLD:
+            time.sleep(fault.seconds)
+            self.close_connection = True
+            return
         if fault is not None and fault.kind is FaultKind.OVERSIZE:
             self._flood(fault.size)
             return

@@ -3,7 +3,7 @@
 SQLite (one file, WAL) on one machine; PostgreSQL when several replicas share the trackers.
 """
 
-from syncd.state.history import RunRecord, StoredComment
+from syncd.state.history import Mark, RunRecord, StoredComment
 from syncd.state.items import StoredItem
 from syncd.state.leases import LeaseLost, TrackerBusy
 from syncd.state.outbox import OutboxEntry
@@ -12,6 +12,7 @@ from syncd.state.store import StateStore
 
 __all__ = [
     "LeaseLost",
+    "Mark",
     "OutboxEntry",
     "RunRecord",
     "StateStore",

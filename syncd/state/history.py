@@ -1,34 +1,59 @@
-"""Cursors, runs, report comments and report snapshots: what syncd did and where it left off."""
+"""What syncd did and where it left off: per-tracker marks (the pull cursor and its kin), runs, report
+comments and report snapshots."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from syncd.state.database import Database
 
-__all__ = ["Comments", "Cursors", "RunRecord", "Runs", "Snapshots", "StoredComment"]
+__all__ = ["Comments", "Mark", "RunRecord", "Runs", "Snapshots", "StoredComment", "TrackerMarks"]
 
 
-class Cursors:
-    """Small named values per tracker: the pull cursor, the tracker profile, the strategy fingerprint."""
+class Mark(StrEnum):
+    """The small values kept per tracker, each under its own name.
+
+    They share one table (``cursors``, its name since the first schema) as (tracker, scope, value) rows;
+    the enum's values are the stored scopes, so a state written before the names existed reads the same.
+    """
+
+    PULL_CURSOR = "issues"
+    """The instant, on the tracker's clock, the next incremental pull starts from."""
+    STRATEGY = "strategy"
+    """The fingerprint of the strategy the pull cursor was taken under: a changed strategy pulls again."""
+    SKIPPED = "skipped"
+    """The keys the last pull could not read, as a JSON list: read again on the next sync."""
+    SINCE_SWEEP = "since-sweep"
+    """Incremental syncs since the last full sweep, so every process sweeps on one schedule."""
+    PROFILE = "profile"
+    """What the tracker said of itself (Jira deployment, time zone, fields), as JSON: a hint for the next run."""
+    LAST_WEBHOOK = "webhook"
+    """When the last verified webhook delivery arrived, for ``syncd check`` and the relaxed poll."""
+
+
+class TrackerMarks:
+    """The :class:`Mark` values of each tracker."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def get(self, tracker: str, scope: str = "issues") -> str | None:
-        row = self._db.execute("SELECT value FROM cursors WHERE tracker = ? AND scope = ?", (tracker, scope)).fetchone()
+    def get(self, tracker: str, mark: Mark) -> str | None:
+        row = self._db.execute(
+            "SELECT value FROM cursors WHERE tracker = ? AND scope = ?", (tracker, mark.value)
+        ).fetchone()
         return row[0] if row else None
 
-    def set(self, tracker: str, value: str, scope: str = "issues") -> None:
+    def set(self, tracker: str, mark: Mark, value: str) -> None:
         with self._db.transaction() as db:
             self._db.fence(db, tracker)
             db.execute(
                 "INSERT INTO cursors (tracker, scope, value, updated_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (tracker, scope) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                (tracker, scope, value, self._db.now()),
+                (tracker, mark.value, value, self._db.now()),
             )
 
 

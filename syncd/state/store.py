@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from syncd.errors import StateError
 from syncd.state.copy import copy_tables
 from syncd.state.database import Clock, Connection, Database, utcnow
-from syncd.state.history import Comments, Cursors, Runs, Snapshots
+from syncd.state.history import Comments, Runs, Snapshots, TrackerMarks
 from syncd.state.items import Items, Journal
 from syncd.state.outbox import Outbox
 from syncd.state.postgres import DEFAULT_LEASE_TTL, PostgresDatabase
@@ -36,7 +36,7 @@ class StateStore:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self.cursors = Cursors(db)
+        self.marks = TrackerMarks(db)
         self.items = Items(db)
         self.journal = Journal(db)
         self.outbox = Outbox(db, self.journal)

@@ -25,7 +25,7 @@ from syncd.logging import get_logger
 from syncd.model import TrackerKind
 from syncd.retry import CallStats, RetryPolicy
 from syncd.settings import Settings, TrackerSettings
-from syncd.state import StateStore, TrackerBusy
+from syncd.state import Mark, StateStore, TrackerBusy
 from syncd.strategy import Strategy
 from syncd.sync.engine import Engine, sweep_due
 from syncd.sync.model import RunControl, SyncOptions, SyncResult
@@ -104,7 +104,7 @@ def sync_trackers(
         for name, tracker in trackers.items():
             try:
                 connector = open_connector(
-                    name, tracker, strategy, policy=policy, stats=stats, saved=store.cursors.get(name, "profile")
+                    name, tracker, strategy, policy=policy, stats=stats, saved=store.marks.get(name, Mark.PROFILE)
                 )
             except Exception as exc:
                 outcomes.append(_failed(name, exc))
@@ -197,7 +197,7 @@ def post_now(
     policy = retry_policy(settings)
     connectors = {
         name: open_connector(
-            name, tracker, strategy, policy=policy, stats=stats, saved=store.cursors.get(name, "profile")
+            name, tracker, strategy, policy=policy, stats=stats, saved=store.marks.get(name, Mark.PROFILE)
         )
         for name, tracker in trackers.items()
     }

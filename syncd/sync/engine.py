@@ -35,11 +35,11 @@ from syncd.connectors.base import Connector, Skipped
 from syncd.core.mapper import MapContext, Mapper, collection_paused
 from syncd.core.provenance import needs_history, settle
 from syncd.core.reconcile import assume_applied, plan_item
-from syncd.errors import Fatal, NotFound, SyncdError
+from syncd.errors import Cancelled, NotFound, SafetyStop
 from syncd.logging import get_logger
 from syncd.model import Alignment, ItemPlan, JournalEntry, LabelOp, WorkItem
-from syncd.retry import CallStats, Cancelled
-from syncd.state import StateStore
+from syncd.retry import CallStats
+from syncd.state import Mark, StateStore
 from syncd.strategy import Strategy
 from syncd.sync.model import PlannedChange, RunControl, SyncOptions, SyncResult
 from syncd.sync.pins import send_pin_writes
@@ -49,7 +49,6 @@ __all__ = [
     "Engine",
     "PlannedChange",
     "RunControl",
-    "SafetyStop",
     "SyncOptions",
     "SyncResult",
     "sweep_due",
@@ -62,18 +61,12 @@ _BATCH = 500
 _COMPLETE_EVERY = 50
 _SAFETY_MIN_ITEMS = 20
 _SAFETY_SHARE = 0.5
-_SKIPPED = "skipped"
-_SWEEP = "since-sweep"
-
-
-class SafetyStop(SyncdError, Fatal):
-    """A full pull would forget most of what the state knows; refused unless ``--force``."""
 
 
 def syncs_since_sweep(store: StateStore, tracker: str) -> int:
     """Incremental syncs of ``tracker`` since its last full sweep, as the state counts them, so the service
     and the one-shot sync (a timer starts a new process each time) sweep on the same schedule."""
-    value = store.cursors.get(tracker, _SWEEP)
+    value = store.marks.get(tracker, Mark.SINCE_SWEEP)
     return int(value) if value and value.isdigit() else 0
 
 
@@ -179,7 +172,7 @@ class _Sync:
 
     def run(self) -> None:
         started = datetime.now(UTC)
-        cursor = None if self.options.full else self.store.cursors.get(self.name)
+        cursor = None if self.options.full else self.store.marks.get(self.name, Mark.PULL_CURSOR)
         since = datetime.fromisoformat(cursor) if cursor else None
         fingerprint = strategy_fingerprint(self.engine._strategy)
         _log.info("sync.started", tracker=self.name, since=cursor, full=self.options.full)
@@ -193,16 +186,16 @@ class _Sync:
         else:
             self._refetch_skipped()
         self._replan_descendants()
-        if self.store.cursors.get(self.name, "strategy") != fingerprint:
+        if self.store.marks.get(self.name, Mark.STRATEGY) != fingerprint:
             self._replan_all_stored()
         if self.options.dry_run:
             return
         with self.store.transaction():
-            self.store.cursors.set(self.name, self._bound(since, started).isoformat())
-            self.store.cursors.set(self.name, fingerprint, "strategy")
-            self.store.cursors.set(self.name, json.dumps(sorted(self.skipped_keys)), _SKIPPED)
+            self.store.marks.set(self.name, Mark.PULL_CURSOR, self._bound(since, started).isoformat())
+            self.store.marks.set(self.name, Mark.STRATEGY, fingerprint)
+            self.store.marks.set(self.name, Mark.SKIPPED, json.dumps(sorted(self.skipped_keys)))
             since_sweep = 0 if since is None else syncs_since_sweep(self.store, self.name) + 1
-            self.store.cursors.set(self.name, str(since_sweep), _SWEEP)
+            self.store.marks.set(self.name, Mark.SINCE_SWEEP, str(since_sweep))
             self._save_profile()
         send_label_writes(self.store, self.connector, self.result, self.engine._control)
         send_pin_writes(self.store, self.connector, self.result, self.engine._control)
@@ -228,7 +221,7 @@ class _Sync:
     def _refetch_skipped(self) -> None:
         """Read again, by key, the issues the last run had to skip: a pull by ``updated`` would not see
         them again until someone edits them, and the cause may be gone (an upgrade, a fixed field)."""
-        saved = json.loads(self.store.cursors.get(self.name, _SKIPPED) or "[]")
+        saved = json.loads(self.store.marks.get(self.name, Mark.SKIPPED) or "[]")
         keys = [key for key in saved if key not in self.seen and key not in self.skipped_keys]
         if keys:
             _log.info("items.refetched", tracker=self.name, count=len(keys))
@@ -238,7 +231,7 @@ class _Sync:
     def _save_profile(self) -> None:
         profile = getattr(self.connector, "profile_json", None)
         if callable(profile):
-            self.store.cursors.set(self.name, json.dumps(profile()), "profile")
+            self.store.marks.set(self.name, Mark.PROFILE, json.dumps(profile()))
 
     def _plan_pulled(self, batch: Sequence[WorkItem | Skipped]) -> None:
         items: list[WorkItem] = []

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from syncd.retry import Cancelled
+from syncd.errors import Cancelled
 
 __all__ = ["PlannedChange", "RunControl", "SyncOptions", "SyncResult"]
 

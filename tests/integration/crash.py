@@ -148,14 +148,21 @@ def op_statuses(state: Path) -> dict[int, str]:
 
 
 def kill_after(command: list[str], harness: Harness, requests: int) -> int:
-    """Start a sync and SIGKILL it once the tracker has served ``requests`` more; its return code."""
+    """Start a sync and SIGKILL it once the tracker has served ``requests`` more; its return code.
+
+    The emulator holds every request after those, so the kill lands at that point however busy the
+    machine is, not at whatever point the sync had reached by the time this process was scheduled again.
+    """
     target = len(harness.log.records()) + requests
+    harness.faults.hold_after = requests
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while len(harness.log.records()) < target and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.002)
     process.send_signal(signal.SIGKILL)
-    return process.wait()
+    returncode = process.wait()
+    harness.faults.hold_after = None
+    return returncode
 
 
 def run_trial(seed: int, tmp_path: Path) -> Trial:

@@ -12,7 +12,7 @@ from structlog.testing import capture_logs
 
 from syncd.diagnosis import EXIT_AUTH, EXIT_UNREACHABLE
 from syncd.sandbox.clock import Clock
-from syncd.state import StateStore
+from syncd.state import Mark, StateStore
 from syncd.sync.writes import LABELS
 from tests.conftest import REPO
 from tests.integration.contract import owned, run_sync
@@ -67,7 +67,7 @@ def test_pages_that_stay_garbled_fail_the_sync_and_keep_the_cursor(
     harness.tweak("max_attempts = 8", "max_attempts = 2")
     assert run_sync(tmp_path, harness).result is not None
     with StateStore.open(tmp_path / "state.db") as store:
-        cursor = store.cursors.get(harness.tracker)
+        cursor = store.marks.get(harness.tracker, Mark.PULL_CURSOR)
     setattr(harness.faults, knob, 100)
     harness.faults.paths = _PAGES
     outcome = run_sync(tmp_path, harness)
@@ -77,7 +77,7 @@ def test_pages_that_stay_garbled_fail_the_sync_and_keep_the_cursor(
     assert "not a page of" in outcome.error, outcome.error
     assert "bug in syncd" not in outcome.error
     with StateStore.open(tmp_path / "state.db") as store:
-        assert store.cursors.get(harness.tracker) == cursor, "the cursor did not move"
+        assert store.marks.get(harness.tracker, Mark.PULL_CURSOR) == cursor, "the cursor did not move"
 
 
 def _clock(harness: Harness) -> Clock:

@@ -19,7 +19,7 @@ from syncd.retry import CallStats
 from syncd.sandbox.jira import JiraEmulator
 from syncd.sandbox.jira.fields import CLOUD_STORY_POINT_ESTIMATE, CLOUD_STORY_POINTS
 from syncd.settings import load_settings
-from syncd.state import StateStore
+from syncd.state import Mark, StateStore
 from syncd.strategy import load_strategy
 from syncd.sync.all_trackers import sync_trackers
 from syncd.sync.engine import SyncOptions
@@ -166,7 +166,7 @@ def test_classic_pages_of_any_size_read_every_issue(tmp_path: Path, datacenter: 
 
 def saved_profile(tmp_path: Path) -> dict[str, Any]:
     with StateStore.open(tmp_path / "state.db") as store:
-        saved = store.cursors.get("jira.acme", "profile")
+        saved = store.marks.get("jira.acme", Mark.PROFILE)
     assert saved is not None
     profile: dict[str, Any] = json.loads(saved)
     return profile
@@ -176,7 +176,7 @@ def save_profile(tmp_path: Path, **changes: Any) -> None:
     """Rewrite what an earlier sync saved, as an older sync or other settings would have left it."""
     profile = {**saved_profile(tmp_path), **changes}
     with StateStore.open(tmp_path / "state.db") as store:
-        store.cursors.set("jira.acme", json.dumps(profile), "profile")
+        store.marks.set("jira.acme", Mark.PROFILE, json.dumps(profile))
 
 
 def searched_fields(harness: JiraHarness) -> list[str]:

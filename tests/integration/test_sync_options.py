@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from syncd.cli.main import app
-from syncd.state import StateStore
+from syncd.state import Mark, StateStore
 from tests.integration import jira_org
 from tests.integration.harness import JiraHarness
 
@@ -59,7 +59,7 @@ def test_dry_run_writes_nothing_to_the_tracker(tmp_path: Path, harness: JiraHarn
     assert harness.log.count("issue_edit") == 0
     with StateStore.open(tmp_path / "state.db") as state:
         assert state.items.count("jira.acme") == 0
-        assert state.cursors.get("jira.acme") is None
+        assert state.marks.get("jira.acme", Mark.PULL_CURSOR) is None
         assert state.outbox.pending() == []
 
 
@@ -93,7 +93,7 @@ def test_state_reset_of_one_tracker_asks_first_and_keeps_the_others(tmp_path: Pa
     config = with_second_tracker(tmp_path, harness)
     syncd(config, "sync")
     with StateStore.open(tmp_path / "state.db") as state:
-        state.cursors.set("jira.refused", "2026-11-01T00:00:00+00:00")
+        state.marks.set("jira.refused", Mark.PULL_CURSOR, "2026-11-01T00:00:00+00:00")
     code, out = syncd(config, "state", "reset", "--tracker", "jira.acme", stdin="n\n")
     assert code == 1, "declining aborts"
     code, out = syncd(config, "state", "reset", "--tracker", "jira.nope", "--yes")
@@ -104,7 +104,7 @@ def test_state_reset_of_one_tracker_asks_first_and_keeps_the_others(tmp_path: Pa
     assert "Deleted everything syncd remembers about jira.acme." in out
     with StateStore.open(tmp_path / "state.db") as state:
         assert state.items.count("jira.acme") == 0
-        assert state.cursors.get("jira.refused") == "2026-11-01T00:00:00+00:00"
+        assert state.marks.get("jira.refused", Mark.PULL_CURSOR) == "2026-11-01T00:00:00+00:00"
 
 
 def test_explain_looks_in_the_named_tracker(tmp_path: Path, harness: JiraHarness) -> None:

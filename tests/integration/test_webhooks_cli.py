@@ -10,8 +10,7 @@ import requests
 from typer.testing import CliRunner
 
 from syncd.cli.main import app
-from syncd.service.webhooks.service import LAST_EVENT
-from syncd.state import StateStore
+from syncd.state import Mark, StateStore
 from tests.conftest import WEBHOOK_SECRET
 from tests.integration.harness import JiraHarness
 
@@ -73,7 +72,7 @@ def test_check_says_whether_webhooks_are_registered_and_when_one_last_arrived(
     assert "jira.acme: not registered: run `syncd webhooks install`; none arrived yet" in out
     syncd(config, "webhooks", "install")
     with StateStore.open(tmp_path / "state.db") as store:
-        store.cursors.set("jira.acme", "2026-12-03T17:00:00+00:00", LAST_EVENT)
+        store.marks.set("jira.acme", Mark.LAST_WEBHOOK, "2026-12-03T17:00:00+00:00")
     code, out = syncd(config, "check")
     assert code == 0, out
     assert "jira.acme: registered (1); last arrived 2026-12-03 17:00:00 UTC" in out

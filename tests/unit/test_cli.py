@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from syncd.cli.main import app
 from syncd.cli.session import hoist_global_options
 from syncd.model import JournalEntry
-from syncd.state import StateStore
+from syncd.state import Mark, StateStore
 from tests.conftest import EXAMPLE_SETTINGS, EXAMPLE_STRATEGY, REPO, make_item
 
 ITEM = {
@@ -181,7 +181,7 @@ def test_explain_from_the_state_store(tmp_path: Path) -> None:
 
 def test_state_show_and_reset(tmp_path: Path) -> None:
     with StateStore.open(tmp_path / ".syncd" / "state.db") as store:
-        store.cursors.set("jira.acme", "2026-11-01T10:00:00+00:00")
+        store.marks.set("jira.acme", Mark.PULL_CURSOR, "2026-11-01T10:00:00+00:00")
         store.outbox.enqueue("jira.acme", "labels", [("GROW-1", {})])
         store.runs.finish(store.runs.start("jira.acme"), "ok", {"pulled": 12})
     code, out, _ = run("state", "show")

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from syncd.errors import AuthError, BadRequest, TransientError
+from syncd.errors import AuthError, BadRequest, SafetyStop, TransientError
 from syncd.model import JournalEntry
 from syncd.retry import CallStats
 from syncd.state import StateStore
 from syncd.strategy import Strategy, parse_strategy
-from syncd.sync.engine import Engine, SafetyStop, SyncOptions
+from syncd.sync.engine import Engine, SyncOptions
 from tests.support.memory_tracker import MemoryTracker
 
 STRATEGY = textwrap.dedent(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from syncd.retry import CallStats
-from syncd.state import StateStore
+from syncd.state import Mark, StateStore
 from syncd.strategy import parse_strategy
 from syncd.sync.engine import Engine
 from tests.support.memory_tracker import MemoryTracker
@@ -31,7 +31,7 @@ def test_only_the_named_issues_are_read_and_labelled_and_the_cursor_stays(store:
     tracker.create("OPS-1", title="Pager rota")
     engine = _engine(store, tracker)
     engine.sync()
-    cursor = store.cursors.get(tracker.name)
+    cursor = store.marks.get(tracker.name, Mark.PULL_CURSOR)
     tracker.create("GROW-2", title="Checkout button")
     tracker.create("MISC-1", title="Outage drill")
     reads = tracker.reads
@@ -43,7 +43,7 @@ def test_only_the_named_issues_are_read_and_labelled_and_the_cursor_stays(store:
     assert result.applied == 1
     assert "objective:growth" in tracker.issues["GROW-2"].labels
     assert "objective:reliability" not in tracker.issues["MISC-1"].labels
-    assert store.cursors.get(tracker.name) == cursor
+    assert store.marks.get(tracker.name, Mark.PULL_CURSOR) == cursor
 
 
 def test_an_echo_of_syncd_own_write_costs_one_read_and_no_write(store: StateStore) -> None:

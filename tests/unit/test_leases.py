@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from syncd.model import JournalEntry
 from syncd.service.health import Health
-from syncd.state import LeaseLost, StateStore, TrackerBusy
+from syncd.state import LeaseLost, Mark, StateStore, TrackerBusy
 from syncd.state.leases import Leases
 from syncd.state.postgres import PostgresDatabase
 
@@ -34,7 +34,7 @@ def expire(url: SecretStr, tracker: str = TRACKER) -> None:
 def test_one_replica_per_tracker_and_the_lease_is_kept_between_syncs(replicas: tuple[StateStore, StateStore]) -> None:
     first, other = replicas
     with first.tracker_lock(TRACKER):
-        first.cursors.set(TRACKER, "c1")
+        first.marks.set(TRACKER, Mark.PULL_CURSOR, "c1")
     with pytest.raises(TrackerBusy, match=r"jira.acme is being synced by another replica \(.*:\d+:"):
         other.tracker_lock(TRACKER).__enter__()
     time.sleep(2.5)
@@ -70,7 +70,7 @@ def test_a_replica_that_lost_its_lease_writes_nothing(
         lambda: first.outbox.fail(op, "503"),
         lambda: first.outbox.sending(TRACKER, "labels"),
         lambda: first.comments.put(TRACKER, "STRAT-1", "*", "1", "h"),
-        lambda: first.cursors.set(TRACKER, "stale"),
+        lambda: first.marks.set(TRACKER, Mark.PULL_CURSOR, "stale"),
         lambda: first.items.delete(TRACKER, ["GROW-1"]),
         lambda: first.items.rekey(TRACKER, "GROW-1", "OPS-1"),
     ):
@@ -80,7 +80,7 @@ def test_a_replica_that_lost_its_lease_writes_nothing(
     assert (pending.id, pending.attempts) == (op, 0), "the stale replica neither completed nor failed the op"
     assert other.journal.get(TRACKER, ["GROW-1"]) == {}
     assert other.comments.get(TRACKER, "STRAT-1", "*") is None
-    assert other.cursors.get(TRACKER) is None
+    assert other.marks.get(TRACKER, Mark.PULL_CURSOR) is None
     other.outbox.complete(TRACKER, [(op, "GROW-1", None)])
 
 

@@ -77,7 +77,7 @@ def test_metrics_counters_only_add_what_is_new() -> None:
     stats.record_request("jira.a", None)
     stats.record_request("jira.a", RateLimited("429", status=429))
     stats.record_request("jira.a", TransientError("reset"))
-    stats.record("jira.a", "rate_limited", 1.0)
+    stats.record("jira.a", "rate_limited")
     metrics.observe_calls(stats)
     metrics.observe_calls(stats)
     stats.record_request("jira.a", None)

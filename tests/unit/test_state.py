@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from syncd.errors import StateError
 from syncd.model import Alignment, JournalEntry, Reason, Rule, TargetKind
-from syncd.state import StateStore, StoredAnswer
+from syncd.state import Mark, StateStore, StoredAnswer
 from syncd.state.schema import MIGRATIONS, SCHEMA_VERSION
 from tests.conftest import make_item
 
@@ -34,7 +34,7 @@ def store(state_target: Path | SecretStr) -> Iterator[StateStore]:
 def test_new_file_is_private_wal_and_current(tmp_path: Path) -> None:
     path = tmp_path / "deep" / "dir" / "syncd.db"
     with StateStore.open(path) as store:
-        store.cursors.set(TRACKER, "2026-11-01T00:00:00+00:00")
+        store.marks.set(TRACKER, Mark.PULL_CURSOR, "2026-11-01T00:00:00+00:00")
         assert store.schema_version == SCHEMA_VERSION
         mode = sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0]
         assert mode == "wal"
@@ -62,11 +62,11 @@ def test_reopen_keeps_everything(state_target: Path | SecretStr) -> None:
         Rule.FIELD,
     )
     with StateStore.connect(path) as store, store.tracker_lock(TRACKER):
-        store.cursors.set(TRACKER, "c1")
+        store.marks.set(TRACKER, Mark.PULL_CURSOR, "c1")
         store.items.put(TRACKER, [(item, alignment)])
         store.journal.put(TRACKER, {"GROW-1": JournalEntry(frozenset({"objective:growth"}))})
     with StateStore.connect(path) as store:
-        assert store.cursors.get(TRACKER) == "c1"
+        assert store.marks.get(TRACKER, Mark.PULL_CURSOR) == "c1"
         stored = store.items.get(TRACKER, "GROW-1")
         assert stored is not None
         assert stored.item == item
@@ -87,7 +87,7 @@ def test_migrating_an_older_schema_keeps_its_data(tmp_path: Path) -> None:
     old.close()
     with StateStore.open(path) as store:
         assert store.schema_version == SCHEMA_VERSION
-        assert store.cursors.get(TRACKER) == "old-cursor"
+        assert store.marks.get(TRACKER, Mark.PULL_CURSOR) == "old-cursor"
         store.comments.put(TRACKER, "STRAT-1", "2026-Q4", "10001", "abc")
         assert store.comments.get(TRACKER, "STRAT-1", "2026-Q4") is not None
 
@@ -131,13 +131,13 @@ def test_outbox_lifecycle_with_journal_in_one_transaction(store: StateStore) -> 
 def test_failed_transaction_leaves_nothing(store: StateStore) -> None:
     def crash() -> None:
         with store.transaction():
-            store.cursors.set(TRACKER, "half")
+            store.marks.set(TRACKER, Mark.PULL_CURSOR, "half")
             store.outbox.enqueue(TRACKER, "labels", [("GROW-1", {})])
             raise RuntimeError("crash")
 
     with pytest.raises(RuntimeError):
         crash()
-    assert store.cursors.get(TRACKER) is None
+    assert store.marks.get(TRACKER, Mark.PULL_CURSOR) is None
     assert store.outbox.pending() == []
 
 
@@ -197,8 +197,8 @@ def test_items_stream_and_delete_with_journal(store: StateStore) -> None:
 
 
 def test_reset_one_tracker_or_all(store: StateStore) -> None:
-    store.cursors.set(TRACKER, "a")
-    store.cursors.set("linear.acme", "b")
+    store.marks.set(TRACKER, Mark.PULL_CURSOR, "a")
+    store.marks.set("linear.acme", Mark.PULL_CURSOR, "b")
     assert store.trackers() == ["jira.acme", "linear.acme"]
     store.reset(TRACKER)
     assert store.trackers() == ["linear.acme"]

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from syncd.cli.main import app
 from syncd.errors import StateError
 from syncd.model import Alignment, JournalEntry, Reason, Rule, TargetKind
-from syncd.state import StateStore
+from syncd.state import Mark, StateStore
 from syncd.state.copy import COPIED_TABLES
 from tests.conftest import make_item
 
@@ -26,7 +26,7 @@ def fill(store: StateStore) -> None:
     alignment = Alignment(
         "GROW-1", ("growth",), (), (Reason(Rule.FIELD, TargetKind.OBJECTIVE, "growth", "project GROW"),), Rule.FIELD
     )
-    store.cursors.set(TRACKER, "2026-11-01T10:00:00+00:00")
+    store.marks.set(TRACKER, Mark.PULL_CURSOR, "2026-11-01T10:00:00+00:00")
     store.items.put(TRACKER, [(make_item("GROW-1"), alignment), (make_item("GROW-2", parent="GROW-1"), None)])
     done, failed, _ = store.outbox.enqueue(
         TRACKER, "labels", [("GROW-1", {"add": ["objective:growth"]}), ("GROW-2", {}), ("GROW-3", {"add": ["x"]})]
@@ -103,7 +103,7 @@ def test_a_copy_never_merges_into_a_state_that_holds_something(tmp_path: Path, s
             fill(store)
         with StateStore.connect(state_target) as target:
             with target.tracker_lock("linear.acme"):
-                target.cursors.set("linear.acme", "c")
+                target.marks.set("linear.acme", Mark.PULL_CURSOR, "c")
             before = dump(target)
             with pytest.raises(StateError, match="already holds state"):
                 store.copy_to(target)
@@ -114,7 +114,7 @@ def test_a_copy_waits_for_no_sync(tmp_path: Path, postgres_url: SecretStr) -> No
     """A replica holding a tracker's lease is still writing the state: the copy refuses to start."""
     with StateStore.connect(postgres_url) as running:
         with running.tracker_lock(TRACKER):
-            running.cursors.set(TRACKER, "c")
+            running.marks.set(TRACKER, Mark.PULL_CURSOR, "c")
         with StateStore.connect(postgres_url) as copier, StateStore.open(tmp_path / "copy.db") as target:
             with pytest.raises(StateError, match="another replica"):
                 copier.copy_to(target)

@@ -17,22 +17,22 @@ from prometheus_client import CollectorRegistry
 
 from syncd.connectors import Connector, open_connector
 from syncd.diagnosis import describe_error
+from syncd.errors import Cancelled
 from syncd.logging import get_logger
-from syncd.retry import CallStats, Cancelled, RetryPolicy
+from syncd.retry import CallStats, RetryPolicy
 from syncd.service.webhooks.endpoints import endpoints
 from syncd.service.webhooks.intake import Intake
 from syncd.service.webhooks.metrics import WebhookMetrics
 from syncd.service.webhooks.queue import KeyQueue
 from syncd.service.webhooks.receiver import WebhookServer
 from syncd.settings import Settings, TrackerSettings
-from syncd.state import StateStore
+from syncd.state import Mark, StateStore
 from syncd.strategy import Strategy
 from syncd.sync.engine import Engine
 from syncd.sync.model import RunControl, SyncResult
 
-__all__ = ["LAST_EVENT", "WebhookService"]
+__all__ = ["WebhookService"]
 
-LAST_EVENT = "webhook"
 """The state store's cursor kind under which the time of a tracker's last accepted webhook is kept."""
 
 _log = get_logger("syncd.service.webhooks")
@@ -138,7 +138,7 @@ class WebhookService:
                     strategy,
                     policy=policy,
                     stats=stats,
-                    saved=store.cursors.get(tracker, "profile"),
+                    saved=store.marks.get(tracker, Mark.PROFILE),
                 )
                 self._connectors[tracker] = connector
             engine = Engine(strategy=strategy, store=store, connector=connector, stats=stats, control=control)
@@ -157,7 +157,7 @@ class WebhookService:
     def _save_last_events(self, store: StateStore) -> None:
         for tracker, at in self.intake.last_events().items():
             if self._saved.get(tracker) != at:
-                store.cursors.set(tracker, datetime.fromtimestamp(at, UTC).isoformat(), LAST_EVENT)
+                store.marks.set(tracker, Mark.LAST_WEBHOOK, datetime.fromtimestamp(at, UTC).isoformat())
                 self._saved[tracker] = at
 
     def health(self) -> dict[str, Any]:

@@ -1,4 +1,9 @@
-"""Stateful property test: people and failures interleaved with syncs; the promises hold after each."""
+"""Stateful property test: people and failures interleaved with syncs; the promises hold after each.
+
+People create, edit, label, delete and move issues; writes fail or lose their answers; the strategy
+changes; reports are posted and a person deletes the report comment. After every step: people's labels
+survive, owned labels come only from syncd or people, and each report issue holds one report comment.
+"""
 
 from __future__ import annotations
 
@@ -14,20 +19,25 @@ from syncd.retry import CallStats
 from syncd.state import StateStore
 from syncd.strategy import parse_strategy
 from syncd.sync.engine import Engine, SyncOptions
+from syncd.sync.reports import build_report, post_reports
 from tests.support.memory_tracker import MemoryTracker
 
-STRATEGY = parse_strategy(
-    textwrap.dedent(
-        """
-        version: 1
-        period: "2026-Q4"
-        objectives:
-          - {id: growth, name: Growth, target: 0.5, match: {jira: {projects: [GROW]}, keywords: [checkout]}}
-          - {id: ops, name: Ops, target: 0.3, match: {jira: {projects: [OPS]}, keywords: [outage]}}
-        values:
-          - {id: quality, name: Quality, match: {keywords: [regression]}}
-        """
-    )
+REPORT_ISSUE = "STRAT-1"
+STRATEGY_TEXT = textwrap.dedent(
+    """
+    version: 1
+    period: "2026-Q4"
+    objectives:
+      - {id: growth, name: Growth, target: 0.5, match: {jira: {projects: [GROW]}, keywords: [checkout]}}
+      - {id: ops, name: Ops, target: 0.3, match: {jira: {projects: [OPS]}, keywords: [outage]}}
+    values:
+      - {id: quality, name: Quality, match: {keywords: [regression]}}
+    report: {jira: {issue: STRAT-1}}
+    """
+)
+STRATEGY = parse_strategy(STRATEGY_TEXT)
+CHANGED_STRATEGY = parse_strategy(
+    STRATEGY_TEXT.replace("keywords: [checkout]", "keywords: [tidy]").replace("[GROW]", "[GROW, MISC]")
 )
 PROJECTS = st.sampled_from(["GROW", "OPS", "MISC"])
 TITLES = st.sampled_from(["checkout", "outage", "regression", "tidy", "checkout outage regression"])
@@ -47,6 +57,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.removed: dict[str, set[str]] = {}
         self.lost: set[str] = set()
         self.count = 0
+        self.strategy = STRATEGY
 
     def teardown(self) -> None:
         self.store.close()
@@ -84,6 +95,45 @@ class SyncMachine(RuleBasedStateMachine):
             label = data.draw(st.sampled_from(mine))
             self.tracker.person_labels(key, remove=[label])
             self.removed[key].add(label)
+
+    @precondition(lambda self: self.tracker.issues)
+    @rule(data=st.data())
+    def delete(self, data: st.DataObject) -> None:
+        key = data.draw(st.sampled_from(sorted(self.tracker.issues)))
+        self.tracker.delete(key)
+        for known in (self.persons, self.removed):
+            del known[key]
+        self.lost.discard(key)
+
+    @precondition(lambda self: self.tracker.issues)
+    @rule(data=st.data(), project=PROJECTS)
+    def move(self, data: st.DataObject, project: str) -> None:
+        """A person moves an issue to another project: same issue, new key, labels kept."""
+        key = data.draw(st.sampled_from(sorted(self.tracker.issues)))
+        self.count += 1
+        new_key = f"{project}-{self.count}"
+        self.tracker.move(key, new_key)
+        self.persons[new_key] = self.persons.pop(key)
+        self.removed[new_key] = self.removed.pop(key)
+        if key in self.lost:
+            self.lost.discard(key)
+            self.lost.add(new_key)
+
+    @rule()
+    def change_strategy(self) -> None:
+        """The strategy's rules change between syncs (and may change back)."""
+        self.strategy = CHANGED_STRATEGY if self.strategy is STRATEGY else STRATEGY
+        self.engine = Engine(strategy=self.strategy, store=self.store, connector=self.tracker, stats=CallStats())
+
+    @rule()
+    def post_report(self) -> None:
+        report = build_report(self.store, self.strategy, [self.tracker.name], now=self.tracker.tick())
+        post_reports(report, self.strategy, self.store, {self.tracker.name: self.tracker})
+
+    @precondition(lambda self: self.tracker.comments.get(REPORT_ISSUE))
+    @rule()
+    def person_deletes_the_report_comment(self) -> None:
+        self.tracker.comments[REPORT_ISSUE].clear()
 
     @precondition(lambda self: self.tracker.issues)
     @rule(data=st.data(), title=TITLES)
@@ -125,6 +175,11 @@ class SyncMachine(RuleBasedStateMachine):
         for key, item in self.tracker.issues.items():
             for label in item.labels - self.persons[key]:
                 assert STRATEGY.labels.owns(label), (key, label)
+
+    @invariant()
+    def one_report_comment(self) -> None:
+        comments = self.tracker.comments.get(REPORT_ISSUE, {}).values()
+        assert sum("syncd:drift:report" in str(body) for body in comments) <= 1, comments
 
     @rule()
     def converged_after_a_clean_sync(self) -> None:

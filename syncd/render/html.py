@@ -1,9 +1,10 @@
 """The drift report as one self-contained HTML page that a product leader can forward.
 
 It opens with the headline (what is off plan, by how much, since when), then the score cards, the drift
-per objective with its KPIs, and the history over the period; the figures of each tracker and team follow,
-folded. No scripts, no external files, no web fonts: inline CSS and SVG only, so the page can be mailed,
-attached, printed or opened from disk. Every text goes through :func:`html.escape`.
+per objective with its KPIs, the shares as a review of the tags corrects them, and the history over the
+period; the figures of each tracker and team follow, folded. No scripts, no external files, no web fonts:
+inline CSS and SVG only, so the page can be mailed, attached, printed or opened from disk. Every text goes
+through :func:`html.escape`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from syncd.render.blocks import Block, BulletList, Heading, Inline, Link, Paragr
 from syncd.render.comment import comment_blocks
 from syncd.render.headline import headline
 from syncd.render.html_charts import DEFS, drift_chart, history_chart, score_cards, table, unbroken_dates
+from syncd.render.html_review import review_chart
 
 __all__ = ["to_html"]
 
@@ -85,6 +87,7 @@ def to_html(report: DriftReport) -> str:
         score_cards(report, (overall, *report.trackers)),
         "<h2>Drift from the plan, per objective</h2>",
         drift_chart(report, overall),
+        *_review_section(report, overall),
         f"<h2>Over the period {escape(report.period)}</h2>",
         history_chart(report, overall),
         "<h2>All trackers</h2>",
@@ -98,6 +101,11 @@ def to_html(report: DriftReport) -> str:
         f"<title>Strategy drift — {escape(report.period)}</title><style>{_STYLE}</style></head>"
         f"<body>{''.join(body)}</body></html>\n"
     )
+
+
+def _review_section(report: DriftReport, figures: Figures) -> list[str]:
+    chart = review_chart(report, figures)
+    return ["<h2>What a review of the keyword tags says</h2>", chart] if chart else []
 
 
 def _section_blocks(report: DriftReport, figures: Figures) -> str:

@@ -1,5 +1,6 @@
 """The report the rendering tests and the browser tests draw: every kind of figure, a title full of markup,
-and a history of three reports in which one objective has been off plan since the first."""
+a history of three reports in which one objective has been off plan since the first, and a review of
+sampled keyword tags."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from syncd.core.drift import analyse
 from syncd.core.drift_history import history_of
 from syncd.core.drift_model import DriftReport
+from syncd.core.review_figures import ReviewFigures, ShareEstimate
 from syncd.model import Alignment, Rule, StatusCategory, WorkItem
 from syncd.strategy import Strategy
 from tests.conftest import make_item
@@ -45,4 +47,16 @@ def report(strategy: Strategy) -> DriftReport:
     first = analyse([entries[0], entries[3]], strategy, now=NOW - timedelta(days=14)).to_json()
     previous = analyse([*entries[:3], entries[4]], strategy, now=NOW - timedelta(days=7)).to_json()
     current = analyse(entries, strategy, now=NOW, previous=previous)
-    return dataclasses.replace(current, history=history_of([first, previous, current.to_json()], period="2026-Q4"))
+    history = history_of([first, previous, current.to_json()], period="2026-Q4")
+    return dataclasses.replace(current, history=history, review=tuple(review(scope) for scope in ("all", "jira.acme")))
+
+
+def review(scope: str) -> ReviewFigures:
+    """31 of 40 sampled keyword tags confirmed, and the shares a review of that kind would estimate."""
+    shares = (
+        ShareEstimate("self-serve-growth", tagged=0.59, estimate=0.52, low=0.41, high=0.63),
+        ShareEstimate("enterprise-readiness", tagged=0.09, estimate=0.12, low=0.05, high=0.19),
+        ShareEstimate("reliability", tagged=0.14, estimate=0.13, low=0.06, high=0.2),
+        ShareEstimate("unaligned", tagged=0.18, estimate=0.23, low=0.13, high=0.33),
+    )
+    return ReviewFigures(scope, reviewed=40, confirmed=31, shares=shares)

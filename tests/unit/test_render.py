@@ -333,3 +333,14 @@ def test_the_headline_says_so_when_the_work_is_on_plan_or_there_is_none(example_
     on_plan = render(analyse(entries, example_strategy, now=NOW), "md")
     assert "**On plan: every objective is within ±10 pp of its target (alignment score 1.00).**" in on_plan
     assert "**Nothing to judge yet: no effort in scope.**" in render(analyse([], example_strategy, now=NOW), "md")
+
+
+def test_the_html_page_draws_a_review_only_where_one_was_made(example_strategy: Strategy) -> None:
+    reviewed = report(example_strategy)
+    page = render(reviewed, "html")
+    assert "What a review of the keyword tags says" in page
+    assert "estimated 52% (41%–63%) · by the tags 59% · target 40%" in page
+    assert 'aria-label="Unaligned work: estimated 23% (13%–33%) · by the tags 18%"' in page
+    unreviewed = render(dataclasses.replace(reviewed, review=()), "html")
+    assert "What a review" not in unreviewed
+    assert "People confirmed" not in unreviewed

@@ -22,6 +22,7 @@ from syncd.errors import (
     Retriable,
     StateError,
     SyncdError,
+    TrackerBusy,
     TrackerError,
 )
 from syncd.logging import REDACTOR
@@ -87,6 +88,12 @@ def _next_step(exc: ConfigError) -> str:
 def _words(exc: BaseException) -> tuple[str, int]:
     if isinstance(exc, ConfigError):
         return f"error: {exc}{_next_step(exc)}", EXIT_CONFIG
+    if isinstance(exc, TrackerBusy):
+        return (
+            f"{exc}: nothing was done to it here. The replica that holds it syncs it on its schedule; "
+            "run again later to sync it from here.",
+            EXIT_UNREACHABLE,
+        )
     if isinstance(exc, StateError):
         return f"error: {exc}", EXIT_CONFIG
     if isinstance(exc, AuthError):

@@ -5,6 +5,8 @@
     SyncdError                      every error syncd raises on purpose
     ├── ConfigError          Fatal  a settings or strategy file is wrong (one Problem per mistake)
     ├── StateError           Fatal  the state store cannot be opened, migrated or locked
+    │   ├── TrackerBusy             another replica holds the tracker's lease: in other hands, not failed
+    │   └── LeaseLost               this replica's lease lapsed: what it planned under it is not applied
     ├── SafetyStop           Fatal  a full pull would forget most of what the state knows (--force)
     ├── Cancelled                   a wait was cut short because syncd is shutting down
     └── TrackerError                something a tracker answered; names the tracker and the issue
@@ -34,6 +36,7 @@ __all__ = [
     "Cancelled",
     "ConfigError",
     "Fatal",
+    "LeaseLost",
     "Misdirected",
     "NotFound",
     "PermissionDenied",
@@ -43,6 +46,7 @@ __all__ = [
     "SafetyStop",
     "StateError",
     "SyncdError",
+    "TrackerBusy",
     "TrackerError",
     "TransientError",
 ]
@@ -104,6 +108,14 @@ class SafetyStop(SyncdError, Fatal):
 
 class Cancelled(SyncdError):
     """A wait (before a retry, for a lease, between polls) was cut short because syncd is shutting down."""
+
+
+class TrackerBusy(StateError):
+    """Another replica holds the tracker's lease: not a failure, the tracker is in other hands."""
+
+
+class LeaseLost(StateError):
+    """This replica's lease expired or was taken over: whatever it planned under it must not be applied."""
 
 
 class TrackerError(SyncdError):

@@ -38,6 +38,7 @@ from syncd.cli.texts import (
     checklist,
     drift_bucket,
     explain_item,
+    nothing_synced,
     summarise_outcome,
 )
 from syncd.cli.webhooks import check_lines, webhooks_app
@@ -264,10 +265,7 @@ def sync(
         for line in summarise_outcome(outcome, dry_run=dry_run):
             say(line, err=outcome.error is not None)
     if code == EXIT_UNREACHABLE:
-        say(
-            "Nothing could be synced: every tracker stayed unavailable after every retry. Run the sync again later.",
-            err=True,
-        )
+        say(nothing_synced(outcomes), err=True)
     raise typer.Exit(code)
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "checklist",
     "drift_bucket",
     "explain_item",
+    "nothing_synced",
     "strength_words",
     "summarise_outcome",
     "summarise_settings",
@@ -191,11 +192,23 @@ def summarise_settings(settings: Settings, source: str) -> list[str]:
     return lines
 
 
+def nothing_synced(outcomes: Iterable[TrackerOutcome]) -> str:
+    """Why a sync synced nothing (exit 4): trackers that stayed down, or that other replicas hold."""
+    held = [outcome.name for outcome in outcomes if outcome.elsewhere]
+    down = [outcome.name for outcome in outcomes if not outcome.elsewhere]
+    if not held:
+        return "Nothing could be synced: every tracker stayed unavailable after every retry. Run the sync again later."
+    said = f"Nothing was synced here: {', '.join(held)} {'is' if len(held) == 1 else 'are'} synced by another replica"
+    if down:
+        said += f", and {', '.join(down)} stayed unavailable after every retry"
+    return f"{said}. Run the sync again later."
+
+
 def summarise_outcome(outcome: TrackerOutcome, *, dry_run: bool = False) -> list[str]:
     """What ``syncd sync`` prints for one tracker."""
     if outcome.result is None:
         return [
-            printable(f"{outcome.name}: failed"),
+            printable(f"{outcome.name}: {'held by another replica' if outcome.elsewhere else 'failed'}"),
             *(f"  {printable(line)}" for line in (outcome.error or "").splitlines()),
         ]
     result = outcome.result

@@ -14,18 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from syncd.errors import StateError
+from syncd.errors import LeaseLost, TrackerBusy
 from syncd.state.database import Connection, Database
 
 __all__ = ["Lease", "LeaseLost", "Leases", "TrackerBusy"]
-
-
-class TrackerBusy(StateError):
-    """Another replica holds the tracker's lease: not a failure, the tracker is in other hands."""
-
-
-class LeaseLost(StateError):
-    """This replica's lease expired or was taken over: whatever it planned under it must not be applied."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -147,7 +147,8 @@ def _sync_one(
         result = engine.sync(options)
     except TrackerBusy as busy:
         _log.info("sync.elsewhere", tracker=name, reason=str(busy))
-        return TrackerOutcome(name, None, str(busy), describe_error(busy).exit_code, elsewhere=True)
+        diagnosis = describe_error(busy)
+        return TrackerOutcome(name, None, diagnosis.message, diagnosis.exit_code, elsewhere=True)
     except Exception as exc:
         return _failed(name, exc)
     return TrackerOutcome(name, result, exit_code=EXIT_OK if result.status == "ok" else EXIT_PARTIAL)

@@ -7,7 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import SecretStr
+from typer.testing import CliRunner
 
+from syncd.cli.main import app
+from syncd.state import StateStore
+from tests.integration.harness import JiraHarness
 from tests.integration.replicas import run_trial
 
 
@@ -25,3 +29,20 @@ def test_three_replicas_survive_kill_pause_and_a_cut_without_loss_or_duplicates(
     for fault in outcome.faults:
         assert fault.recovered_after is not None, f"never synced again after {fault}"
         assert fault.recovered_after <= outcome.bound, fault
+
+
+def test_a_one_shot_sync_leaves_a_tracker_a_replica_holds_and_says_so(tmp_path: Path, postgres_url: SecretStr) -> None:
+    """Exit 4, "nothing could be synced, try later", not a configuration error: the tracker is in good hands."""
+    with JiraHarness("cloud") as harness:
+        harness.on_postgres(postgres_url)
+        config = harness.settings_file(tmp_path)
+        with StateStore.connect(postgres_url, lease_ttl=30) as replica, replica.tracker_lock(harness.tracker):
+            result = CliRunner().invoke(app, ["--config", str(config), "sync"])
+        assert result.exit_code == 4, result.output
+        assert "jira.acme is being synced by another replica" in result.output
+        assert "nothing was done to it here" in result.output
+        assert (
+            "Nothing was synced here: jira.acme is synced by another replica. Run the sync again later."
+            in result.output
+        )
+        assert harness.log.records() == [], "the tracker was not asked anything"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from syncd.cli.webhooks import WebhookStatus
 from syncd.connectors.base import Check
 from syncd.errors import ConfigError
 from syncd.logging import REDACTOR
@@ -65,9 +66,11 @@ def check_json(
     problems: Iterable[ConfigError],
     warnings: Iterable[object],
     trackers: dict[str, list[Check]],
+    webhooks: Iterable[WebhookStatus] = (),
 ) -> dict[str, Any]:
     """What ``syncd check --json`` prints: every problem with its file and place, the strategy's warnings,
-    and each tracker's checklist (``ok`` null when it could not be told)."""
+    each tracker's checklist (``ok`` null when it could not be told) and, when webhooks are on, each
+    tracker's webhooks (``registered`` null when the tracker could not say)."""
     return _document(
         "check",
         exit_code,
@@ -82,6 +85,15 @@ def check_json(
         trackers=[
             {"name": name, "checks": [{"name": c.name, "ok": c.ok, "detail": REDACTOR.text(c.detail)} for c in checks]}
             for name, checks in trackers.items()
+        ],
+        webhooks=[
+            {
+                "tracker": status.tracker,
+                "registered": status.registered,
+                "error": status.error,
+                "last_arrived": status.last_arrived.isoformat() if status.last_arrived else None,
+            }
+            for status in webhooks
         ],
     )
 

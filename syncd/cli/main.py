@@ -41,7 +41,7 @@ from syncd.cli.texts import (
     nothing_synced,
     summarise_outcome,
 )
-from syncd.cli.webhooks import check_lines, webhooks_app
+from syncd.cli.webhooks import check_lines, check_statuses, webhooks_app
 from syncd.connectors.base import Check
 from syncd.core.mapper import Mapper, map_items
 from syncd.core.reconcile import plan_item
@@ -132,6 +132,7 @@ def check(
         elif not offline:
             checks = probe_trackers(settings, session.strategy())
     code = EXIT_CONFIG if problems else worst_exit_code(checks_exit_code(c) for c in checks.values())
+    webhooks = check_statuses(session) if checks else []
     if as_json:
         document = check_json(
             exit_code=code,
@@ -140,6 +141,7 @@ def check(
             problems=problems,
             warnings=files.warnings,
             trackers=checks,
+            webhooks=webhooks,
         )
         say(json.dumps(document, indent=2, ensure_ascii=False))
         raise typer.Exit(code)
@@ -152,7 +154,7 @@ def check(
         say(f"{name}:")
         for line in checklist(tracker_checks):
             say(f"  {line}")
-    for line in check_lines(session) if checks else []:
+    for line in check_lines(webhooks):
         say(line)
     raise typer.Exit(code)
 

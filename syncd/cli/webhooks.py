@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -10,12 +11,13 @@ import typer
 
 from syncd.cli.session import Session, guarded, say, session_of
 from syncd.errors import TrackerError
+from syncd.logging import REDACTOR
 from syncd.service.webhooks.registration import install, listed, remove
 from syncd.settings import Settings
 from syncd.state import Mark, StateStore
 from syncd.sync.all_trackers import select_trackers
 
-__all__ = ["check_lines", "webhook_check_lines", "webhooks_app"]
+__all__ = ["WebhookStatus", "check_lines", "check_statuses", "webhook_statuses", "webhooks_app"]
 
 webhooks_app = typer.Typer(
     help="Register syncd's webhook endpoint on the trackers (README, Webhooks).", no_args_is_help=True
@@ -54,30 +56,61 @@ def remove_command(ctx: typer.Context, tracker: TrackerOption = None) -> None:
         say(f"{name}: removed {len(remove(settings, name, site))} webhook(s)")
 
 
-def webhook_check_lines(settings: Settings, store: StateStore | None) -> list[str]:
-    """``syncd check``'s lines on webhooks: registered or not, and when the last one arrived."""
+@dataclass(frozen=True, slots=True)
+class WebhookStatus:
+    """What ``syncd check`` can tell of one tracker's webhooks.
+
+    Attributes:
+        registered: syncd's webhooks registered on the tracker; None when the tracker could not say.
+        error: why it could not say, when it could not.
+        last_arrived: when the last verified delivery arrived, as the state recorded it.
+    """
+
+    tracker: str
+    registered: int | None
+    error: str | None
+    last_arrived: datetime | None
+
+    def line(self) -> str:
+        if self.registered is None:
+            registered = f"unknown ({self.error})"
+        elif self.registered:
+            registered = f"registered ({self.registered})"
+        else:
+            registered = "not registered: run `syncd webhooks install`"
+        when = f"last arrived {self.last_arrived:%Y-%m-%d %H:%M:%S %Z}" if self.last_arrived else "none arrived yet"
+        return f"  {self.tracker}: {registered}; {when}"
+
+
+def webhook_statuses(settings: Settings, store: StateStore | None) -> list[WebhookStatus]:
+    """Each tracker's webhooks as ``syncd check`` reports them: registered or not, and when the last one
+    arrived; empty when webhooks are off."""
     if not settings.service.webhooks.enabled:
         return []
-    lines = ["webhooks:"]
+    statuses = []
     for name, site in settings.trackers().items():
         last = store.marks.get(name, Mark.LAST_WEBHOOK) if store is not None else None
-        when = f"last arrived {datetime.fromisoformat(last):%Y-%m-%d %H:%M:%S %Z}" if last else "none arrived yet"
+        arrived = datetime.fromisoformat(last) if last else None
         try:
-            hooks = listed(settings, name, site)
-            registered = f"registered ({len(hooks)})" if hooks else "not registered: run `syncd webhooks install`"
+            statuses.append(WebhookStatus(name, len(listed(settings, name, site)), None, arrived))
         except Exception as error:  # a check reports, it never stops
-            registered = f"unknown ({error.message if isinstance(error, TrackerError) else error})"
-        lines.append(f"  {name}: {registered}; {when}")
-    return lines
+            said = error.message if isinstance(error, TrackerError) else str(error)
+            statuses.append(WebhookStatus(name, None, REDACTOR.text(said), arrived))
+    return statuses
 
 
-def check_lines(session: Session) -> list[str]:
-    """:func:`webhook_check_lines` with the state store when there is one (a check never creates it)."""
+def check_statuses(session: Session) -> list[WebhookStatus]:
+    """:func:`webhook_statuses` with the state store when there is one (a check never creates it)."""
     settings = session.settings()
     if not settings.service.webhooks.enabled:
         return []
     target = settings.state_target()
     if isinstance(target, Path) and not target.exists():
-        return webhook_check_lines(settings, None)
+        return webhook_statuses(settings, None)
     with session.open_store() as store:
-        return webhook_check_lines(settings, store)
+        return webhook_statuses(settings, store)
+
+
+def check_lines(statuses: list[WebhookStatus]) -> list[str]:
+    """``syncd check``'s lines on webhooks."""
+    return ["webhooks:", *(status.line() for status in statuses)] if statuses else []

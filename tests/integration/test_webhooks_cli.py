@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,6 +78,11 @@ def test_check_says_whether_webhooks_are_registered_and_when_one_last_arrived(
     assert code == 0, out
     assert "jira.acme: registered (1); last arrived 2026-12-03 17:00:00 UTC" in out
     assert WEBHOOK_SECRET not in out
+    code, out = syncd(config, "check", "--json")
+    assert code == 0, out
+    assert json.loads(out)["webhooks"] == [
+        {"tracker": "jira.acme", "registered": 1, "error": None, "last_arrived": "2026-12-03T17:00:00+00:00"}
+    ]
 
 
 def test_install_without_a_public_url_says_which_setting_is_missing(

@@ -280,7 +280,7 @@ def _adf_blocks(document: Any) -> Iterator[str]:
         node = stack.pop()
         if not isinstance(node, dict):
             continue
-        kind = node.get("type")
+        kind = _kind(node)
         content = node.get("content")
         children = [c for c in content if isinstance(c, dict)] if isinstance(content, list) else []
         if kind in _TITLED:
@@ -289,14 +289,20 @@ def _adf_blocks(document: Any) -> Iterator[str]:
             yield _attr(node, "url")
         if kind in _INLINE:
             yield _adf_text_of(node)
-        elif any(c.get("type") in _INLINE for c in children):
+        elif any(_kind(c) in _INLINE for c in children):
             yield "".join(_adf_text_of(c) for c in children)
         else:
             stack.extend(reversed(children))
 
 
-def _adf_text_of(node: dict[str, Any]) -> str:
+def _kind(node: dict[str, Any]) -> str:
+    """A node's ``type``; empty for a malformed one (a list, a number), which is then read as a container."""
     kind = node.get("type")
+    return kind if isinstance(kind, str) else ""
+
+
+def _adf_text_of(node: dict[str, Any]) -> str:
+    kind = _kind(node)
     if kind == "text":
         return text(node.get("text")) or ""
     if kind == "hardBreak":

@@ -43,7 +43,16 @@ from syncd.strategy import Strategy
 from syncd.sync.review import current_answers, review_figures
 from syncd.sync.writes import gives_up
 
-__all__ = ["COMMENT", "NOTICE", "SNAPSHOT_SCOPE", "PostResult", "build_report", "figures_hash", "post_reports"]
+__all__ = [
+    "COMMENT",
+    "NOTICE",
+    "SNAPSHOT_SCOPE",
+    "CommentWrite",
+    "PostResult",
+    "build_report",
+    "figures_hash",
+    "post_reports",
+]
 
 _log = get_logger("syncd.sync.reports")
 COMMENT = "comment"
@@ -70,6 +79,37 @@ class PostResult:
     notices: int = 0
     notice_failures: int = 0
     error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommentWrite:
+    """One comment of the outbox's ``comment`` and ``notice`` kinds, and what to keep once the tracker
+    confirms it: the comment's id under ``target`` and ``period``, with ``hash``, the fingerprint of what
+    it shows (an unchanged report is not posted again).
+
+    Its payload is ``{"target", "marker", "body", "hash", "period"}``; ``body`` is in the tracker's
+    comment format (an ADF document, or a wiki or Markdown string).
+    """
+
+    target: str
+    marker: str
+    body: Any
+    hash: str
+    period: str
+
+    def encode(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "marker": self.marker,
+            "body": self.body,
+            "hash": self.hash,
+            "period": self.period,
+        }
+
+    @classmethod
+    def decode(cls, entry: OutboxEntry) -> CommentWrite:
+        payload = entry.payload
+        return cls(payload["target"], payload["marker"], payload["body"], payload["hash"], payload["period"])
 
 
 def build_report(
@@ -209,15 +249,15 @@ def _queue_comment(
         return False
     marker = marker_for(name, report.period if append else None)
     body = comment_body(report, name, comment_format(connector), marker)
-    payload = {"target": target, "marker": marker, "body": body, "hash": digest, "period": period}
-    store.outbox.enqueue(name, COMMENT, [(f"{target}:{period}", payload)])
+    write = CommentWrite(target, marker, body, digest, period)
+    store.outbox.enqueue(name, COMMENT, [(f"{target}:{period}", write.encode())])
     return True
 
 
 def _send_report(store: StateStore, name: str, connector: Connector) -> None:
     """Send the pending report comment; raises what the tracker answered, after recording it."""
     entries = store.outbox.pending(name, COMMENT)
-    legacy = [entry.key for entry in entries if entry.payload.get("period") == _NOTICE_PERIOD]
+    legacy = [entry.key for entry in entries if CommentWrite.decode(entry).period == _NOTICE_PERIOD]
     store.outbox.supersede(name, COMMENT, legacy)  # an earlier version's notices: queued again if they still apply
     for entry in entries:
         if entry.key not in legacy:
@@ -239,7 +279,7 @@ def _queue_notices(strategy: Strategy, store: StateStore, name: str, connector: 
         if stored.item.key not in kept and _needs_notice(store, name, stored)
     )
     keys = [*kept, *islice(fresh, limit - len(kept))]
-    store.outbox.enqueue(name, NOTICE, [(key, _notice_payload(strategy, connector, name, key)) for key in keys])
+    store.outbox.enqueue(name, NOTICE, [(key, _notice(strategy, connector, name, key).encode()) for key in keys])
 
 
 def _needs_notice(store: StateStore, name: str, stored: StoredItem) -> bool:
@@ -250,10 +290,9 @@ def _needs_notice(store: StateStore, name: str, stored: StoredItem) -> bool:
     return store.comments.get(name, item.key, _NOTICE_PERIOD) is None
 
 
-def _notice_payload(strategy: Strategy, connector: Connector, name: str, key: str) -> dict[str, Any]:
+def _notice(strategy: Strategy, connector: Connector, name: str, key: str) -> CommentWrite:
     marker = marker_for(f"{name}:notice:{key}")
-    body = _notice_body(strategy, connector, marker)
-    return {"target": key, "marker": marker, "body": body, "hash": "notice", "period": _NOTICE_PERIOD}
+    return CommentWrite(key, marker, _notice_body(strategy, connector, marker), "notice", _NOTICE_PERIOD)
 
 
 def _notice_body(strategy: Strategy, connector: Connector, marker: str) -> Any:
@@ -297,17 +336,19 @@ def _send(
     store: StateStore, name: str, connector: Connector, entry: OutboxEntry, *, give_up: Callable[[TrackerError], bool]
 ) -> None:
     """Post or edit one comment from the outbox, and record its id with the op done in one transaction."""
-    payload = entry.payload
-    stored = store.comments.get(name, payload["target"], payload["period"])
+    write = CommentWrite.decode(entry)
+    stored = store.comments.get(name, write.target, write.period)
     store.fence(name)  # posting is leased too: a replica that lost the tracker posts nothing
     try:
         comment_id = connector.upsert_comment(
-            payload["target"], payload["marker"], payload["body"], stored.comment_id if stored else None
+            write.target, write.marker, write.body, stored.comment_id if stored else None
         )
     except TrackerError as error:
         store.outbox.fail(entry.id, str(error), give_up=give_up(error), uncertain=error.may_have_landed)
         raise
-    with store.transaction():
-        store.comments.put(name, payload["target"], payload["period"], comment_id, payload["hash"])
-        store.outbox.complete(name, [(entry.id, entry.key, None)])
-    _log.info("report.posted", tracker=name, issue=payload["target"], comment=comment_id)
+
+    def keep() -> None:
+        store.comments.put(name, write.target, write.period, comment_id, write.hash)
+
+    store.outbox.complete(name, [entry.id], keep=keep)
+    _log.info("report.posted", tracker=name, issue=write.target, comment=comment_id)

@@ -174,7 +174,9 @@ class Service:
         else:
             self.health.succeeded(outcome.name, finished, problems="; ".join(outcome.result.errors[:3]) or None)
         try:
-            report = build_report(self.store, self.strategy, self.trackers, now=datetime.now(UTC))
+            report = outcome.drift  # built by the sync to post; built here only when the sync built none
+            if report is None:
+                report = build_report(self.store, self.strategy, self.trackers, now=datetime.now(UTC))
             self.metrics.observe_report(report)
         except Exception as error:  # metrics must never stop the service
             _log.warning("metrics.report_failed", error=str(error))

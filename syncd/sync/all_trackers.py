@@ -47,6 +47,8 @@ class TrackerOutcome:
     report: PostResult | None = None
     #: another replica holds the tracker's lease: not synced here, and not a failure of this replica
     elsewhere: bool = False
+    #: the drift report of every tracker built for posting after the syncs; None when none was built
+    drift: DriftReport | None = None
 
 
 def select_trackers(settings: Settings, names: Iterable[str] = ()) -> dict[str, TrackerSettings]:
@@ -167,6 +169,7 @@ def _with_reports(
     connectors: dict[str, Connector],
     settings: Settings,
 ) -> list[TrackerOutcome]:
+    drift: DriftReport | None = None
     try:
         drift = build_report(
             store, strategy, settings.trackers(), now=datetime.now(UTC), per_team=strategy.report.per_team
@@ -181,7 +184,7 @@ def _with_reports(
         post = posts.get(outcome.name)
         if post is not None and post.error is not None:
             outcome = dataclasses.replace(outcome, exit_code=worst_exit_code([outcome.exit_code, EXIT_PARTIAL]))
-        updated.append(dataclasses.replace(outcome, report=post))
+        updated.append(dataclasses.replace(outcome, report=post, drift=drift))
     return updated
 
 

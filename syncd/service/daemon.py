@@ -77,10 +77,7 @@ class Service:
         watchdog = watchdog_interval()
         self._idle_beat = watchdog if watchdog is not None else _IDLE_BEAT
         self.stats = CallStats()
-        retry = self.settings.retry
-        self.policy = RetryPolicy(
-            max_attempts=retry.max_attempts, max_wait=retry.max_wait, deadline=retry.deadline, stop=self.stop
-        )
+        self.policy = RetryPolicy.configured(self.settings.retry, stop=self.stop)
         self.control = RunControl(stop=self.stop, heartbeat=self._heartbeat)
         self.health = Health(list(self.trackers), self.settings.service.health.stale_after)
         self.schedule = {name: _Schedule() for name in self.trackers}

@@ -97,7 +97,7 @@ def sync_trackers(
         control: the service's stop switch and heartbeat.
     """
     stats = stats or CallStats()
-    policy = policy or retry_policy(settings)
+    policy = policy or RetryPolicy.configured(settings.retry)
     mapper = Mapper(strategy)
     outcomes: list[TrackerOutcome] = []
     synced: dict[str, Connector] = {}
@@ -124,11 +124,6 @@ def sync_trackers(
         for connector in opened:
             connector.close()
     return outcomes
-
-
-def retry_policy(settings: Settings) -> RetryPolicy:
-    retry = settings.retry
-    return RetryPolicy(max_attempts=retry.max_attempts, max_wait=retry.max_wait, deadline=retry.deadline)
 
 
 def _sync_one(
@@ -197,7 +192,7 @@ def post_now(
 ) -> list[PostResult]:
     """Post an already computed report to the given trackers (``syncd report --post``)."""
     stats = CallStats()
-    policy = retry_policy(settings)
+    policy = RetryPolicy.configured(settings.retry)
     connectors = {
         name: open_connector(
             name, tracker, strategy, policy=policy, stats=stats, saved=store.cursors.get(name, "profile")

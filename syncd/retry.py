@@ -17,14 +17,14 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, stop_after_delay
 
 from syncd.errors import Cancelled, RateLimited, Retriable, TrackerError, TransientError
 from syncd.logging import get_logger
 
-__all__ = ["CallStats", "RetryPolicy", "call_with_retry"]
+__all__ = ["CallStats", "RetryBounds", "RetryPolicy", "call_with_retry"]
 
 T = TypeVar("T")
 _log = get_logger("syncd.retry")
@@ -73,6 +73,19 @@ def outcome_of(error: BaseException | None) -> str:
     return "network"
 
 
+class RetryBounds(Protocol):
+    """How long to keep trying, as the settings' ``[retry]`` section says it."""
+
+    @property
+    def max_attempts(self) -> int: ...
+
+    @property
+    def max_wait(self) -> float: ...
+
+    @property
+    def deadline(self) -> float: ...
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """Bounds of retrying one call.
@@ -90,6 +103,20 @@ class RetryPolicy:
     deadline: float = 300.0
     base_wait: float = 0.5
     stop: threading.Event = field(default_factory=threading.Event, compare=False)
+
+    @classmethod
+    def configured(cls, bounds: RetryBounds, *, stop: threading.Event | None = None) -> RetryPolicy:
+        """The policy of the settings' ``[retry]`` section, for every call to the trackers.
+
+        Args:
+            stop: the service's stop switch, so a shutdown cuts a retry's wait short.
+        """
+        return cls(
+            max_attempts=bounds.max_attempts,
+            max_wait=bounds.max_wait,
+            deadline=bounds.deadline,
+            stop=stop if stop is not None else threading.Event(),
+        )
 
     def wait_for(self, state: RetryCallState) -> float:
         """Seconds to wait before the next try."""

@@ -19,7 +19,7 @@ from syncd.problems import problems_from_validation
 from syncd.state import StateStore
 from syncd.strategy import LabelScheme, Strategy, TrackerLabels
 from syncd.strategy import tracker_labels as tracker_labels_of
-from syncd.sync.writes import LABELS, label_op
+from syncd.sync.writes import LABELS, LabelWrite
 
 __all__ = ["from_state", "pick", "read_items", "tracker_labels"]
 
@@ -96,8 +96,7 @@ def _with_confirmed_writes(store: StateStore, tracker: str, item: WorkItem) -> W
         return item
     labels = item.labels
     for entry in store.outbox.confirmed_since(tracker, LABELS, item.key, seen_at):
-        op = label_op(tracker, entry)
-        labels = (labels - op.remove) | op.add
+        labels = LabelWrite.decode(entry).op.applied_to(labels)
     return dataclasses.replace(item, labels=labels)
 
 

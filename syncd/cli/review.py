@@ -19,11 +19,11 @@ import typer
 
 from syncd.cli.session import StrategyOption, guarded, say, session_of
 from syncd.errors import ConfigError, Problem
-from syncd.model import JournalEntry
+from syncd.model import JournalEntry, LabelOp
 from syncd.state import StateStore, StoredAnswer
 from syncd.strategy import Strategy
 from syncd.sync.all_trackers import select_trackers
-from syncd.sync.pins import PINS, pin_payload
+from syncd.sync.pins import PINS, PinWrite
 from syncd.sync.review import (
     NONE,
     ReviewCase,
@@ -76,7 +76,8 @@ def _record(store: StateStore, strategy: Strategy, case: ReviewCase, answer: str
             return
         journal = store.journal.get(item.tracker, [item.key]).get(item.key, JournalEntry())
         add, remove = pin_delta(answer, strategy, journal)
-        store.outbox.enqueue(item.tracker, PINS, [(item.key, pin_payload(item.id, add, remove))])
+        pin = PinWrite(LabelOp(item.tracker, item.id, item.key, add, remove))
+        store.outbox.enqueue(item.tracker, PINS, [(pin.key, pin.encode())])
 
 
 def _choice_lines(strategy: Strategy) -> list[str]:

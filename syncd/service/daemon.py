@@ -77,10 +77,7 @@ class Service:
         watchdog = watchdog_interval()
         self._idle_beat = watchdog if watchdog is not None else _IDLE_BEAT
         self.stats = CallStats()
-        retry = self.settings.retry
-        self.policy = RetryPolicy(
-            max_attempts=retry.max_attempts, max_wait=retry.max_wait, deadline=retry.deadline, stop=self.stop
-        )
+        self.policy = RetryPolicy.configured(self.settings.retry, stop=self.stop)
         self.control = RunControl(stop=self.stop, heartbeat=self._heartbeat)
         self.health = Health(list(self.trackers), self.settings.service.health.stale_after)
         self.schedule = {name: _Schedule() for name in self.trackers}
@@ -174,7 +171,9 @@ class Service:
         else:
             self.health.succeeded(outcome.name, finished, problems="; ".join(outcome.result.errors[:3]) or None)
         try:
-            report = build_report(self.store, self.strategy, self.trackers, now=datetime.now(UTC))
+            report = outcome.drift  # built by the sync to post; built here only when the sync built none
+            if report is None:
+                report = build_report(self.store, self.strategy, self.trackers, now=datetime.now(UTC))
             self.metrics.observe_report(report)
         except Exception as error:  # metrics must never stop the service
             _log.warning("metrics.report_failed", error=str(error))

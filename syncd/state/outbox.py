@@ -1,10 +1,14 @@
 """The outbox: every write is recorded before it is sent and marked done after the tracker confirms it.
 
+The outbox stores what it is given — a kind, the issue key and the payload its sender encoded — and
+hands it back; each sender owns its record type, its encoding and what it keeps once a write is
+confirmed (:mod:`syncd.sync.writes`, :mod:`syncd.sync.pins`, :mod:`syncd.sync.reports`).
+
 Every step that changes the outbox is fenced (:meth:`~syncd.state.database.Database.fence`): on a
 shared database it commits only while this replica still holds the tracker's lease.
 
 A crash at any point therefore leaves either a pending op (sent again on the next run; every op is an
-idempotent delta) or a done op with its journal entry written in the same transaction. A newer plan for
+idempotent delta) or a done op with what its sender keeps written in the same transaction. A newer plan for
 the same issue supersedes a pending op instead of queueing behind it, so a stale decision is not replayed
 after a fresher one was made.
 """
@@ -12,20 +16,18 @@ after a fresher one was made.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from syncd.model import JournalEntry
 from syncd.state.database import Database, chunks
-from syncd.state.items import Journal
 
 __all__ = ["Outbox", "OutboxEntry"]
 
 
 @dataclass(frozen=True, slots=True)
 class OutboxEntry:
-    """One pending write; ``payload`` holds the op and what to record once it is confirmed.
+    """One write as stored; ``payload`` is its sender's encoding of the op and what to keep once confirmed.
 
     ``uncertain`` says the op may have landed without syncd hearing so: it was never sent, or a send
     was in flight at a crash, or the answer was lost, timed out or was a 5xx. Only an op the tracker
@@ -46,9 +48,8 @@ _COLUMNS = "SELECT id, tracker, kind, key, payload, attempts, last_error, uncert
 
 
 class Outbox:
-    def __init__(self, db: Database, journal: Journal) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
-        self._journal = journal
 
     def enqueue(self, tracker: str, kind: str, ops: Sequence[tuple[str, dict[str, Any]]]) -> list[int]:
         """Record writes before they are sent; each supersedes a pending op of the same issue."""
@@ -129,15 +130,20 @@ class Outbox:
                 (tracker, kind),
             )
 
-    def complete(self, tracker: str, done: Sequence[tuple[int, str, JournalEntry | None]]) -> None:
-        """Mark confirmed ops done and store their journal entries, in one transaction."""
+    def complete(self, tracker: str, ids: Sequence[int], *, keep: Callable[[], object] | None = None) -> None:
+        """Mark confirmed ops done.
+
+        Args:
+            keep: stores what the sender keeps once the tracker confirmed the ops (a journal entry, a
+                comment id); it runs inside the transaction that marks them done, so a crash leaves
+                both or neither.
+        """
         now = self._db.now()
         with self._db.transaction() as db:
             self._db.fence(db, tracker)
-            db.executemany(
-                "UPDATE outbox SET status = 'done', done_at = ? WHERE id = ?", [(now, i) for i, _, _ in done]
-            )
-            self._journal.put(tracker, {key: entry for _, key, entry in done if entry is not None})
+            db.executemany("UPDATE outbox SET status = 'done', done_at = ? WHERE id = ?", [(now, i) for i in ids])
+            if keep is not None:
+                keep()
 
     def confirmed_since(self, tracker: str, kind: str, key: str, since: str) -> list[OutboxEntry]:
         """The ops of one issue that the tracker confirmed, enqueued at or after ``since``, oldest first."""

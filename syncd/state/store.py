@@ -39,7 +39,7 @@ class StateStore:
         self.marks = TrackerMarks(db)
         self.items = Items(db)
         self.journal = Journal(db)
-        self.outbox = Outbox(db, self.journal)
+        self.outbox = Outbox(db)
         self.runs = Runs(db)
         self.comments = Comments(db)
         self.snapshots = Snapshots(db)

@@ -47,6 +47,8 @@ class TrackerOutcome:
     report: PostResult | None = None
     #: another replica holds the tracker's lease: not synced here, and not a failure of this replica
     elsewhere: bool = False
+    #: the drift report of every tracker built for posting after the syncs; None when none was built
+    drift: DriftReport | None = None
 
 
 def select_trackers(settings: Settings, names: Iterable[str] = ()) -> dict[str, TrackerSettings]:
@@ -95,7 +97,7 @@ def sync_trackers(
         control: the service's stop switch and heartbeat.
     """
     stats = stats or CallStats()
-    policy = policy or retry_policy(settings)
+    policy = policy or RetryPolicy.configured(settings.retry)
     mapper = Mapper(strategy)
     outcomes: list[TrackerOutcome] = []
     synced: dict[str, Connector] = {}
@@ -122,11 +124,6 @@ def sync_trackers(
         for connector in opened:
             connector.close()
     return outcomes
-
-
-def retry_policy(settings: Settings) -> RetryPolicy:
-    retry = settings.retry
-    return RetryPolicy(max_attempts=retry.max_attempts, max_wait=retry.max_wait, deadline=retry.deadline)
 
 
 def _sync_one(
@@ -168,6 +165,7 @@ def _with_reports(
     connectors: dict[str, Connector],
     settings: Settings,
 ) -> list[TrackerOutcome]:
+    drift: DriftReport | None = None
     try:
         drift = build_report(
             store, strategy, settings.trackers(), now=datetime.now(UTC), per_team=strategy.report.per_team
@@ -182,7 +180,7 @@ def _with_reports(
         post = posts.get(outcome.name)
         if post is not None and post.error is not None:
             outcome = dataclasses.replace(outcome, exit_code=worst_exit_code([outcome.exit_code, EXIT_PARTIAL]))
-        updated.append(dataclasses.replace(outcome, report=post))
+        updated.append(dataclasses.replace(outcome, report=post, drift=drift))
     return updated
 
 
@@ -195,7 +193,7 @@ def post_now(
 ) -> list[PostResult]:
     """Post an already computed report to the given trackers (``syncd report --post``)."""
     stats = CallStats()
-    policy = retry_policy(settings)
+    policy = RetryPolicy.configured(settings.retry)
     connectors = {
         name: open_connector(
             name, tracker, strategy, policy=policy, stats=stats, saved=store.marks.get(name, Mark.PROFILE)

@@ -15,7 +15,8 @@ state store, in an order that makes every crash recoverable:
    the strategy itself changed.
 4. **Advance the cursor** to the pull's start, on the tracker's clock: every item it covers is planned and
    in the outbox.
-5. **Apply** the outbox; each confirmed op is marked done with its journal entry in one transaction.
+5. **Apply** the outbox (:mod:`syncd.sync.writes`); each confirmed op is marked done with its journal entry
+   in one transaction.
 
 A full pull also forgets issues that no longer exist in scope (deleted, moved away), behind a safety
 stop: a pull that would forget most of what the state knows is refused unless forced.
@@ -43,7 +44,7 @@ from syncd.state import Mark, StateStore
 from syncd.strategy import Strategy
 from syncd.sync.model import PlannedChange, RunControl, SyncOptions, SyncResult
 from syncd.sync.pins import send_pin_writes
-from syncd.sync.writes import LABELS, journal_until_confirmed, label_op, op_payload, send_label_writes
+from syncd.sync.writes import LABELS, LabelWrite, journal_until_confirmed, send_label_writes
 
 __all__ = [
     "Engine",
@@ -304,7 +305,7 @@ class _Sync:
         pending = {entry.key: entry for entry in self.store.outbox.pending_for(self.name, LABELS, keys)}
         for item in items:
             entry = pending.get(item.key)
-            unheard = label_op(self.name, entry) if entry is not None and entry.uncertain else None
+            unheard = LabelWrite.decode(entry).op if entry is not None and entry.uncertain else None
             journal = self._completed(item, journals.get(item.key), unheard)
             if journal is not None:
                 journals[item.key] = journal
@@ -361,12 +362,12 @@ class _Sync:
                 if not plan.op.empty
             ]
             return
-        ops = [(plan.op.key, op_payload(plan)) for plan in changes]
+        writes = [LabelWrite.of(plan) for plan in changes]
         settled = [plan.op.key for plan in plans if plan.op.empty]
         journals = {plan.op.key: journal_until_confirmed(plan) for plan in plans}
         with self.store.transaction():
             self.store.items.put(self.name, records)
-            self.store.outbox.enqueue(self.name, LABELS, ops)
+            self.store.outbox.enqueue(self.name, LABELS, [(write.key, write.encode()) for write in writes])
             self.store.outbox.supersede(self.name, LABELS, settled)
             self.store.journal.put(
                 self.name,

@@ -11,7 +11,7 @@ the journal does not list as syncd's: the next plan already reads it as a person
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from syncd.connectors.base import Connector
@@ -22,14 +22,37 @@ from syncd.state import OutboxEntry, StateStore
 from syncd.sync.model import RunControl, SyncResult
 from syncd.sync.writes import gives_up
 
-__all__ = ["PINS", "pin_payload", "pinned_journal", "send_pin_writes"]
+__all__ = ["PINS", "PinWrite", "pinned_journal", "send_pin_writes"]
 
 PINS = "pins"
 _log = get_logger("syncd.sync.pins")
 
 
-def pin_payload(item_id: str, add: Iterable[str], remove: Iterable[str]) -> dict[str, Any]:
-    return {"id": item_id, "add": sorted(add), "remove": sorted(remove)}
+@dataclass(frozen=True, slots=True)
+class PinWrite:
+    """One correction of the outbox's ``pins`` kind: its payload is ``{"id", "add", "remove"}``. What it
+    keeps once confirmed depends on the journal at that moment (:meth:`confirmed`), so it is not stored."""
+
+    op: LabelOp
+
+    @property
+    def key(self) -> str:
+        return self.op.key
+
+    def encode(self) -> dict[str, Any]:
+        return {"id": self.op.item_id, "add": sorted(self.op.add), "remove": sorted(self.op.remove)}
+
+    @classmethod
+    def decode(cls, entry: OutboxEntry) -> PinWrite:
+        payload = entry.payload
+        return cls(
+            LabelOp(
+                entry.tracker, str(payload["id"]), entry.key, frozenset(payload["add"]), frozenset(payload["remove"])
+            )
+        )
+
+    def confirmed(self, journal: JournalEntry) -> JournalEntry:
+        return pinned_journal(journal, self.op.add, self.op.remove)
 
 
 def pinned_journal(journal: JournalEntry, add: frozenset[str], remove: frozenset[str]) -> JournalEntry:
@@ -41,11 +64,6 @@ def pinned_journal(journal: JournalEntry, add: frozenset[str], remove: frozenset
     )
 
 
-def _op(tracker: str, entry: OutboxEntry) -> LabelOp:
-    payload = entry.payload
-    return LabelOp(tracker, str(payload["id"]), entry.key, frozenset(payload["add"]), frozenset(payload["remove"]))
-
-
 def send_pin_writes(store: StateStore, connector: Connector, result: SyncResult, control: RunControl) -> None:
     """Send every pending correction of the connector's tracker, each confirmed with its journal."""
     name = connector.name
@@ -54,14 +72,13 @@ def send_pin_writes(store: StateStore, connector: Connector, result: SyncResult,
         return
     store.outbox.sending(name, PINS)
     entries = {entry.key: entry for entry in pending}
+    writes = {entry.key: PinWrite.decode(entry) for entry in pending}
     store.fence(name)
-    for outcome in connector.apply([_op(name, entry) for entry in pending]):
+    for outcome in connector.apply([write.op for write in writes.values()]):
         entry = entries[outcome.op.key]
         if outcome.error is None:
             result.applied += 1
-            journal = store.journal.get(name, [entry.key]).get(entry.key, JournalEntry())
-            confirmed = pinned_journal(journal, outcome.op.add, outcome.op.remove)
-            store.outbox.complete(name, [(entry.id, entry.key, confirmed)])
+            _confirm(store, name, entry, writes[entry.key])
             continue
         error: TrackerError = outcome.error
         result.failed += 1
@@ -71,3 +88,10 @@ def send_pin_writes(store: StateStore, connector: Connector, result: SyncResult,
         if isinstance(error, AuthError):
             raise error
         control.heartbeat()
+
+
+def _confirm(store: StateStore, name: str, entry: OutboxEntry, write: PinWrite) -> None:
+    """Mark the correction done and record the person's label in the journal, in one transaction."""
+    journal = store.journal.get(name, [entry.key]).get(entry.key, JournalEntry())
+    confirmed = write.confirmed(journal)
+    store.outbox.complete(name, [entry.id], keep=lambda: store.journal.put(name, {entry.key: confirmed}))

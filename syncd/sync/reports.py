@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import islice
@@ -43,7 +43,16 @@ from syncd.strategy import Strategy
 from syncd.sync.review import current_answers, review_figures
 from syncd.sync.writes import gives_up
 
-__all__ = ["COMMENT", "NOTICE", "SNAPSHOT_SCOPE", "PostResult", "build_report", "figures_hash", "post_reports"]
+__all__ = [
+    "COMMENT",
+    "NOTICE",
+    "SNAPSHOT_SCOPE",
+    "CommentWrite",
+    "PostResult",
+    "build_report",
+    "figures_hash",
+    "post_reports",
+]
 
 _log = get_logger("syncd.sync.reports")
 COMMENT = "comment"
@@ -70,6 +79,47 @@ class PostResult:
     notices: int = 0
     notice_failures: int = 0
     error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommentWrite:
+    """One comment of the outbox's ``comment`` and ``notice`` kinds, and what to keep once the tracker
+    confirms it: the comment's id under ``target`` and ``period``, with ``hash``, the fingerprint of what
+    it shows (an unchanged report is not posted again).
+
+    Its payload is ``{"target", "marker", "body", "hash", "period"}``; ``body`` is in the tracker's
+    comment format (an ADF document, or a wiki or Markdown string).
+    """
+
+    target: str
+    marker: str
+    body: Any
+    hash: str
+    period: str
+
+    def encode(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "marker": self.marker,
+            "body": self.body,
+            "hash": self.hash,
+            "period": self.period,
+        }
+
+    @classmethod
+    def decode(cls, entry: OutboxEntry) -> CommentWrite:
+        payload = entry.payload
+        return cls(payload["target"], payload["marker"], payload["body"], payload["hash"], payload["period"])
+
+
+@dataclass(frozen=True, slots=True)
+class _Poster:
+    """What every step of posting to one tracker works with."""
+
+    strategy: Strategy
+    store: StateStore
+    name: str
+    connector: Connector
 
 
 def build_report(
@@ -155,39 +205,37 @@ def post_reports(
     report: DriftReport, strategy: Strategy, store: StateStore, connectors: Mapping[str, Connector]
 ) -> list[PostResult]:
     """Queue and send each tracker's report comment, then its notices; one tracker's failure stays its own."""
-    results = [_post_tracker(report, strategy, store, name, connector) for name, connector in connectors.items()]
+    results = [
+        _post_tracker(report, _Poster(strategy, store, name, connector)) for name, connector in connectors.items()
+    ]
     record_snapshot(store, report)
     return results
 
 
-def _post_tracker(
-    report: DriftReport, strategy: Strategy, store: StateStore, name: str, connector: Connector
-) -> PostResult:
+def _post_tracker(report: DriftReport, post: _Poster) -> PostResult:
     """The report comment first and on its own: a notice that fails must never keep the report from a tracker.
 
     Everything runs under the tracker's report lock, and the stored comment and the marker are looked for
     under it: a second process posting at the same time finds the first one's comment and edits it."""
-    with store.report_lock(name):
-        return _post_locked(report, strategy, store, name, connector)
+    with post.store.report_lock(post.name):
+        return _post_locked(report, post)
 
 
-def _post_locked(
-    report: DriftReport, strategy: Strategy, store: StateStore, name: str, connector: Connector
-) -> PostResult:
-    target = _target(strategy, connector)
+def _post_locked(report: DriftReport, post: _Poster) -> PostResult:
+    target = _target(post.strategy, post.connector)
     error: str | None = None
     queued = False
     try:
-        queued = _queue_comment(report, strategy, store, name, connector, target)
-        _send_report(store, name, connector)
+        queued = _queue_comment(report, post, target)
+        _send_report(post)
     except TrackerError as failure:
-        _log.warning("report.failed", tracker=name, error=str(failure))
+        _log.warning("report.failed", tracker=post.name, error=str(failure))
         error = str(failure)
-    _queue_notices(strategy, store, name, connector)
-    sent, failed = _send_notices(store, name, connector)
+    _queue_notices(post)
+    sent, failed = _send_notices(post)
     posted = queued and error is None
     unchanged = target is not None and not queued and error is None
-    return PostResult(name, target, posted, unchanged, notices=sent, notice_failures=failed, error=error)
+    return PostResult(post.name, target, posted, unchanged, notices=sent, notice_failures=failed, error=error)
 
 
 def _target(strategy: Strategy, connector: Connector) -> str | None:
@@ -195,68 +243,68 @@ def _target(strategy: Strategy, connector: Connector) -> str | None:
     return options.issue if options else None
 
 
-def _queue_comment(
-    report: DriftReport, strategy: Strategy, store: StateStore, name: str, connector: Connector, target: str | None
-) -> bool:
+def _queue_comment(report: DriftReport, post: _Poster, target: str | None) -> bool:
     if target is None:
         return False
-    figures = report.scope(name) or report.overall
-    append = strategy.report.mode == "append"
+    figures = report.scope(post.name) or report.overall
+    append = post.strategy.report.mode == "append"
     period = report.period if append else _ANY_PERIOD
     digest = figures_hash(figures, report)
-    stored = store.comments.get(name, target, period)
+    stored = post.store.comments.get(post.name, target, period)
     if stored is not None and stored.body_hash == digest:
         return False
-    marker = marker_for(name, report.period if append else None)
-    body = comment_body(report, name, comment_format(connector), marker)
-    payload = {"target": target, "marker": marker, "body": body, "hash": digest, "period": period}
-    store.outbox.enqueue(name, COMMENT, [(f"{target}:{period}", payload)])
+    marker = marker_for(post.name, report.period if append else None)
+    body = comment_body(report, post.name, comment_format(post.connector), marker)
+    write = CommentWrite(target, marker, body, digest, period)
+    post.store.outbox.enqueue(post.name, COMMENT, [(f"{target}:{period}", write.encode())])
     return True
 
 
-def _send_report(store: StateStore, name: str, connector: Connector) -> None:
+def _send_report(post: _Poster) -> None:
     """Send the pending report comment; raises what the tracker answered, after recording it."""
+    store, name = post.store, post.name
     entries = store.outbox.pending(name, COMMENT)
-    legacy = [entry.key for entry in entries if entry.payload.get("period") == _NOTICE_PERIOD]
+    legacy = [entry.key for entry in entries if CommentWrite.decode(entry).period == _NOTICE_PERIOD]
     store.outbox.supersede(name, COMMENT, legacy)  # an earlier version's notices: queued again if they still apply
     for entry in entries:
         if entry.key not in legacy:
-            _send(store, name, connector, entry, give_up=gives_up)
+            _send(post, entry)
 
 
-def _queue_notices(strategy: Strategy, store: StateStore, name: str, connector: Connector) -> None:
+def _queue_notices(post: _Poster) -> None:
     """Make the pending notices this run's at most ``max_notices``: earlier ones that still apply first
     (they hold their place under the cap), then new ones; notices that no longer apply are dropped."""
-    options = strategy.report
+    store, name = post.store, post.name
+    options = post.strategy.report
     limit = options.max_notices if options.notify_unaligned else 0
     pending = [entry.key for entry in store.outbox.pending(name, NOTICE)]
     known = store.items.by_key(name, pending)
-    kept = [key for key in pending if key in known and _needs_notice(store, name, known[key])][:limit]
+    kept = [key for key in pending if key in known and _needs_notice(post, known[key])][:limit]
     store.outbox.supersede(name, NOTICE, [key for key in pending if key not in kept])
     fresh = (
         stored.item.key
         for stored in store.items.all(name)
-        if stored.item.key not in kept and _needs_notice(store, name, stored)
+        if stored.item.key not in kept and _needs_notice(post, stored)
     )
     keys = [*kept, *islice(fresh, limit - len(kept))]
-    store.outbox.enqueue(name, NOTICE, [(key, _notice_payload(strategy, connector, name, key)) for key in keys])
+    store.outbox.enqueue(name, NOTICE, [(key, _notice(post, key).encode()) for key in keys])
 
 
-def _needs_notice(store: StateStore, name: str, stored: StoredItem) -> bool:
+def _needs_notice(post: _Poster, stored: StoredItem) -> bool:
     """Unaligned work in progress that has no notice yet (nor one the tracker refused for good)."""
     item, alignment = stored.item, stored.alignment
     if item.status is not StatusCategory.IN_PROGRESS or (alignment is not None and alignment.aligned):
         return False
-    return store.comments.get(name, item.key, _NOTICE_PERIOD) is None
+    return post.store.comments.get(post.name, item.key, _NOTICE_PERIOD) is None
 
 
-def _notice_payload(strategy: Strategy, connector: Connector, name: str, key: str) -> dict[str, Any]:
-    marker = marker_for(f"{name}:notice:{key}")
-    body = _notice_body(strategy, connector, marker)
-    return {"target": key, "marker": marker, "body": body, "hash": "notice", "period": _NOTICE_PERIOD}
+def _notice(post: _Poster, key: str) -> CommentWrite:
+    marker = marker_for(f"{post.name}:notice:{key}")
+    return CommentWrite(key, marker, _notice_body(post, marker), "notice", _NOTICE_PERIOD)
 
 
-def _notice_body(strategy: Strategy, connector: Connector, marker: str) -> Any:
+def _notice_body(post: _Poster, marker: str) -> Any:
+    strategy = post.strategy
     scheme = strategy.labels
     blocks: list[Block] = [
         Paragraph(
@@ -270,22 +318,22 @@ def _notice_body(strategy: Strategy, connector: Connector, marker: str) -> Any:
         ),
         Paragraph((Text(f"{marker} — posted once by syncd.", muted=True),)),
     ]
-    return render_blocks(blocks, comment_format(connector))
+    return render_blocks(blocks, comment_format(post.connector))
 
 
-def _send_notices(store: StateStore, name: str, connector: Connector) -> tuple[int, int]:
+def _send_notices(post: _Poster) -> tuple[int, int]:
     """Send the pending notices; each failure is logged and counted, never raised. A notice the tracker
     refuses for good (the issue is gone, or syncd may not comment on it) is recorded as given up, so it
     does not come back and hold a place under the cap; refused credentials end this run's notices."""
     sent = failed = 0
-    for entry in store.outbox.pending(name, NOTICE):
+    for entry in post.store.outbox.pending(post.name, NOTICE):
         try:
-            _send(store, name, connector, entry, give_up=gives_up)
+            _send(post, entry)
         except TrackerError as error:
             failed += 1
-            _log.warning("notice.failed", tracker=name, issue=entry.key, error=str(error))
+            _log.warning("notice.failed", tracker=post.name, issue=entry.key, error=str(error))
             if gives_up(error):
-                store.comments.put(name, entry.key, _NOTICE_PERIOD, "", _GIVEN_UP)
+                post.store.comments.put(post.name, entry.key, _NOTICE_PERIOD, "", _GIVEN_UP)
             if isinstance(error, AuthError):
                 break
             continue
@@ -293,21 +341,22 @@ def _send_notices(store: StateStore, name: str, connector: Connector) -> tuple[i
     return sent, failed
 
 
-def _send(
-    store: StateStore, name: str, connector: Connector, entry: OutboxEntry, *, give_up: Callable[[TrackerError], bool]
-) -> None:
+def _send(post: _Poster, entry: OutboxEntry) -> None:
     """Post or edit one comment from the outbox, and record its id with the op done in one transaction."""
-    payload = entry.payload
-    stored = store.comments.get(name, payload["target"], payload["period"])
+    store, name = post.store, post.name
+    write = CommentWrite.decode(entry)
+    stored = store.comments.get(name, write.target, write.period)
     store.fence(name)  # posting is leased too: a replica that lost the tracker posts nothing
     try:
-        comment_id = connector.upsert_comment(
-            payload["target"], payload["marker"], payload["body"], stored.comment_id if stored else None
+        comment_id = post.connector.upsert_comment(
+            write.target, write.marker, write.body, stored.comment_id if stored else None
         )
     except TrackerError as error:
-        store.outbox.fail(entry.id, str(error), give_up=give_up(error), uncertain=error.may_have_landed)
+        store.outbox.fail(entry.id, str(error), give_up=gives_up(error), uncertain=error.may_have_landed)
         raise
-    with store.transaction():
-        store.comments.put(name, payload["target"], payload["period"], comment_id, payload["hash"])
-        store.outbox.complete(name, [(entry.id, entry.key, None)])
-    _log.info("report.posted", tracker=name, issue=payload["target"], comment=comment_id)
+
+    def keep() -> None:
+        store.comments.put(name, write.target, write.period, comment_id, write.hash)
+
+    store.outbox.complete(name, [entry.id], keep=keep)
+    _log.info("report.posted", tracker=name, issue=write.target, comment=comment_id)

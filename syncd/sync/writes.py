@@ -10,6 +10,10 @@ next run from the issue's label history (:mod:`syncd.core.provenance`), never se
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
 from syncd.connectors.base import Connector
 from syncd.errors import AuthError, Fatal, TrackerError
 from syncd.logging import get_logger
@@ -17,7 +21,7 @@ from syncd.model import ItemPlan, JournalEntry, LabelOp
 from syncd.state import OutboxEntry, StateStore
 from syncd.sync.model import RunControl, SyncResult
 
-__all__ = ["LABELS", "gives_up", "journal_until_confirmed", "label_op", "op_payload", "send_label_writes"]
+__all__ = ["LABELS", "LabelWrite", "gives_up", "journal_until_confirmed", "send_label_writes"]
 
 LABELS = "labels"
 _CHUNK = 10_000  # big enough for Jira's bulk edit to gather each label change into few tasks
@@ -25,21 +29,49 @@ _CONFIRM_EVERY = 50
 _log = get_logger("syncd.sync.writes")
 
 
-def op_payload(plan: ItemPlan) -> dict[str, object]:
-    """What the outbox keeps of a plan: the delta and the journal once it is confirmed."""
-    return {
-        "id": plan.op.item_id,
-        "add": sorted(plan.op.add),
-        "remove": sorted(plan.op.remove),
-        "applied": sorted(plan.journal.applied),
-        "declined": sorted(plan.journal.declined),
-        "persons": sorted(plan.journal.persons),
-    }
+@dataclass(frozen=True, slots=True)
+class LabelWrite:
+    """One label write of the outbox's ``labels`` kind: the delta, and the journal to keep once the
+    tracker confirms it.
 
+    Its payload is ``{"id", "add", "remove", "applied", "declined", "persons"}`` (sorted lists), the issue
+    key and the tracker being the outbox's own columns.
+    """
 
-def label_op(tracker: str, entry: OutboxEntry) -> LabelOp:
-    payload = entry.payload
-    return LabelOp(tracker, str(payload["id"]), entry.key, frozenset(payload["add"]), frozenset(payload["remove"]))
+    op: LabelOp
+    confirmed: JournalEntry
+
+    @classmethod
+    def of(cls, plan: ItemPlan) -> LabelWrite:
+        return cls(plan.op, plan.journal)
+
+    @property
+    def key(self) -> str:
+        return self.op.key
+
+    def encode(self) -> dict[str, Any]:
+        return {
+            "id": self.op.item_id,
+            "add": sorted(self.op.add),
+            "remove": sorted(self.op.remove),
+            "applied": sorted(self.confirmed.applied),
+            "declined": sorted(self.confirmed.declined),
+            "persons": sorted(self.confirmed.persons),
+        }
+
+    @classmethod
+    def decode(cls, entry: OutboxEntry) -> LabelWrite:
+        """The write of a stored entry; a journal part an earlier version did not store is empty."""
+        payload: Mapping[str, Any] = entry.payload
+        op = LabelOp(
+            entry.tracker, str(payload["id"]), entry.key, frozenset(payload["add"]), frozenset(payload["remove"])
+        )
+        journal = JournalEntry(
+            frozenset(payload.get("applied", ())),
+            frozenset(payload.get("declined", ())),
+            frozenset(payload.get("persons", ())),
+        )
+        return cls(op, journal)
 
 
 def journal_until_confirmed(plan: ItemPlan) -> JournalEntry:
@@ -48,15 +80,6 @@ def journal_until_confirmed(plan: ItemPlan) -> JournalEntry:
         return plan.journal
     journal = plan.journal
     return JournalEntry((journal.applied - plan.op.add) | plan.op.remove, journal.declined, journal.persons)
-
-
-def _confirmed_journal(entry: OutboxEntry) -> JournalEntry:
-    payload = entry.payload
-    return JournalEntry(
-        frozenset(payload.get("applied", ())),
-        frozenset(payload.get("declined", ())),
-        frozenset(payload.get("persons", ())),
-    )
 
 
 def gives_up(error: TrackerError) -> bool:
@@ -86,18 +109,19 @@ def _send_chunk(
     """Send one chunk; False when the run must stop (asked to, or the credentials were refused)."""
     name = connector.name
     entries = {entry.key: entry for entry in chunk}
-    done: list[tuple[int, str, JournalEntry | None]] = []
+    writes = {entry.key: LabelWrite.decode(entry) for entry in chunk}
+    done: list[OutboxEntry] = []
     carry_on = True
     fatal: TrackerError | None = None
     store.fence(name)  # each op is sent only while this process may still write the tracker
-    for outcome in connector.apply([label_op(name, entry) for entry in chunk]):
+    for outcome in connector.apply([write.op for write in writes.values()]):
         control.heartbeat()
         entry = entries[outcome.op.key]
         if outcome.error is None:
             result.applied += 1
-            done.append((entry.id, entry.key, _confirmed_journal(entry)))
+            done.append(entry)
             if len(done) >= _CONFIRM_EVERY:
-                store.outbox.complete(name, done)
+                _confirm(store, name, done, writes)
                 done = []
                 control.progress(name, "applied", result.applied)
         else:
@@ -113,7 +137,13 @@ def _send_chunk(
             break
         store.fence(name)
     if done:
-        store.outbox.complete(name, done)
+        _confirm(store, name, done, writes)
     if fatal is not None:
         raise fatal
     return carry_on
+
+
+def _confirm(store: StateStore, name: str, done: list[OutboxEntry], writes: Mapping[str, LabelWrite]) -> None:
+    """Mark confirmed ops done and keep their journals, in one transaction."""
+    journals = {entry.key: writes[entry.key].confirmed for entry in done}
+    store.outbox.complete(name, [entry.id for entry in done], keep=lambda: store.journal.put(name, journals))

@@ -66,7 +66,11 @@ def test_a_replica_that_lost_its_lease_writes_nothing(
     for stale_write in (
         lambda: first.fence(TRACKER),
         lambda: first.outbox.enqueue(TRACKER, "labels", [("GROW-2", {})]),
-        lambda: first.outbox.complete(TRACKER, [(op, "GROW-1", JournalEntry(frozenset({"objective:growth"})))]),
+        lambda: first.outbox.complete(
+            TRACKER,
+            [op],
+            keep=lambda: first.journal.put(TRACKER, {"GROW-1": JournalEntry(frozenset({"objective:growth"}))}),
+        ),
         lambda: first.outbox.fail(op, "503"),
         lambda: first.outbox.sending(TRACKER, "labels"),
         lambda: first.comments.put(TRACKER, "STRAT-1", "*", "1", "h"),
@@ -81,7 +85,7 @@ def test_a_replica_that_lost_its_lease_writes_nothing(
     assert other.journal.get(TRACKER, ["GROW-1"]) == {}
     assert other.comments.get(TRACKER, "STRAT-1", "*") is None
     assert other.marks.get(TRACKER, Mark.PULL_CURSOR) is None
-    other.outbox.complete(TRACKER, [(op, "GROW-1", None)])
+    other.outbox.complete(TRACKER, [op])
 
 
 def test_the_fencing_token_grows_with_every_takeover(postgres_url: SecretStr) -> None:

@@ -122,7 +122,8 @@ def test_outbox_lifecycle_with_journal_in_one_transaction(store: StateStore) -> 
     assert [p.id for p in pending] == [second], "a newer op for the same issue supersedes"
     store.outbox.fail(second, "503")
     assert store.outbox.pending(TRACKER)[0].attempts == 1
-    store.outbox.complete(TRACKER, [(second, "GROW-1", JournalEntry(frozenset({"objective:ops"})))])
+    journal = {"GROW-1": JournalEntry(frozenset({"objective:ops"}))}
+    store.outbox.complete(TRACKER, [second], keep=lambda: store.journal.put(TRACKER, journal))
     assert store.outbox.pending(TRACKER) == []
     assert store.journal.get(TRACKER, ["GROW-1"])["GROW-1"].applied == {"objective:ops"}
     assert first != second

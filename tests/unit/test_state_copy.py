@@ -31,7 +31,8 @@ def fill(store: StateStore) -> None:
     done, failed, _ = store.outbox.enqueue(
         TRACKER, "labels", [("GROW-1", {"add": ["objective:growth"]}), ("GROW-2", {}), ("GROW-3", {"add": ["x"]})]
     )
-    store.outbox.complete(TRACKER, [(done, "GROW-1", JournalEntry(frozenset({"objective:growth"}), frozenset({"v"})))])
+    journal = {"GROW-1": JournalEntry(frozenset({"objective:growth"}), frozenset({"v"}))}
+    store.outbox.complete(TRACKER, [done], keep=lambda: store.journal.put(TRACKER, journal))
     store.outbox.fail(failed, "400 bad label", give_up=True)
     store.runs.finish(store.runs.start(TRACKER), "ok", {"pulled": 2})
     store.runs.start(TRACKER)

@@ -5,6 +5,9 @@ tracker never holds up the others; a failure retries after a growing pause (30 s
 the interval) instead of spinning. Every ``full_sweep_every``-th sync of a tracker reads all its issues,
 to notice deleted and moved ones (counted in the state, so a restart does not put a sweep off).
 
+With PostgreSQL state, several replicas share the trackers out: each holds at most the trackers divided by
+the live replicas, rounded up, and gives up the extra ones after a sync when a replica joins.
+
 Signals: SIGTERM and SIGINT stop at the next safe point — after the page or write in flight, with
 everything done so far recorded — even in the middle of a retry's wait, and exit 0. A request in flight
 gets ``STOP_GRACE`` seconds to finish, then it is cut, so no tracker can hold a stop up. SIGHUP reloads the
@@ -96,6 +99,7 @@ class Service:
         if self.webhooks is not None:
             self.webhooks.start()
         watchdog = self._start_watchdog()
+        self.store.share_trackers(list(self.trackers))
         self.notifier.ready(f"syncing {len(self.trackers)} trackers every {self.settings.service.interval:g}s")
         _log.info("service.started", trackers=list(self.trackers), interval=self.settings.service.interval)
         try:
@@ -149,6 +153,7 @@ class Service:
             self._heartbeat()
         schedule.runs += 1
         self._record(outcome, duration=time.monotonic() - started)
+        self._shed()
         if self.stop.is_set():
             return
         ok = outcome.result is not None or outcome.elsewhere
@@ -178,6 +183,15 @@ class Service:
         except Exception as error:  # metrics must never stop the service
             _log.warning("metrics.report_failed", error=str(error))
         self.notifier.status(_status_line(outcome))
+
+    def _shed(self) -> None:
+        """Give up the trackers above this replica's share (another replica joined); each is then left to
+        the replica that takes it, and synced from here again only if none does and a share frees up."""
+        try:
+            for name in self.store.shed_extra_trackers():
+                self.health.elsewhere(name, time.time(), "left to another replica: this one holds its share")
+        except Exception as error:  # sharing is an optimisation: a failure keeps the leases, never the loop down
+            _log.warning("lease.shed_failed", error=str(error))
 
     def _drain_webhooks(self) -> None:
         """Read the issues webhooks named whose debounce is over (a failure is logged, polling covers it)."""

@@ -69,6 +69,14 @@ class Database(Protocol):
         """The exclusive right to sync ``tracker`` against this database."""
         ...
 
+    def share(self, trackers: Sequence[str]) -> None:
+        """Share ``trackers`` out with the other processes that share them (several service replicas)."""
+        ...
+
+    def shed(self) -> list[str]:
+        """Give up the trackers held above this process's fair share; the names given up."""
+        ...
+
     def report_lock(self, tracker: str, *, wait: float) -> AbstractContextManager[None]:
         """The right to post ``tracker``'s report comments, waited for up to ``wait`` seconds."""
         ...

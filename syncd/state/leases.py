@@ -8,6 +8,11 @@ that lost its lease and wakes up late finds a newer token and stops before it ap
 
 The check updates the lease row, so on PostgreSQL it also locks it until the write commits: a takeover
 waits for the write in flight instead of racing it.
+
+Replicas share the trackers out: each service replica keeps a presence row (``replica:<holder>``, a lease
+of its own, renewed like the others), so every replica can count the live ones and hold no more than its
+fair share, the trackers divided by the replicas, rounded up. Which ones each holds is first come, first
+served; a replica above its share (one joined, or came back) gives the extra leases up after its sync.
 """
 
 from __future__ import annotations
@@ -17,7 +22,16 @@ from dataclasses import dataclass
 from syncd.errors import LeaseLost, TrackerBusy
 from syncd.state.database import Connection, Database
 
-__all__ = ["Lease", "LeaseLost", "Leases", "TrackerBusy"]
+__all__ = ["Lease", "LeaseLost", "Leases", "TrackerBusy", "fair_share"]
+
+PRESENCE = "replica:"
+"""The name prefix of the replicas' presence rows: no tracker name has a colon (settings refuse one)."""
+
+
+def fair_share(trackers: int, replicas: int) -> int:
+    """How many trackers one replica may hold: all of them divided among the live replicas, rounded up, so
+    that the replicas together can always hold every tracker."""
+    return -(-trackers // max(replicas, 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +92,22 @@ class Leases:
                 "UPDATE leases SET expires_at = 0 WHERE name = ? AND holder = ? AND token = ?",
                 (lease.name, lease.holder, lease.token),
             )
+
+    def announce(self) -> Lease:
+        """This replica's presence row, taken or renewed: it counts among the live replicas for ``ttl``."""
+        lease = self.acquire(PRESENCE + self.holder)
+        if lease is None:  # the holder is unique to this process, so no other can hold its row
+            raise AssertionError(f"the presence of {self.holder} is held by another replica")
+        return lease
+
+    def replicas(self) -> int:
+        """The live replicas that share the trackers out (those whose presence has not expired)."""
+        now = self._db.dialect.epoch
+        row = self._db.execute(
+            f"SELECT count(*) FROM leases WHERE name LIKE ? AND expires_at >= {now}",  # noqa: S608 - the clock
+            (PRESENCE + "%",),
+        ).fetchone()
+        return int(row[0])
 
     def holder_of(self, name: str) -> tuple[str, float] | None:
         """Who holds a live lease on ``name`` and for how many more seconds."""

@@ -28,7 +28,7 @@ from syncd.errors import StateError
 from syncd.logging import get_logger
 from syncd.state.database import Clock, Rows, utcnow
 from syncd.state.dialect import POSTGRES, pyformat
-from syncd.state.leases import Lease, LeaseLost, Leases, TrackerBusy
+from syncd.state.leases import Lease, LeaseLost, Leases, TrackerBusy, fair_share
 
 __all__ = ["DEFAULT_LEASE_TTL", "PostgresDatabase", "safe_location"]
 
@@ -90,6 +90,8 @@ class PostgresDatabase:
         self.leases = Leases(self, holder=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}", ttl=lease_ttl)
         self._held: dict[str, Lease] = {}
         self._held_lock = threading.Lock()
+        self._sharing: frozenset[str] | None = None
+        self._presence: Lease | None = None
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
 
@@ -160,7 +162,29 @@ class PostgresDatabase:
             lease = self._take(tracker)
         yield
 
+    def share(self, trackers: Sequence[str]) -> None:
+        """Share ``trackers`` out with the other replicas that share them (the service does): count among
+        the live replicas from now on, and hold no more of them than a fair share."""
+        self._sharing = frozenset(trackers)
+        self._presence = self.leases.announce()
+        self._start_renewer()
+
+    def shed(self) -> list[str]:
+        """Give up the leases above this replica's fair share (a replica joined), so another can take them;
+        call it between syncs. Keeps the first trackers by name, so the replicas agree on who keeps what."""
+        if self._sharing is None:
+            return []
+        share = fair_share(len(self._sharing), self.leases.replicas())
+        with self._held_lock:
+            extra = sorted(name for name in self._held if name in self._sharing)[share:]
+            leases = [self._held.pop(name) for name in extra]
+        for lease in leases:
+            self.leases.release(lease)
+            _log.info("lease.shed", tracker=lease.name, token=lease.token, share=share)
+        return extra
+
     def _take(self, tracker: str) -> Lease:
+        self._refuse_above_share(tracker)
         lease = self.leases.acquire(tracker)
         if lease is None:
             holder = self.leases.holder_of(tracker)
@@ -171,6 +195,19 @@ class PostgresDatabase:
         _log.info("lease.taken", tracker=tracker, token=lease.token, ttl=self.leases.ttl)
         self._start_renewer()
         return lease
+
+    def _refuse_above_share(self, tracker: str) -> None:
+        if self._sharing is None or tracker not in self._sharing:
+            return
+        replicas = self.leases.replicas()
+        share = fair_share(len(self._sharing), replicas)
+        with self._held_lock:
+            held = sum(1 for name in self._held if name in self._sharing)
+        if held >= share and self.leases.holder_of(tracker) is None:
+            raise TrackerBusy(
+                f"{tracker} is left to another replica: this one syncs {held} of the {len(self._sharing)} "
+                f"trackers, its share among {replicas} replicas"
+            )
 
     @contextmanager
     def report_lock(self, tracker: str, *, wait: float) -> Iterator[None]:
@@ -222,6 +259,7 @@ class PostgresDatabase:
         while not self._stop.wait(self.leases.ttl / 3):
             with self._held_lock:
                 held = list(self._held.values())
+            self._renew_presence()
             for lease in held:
                 try:
                     kept = self.leases.renew(lease)
@@ -232,12 +270,23 @@ class PostgresDatabase:
                     self._drop(lease)
                     _log.warning("lease.lost", tracker=lease.name, token=lease.token)
 
+    def _renew_presence(self) -> None:
+        if self._presence is None:
+            return
+        try:
+            if not self.leases.renew(self._presence):
+                self._presence = self.leases.announce()
+        except psycopg.Error as exc:
+            _log.warning("presence.renew_failed", error=str(exc))
+
     def close(self) -> None:
         self._stop.set()
         if self._renewer is not None:
             self._renewer.join(timeout=5)
         with self._held_lock:
             held, self._held = list(self._held.values()), {}
+        if self._presence is not None:
+            held.append(self._presence)
         for lease in held:
             try:
                 self.leases.release(lease)

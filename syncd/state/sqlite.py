@@ -124,6 +124,12 @@ class SqliteDatabase:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
+    def share(self, trackers: Sequence[str]) -> None:
+        """One process at a time holds a SQLite state: there is nobody to share with."""
+
+    def shed(self) -> list[str]:
+        return []
+
     def fence(self, db: Any, tracker: str) -> None:
         """Writes need no lease here: :meth:`tracker_lock` already keeps every other process out."""
 

@@ -9,6 +9,7 @@ leaves the last good state. The engines are :mod:`.sqlite` and :mod:`.postgres`.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from pathlib import Path
 
@@ -134,6 +135,15 @@ class StateStore:
     def tracker_lock(self, tracker: str) -> AbstractContextManager[None]:
         """Hold the exclusive right to sync ``tracker``: a file lock on SQLite, a lease on PostgreSQL."""
         return self._db.tracker_lock(tracker)
+
+    def share_trackers(self, trackers: Sequence[str]) -> None:
+        """On PostgreSQL, share ``trackers`` out with the other service replicas: each holds at most the
+        trackers divided by the live replicas, rounded up (see :mod:`syncd.state.leases`)."""
+        self._db.share(trackers)
+
+    def shed_extra_trackers(self) -> list[str]:
+        """Give up the trackers this replica holds above its share, between syncs; the names given up."""
+        return self._db.shed()
 
     def posting_lease(self, tracker: str) -> AbstractContextManager[None]:
         """What posting a report outside a sync (``report --post``) must hold besides :meth:`report_lock`:

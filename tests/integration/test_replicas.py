@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from syncd.cli.main import app
 from syncd.state import StateStore
-from tests.integration.harness import JiraHarness
-from tests.integration.replicas import run_trial
+from tests.integration.harness import JiraHarness, LinearHarness
+from tests.integration.replicas import Replicas, _wait_for, holder_pid, run_trial
 
 
 def test_three_replicas_survive_kill_pause_and_a_cut_without_loss_or_duplicates(
@@ -46,3 +46,29 @@ def test_a_one_shot_sync_leaves_a_tracker_a_replica_holds_and_says_so(tmp_path: 
             in result.output
         )
         assert harness.log.records() == [], "the tracker was not asked anything"
+
+
+def test_two_replicas_share_two_trackers_and_one_takes_both_when_the_other_dies(
+    tmp_path: Path, postgres_url: SecretStr
+) -> None:
+    with JiraHarness("cloud") as jira, LinearHarness() as linear:
+        jira.on_postgres(postgres_url)
+        jira.tweak("[service]\n", "[service]\ninterval = 10\njitter = 0\n")
+        config = jira.settings_file(tmp_path)
+        config.write_text(config.read_text() + linear.settings(tmp_path) + "\n[service.health]\nenabled = false\n")
+        trackers = (jira.tracker, linear.tracker)
+        replicas = Replicas(config, tmp_path, 2)
+        try:
+            holders = lambda: [holder_pid(postgres_url, tracker) for tracker in trackers]  # noqa: E731
+            assert _wait_for(lambda: None not in holders() and len(set(holders())) == 2, 60), (
+                f"each replica should hold one tracker: {holders()}"
+            )
+            number = replicas.number_of(holders()[1])
+            assert number is not None
+            replicas.kill(number)
+            assert _wait_for(lambda: None not in holders() and len(set(holders())) == 1, 60), (
+                f"the survivor should hold both trackers: {holders()}"
+            )
+            assert holders()[0] == replicas.processes[1 - number].pid
+        finally:
+            replicas.stop()

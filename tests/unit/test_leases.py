@@ -128,3 +128,58 @@ def test_a_tracker_held_elsewhere_keeps_this_replica_healthy() -> None:
     assert healthy
     assert details["trackers"][TRACKER]["held_elsewhere"].startswith("jira.acme is being synced")
     assert not health.report(now=161.0)[0], "unless it stops finding the lease held"
+
+
+SHARED = ["jira.a", "jira.b", "linear.c", "linear.d"]
+
+
+def held(store: StateStore) -> list[str]:
+    """The shared trackers ``store`` can sync now, taking the free ones up to its share."""
+    mine = []
+    for tracker in SHARED:
+        try:
+            with store.tracker_lock(tracker):
+                mine.append(tracker)
+        except TrackerBusy:
+            pass
+    return mine
+
+
+def test_replicas_share_the_trackers_out_and_take_them_back_when_one_leaves(postgres_url: SecretStr) -> None:
+    with StateStore.connect(postgres_url) as first:
+        first.share_trackers(SHARED)
+        assert held(first) == SHARED, "alone, a replica syncs every tracker"
+        with StateStore.connect(postgres_url) as second:
+            second.share_trackers(SHARED)
+            assert held(second) == [], "every tracker is held"
+            assert first.shed_extra_trackers() == ["linear.c", "linear.d"], "two replicas: a share of two each"
+            assert held(second) == ["linear.c", "linear.d"]
+            assert held(first) == ["jira.a", "jira.b"], "the first keeps its share and takes no more"
+            assert first.shed_extra_trackers() == []
+            assert second.shed_extra_trackers() == []
+            with pytest.raises(TrackerBusy, match=r"linear.c is being synced by another replica"):
+                first.tracker_lock("linear.c").__enter__()
+        assert held(first) == SHARED, "the second replica left: its trackers come back at once"
+
+
+def test_a_replica_at_its_share_leaves_a_free_tracker_to_the_others(postgres_url: SecretStr) -> None:
+    with StateStore.connect(postgres_url) as first, StateStore.connect(postgres_url) as second:
+        first.share_trackers(SHARED[:2])
+        second.share_trackers(SHARED[:2])
+        with first.tracker_lock("jira.a"):
+            pass
+        with pytest.raises(TrackerBusy, match=r"jira.b is left to another replica: this one syncs 1 of the 2 trackers"):
+            first.tracker_lock("jira.b").__enter__()
+        with second.tracker_lock("jira.b"):
+            pass
+
+
+def test_a_replica_whose_presence_lapsed_stops_counting(postgres_url: SecretStr) -> None:
+    with StateStore.connect(postgres_url) as first, StateStore.connect(postgres_url) as other:
+        first.share_trackers(SHARED)
+        other.share_trackers(SHARED)
+        assert held(first) == ["jira.a", "jira.b"]
+        with psycopg.connect(postgres_url.get_secret_value(), autocommit=True) as db:
+            db.execute("UPDATE leases SET expires_at = 0 WHERE name LIKE 'replica:%%'")
+        first.share_trackers(SHARED)  # the first renews its presence; the other (paused, cut off) does not
+        assert held(first) == SHARED, "a replica whose presence lapsed no longer has a share"

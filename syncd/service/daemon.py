@@ -98,6 +98,7 @@ class Service:
         server = self._start_health()
         if self.webhooks is not None:
             self.webhooks.start()
+            self.store.on_handoff(self.wake.set)
         watchdog = self._start_watchdog()
         self.store.share_trackers(list(self.trackers))
         self.notifier.ready(f"syncing {len(self.trackers)} trackers every {self.settings.service.interval:g}s")

@@ -77,6 +77,18 @@ class Database(Protocol):
         """Give up the trackers held above this process's fair share; the names given up."""
         ...
 
+    def holds(self, tracker: str) -> bool:
+        """Whether this process may sync ``tracker`` now without taking it from another."""
+        ...
+
+    def notify(self, db: Connection, channel: str) -> None:
+        """Inside a transaction: wake the listeners of ``channel`` once it commits."""
+        ...
+
+    def listen(self, channel: str, callback: Callable[[], None]) -> None:
+        """Call ``callback`` whenever another process notifies ``channel`` (until the store closes)."""
+        ...
+
     def report_lock(self, tracker: str, *, wait: float) -> AbstractContextManager[None]:
         """The right to post ``tracker``'s report comments, waited for up to ``wait`` seconds."""
         ...

@@ -34,6 +34,12 @@ class Mark(StrEnum):
     LAST_WEBHOOK = "webhook"
     """When the last verified webhook delivery arrived, for ``syncd check`` and the relaxed poll."""
 
+    @property
+    def fenced(self) -> bool:
+        """Whether only the holder of the tracker's lease may set it: every mark of the sync is, but any
+        replica's receiver may note that a webhook arrived."""
+        return self is not Mark.LAST_WEBHOOK
+
 
 class TrackerMarks:
     """The :class:`Mark` values of each tracker."""
@@ -49,7 +55,8 @@ class TrackerMarks:
 
     def set(self, tracker: str, mark: Mark, value: str) -> None:
         with self._db.transaction() as db:
-            self._db.fence(db, tracker)
+            if mark.fenced:
+                self._db.fence(db, tracker)
             db.execute(
                 "INSERT INTO cursors (tracker, scope, value, updated_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (tracker, scope) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",

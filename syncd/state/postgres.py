@@ -14,12 +14,13 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool, PoolTimeout
 from pydantic import SecretStr
@@ -90,6 +91,7 @@ class PostgresDatabase:
         self.leases = Leases(self, holder=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}", ttl=lease_ttl)
         self._held: dict[str, Lease] = {}
         self._held_lock = threading.Lock()
+        self._listeners: list[threading.Thread] = []
         self._sharing: frozenset[str] | None = None
         self._presence: Lease | None = None
         self._stop = threading.Event()
@@ -196,6 +198,37 @@ class PostgresDatabase:
         self._start_renewer()
         return lease
 
+    def holds(self, tracker: str) -> bool:
+        with self._held_lock:
+            return tracker in self._held
+
+    def notify(self, db: Any, channel: str) -> None:
+        db.execute("SELECT pg_notify(?, '')", (channel,))
+
+    def listen(self, channel: str, callback: Callable[[], None]) -> None:
+        """A thread on a connection of its own waits for ``channel``'s notifications; when the connection
+        drops it connects again and calls ``callback`` once, for what it may have missed meanwhile."""
+        thread = threading.Thread(target=self._listen, args=(channel, callback), name=f"listen-{channel}", daemon=True)
+        thread.start()
+        self._listeners.append(thread)
+
+    def _listen(self, channel: str, callback: Callable[[], None]) -> None:
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._conninfo(), autocommit=True, connect_timeout=10) as connection:
+                    connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+                    callback()
+                    while not self._stop.is_set():
+                        for _ in connection.notifies(timeout=1.0, stop_after=1):
+                            callback()
+            except psycopg.Error as exc:
+                _log.warning("state.listen_failed", channel=channel, error=str(exc))
+                self._stop.wait(1.0)
+
+    def _conninfo(self) -> str:
+        conninfo = self._pool.conninfo
+        return conninfo() if callable(conninfo) else conninfo
+
     def _refuse_above_share(self, tracker: str) -> None:
         if self._sharing is None or tracker not in self._sharing:
             return
@@ -283,6 +316,8 @@ class PostgresDatabase:
         self._stop.set()
         if self._renewer is not None:
             self._renewer.join(timeout=5)
+        for listener in self._listeners:
+            listener.join(timeout=5)
         with self._held_lock:
             held, self._held = list(self._held.values()), {}
         if self._presence is not None:

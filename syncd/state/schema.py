@@ -64,6 +64,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             answer TEXT NOT NULL, rules TEXT NOT NULL, reviewed_at TEXT NOT NULL,
             PRIMARY KEY (tracker, key, period))""",
     ),
+    # 6: webhook keys a replica received for a tracker another replica holds, for the holder to read.
+    (
+        """CREATE TABLE handoffs (
+            tracker TEXT NOT NULL, key TEXT NOT NULL, handed_at TEXT NOT NULL, PRIMARY KEY (tracker, key))""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

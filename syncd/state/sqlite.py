@@ -10,7 +10,7 @@ import fcntl
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -129,6 +129,16 @@ class SqliteDatabase:
 
     def shed(self) -> list[str]:
         return []
+
+    def holds(self, tracker: str) -> bool:
+        """The one process that uses a SQLite state syncs every tracker (its lock is taken per sync)."""
+        return True
+
+    def notify(self, db: Any, channel: str) -> None:
+        """Nobody else shares the file to be woken."""
+
+    def listen(self, channel: str, callback: Callable[[], None]) -> None:
+        """Nobody else shares the file to wake this process."""
 
     def fence(self, db: Any, tracker: str) -> None:
         """Writes need no lease here: :meth:`tracker_lock` already keeps every other process out."""

@@ -9,7 +9,7 @@ leaves the last good state. The engines are :mod:`.sqlite` and :mod:`.postgres`.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from pydantic import SecretStr
 from syncd.errors import StateError
 from syncd.state.copy import copy_tables
 from syncd.state.database import Clock, Connection, Database, utcnow
+from syncd.state.handoffs import HANDOFF_CHANNEL, Handoffs
 from syncd.state.history import Comments, Runs, Snapshots, TrackerMarks
 from syncd.state.items import Items, Journal
 from syncd.state.outbox import Outbox
@@ -29,7 +30,7 @@ from syncd.state.sqlite import SqliteDatabase
 
 __all__ = ["TABLES", "StateStore"]
 
-TABLES = ("cursors", "items", "label_journal", "outbox", "comments", "runs", "snapshots", "reviews")
+TABLES = ("cursors", "items", "label_journal", "outbox", "comments", "runs", "snapshots", "reviews", "handoffs")
 
 
 class StateStore:
@@ -38,6 +39,7 @@ class StateStore:
     def __init__(self, db: Database) -> None:
         self._db = db
         self.marks = TrackerMarks(db)
+        self.handoffs = Handoffs(db)
         self.items = Items(db)
         self.journal = Journal(db)
         self.outbox = Outbox(db)
@@ -140,6 +142,14 @@ class StateStore:
         """On PostgreSQL, share ``trackers`` out with the other service replicas: each holds at most the
         trackers divided by the live replicas, rounded up (see :mod:`syncd.state.leases`)."""
         self._db.share(trackers)
+
+    def holds(self, tracker: str) -> bool:
+        """Whether this process holds ``tracker`` now: on PostgreSQL its lease; on SQLite always."""
+        return self._db.holds(tracker)
+
+    def on_handoff(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` whenever another replica hands webhook keys over (PostgreSQL only)."""
+        self._db.listen(HANDOFF_CHANNEL, callback)
 
     def shed_extra_trackers(self) -> list[str]:
         """Give up the trackers this replica holds above its share, between syncs; the names given up."""

@@ -4,6 +4,10 @@ The service loop calls :meth:`WebhookService.drain` between polls: the keys whos
 again by key and planned and written as in a sync (:meth:`~syncd.sync.engine.Engine.sync_keys`), through
 connectors kept open between drains. Drift reports are not posted here: they keep to the poll's schedule.
 While webhooks arrive, the polls may be relaxed to ``relaxed_interval``; they never stop.
+
+With several replicas behind one address, a webhook reaches any of them: keys for a tracker another
+replica holds are handed over through the state (:mod:`syncd.state.handoffs`), and the holder, woken by
+the database, reads them at once.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from prometheus_client import CollectorRegistry
 
 from syncd.connectors import Connector, open_connector
 from syncd.diagnosis import describe_error
-from syncd.errors import Cancelled
+from syncd.errors import Cancelled, TrackerBusy
 from syncd.logging import get_logger
 from syncd.retry import CallStats, RetryPolicy
 from syncd.service.webhooks.endpoints import endpoints
@@ -32,8 +36,6 @@ from syncd.sync.engine import Engine
 from syncd.sync.model import RunControl, SyncResult
 
 __all__ = ["WebhookService"]
-
-"""The state store's cursor kind under which the time of a tracker's last accepted webhook is kept."""
 
 _log = get_logger("syncd.service.webhooks")
 
@@ -106,7 +108,7 @@ class WebhookService:
     ) -> list[SyncResult]:
         """Read, plan and write the keys whose wait is over; one tracker's failure never stops the others."""
         results: list[SyncResult] = []
-        for tracker, keys in self.queue.take_ready(time.monotonic()).items():
+        for tracker, keys in self._with_handed_over(self.queue.take_ready(time.monotonic()), store).items():
             self.metrics.depth.set(len(self.queue))
             if control.stop.is_set():
                 break
@@ -117,6 +119,18 @@ class WebhookService:
                 results.append(result)
         self._save_last_events(store)
         return results
+
+    def _with_handed_over(self, ready: dict[str, list[str]], store: StateStore) -> dict[str, list[str]]:
+        """The keys ready here, with those other replicas handed over for the trackers this one holds."""
+        merged = dict(ready)
+        for tracker in self.trackers:
+            if not store.holds(tracker):
+                continue
+            handed = store.handoffs.take(tracker)
+            if handed:
+                _log.info("webhook.taken_over", tracker=tracker, keys=len(handed))
+                merged[tracker] = sorted({*merged.get(tracker, ()), *handed})
+        return merged
 
     def _refresh(
         self,
@@ -145,6 +159,10 @@ class WebhookService:
             result = engine.sync_keys(keys)
         except Cancelled:
             return None
+        except TrackerBusy as busy:
+            store.handoffs.put(tracker, keys)
+            _log.info("webhook.handed_over", tracker=tracker, keys=len(keys), holder=str(busy))
+            return None
         except Exception as exc:
             broken = self._connectors.pop(tracker, None)
             if broken is not None:
@@ -155,10 +173,16 @@ class WebhookService:
         return result
 
     def _save_last_events(self, store: StateStore) -> None:
+        """Note when each tracker's last webhook arrived; a note that cannot be written waits for the next."""
         for tracker, at in self.intake.last_events().items():
-            if self._saved.get(tracker) != at:
+            if self._saved.get(tracker) == at:
+                continue
+            try:
                 store.marks.set(tracker, Mark.LAST_WEBHOOK, datetime.fromtimestamp(at, UTC).isoformat())
-                self._saved[tracker] = at
+            except Exception as error:  # informational: never worth stopping the loop for
+                _log.warning("webhook.note_failed", tracker=tracker, error=str(error))
+                continue
+            self._saved[tracker] = at
 
     def health(self) -> dict[str, Any]:
         """What ``/healthz`` says of webhooks: queue depth, trackers left to their next poll, last events."""

@@ -13,15 +13,17 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from syncd.errors import AuthError, NotFound, TrackerError
 from syncd.model import LabelHistory, LabelOp, TrackerKind, WorkItem
 from syncd.strategy import TrackerLabels
 
-__all__ = ["Check", "Connector", "Identity", "OpResult", "Skipped", "fetch_each", "holds_marker"]
+__all__ = ["Check", "CommentFormat", "Connector", "Identity", "OpResult", "Skipped", "fetch_each", "holds_marker"]
 
 T = TypeVar("T")
+CommentFormat = Literal["adf", "wiki", "md"]
+"""How a tracker's comments are written: Atlassian Document Format, Jira wiki markup, or Markdown."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,18 @@ class Connector(Protocol):
     @property
     def requests(self) -> int:
         """HTTP requests sent so far, retries included."""
+
+    @property
+    def comment_format(self) -> CommentFormat:
+        """How this tracker's comments are written; decided from what is already known, never by asking
+        the tracker, so formatting a report sends nothing."""
+
+    def pull_clock(self) -> datetime | None:
+        """The tracker's clock when the last pull's first page was answered (the bound of the next pull),
+        or None when the tracker told nothing of its time."""
+
+    def profile_json(self) -> dict[str, Any] | None:
+        """What the tracker said about itself, to keep in the state store for the next run (None: nothing)."""
 
     def whoami(self) -> Identity:
         """The account syncd acts as; raises AuthError when the credentials are refused."""

@@ -13,7 +13,8 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from syncd.connectors.base import Identity, OpResult, Skipped
+from syncd.connectors.base import CommentFormat, Identity, OpResult, Skipped
+from syncd.connectors.upsert import Comment, comment_text, upsert_by_marker
 from syncd.errors import NotFound, TrackerError, TransientError
 from syncd.model import LabelChange, LabelHistory, LabelOp, StatusCategory, TrackerKind, WorkItem
 from syncd.strategy import LabelScheme, TrackerLabels, tracker_labels
@@ -43,6 +44,17 @@ class MemoryTracker:
     @property
     def requests(self) -> int:
         return self.reads + self.writes + self.history_reads
+
+    @property
+    def comment_format(self) -> CommentFormat:
+        return "md" if self.kind is TrackerKind.LINEAR else "adf"
+
+    def pull_clock(self) -> datetime | None:
+        """None: like a tracker whose answers carry no clock, the engine bounds by the newest ``updated``."""
+        return None
+
+    def profile_json(self) -> dict[str, Any] | None:
+        return None
 
     def tick(self) -> datetime:
         now = max(datetime.now(UTC), self._last + timedelta(microseconds=1))
@@ -138,15 +150,31 @@ class MemoryTracker:
                 yield OpResult(op)
 
     def upsert_comment(self, issue: str, marker: str, body: Any, comment_id: str | None) -> str:
+        """The connectors' own upsert (:func:`~syncd.connectors.upsert.upsert_by_marker`), over a dict."""
         self.writes += 1
-        thread = self.comments.setdefault(issue, {})
-        for existing_id, existing in thread.items():
-            if existing_id == comment_id or marker in str(existing):
-                thread[existing_id] = body
-                return existing_id
-        new_id = str(len(thread) + 1)
-        thread[new_id] = body
-        return new_id
+        thread = _Thread(self.comments.setdefault(issue, {}))
+        return upsert_by_marker(thread, marker=marker, body=body, remembered=comment_id)
 
     def close(self) -> None:
         pass
+
+
+class _Thread:
+    """An issue's comments, by id in creation order."""
+
+    def __init__(self, comments: dict[str, Any]) -> None:
+        self._comments = comments
+
+    def edit(self, comment_id: str, body: Any) -> None:
+        if comment_id not in self._comments:
+            raise NotFound("no such comment", status=404)
+        self._comments[comment_id] = body
+
+    def comments(self) -> Iterator[Comment]:
+        for comment_id, body in list(self._comments.items()):
+            yield Comment(comment_id, comment_text(body))
+
+    def create(self, body: Any) -> str:
+        new_id = str(len(self._comments) + 1)
+        self._comments[new_id] = body
+        return new_id

@@ -13,9 +13,9 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from syncd.connectors.base import CommentFormat, Identity, OpResult, Skipped
+from syncd.connectors.base import Check, CommentFormat, Identity, OpResult, Skipped
 from syncd.connectors.upsert import Comment, comment_text, upsert_by_marker
-from syncd.errors import NotFound, TrackerError, TransientError
+from syncd.errors import AuthError, NotFound, TrackerError, TransientError
 from syncd.model import LabelChange, LabelHistory, LabelOp, StatusCategory, TrackerKind, WorkItem
 from syncd.strategy import LabelScheme, TrackerLabels, tracker_labels
 
@@ -36,6 +36,7 @@ class MemoryTracker:
         self._ids = 0
         self.history: dict[str, list[LabelChange]] = {}
         self.history_reads = 0
+        self.refuse_credentials = False
 
     @property
     def labels(self) -> TrackerLabels:
@@ -115,9 +116,25 @@ class MemoryTracker:
         self.issues[new_key] = dataclasses.replace(item, key=new_key, project=project, updated=self.tick())
 
     def whoami(self) -> Identity:
+        self._authenticate()
         return Identity("syncd", "syncd")
 
+    def probe(self, report_issue: str | None) -> list[Check]:
+        try:
+            me = self.whoami()
+        except AuthError as error:
+            return [Check("credentials", False, error.message)]
+        checks = [Check("credentials", True, f"authenticated as {me.display_name}")]
+        if report_issue:
+            checks.append(Check(f"report issue {report_issue}", True, "visible"))
+        return checks
+
+    def _authenticate(self) -> None:
+        if self.refuse_credentials:
+            raise AuthError("authentication failed: the credentials were refused", tracker=self.name, status=401)
+
     def pull(self, since: datetime | None) -> Iterator[WorkItem | Skipped]:
+        self._authenticate()
         self.reads += 1
         for item in sorted(self.issues.values(), key=lambda i: (i.created, i.key)):
             if since is None or item.updated >= since - timedelta(minutes=2):

@@ -19,7 +19,17 @@ from syncd.errors import AuthError, NotFound, TrackerError
 from syncd.model import LabelHistory, LabelOp, TrackerKind, WorkItem
 from syncd.strategy import TrackerLabels
 
-__all__ = ["Check", "CommentFormat", "Connector", "Identity", "OpResult", "Skipped", "fetch_each", "holds_marker"]
+__all__ = [
+    "Check",
+    "CommentFormat",
+    "Connector",
+    "Identity",
+    "OpResult",
+    "Skipped",
+    "credentials_check",
+    "fetch_each",
+    "holds_marker",
+]
 
 T = TypeVar("T")
 CommentFormat = Literal["adf", "wiki", "md"]
@@ -120,6 +130,24 @@ class Connector(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+
+
+def credentials_check(
+    whoami: Callable[[], Identity], *, refused: type[TrackerError] = TrackerError, zone: bool = False
+) -> tuple[Check, Identity | None]:
+    """The first line of every probe: who syncd is on the tracker, with the identity when it answered.
+
+    Args:
+        whoami: the connector's :meth:`Connector.whoami`.
+        refused: the errors that make the line a failure rather than end the probe.
+        zone: whether the line names the account's time zone (Jira reads JQL dates in it).
+    """
+    try:
+        me = whoami()
+    except refused as error:
+        return Check("credentials", False, error.message), None
+    where = f" (time zone {me.time_zone})" if zone else ""
+    return Check("credentials", True, f"authenticated as {me.display_name}{where}"), me
 
 
 def holds_marker(body: str, marker: str) -> bool:

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from jira import JIRA
 
 from syncd.connectors.answers import refuse_redirects, tracker_time
-from syncd.connectors.base import Check, CommentFormat, Identity, OpResult, Skipped, fetch_each
+from syncd.connectors.base import Check, CommentFormat, Identity, OpResult, Skipped, credentials_check, fetch_each
 from syncd.connectors.deadline import bound_session
 from syncd.connectors.estimates import UnreadableEstimates, estimates_check, number_fields_named
 from syncd.connectors.jira_bulk import BulkLabelEdit, bulk_batches, saves_requests
@@ -184,11 +184,10 @@ class JiraConnector:
         return Identity(account=account, display_name=str(me.get("displayName", account)), time_zone=me.get("timeZone"))
 
     def probe(self, report_issue: str | None) -> list[Check]:
-        try:
-            me = self.whoami()
-        except AuthError as error:
-            return [Check("credentials", False, error.message)]
-        checks = [Check("credentials", True, f"authenticated as {me.display_name} (time zone {me.time_zone})")]
+        credentials, me = credentials_check(self.whoami, refused=AuthError, zone=True)
+        checks = [credentials]
+        if me is None:
+            return checks
         try:
             profile = self.profile
         except TrackerError as error:

@@ -26,7 +26,7 @@ from gql.transport.requests import RequestsHTTPTransport
 
 from syncd.connectors import linear_queries as q
 from syncd.connectors.answers import refuse_redirects, tracker_time
-from syncd.connectors.base import Check, CommentFormat, Identity, OpResult, Skipped, fetch_each
+from syncd.connectors.base import Check, CommentFormat, Identity, OpResult, Skipped, credentials_check, fetch_each
 from syncd.connectors.deadline import bound_session
 from syncd.connectors.estimates import UnreadableEstimates
 from syncd.connectors.linear_errors import refuse_non_graphql, translate_error
@@ -117,11 +117,10 @@ class LinearConnector:
         return Identity(account=str(viewer["id"]), display_name=str(viewer.get("name") or viewer.get("email")))
 
     def probe(self, report_issue: str | None) -> list[Check]:
-        try:
-            me = self.whoami()
-        except TrackerError as error:
-            return [Check("credentials", False, error.message)]
-        checks = [Check("credentials", True, f"authenticated as {me.display_name}")]
+        credentials, me = credentials_check(self.whoami)
+        checks = [credentials]
+        if me is None:
+            return checks
         probe = LinearProbe(self._execute)
         checks += probe.teams(self._workspace.teams)
         if any(check.ok is False and check.name == "read teams" for check in checks):

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from syncd.connectors.base import Check, CommentFormat, Identity, OpResult, Skipped
+from syncd.connectors.base import Check, CommentFormat, Identity, OpResult, Skipped, credentials_check
 from syncd.connectors.upsert import Comment, comment_text, upsert_by_marker
 from syncd.errors import AuthError, NotFound, TrackerError, TransientError
 from syncd.model import LabelChange, LabelHistory, LabelOp, StatusCategory, TrackerKind, WorkItem
@@ -120,12 +120,9 @@ class MemoryTracker:
         return Identity("syncd", "syncd")
 
     def probe(self, report_issue: str | None) -> list[Check]:
-        try:
-            me = self.whoami()
-        except AuthError as error:
-            return [Check("credentials", False, error.message)]
-        checks = [Check("credentials", True, f"authenticated as {me.display_name}")]
-        if report_issue:
+        credentials, me = credentials_check(self.whoami)
+        checks = [credentials]
+        if me is not None and report_issue:
             checks.append(Check(f"report issue {report_issue}", True, "visible"))
         return checks
 

@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
-from syncd.connectors.answers import check_page, connection_at, next_offset, search_page
+from syncd.connectors.answers import connection_at, next_offset, relay_page, search_page
 from syncd.errors import TransientError
 
 __all__ = ["ClassicSearch", "EnhancedSearch", "Offsets", "Paginator", "RelayCursors", "paginate"]
@@ -115,9 +115,8 @@ class RelayCursors(Paginator[str]):
 
     def check(self, page: Any) -> None:
         if self._shaped:
-            check_page(page, (self.root, self._seen), self.tracker)
-        else:
-            super().check(page)
+            relay_page(page, self.root, self.tracker)
+        super().check(page)
 
 
 class Offsets(Paginator[int]):

@@ -36,7 +36,7 @@ from syncd.connectors.jira_history import cloud_histories, datacenter_histories,
 from syncd.connectors.jira_issues import JiraProfile, base_fields, field_named, to_work_item
 from syncd.connectors.jira_probe import JiraProbe
 from syncd.connectors.jql import issue_query
-from syncd.connectors.paging import ClassicSearch, EnhancedSearch, Offsets, paginate
+from syncd.connectors.paging import ClassicSearch, EnhancedSearch, Offsets, Paginator, paginate
 from syncd.connectors.runner import RequestRunner
 from syncd.connectors.upsert import Comment, comment_text, upsert_by_marker
 from syncd.errors import AuthError, NotFound, TrackerError, TransientError
@@ -217,13 +217,13 @@ class JiraConnector:
         self._pull_clock = None
         jql = issue_query(projects=self._site.projects, since=since, time_zone=profile.time_zone)
         fields = base_fields(profile)
-        pages: EnhancedSearch | ClassicSearch = (
+        pages: Paginator[Any] = (
             EnhancedSearch(tracker=self.name)
             if profile.cloud
             else ClassicSearch(self._site.page_size, tracker=self.name)
         )
         seen: set[str] = set()
-        for raw in paginate(pages, partial(self._search, pages, jql, fields)):  # type: ignore[misc]
+        for raw in paginate(pages, partial(self._search, pages, jql, fields)):
             item = self._item(raw, profile)
             if item.key in seen:
                 continue
@@ -267,7 +267,7 @@ class JiraConnector:
         histories = cloud_histories(get, key) if profile.cloud else datacenter_histories(get, key)
         return LabelHistory(account=profile.account, changes=label_changes(histories))
 
-    def _search(self, pages: EnhancedSearch | ClassicSearch, jql: str, fields: list[str], token: Any) -> Any:
+    def _search(self, pages: Paginator[Any], jql: str, fields: list[str], token: Any) -> Any:
         """One page of the search at ``token``; the paginator looks at it inside the retried request."""
         size = self._site.page_size
         if isinstance(pages, ClassicSearch):
@@ -321,7 +321,7 @@ class JiraConnector:
         """Edit syncd's comment or create it (:func:`~syncd.connectors.upsert.upsert_by_marker`); a retry
         looks for the comment again before creating one, because a create whose answer was lost may have
         landed."""
-        thread = _Thread(self._call, self._rest, issue, tracker=self.name)
+        thread = _JiraComments(self._call, self._rest, issue, tracker=self.name)
         upsert = partial(upsert_by_marker, thread, marker=marker, body=body, remembered=comment_id)
         return self._runner.retried(f"report comment on {issue}", upsert)
 
@@ -345,7 +345,7 @@ class JiraConnector:
         return translate_failure(error, what=what, issue=issue, tracker=self.name, url=self._site.url)
 
 
-class _Thread:
+class _JiraComments:
     """One issue's comments through the connector's calls, each attempted once (the upsert retries whole)."""
 
     def __init__(self, call: Callable[..., Any], rest: Callable[..., Any], issue: str, *, tracker: str) -> None:

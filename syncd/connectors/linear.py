@@ -36,7 +36,7 @@ from syncd.connectors.linear_labels import LabelDirectory, LinearLabel
 from syncd.connectors.linear_probe import LinearProbe
 from syncd.connectors.paging import RelayCursors, paginate
 from syncd.connectors.runner import RequestRunner
-from syncd.connectors.upsert import Comment, upsert_by_marker
+from syncd.connectors.upsert import Comment, comment_text, upsert_by_marker
 from syncd.errors import AuthError, BadRequest, NotFound, TrackerError
 from syncd.model import LabelHistory, LabelOp, TrackerKind, WorkItem
 from syncd.retry import CallStats, RetryPolicy
@@ -302,7 +302,7 @@ class LinearConnector:
         """Edit syncd's comment or create it (:func:`~syncd.connectors.upsert.upsert_by_marker`); a retry
         looks for the comment again before creating one, because a create whose answer was lost may have
         landed."""
-        thread = _Thread(self._execute, issue)
+        thread = _LinearComments(self._execute, issue)
         upsert = partial(upsert_by_marker, thread, marker=marker, body=body, remembered=comment_id)
         return self._runner.retried(f"report comment on {issue}", upsert)
 
@@ -345,7 +345,7 @@ class LinearConnector:
         return headers if headers is not None else {}
 
 
-class _Thread:
+class _LinearComments:
     """One issue's comments through the connector's documents, each attempted once (the upsert retries
     whole); listing them learns the issue's id, which a new comment needs."""
 
@@ -368,7 +368,7 @@ class _Thread:
             return data
 
         for comment in paginate(RelayCursors("issue.comments", shaped=False), page):
-            yield Comment(str(comment["id"]), comment.get("body") or "")
+            yield Comment(str(comment["id"]), comment_text(comment.get("body")))
 
     def create(self, body: Any) -> str:
         variables = {"input": {"issueId": self._issue_id, "body": body}}

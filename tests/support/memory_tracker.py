@@ -3,7 +3,8 @@
 It behaves like a tracker where it matters to the engine: label edits are deltas that move ``updated``,
 pulls filter on ``updated`` and order by creation, a person can edit labels between syncs, and writes can
 be made to fail. It is a fake of a *tracker*, not of a client library: the real connectors are tested over
-HTTP against the emulators.
+HTTP against the emulators. It is held to the same method-level contract they are
+(:mod:`tests.contracts.connector`), and keeps its comments through their very upsert by marker.
 """
 
 from __future__ import annotations

@@ -22,10 +22,10 @@ from syncd.logging import get_logger
 
 __all__ = [
     "SKEW_WARNING",
-    "check_page",
     "connection_at",
     "next_offset",
     "refuse_redirects",
+    "relay_page",
     "search_page",
     "tracker_time",
 ]
@@ -75,9 +75,8 @@ def connection_at(data: Any, root: str) -> Any:
     return data
 
 
-def check_page(data: Any, guard: tuple[str, set[str]], tracker: str) -> None:
-    """A page of the connection, whose cursor is new; anything else is retried, never taken as the end."""
-    root, seen = guard
+def relay_page(data: Any, root: str, tracker: str) -> None:
+    """A page of the connection (nodes and ``pageInfo``); anything else is retried, never taken as the end."""
     try:
         connection = connection_at(data, root)
         nodes, info = connection["nodes"], connection["pageInfo"]
@@ -85,9 +84,6 @@ def check_page(data: Any, guard: tuple[str, set[str]], tracker: str) -> None:
         nodes, info = None, None
     if not isinstance(nodes, list) or not isinstance(info, dict) or not isinstance(info.get("hasNextPage"), bool):
         raise TransientError(f"the answer was not a page of {root} (empty, or of another shape)", tracker=tracker)
-    cursor = info.get("endCursor")
-    if info.get("hasNextPage") and cursor in seen:
-        raise TransientError("the page cursor repeated an earlier one", tracker=tracker)
 
 
 def refuse_redirects(session: requests.Session | None, *, tracker: str) -> None:

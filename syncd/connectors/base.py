@@ -13,15 +13,27 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from syncd.errors import AuthError, NotFound, TrackerError
 from syncd.model import LabelHistory, LabelOp, TrackerKind, WorkItem
 from syncd.strategy import TrackerLabels
 
-__all__ = ["Check", "Connector", "Identity", "OpResult", "Skipped", "fetch_each", "holds_marker"]
+__all__ = [
+    "Check",
+    "CommentFormat",
+    "Connector",
+    "Identity",
+    "OpResult",
+    "Skipped",
+    "credentials_check",
+    "fetch_each",
+    "holds_marker",
+]
 
 T = TypeVar("T")
+CommentFormat = Literal["adf", "wiki", "md"]
+"""How a tracker's comments are written: Atlassian Document Format, Jira wiki markup, or Markdown."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +84,18 @@ class Connector(Protocol):
     def requests(self) -> int:
         """HTTP requests sent so far, retries included."""
 
+    @property
+    def comment_format(self) -> CommentFormat:
+        """How this tracker's comments are written; decided from what is already known, never by asking
+        the tracker, so formatting a report sends nothing."""
+
+    def pull_clock(self) -> datetime | None:
+        """The tracker's clock when the last pull's first page was answered (the bound of the next pull),
+        or None when the tracker told nothing of its time."""
+
+    def profile_json(self) -> dict[str, Any] | None:
+        """What the tracker said about itself, to keep in the state store for the next run (None: nothing)."""
+
     def whoami(self) -> Identity:
         """The account syncd acts as; raises AuthError when the credentials are refused."""
 
@@ -106,6 +130,24 @@ class Connector(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+
+
+def credentials_check(
+    whoami: Callable[[], Identity], *, refused: type[TrackerError] = TrackerError, zone: bool = False
+) -> tuple[Check, Identity | None]:
+    """The first line of every probe: who syncd is on the tracker, with the identity when it answered.
+
+    Args:
+        whoami: the connector's :meth:`Connector.whoami`.
+        refused: the errors that make the line a failure rather than end the probe.
+        zone: whether the line names the account's time zone (Jira reads JQL dates in it).
+    """
+    try:
+        me = whoami()
+    except refused as error:
+        return Check("credentials", False, error.message), None
+    where = f" (time zone {me.time_zone})" if zone else ""
+    return Check("credentials", True, f"authenticated as {me.display_name}{where}"), me
 
 
 def holds_marker(body: str, marker: str) -> bool:

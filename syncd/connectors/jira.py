@@ -24,22 +24,24 @@ from functools import partial
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
-import requests
-from jira import JIRA, JIRAError
+from jira import JIRA
 
-from syncd.connectors.answers import next_offset, refuse_redirects, search_page, tracker_time
-from syncd.connectors.base import Check, Identity, OpResult, Skipped, fetch_each, holds_marker
+from syncd.connectors.answers import refuse_redirects, tracker_time
+from syncd.connectors.base import Check, CommentFormat, Identity, OpResult, Skipped, credentials_check, fetch_each
 from syncd.connectors.deadline import bound_session
 from syncd.connectors.estimates import UnreadableEstimates, estimates_check, number_fields_named
 from syncd.connectors.jira_bulk import BulkLabelEdit, bulk_batches, saves_requests
-from syncd.connectors.jira_errors import translate_error
+from syncd.connectors.jira_errors import translate_failure
 from syncd.connectors.jira_history import cloud_histories, datacenter_histories, label_changes
 from syncd.connectors.jira_issues import JiraProfile, base_fields, field_named, to_work_item
 from syncd.connectors.jira_probe import JiraProbe
 from syncd.connectors.jql import issue_query
+from syncd.connectors.paging import ClassicSearch, EnhancedSearch, Offsets, Paginator, paginate
+from syncd.connectors.runner import RequestRunner
+from syncd.connectors.upsert import Comment, comment_text, upsert_by_marker
 from syncd.errors import AuthError, NotFound, TrackerError, TransientError
 from syncd.model import LabelHistory, LabelOp, TrackerKind, WorkItem
-from syncd.retry import CallStats, RetryPolicy, call_with_retry
+from syncd.retry import CallStats, RetryPolicy
 from syncd.settings import JiraSite
 from syncd.strategy import LabelScheme, TrackerLabels, tracker_labels
 
@@ -48,7 +50,6 @@ __all__ = ["JiraConnector"]
 T = TypeVar("T")
 _CLOUD_HOSTS = (".atlassian.net", ".jira.com", ".jira-dev.com")
 _STORY_POINT_NAMES = ("story point estimate", "story points")
-_MAX_STEP_BACKS = 20
 
 
 class JiraConnector:
@@ -69,11 +70,11 @@ class JiraConnector:
         self.name = name
         self._site = site
         self._labels = tracker_labels(scheme, TrackerKind.JIRA)
-        self._policy = policy
-        self._stats = stats
+        self._runner = RequestRunner(
+            tracker=name, policy=policy, stats=stats, translate=self._translate, answers="Jira"
+        )
         self._learnt = profile if profile and profile.reusable(deployment=site.deployment, now=_now()) else None
         self._asked = False
-        self._requests = 0
         self._version = _first_version(site, self._learnt)
         self._estimates = UnreadableEstimates(name)
         self._client = self._new_client(self._version)
@@ -87,7 +88,17 @@ class JiraConnector:
 
     @property
     def requests(self) -> int:
-        return self._requests
+        return self._runner.sent
+
+    @property
+    def comment_format(self) -> CommentFormat:
+        """ADF on Cloud, wiki markup on Data Center, by what is known of the site without asking it: the
+        learnt deployment, else the configured one, else the REST version the first request will use."""
+        if self._learnt is not None:
+            return "adf" if self._learnt.cloud else "wiki"
+        if self._site.deployment != "auto":
+            return "adf" if self._site.deployment == "cloud" else "wiki"
+        return "adf" if self._version == "3" else "wiki"
 
     @property
     def profile(self) -> JiraProfile:
@@ -173,11 +184,10 @@ class JiraConnector:
         return Identity(account=account, display_name=str(me.get("displayName", account)), time_zone=me.get("timeZone"))
 
     def probe(self, report_issue: str | None) -> list[Check]:
-        try:
-            me = self.whoami()
-        except AuthError as error:
-            return [Check("credentials", False, error.message)]
-        checks = [Check("credentials", True, f"authenticated as {me.display_name} (time zone {me.time_zone})")]
+        credentials, me = credentials_check(self.whoami, refused=AuthError, zone=True)
+        checks = [credentials]
+        if me is None:
+            return checks
         try:
             profile = self.profile
         except TrackerError as error:
@@ -207,9 +217,13 @@ class JiraConnector:
         self._pull_clock = None
         jql = issue_query(projects=self._site.projects, since=since, time_zone=profile.time_zone)
         fields = base_fields(profile)
-        pages = self._enhanced_pages(jql, fields) if profile.cloud else self._classic_pages(jql, fields)
+        pages: Paginator[Any] = (
+            EnhancedSearch(tracker=self.name)
+            if profile.cloud
+            else ClassicSearch(self._site.page_size, tracker=self.name)
+        )
         seen: set[str] = set()
-        for raw in pages:
+        for raw in paginate(pages, partial(self._search, pages, jql, fields)):
             item = self._item(raw, profile)
             if item.key in seen:
                 continue
@@ -253,62 +267,26 @@ class JiraConnector:
         histories = cloud_histories(get, key) if profile.cloud else datacenter_histories(get, key)
         return LabelHistory(account=profile.account, changes=label_changes(histories))
 
-    def _enhanced_pages(self, jql: str, fields: list[str]) -> Iterator[Any]:
-        tokens: set[str] = set()
-        token: str | None = None
-        while True:
-            page = self._call("search page", partial(self._search_jql, jql, fields, token, tokens))
-            self._pull_clock = self._pull_clock or tracker_time(self._answer_headers, tracker=self.name)
-            yield from page.get("issues") or ()
-            token = page.get("nextPageToken")
-            if page.get("isLast", not token) or not token:
-                return
-            tokens.add(token)
+    def _search(self, pages: Paginator[Any], jql: str, fields: list[str], token: Any) -> Any:
+        """One page of the search at ``token``; the paginator looks at it inside the retried request."""
+        size = self._site.page_size
+        if isinstance(pages, ClassicSearch):
+            params = {"jql": jql, "startAt": token, "maxResults": size + 1, "fields": ",".join(fields)}
+            request = partial(self._rest, "GET", "search", params=params)
+        else:
+            body: dict[str, Any] = {"jql": jql, "fields": fields, "maxResults": size}
+            if token:
+                body["nextPageToken"] = token
+            request = partial(self._rest, "POST", "search/jql", body=body)
 
-    def _search_jql(self, jql: str, fields: list[str], token: str | None, seen: set[str]) -> dict[str, Any]:
-        body: dict[str, Any] = {"jql": jql, "fields": fields, "maxResults": self._site.page_size}
-        if token:
-            body["nextPageToken"] = token
-        page = search_page(self._rest("POST", "search/jql", body=body), self.name)
-        following = page.get("nextPageToken")
-        if following and following in seen | {token}:
-            raise TransientError("the search returned a page token it already gave", tracker=self.name)
+        def send() -> Any:
+            page = request()
+            pages.check(page)
+            return page
+
+        page = self._call("search page", send)
+        self._pull_clock = self._pull_clock or tracker_time(self._answer_headers, tracker=self.name)
         return page
-
-    def _classic_pages(self, jql: str, fields: list[str]) -> Iterator[Any]:
-        """Offset pages that share one issue with the page before.
-
-        Each page asks for one issue more than the page size, so every page size (1 included) moves on by
-        ``page_size`` new issues. When the shared issue is not first on the next page, an issue before it
-        left the results mid-pull and the offsets shifted: the pull steps back a page rather than skip the
-        issue that moved into the gap. A site that caps pages at one issue cannot overlap; it moves by one.
-        """
-        start, expected, step_backs = 0, None, 0
-        while True:
-            page = self._classic_page(jql, fields, start)
-            self._pull_clock = self._pull_clock or tracker_time(self._answer_headers, tracker=self.name)
-            issues = page.get("issues") or []
-            if expected is not None and (not issues or issues[0].get("key") != expected):
-                step_backs += 1
-                if step_backs > _MAX_STEP_BACKS:
-                    raise TransientError("search results kept shifting while paging", tracker=self.name)
-                start, expected = max(0, start - self._site.page_size), None
-                continue
-            yield from issues
-            if not issues or start + len(issues) >= int(page.get("total", 0)):
-                return
-            start, expected = next_offset(start, issues)
-
-    def _classic_page(self, jql: str, fields: list[str], start: int) -> dict[str, Any]:
-        params = {
-            "jql": jql,
-            "startAt": start,
-            "maxResults": self._site.page_size + 1,
-            "fields": ",".join(fields),
-        }
-        return self._call(
-            "search page", lambda: search_page(self._rest("GET", "search", params=params), self.name, classic=True)
-        )
 
     def apply(self, ops: Sequence[LabelOp]) -> Iterator[OpResult]:
         """On Cloud through bulk edit (:mod:`~syncd.connectors.jira_bulk`) where it saves requests; else,
@@ -340,59 +318,12 @@ class JiraConnector:
                 yield OpResult(op)
 
     def upsert_comment(self, issue: str, marker: str, body: Any, comment_id: str | None) -> str:
-        """Edit syncd's comment or create it; a retry looks for the comment again before creating one,
-        because a create whose answer was lost may have landed."""
-        return call_with_retry(
-            partial(self._upsert_once, issue, marker, body, comment_id),
-            policy=self._policy,
-            tracker=self.name,
-            what=f"report comment on {issue}",
-            stats=self._stats,
-        )
-
-    def _upsert_once(self, issue: str, marker: str, body: Any, comment_id: str | None) -> str:
-        if comment_id is not None:
-            try:
-                self._edit_comment(issue, comment_id, body)
-                return comment_id
-            except NotFound:
-                pass
-        found = self._find_comment(issue, marker)
-        if found is not None:
-            self._edit_comment(issue, found, body)
-            return found
-        created = self._call(
-            f"comment on {issue}",
-            partial(self._rest, "POST", f"issue/{issue}/comment", body={"body": body}),
-            issue=issue,
-            retry=False,
-        )
-        if "id" not in created:
-            raise TransientError(f"comment on {issue}: the answer named no comment", tracker=self.name, issue=issue)
-        return str(created["id"])
-
-    def _edit_comment(self, issue: str, comment_id: str, body: Any) -> None:
-        path = f"issue/{issue}/comment/{comment_id}"
-        self._call(f"edit comment on {issue}", partial(self._rest, "PUT", path, body={"body": body}), retry=False)
-
-    def _find_comment(self, issue: str, marker: str) -> str | None:
-        start = 0
-        while True:
-            params = {"startAt": start, "maxResults": 100}
-            page = self._call(
-                f"comments of {issue}",
-                partial(self._rest, "GET", f"issue/{issue}/comment", params=params),
-                issue=issue,
-                retry=False,
-            )
-            comments = page.get("comments") or []
-            for comment in comments:
-                text = comment.get("body")
-                if holds_marker(text if isinstance(text, str) else json.dumps(text), marker):
-                    return str(comment["id"])
-            start += len(comments)
-            if not comments or start >= int(page.get("total", 0)):
-                return None
+        """Edit syncd's comment or create it (:func:`~syncd.connectors.upsert.upsert_by_marker`); a retry
+        looks for the comment again before creating one, because a create whose answer was lost may have
+        landed."""
+        thread = _JiraComments(self._call, self._rest, issue, tracker=self.name)
+        upsert = partial(upsert_by_marker, thread, marker=marker, body=body, remembered=comment_id)
+        return self._runner.retried(f"report comment on {issue}", upsert)
 
     def close(self) -> None:
         _close(self._client)
@@ -408,30 +339,39 @@ class JiraConnector:
 
     def _call(self, what: str, call: Callable[[], T], *, issue: str = "", retry: bool = True, shape: type = dict) -> T:
         """``call``, retried, typed; an answer not of ``shape`` (a proxy's page) is transient, never read."""
+        return self._runner.call(what, call, issue=issue, retry=retry, shape=shape)
 
-        def attempt() -> T:
-            self._requests += 1
-            try:
-                result = call()
-            except JIRAError as error:
-                failure: TrackerError = translate_error(error, tracker=self.name, issue=issue)
-            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as error:
-                failure = TransientError(
-                    f"{what}: cannot reach {self._site.url} ({type(error).__name__})", tracker=self.name, issue=issue
-                )
-            except requests.exceptions.JSONDecodeError:
-                failure = TransientError(f"{what}: the response was not JSON", tracker=self.name, issue=issue)
-            else:
-                if isinstance(result, shape):
-                    self._stats.record_request(self.name, None)
-                    return result
-                failure = TransientError(f"{what}: the answer was not of Jira's shape", tracker=self.name, issue=issue)
-            self._stats.record_request(self.name, failure)
-            raise failure
+    def _translate(self, error: Exception, *, what: str, issue: str) -> TrackerError | None:
+        return translate_failure(error, what=what, issue=issue, tracker=self.name, url=self._site.url)
 
-        if not retry:
-            return attempt()
-        return call_with_retry(attempt, policy=self._policy, tracker=self.name, what=what, stats=self._stats)
+
+class _JiraComments:
+    """One issue's comments through the connector's calls, each attempted once (the upsert retries whole)."""
+
+    def __init__(self, call: Callable[..., Any], rest: Callable[..., Any], issue: str, *, tracker: str) -> None:
+        self._call, self._rest, self._issue, self._tracker = call, rest, issue, tracker
+
+    def edit(self, comment_id: str, body: Any) -> None:
+        path = f"issue/{self._issue}/comment/{comment_id}"
+        self._call(f"edit comment on {self._issue}", partial(self._rest, "PUT", path, body={"body": body}), retry=False)
+
+    def comments(self) -> Iterator[Comment]:
+        issue = self._issue
+
+        def page(start: int | None) -> Any:
+            request = partial(self._rest, "GET", f"issue/{issue}/comment", params={"startAt": start, "maxResults": 100})
+            return self._call(f"comments of {issue}", request, issue=issue, retry=False)
+
+        for comment in paginate(Offsets("comments"), page):
+            yield Comment(str(comment.get("id")), comment_text(comment.get("body")))
+
+    def create(self, body: Any) -> str:
+        issue = self._issue
+        request = partial(self._rest, "POST", f"issue/{issue}/comment", body={"body": body})
+        created = self._call(f"comment on {issue}", request, issue=issue, retry=False)
+        if "id" not in created:
+            raise TransientError(f"comment on {issue}: the answer named no comment", tracker=self._tracker, issue=issue)
+        return str(created["id"])
 
 
 def _now() -> datetime:

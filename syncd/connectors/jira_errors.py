@@ -24,7 +24,7 @@ from syncd.errors import (
     TransientError,
 )
 
-__all__ = ["translate_error"]
+__all__ = ["translate_error", "translate_failure"]
 
 _TRANSIENT_STATUS = {500, 502, 503, 504}
 
@@ -52,6 +52,18 @@ def translate_error(error: JIRAError, *, tracker: str, issue: str = "") -> Track
     if 400 <= status < 500:
         return BadRequest(f"rejected ({status}): {message}", tracker=tracker, issue=issue, status=status)
     return TrackerError(f"unexpected answer ({status}): {message}", tracker=tracker, issue=issue, status=status)
+
+
+def translate_failure(error: Exception, *, what: str, issue: str, tracker: str, url: str) -> TrackerError | None:
+    """A failure of a request to Jira (the ``jira`` package's, or a broken connection) as the typed error;
+    None for anything else, which is no tracker's answer."""
+    if isinstance(error, JIRAError):
+        return translate_error(error, tracker=tracker, issue=issue)
+    if isinstance(error, requests.ConnectionError | requests.Timeout | requests.exceptions.ChunkedEncodingError):
+        return TransientError(f"{what}: cannot reach {url} ({type(error).__name__})", tracker=tracker, issue=issue)
+    if isinstance(error, requests.exceptions.JSONDecodeError):
+        return TransientError(f"{what}: the response was not JSON", tracker=tracker, issue=issue)
+    return None
 
 
 def _jira_message(error: JIRAError) -> str:

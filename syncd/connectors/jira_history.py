@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from syncd.connectors.paging import Offsets, paginate
 from syncd.connectors.payload import timestamp
 from syncd.model import LabelChange
 
@@ -27,16 +28,8 @@ _PAGE = 100
 
 def cloud_histories(get: Get, key: str) -> Iterator[Any]:
     """Every history of the issue, page by page (``startAt`` moves by what each page held)."""
-    start = 0
-    while True:
-        page = get(f"issue/{key}/changelog", {"startAt": start, "maxResults": _PAGE})
-        values = page.get("values") if isinstance(page, dict) else None
-        if not isinstance(values, list):
-            return
-        yield from values
-        start += len(values)
-        if not values or page.get("isLast", True) or start >= int(page.get("total") or 0):
-            return
+    path = f"issue/{key}/changelog"
+    return paginate(Offsets("values", is_last=True), lambda start: get(path, {"startAt": start, "maxResults": _PAGE}))
 
 
 def datacenter_histories(get: Get, key: str) -> Iterator[Any]:

@@ -16,16 +16,17 @@ label group a person took after syncd read it keeps the person's label (see ``_a
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any
 
 from gql import Client, GraphQLRequest
 from gql.transport.requests import RequestsHTTPTransport
 
 from syncd.connectors import linear_queries as q
-from syncd.connectors.answers import check_page, connection_at, refuse_redirects, tracker_time
-from syncd.connectors.base import Check, Identity, OpResult, Skipped, fetch_each, holds_marker
+from syncd.connectors.answers import refuse_redirects, tracker_time
+from syncd.connectors.base import Check, CommentFormat, Identity, OpResult, Skipped, credentials_check, fetch_each
 from syncd.connectors.deadline import bound_session
 from syncd.connectors.estimates import UnreadableEstimates
 from syncd.connectors.linear_errors import refuse_non_graphql, translate_error
@@ -33,16 +34,18 @@ from syncd.connectors.linear_history import label_changes
 from syncd.connectors.linear_issues import LabelNaming, labels_cursor, to_work_item, with_labels
 from syncd.connectors.linear_labels import LabelDirectory, LinearLabel
 from syncd.connectors.linear_probe import LinearProbe
+from syncd.connectors.paging import RelayCursors, paginate
+from syncd.connectors.runner import RequestRunner
+from syncd.connectors.upsert import Comment, comment_text, upsert_by_marker
 from syncd.errors import AuthError, BadRequest, NotFound, TrackerError
 from syncd.model import LabelHistory, LabelOp, TrackerKind, WorkItem
-from syncd.retry import CallStats, RetryPolicy, call_with_retry
+from syncd.retry import CallStats, RetryPolicy
 from syncd.schemas import linear_schema
 from syncd.settings import LinearWorkspace
 from syncd.strategy import LabelScheme, TrackerLabels, tracker_labels
 
 __all__ = ["LinearConnector"]
 
-T = TypeVar("T")
 OVERLAP = timedelta(minutes=2)
 BATCH_LIMIT = 50
 _GROUP_TAKEN = "only one label in a group"
@@ -65,8 +68,9 @@ class LinearConnector:
     ) -> None:
         self.name = name
         self._workspace = workspace
-        self._policy = policy
-        self._stats = stats
+        self._runner = RequestRunner(
+            tracker=name, policy=policy, stats=stats, translate=self._translate, prepare=self._connect
+        )
         self._naming = LabelNaming(scheme, workspace.objective_group, workspace.value_group)
         self._estimates = UnreadableEstimates(name)
         self._labels = tracker_labels(scheme, TrackerKind.LINEAR, grouped_values=workspace.value_group is not None)
@@ -80,7 +84,6 @@ class LinearConnector:
         )
         self._client = Client(schema=linear_schema(), transport=self._transport, fetch_schema_from_transport=False)
         self._session: Any = None
-        self._requests = 0
         saved = (profile or {}).get("initiatives")
         self._initiatives: dict[str, tuple[str, ...]] | None = (
             {k: tuple(v) for k, v in saved.items()} if isinstance(saved, dict) else None
@@ -96,7 +99,11 @@ class LinearConnector:
 
     @property
     def requests(self) -> int:
-        return self._requests
+        return self._runner.sent
+
+    @property
+    def comment_format(self) -> CommentFormat:
+        return "md"
 
     def profile_json(self) -> dict[str, Any] | None:
         """Project initiatives, kept in the state store so a warm sync reads nothing but issues."""
@@ -110,11 +117,10 @@ class LinearConnector:
         return Identity(account=str(viewer["id"]), display_name=str(viewer.get("name") or viewer.get("email")))
 
     def probe(self, report_issue: str | None) -> list[Check]:
-        try:
-            me = self.whoami()
-        except TrackerError as error:
-            return [Check("credentials", False, error.message)]
-        checks = [Check("credentials", True, f"authenticated as {me.display_name}")]
+        credentials, me = credentials_check(self.whoami)
+        checks = [credentials]
+        if me is None:
+            return checks
         probe = LinearProbe(self._execute)
         checks += probe.teams(self._workspace.teams)
         if any(check.ok is False and check.name == "read teams" for check in checks):
@@ -197,18 +203,15 @@ class LinearConnector:
     ) -> Iterator[Any]:
         """Every node of a connection (``root`` is its dotted path in the answer), page by page, from
         ``after`` on; a cursor given twice is retried, never looped on."""
-        cursors: set[str] = set()
-        while True:
-            page = self._execute(f"{root} page", request, {**variables, "after": after}, guard=(root, cursors))
+        pages = RelayCursors(root, after, tracker=self.name)
+
+        def page(cursor: str | None) -> Any:
+            data = self._execute(f"{root} page", request, {**variables, "after": cursor}, check=pages.check)
             if root == "issues" and self._pull_clock is None:
                 self._pull_clock = tracker_time(self._headers(), tracker=self.name)
-            connection = connection_at(page, root)
-            yield from connection["nodes"]
-            info = connection["pageInfo"]
-            if not info["hasNextPage"] or not info.get("endCursor"):
-                return
-            after = str(info["endCursor"])
-            cursors.add(after)
+            return data
+
+        return paginate(pages, page)
 
     def pull_clock(self) -> datetime | None:
         """Linear's clock when the last pull's first page was answered: the bound of the next pull."""
@@ -296,52 +299,12 @@ class LinearConnector:
         return LinearLabel.from_node(data["issueLabelCreate"]["issueLabel"])
 
     def upsert_comment(self, issue: str, marker: str, body: Any, comment_id: str | None) -> str:
-        """Edit syncd's comment or create it; a retry looks for the comment again before creating one,
-        because a create whose answer was lost may have landed."""
-        return call_with_retry(
-            lambda: self._upsert_once(issue, marker, body, comment_id),
-            policy=self._policy,
-            tracker=self.name,
-            what=f"report comment on {issue}",
-            stats=self._stats,
-        )
-
-    def _upsert_once(self, issue: str, marker: str, body: Any, comment_id: str | None) -> str:
-        update = q.COMMENT_UPDATE
-        if comment_id is not None:
-            try:
-                self._execute(
-                    f"edit comment on {issue}", update, {"id": comment_id, "input": {"body": body}}, retry=False
-                )
-                return comment_id
-            except NotFound:
-                pass
-        issue_id, found = self._find_comment(issue, marker)
-        if found is not None:
-            self._execute(f"edit comment on {issue}", update, {"id": found, "input": {"body": body}}, retry=False)
-            return found
-        created = self._execute(
-            f"comment on {issue}",
-            q.COMMENT_CREATE,
-            {"input": {"issueId": issue_id, "body": body}},
-            issue=issue,
-            retry=False,
-        )
-        return str(created["commentCreate"]["comment"]["id"])
-
-    def _find_comment(self, issue: str, marker: str) -> tuple[str, str | None]:
-        after: str | None = None
-        while True:
-            variables = {"id": issue, "after": after}
-            data = self._execute(f"comments of {issue}", q.COMMENTS, variables, issue=issue, retry=False)
-            node = data["issue"]
-            comments = node["comments"]
-            for comment in comments["nodes"]:
-                if holds_marker(comment.get("body") or "", marker):
-                    return str(node["id"]), str(comment["id"])
-            if not comments["pageInfo"]["hasNextPage"]:
-                return str(node["id"]), None
-            after = comments["pageInfo"]["endCursor"]
+        """Edit syncd's comment or create it (:func:`~syncd.connectors.upsert.upsert_by_marker`); a retry
+        looks for the comment again before creating one, because a create whose answer was lost may have
+        landed."""
+        thread = _LinearComments(self._execute, issue)
+        upsert = partial(upsert_by_marker, thread, marker=marker, body=body, remembered=comment_id)
+        return self._runner.retried(f"report comment on {issue}", upsert)
 
     def close(self) -> None:
         if self._session is not None:
@@ -355,37 +318,61 @@ class LinearConnector:
         variables: dict[str, Any],
         *,
         issue: str = "",
-        guard: tuple[str, set[str]] | None = None,
+        check: Callable[[Any], None] | None = None,
         retry: bool = True,
     ) -> Any:
-        def attempt() -> Any:
-            if not self._has_key:
-                raise AuthError("authentication failed: no API key is set (api_key)", tracker=self.name)
-            if self._session is None:
-                self._session = self._client.connect_sync()  # type: ignore[no-untyped-call]
-                bound_session(self._transport.session, total=self._workspace.timeout, tracker=self.name)
-                refuse_redirects(self._transport.session, tracker=self.name)
-                refuse_non_graphql(self._transport.session, tracker=self.name)
-            self._requests += 1
-            try:
-                data = self._session.execute(GraphQLRequest(request, variable_values=variables))
-            except Exception as error:
-                translated = translate_error(
-                    error, tracker=self.name, issue=issue, headers=self._headers(), url=self._workspace.url
-                )
-                if translated is None:
-                    raise
-                self._stats.record_request(self.name, translated)
-                raise translated from None
-            self._stats.record_request(self.name, None)
-            if guard is not None:
-                check_page(data, guard, self.name)
-            return data
+        send = partial(self._send_document, request, variables)
+        return self._runner.call(what, send, issue=issue, retry=retry, check=check)
 
-        if not retry:
-            return attempt()
-        return call_with_retry(attempt, policy=self._policy, tracker=self.name, what=what, stats=self._stats)
+    def _send_document(self, request: GraphQLRequest, variables: dict[str, Any]) -> Any:
+        return self._session.execute(GraphQLRequest(request, variable_values=variables))
+
+    def _connect(self) -> None:
+        """Before every attempt: no request without a key, and the session opened (and bounded) once."""
+        if not self._has_key:
+            raise AuthError("authentication failed: no API key is set (api_key)", tracker=self.name)
+        if self._session is None:
+            self._session = self._client.connect_sync()  # type: ignore[no-untyped-call]
+            bound_session(self._transport.session, total=self._workspace.timeout, tracker=self.name)
+            refuse_redirects(self._transport.session, tracker=self.name)
+            refuse_non_graphql(self._transport.session, tracker=self.name)
+
+    def _translate(self, error: Exception, *, what: str, issue: str) -> TrackerError | None:
+        return translate_error(error, tracker=self.name, issue=issue, headers=self._headers(), url=self._workspace.url)
 
     def _headers(self) -> Mapping[str, str]:
         headers = getattr(self._transport, "response_headers", None)
         return headers if headers is not None else {}
+
+
+class _LinearComments:
+    """One issue's comments through the connector's documents, each attempted once (the upsert retries
+    whole); listing them learns the issue's id, which a new comment needs."""
+
+    def __init__(self, execute: Callable[..., Any], issue: str) -> None:
+        self._execute, self._issue = execute, issue
+        self._issue_id: str | None = None
+
+    def edit(self, comment_id: str, body: Any) -> None:
+        variables = {"id": comment_id, "input": {"body": body}}
+        self._execute(f"edit comment on {self._issue}", q.COMMENT_UPDATE, variables, retry=False)
+
+    def comments(self) -> Iterator[Comment]:
+        issue = self._issue
+
+        def page(after: str | None) -> Any:
+            data = self._execute(
+                f"comments of {issue}", q.COMMENTS, {"id": issue, "after": after}, issue=issue, retry=False
+            )
+            self._issue_id = str(data["issue"]["id"])
+            return data
+
+        for comment in paginate(RelayCursors("issue.comments", shaped=False), page):
+            yield Comment(str(comment["id"]), comment_text(comment.get("body")))
+
+    def create(self, body: Any) -> str:
+        variables = {"input": {"issueId": self._issue_id, "body": body}}
+        created = self._execute(
+            f"comment on {self._issue}", q.COMMENT_CREATE, variables, issue=self._issue, retry=False
+        )
+        return str(created["commentCreate"]["comment"]["id"])

@@ -205,10 +205,9 @@ class _Sync:
         """The next pull's bound, on the tracker's clock (``updated`` is stamped by it): its clock when the
         first page was answered, else the newest ``updated`` seen (never behind the bound already used),
         and syncd's own clock only when the tracker told nothing of its time."""
-        pull_clock = getattr(self.connector, "pull_clock", None)
-        clock = pull_clock() if callable(pull_clock) else None
+        clock = self.connector.pull_clock()
         if clock is not None:
-            return clock  # type: ignore[no-any-return]
+            return clock
         known = [moment for moment in (self.newest, since) if moment is not None]
         return max(known) if known else started
 
@@ -230,9 +229,7 @@ class _Sync:
                 self._plan_pulled(batch)
 
     def _save_profile(self) -> None:
-        profile = getattr(self.connector, "profile_json", None)
-        if callable(profile):
-            self.store.marks.set(self.name, Mark.PROFILE, json.dumps(profile()))
+        self.store.marks.set(self.name, Mark.PROFILE, json.dumps(self.connector.profile_json()))
 
     def _plan_pulled(self, batch: Sequence[WorkItem | Skipped]) -> None:
         items: list[WorkItem] = []

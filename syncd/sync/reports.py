@@ -195,10 +195,7 @@ def record_snapshot(store: StateStore, report: DriftReport) -> bool:
 
 
 def comment_format(connector: Connector) -> Format:
-    if connector.kind is TrackerKind.LINEAR:
-        return "md"
-    cloud = getattr(getattr(connector, "profile", None), "cloud", True)
-    return "adf" if cloud else "wiki"
+    return connector.comment_format
 
 
 def post_reports(

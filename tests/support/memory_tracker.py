@@ -3,7 +3,8 @@
 It behaves like a tracker where it matters to the engine: label edits are deltas that move ``updated``,
 pulls filter on ``updated`` and order by creation, a person can edit labels between syncs, and writes can
 be made to fail. It is a fake of a *tracker*, not of a client library: the real connectors are tested over
-HTTP against the emulators.
+HTTP against the emulators. It is held to the same method-level contract they are
+(:mod:`tests.contracts.connector`), and keeps its comments through their very upsert by marker.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from syncd.connectors.base import Identity, OpResult, Skipped
-from syncd.errors import NotFound, TrackerError, TransientError
+from syncd.connectors.base import Check, CommentFormat, Identity, OpResult, Skipped, credentials_check
+from syncd.connectors.upsert import Comment, comment_text, upsert_by_marker
+from syncd.errors import AuthError, NotFound, TrackerError, TransientError
 from syncd.model import LabelChange, LabelHistory, LabelOp, StatusCategory, TrackerKind, WorkItem
 from syncd.strategy import LabelScheme, TrackerLabels, tracker_labels
 
@@ -35,6 +37,7 @@ class MemoryTracker:
         self._ids = 0
         self.history: dict[str, list[LabelChange]] = {}
         self.history_reads = 0
+        self.refuse_credentials = False
 
     @property
     def labels(self) -> TrackerLabels:
@@ -43,6 +46,17 @@ class MemoryTracker:
     @property
     def requests(self) -> int:
         return self.reads + self.writes + self.history_reads
+
+    @property
+    def comment_format(self) -> CommentFormat:
+        return "md" if self.kind is TrackerKind.LINEAR else "adf"
+
+    def pull_clock(self) -> datetime | None:
+        """None: like a tracker whose answers carry no clock, the engine bounds by the newest ``updated``."""
+        return None
+
+    def profile_json(self) -> dict[str, Any] | None:
+        return None
 
     def tick(self) -> datetime:
         now = max(datetime.now(UTC), self._last + timedelta(microseconds=1))
@@ -103,9 +117,22 @@ class MemoryTracker:
         self.issues[new_key] = dataclasses.replace(item, key=new_key, project=project, updated=self.tick())
 
     def whoami(self) -> Identity:
+        self._authenticate()
         return Identity("syncd", "syncd")
 
+    def probe(self, report_issue: str | None) -> list[Check]:
+        credentials, me = credentials_check(self.whoami)
+        checks = [credentials]
+        if me is not None and report_issue:
+            checks.append(Check(f"report issue {report_issue}", True, "visible"))
+        return checks
+
+    def _authenticate(self) -> None:
+        if self.refuse_credentials:
+            raise AuthError("authentication failed: the credentials were refused", tracker=self.name, status=401)
+
     def pull(self, since: datetime | None) -> Iterator[WorkItem | Skipped]:
+        self._authenticate()
         self.reads += 1
         for item in sorted(self.issues.values(), key=lambda i: (i.created, i.key)):
             if since is None or item.updated >= since - timedelta(minutes=2):
@@ -138,15 +165,31 @@ class MemoryTracker:
                 yield OpResult(op)
 
     def upsert_comment(self, issue: str, marker: str, body: Any, comment_id: str | None) -> str:
+        """The connectors' own upsert (:func:`~syncd.connectors.upsert.upsert_by_marker`), over a dict."""
         self.writes += 1
-        thread = self.comments.setdefault(issue, {})
-        for existing_id, existing in thread.items():
-            if existing_id == comment_id or marker in str(existing):
-                thread[existing_id] = body
-                return existing_id
-        new_id = str(len(thread) + 1)
-        thread[new_id] = body
-        return new_id
+        thread = _Thread(self.comments.setdefault(issue, {}))
+        return upsert_by_marker(thread, marker=marker, body=body, remembered=comment_id)
 
     def close(self) -> None:
         pass
+
+
+class _Thread:
+    """An issue's comments, by id in creation order."""
+
+    def __init__(self, comments: dict[str, Any]) -> None:
+        self._comments = comments
+
+    def edit(self, comment_id: str, body: Any) -> None:
+        if comment_id not in self._comments:
+            raise NotFound("no such comment", status=404)
+        self._comments[comment_id] = body
+
+    def comments(self) -> Iterator[Comment]:
+        for comment_id, body in list(self._comments.items()):
+            yield Comment(comment_id, comment_text(body))
+
+    def create(self, body: Any) -> str:
+        new_id = str(len(self._comments) + 1)
+        self._comments[new_id] = body
+        return new_id

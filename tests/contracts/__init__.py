@@ -1,0 +1,1 @@
+"""Contract test classes that several implementations subclass, each with its own fixture."""

@@ -25,7 +25,8 @@ EXAMPLE_SETTINGS = REPO / "config" / "syncd.example.toml"
 
 settings.register_profile("ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=50, deadline=None)
-settings.load_profile("ci" if os.environ.get("CI") else "dev")
+settings.register_profile("deep", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("SYNCD_HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

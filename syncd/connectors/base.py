@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol, TypeVar
 
 from syncd.errors import AuthError, NotFound, TrackerError
@@ -20,6 +20,7 @@ from syncd.model import LabelHistory, LabelOp, TrackerKind, WorkItem
 from syncd.strategy import TrackerLabels
 
 __all__ = [
+    "PULL_OVERLAP",
     "Check",
     "CommentFormat",
     "Connector",
@@ -32,6 +33,12 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+PULL_OVERLAP = timedelta(minutes=2)
+"""How far before its cursor an incremental pull starts again. Jira's JQL compares ``updated`` to the
+minute, and a tracker's clock and the index behind its search lag a little: an issue edited in the last
+moments before the cursor was taken is read once more rather than missed (the engine's plan makes the
+rereading free). One value for every connector, so the contract can hold each of them to it."""
 CommentFormat = Literal["adf", "wiki", "md"]
 """How a tracker's comments are written: Atlassian Document Format, Jira wiki markup, or Markdown."""
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from syncd.connectors.base import Skipped
-from syncd.connectors.payload import estimate, identifier, malformed, storable, strings, text, timestamp
+from syncd.connectors.payload import estimate, identifier, malformed, prose, storable, strings, text, timestamp
 from syncd.model import StatusCategory, TrackerKind, WorkItem
 
 __all__ = ["PROFILE_MAX_AGE", "JiraProfile", "adf_text", "base_fields", "field_named", "fields_named", "to_work_item"]
@@ -185,8 +185,8 @@ def _work_item(raw: dict[str, Any], key: str, profile: JiraProfile, tracker: str
         id=identifier(raw["id"]),
         key=key,
         url=f"{server}/browse/{key}",
-        title=summary,
-        description=_description(fields.get("description")),
+        title=prose(summary),
+        description=prose(_description(fields.get("description"))),
         type=text((fields.get("issuetype") or {}).get("name")) or "",
         status=_CATEGORIES[category],
         priority=text((fields.get("priority") or {}).get("name")),

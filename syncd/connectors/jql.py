@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["OVERLAP", "issue_query", "jql_string", "jql_time"]
+from syncd.connectors.base import PULL_OVERLAP
 
-OVERLAP = timedelta(minutes=2)
+__all__ = ["issue_query", "jql_string", "jql_time"]
+
 _WIDEST_UTC_OFFSET = timedelta(hours=14)
 ORDER = "ORDER BY created ASC, key ASC"
 
@@ -53,7 +54,7 @@ def issue_query(
     projects: Sequence[str],
     since: datetime | None,
     time_zone: str | None,
-    overlap: timedelta = OVERLAP,
+    overlap: timedelta = PULL_OVERLAP,
 ) -> str:
     """The search for issues in scope updated since ``since`` (all of them when None)."""
     clauses: list[str] = []

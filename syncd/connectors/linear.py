@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -26,7 +26,16 @@ from gql.transport.requests import RequestsHTTPTransport
 
 from syncd.connectors import linear_queries as q
 from syncd.connectors.answers import refuse_redirects, tracker_time
-from syncd.connectors.base import Check, CommentFormat, Identity, OpResult, Skipped, credentials_check, fetch_each
+from syncd.connectors.base import (
+    PULL_OVERLAP,
+    Check,
+    CommentFormat,
+    Identity,
+    OpResult,
+    Skipped,
+    credentials_check,
+    fetch_each,
+)
 from syncd.connectors.deadline import bound_session
 from syncd.connectors.estimates import UnreadableEstimates
 from syncd.connectors.linear_errors import refuse_non_graphql, translate_error
@@ -46,7 +55,6 @@ from syncd.strategy import LabelScheme, TrackerLabels, tracker_labels
 
 __all__ = ["LinearConnector"]
 
-OVERLAP = timedelta(minutes=2)
 BATCH_LIMIT = 50
 _GROUP_TAKEN = "only one label in a group"
 
@@ -145,7 +153,7 @@ class LinearConnector:
         if self._workspace.teams:
             issue_filter["team"] = {"key": {"in": list(self._workspace.teams)}}
         if since is not None:
-            issue_filter["updatedAt"] = {"gte": (since - OVERLAP).isoformat()}
+            issue_filter["updatedAt"] = {"gte": (since - PULL_OVERLAP).isoformat()}
         seen: set[str] = set()
         self._pull_clock = None
         for node in self._pages("issues", q.ISSUES, {"filter": issue_filter, "first": self._workspace.page_size}):

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from syncd.connectors.base import Skipped
-from syncd.connectors.payload import estimate, identifier, malformed, storable, text, timestamp
+from syncd.connectors.payload import estimate, identifier, malformed, prose, storable, text, timestamp
 from syncd.model import StatusCategory, TrackerKind, WorkItem
 from syncd.strategy import LabelScheme
 
@@ -112,8 +112,8 @@ def _work_item(
         id=identifier(node["id"]),
         key=key,
         url=text(node.get("url")) or "",
-        title=title,
-        description=text(node.get("description")) or "",
+        title=prose(title),
+        description=prose(text(node.get("description")) or ""),
         type="",
         status=_STATES[state],
         priority=text(node.get("priorityLabel")),

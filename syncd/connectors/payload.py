@@ -10,7 +10,17 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-__all__ = ["estimate", "identifier", "malformed", "readable_estimate", "storable", "strings", "text", "timestamp"]
+__all__ = [
+    "estimate",
+    "identifier",
+    "malformed",
+    "prose",
+    "readable_estimate",
+    "storable",
+    "strings",
+    "text",
+    "timestamp",
+]
 
 _REASON_MAX = 200
 
@@ -70,6 +80,18 @@ def strings(value: Any) -> list[str]:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise TypeError("expected a list of text")
+    return value
+
+
+def prose(value: str) -> str:
+    """Free text (a title, a description) with each lone UTF-16 surrogate, which a JSON escape can carry but
+    no store or terminal can hold, replaced by U+FFFD: one bad character is no reason to skip an issue."""
+    if value.isascii():
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in value)
     return value
 
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from syncd.connectors.base import Connector, Skipped, holds_marker
+from syncd.connectors.base import PULL_OVERLAP, Connector, Skipped, holds_marker
 from syncd.errors import AuthError, NotFound
 from syncd.model import LabelOp, WorkItem
 from syncd.render import marker_for, render_blocks
@@ -26,7 +26,6 @@ UNRELATED = "needs-design"
 """A person's label outside syncd's namespace: a write must leave it alone."""
 OWNED = "objective:enterprise-readiness"
 """A label of the example strategy's namespace."""
-OVERLAP = timedelta(minutes=2)
 
 
 @dataclass
@@ -79,11 +78,11 @@ class ConnectorContract:
         subject.person_labels(subject.key, [UNRELATED])
         changed = read(connector, subject.key).updated
         assert changed >= everything[subject.key].updated
-        within = pulled(connector, changed + OVERLAP / 2)
+        within = pulled(connector, changed + PULL_OVERLAP / 2)
         assert subject.key in within, "an edit just before the cursor is read again (the overlap)"
         assert within[subject.key].labels >= {UNRELATED}
         newest = max(item.updated for item in pulled(connector, None).values())
-        assert pulled(connector, newest + OVERLAP + timedelta(minutes=1)) == {}, "nothing past the overlap"
+        assert pulled(connector, newest + PULL_OVERLAP + timedelta(minutes=1)) == {}, "nothing past the overlap"
 
     def test_apply_is_an_idempotent_delta_that_leaves_other_labels_alone(self, subject: Subject) -> None:
         connector = subject.connector

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from syncd.connectors.base import Check, CommentFormat, Identity, OpResult, Skipped, credentials_check
+from syncd.connectors.base import PULL_OVERLAP, Check, CommentFormat, Identity, OpResult, Skipped, credentials_check
 from syncd.connectors.upsert import Comment, comment_text, upsert_by_marker
 from syncd.errors import AuthError, NotFound, TrackerError, TransientError
 from syncd.model import LabelChange, LabelHistory, LabelOp, StatusCategory, TrackerKind, WorkItem
@@ -135,7 +135,7 @@ class MemoryTracker:
         self._authenticate()
         self.reads += 1
         for item in sorted(self.issues.values(), key=lambda i: (i.created, i.key)):
-            if since is None or item.updated >= since - timedelta(minutes=2):
+            if since is None or item.updated >= since - PULL_OVERLAP:
                 yield Skipped(item.key, "malformed") if item.key in self.malformed else item
 
     def refetch(self, keys: Sequence[str]) -> Iterator[WorkItem | Skipped]:

@@ -359,8 +359,11 @@ def _storable(text: str) -> bool:
 
 
 def _acceptable(field: str, value: Any) -> bool:
-    """Whether an identity field holding ``value`` still makes a WorkItem (text must be valid Unicode: a
-    lone surrogate cannot be stored or printed, so the issue is skipped)."""
+    """Whether an identity field holding ``value`` still makes a WorkItem. An id or key must be valid
+    Unicode (a lone surrogate cannot be stored or printed, so the issue is skipped); a title may hold one,
+    which is read as U+FFFD."""
+    if field == "title":
+        return isinstance(value, str)
     if isinstance(value, str) and not _valid_unicode(value):
         return False
     if field == "id":
@@ -393,6 +396,7 @@ def test_an_identity_field_of_the_wrong_type_skips_the_issue(kind: str, field: s
     assert isinstance(result, WorkItem) == (not present or _acceptable(field, value)), result
     if isinstance(result, WorkItem):
         assert result.id == str(payload["id"])
+        assert _valid_unicode(result.title), "a title reaches the store as valid Unicode"
 
 
 @pytest.mark.parametrize("kind", BASES)
@@ -481,3 +485,16 @@ def test_a_megabyte_value_in_an_error_does_not_make_a_megabyte_reason() -> None:
     result = usable(normalise("cloud", payload))
     assert isinstance(result, Skipped)
     assert result.reason.startswith("malformed issue payload (ValueError: ")
+
+
+@pytest.mark.parametrize("kind", BASES)
+def test_a_lone_surrogate_in_the_title_or_description_is_read_as_a_replacement_character(kind: str) -> None:
+    payload = copy.deepcopy(BASES[kind])
+    fields = payload if kind == "linear" else payload["fields"]
+    fields["title" if kind == "linear" else "summary"] = "Fix \ud800 crash"
+    fields["description"] = "broken \udfff text" if kind != "cloud" else None
+    item = usable(normalise(kind, payload))
+    assert isinstance(item, WorkItem), item
+    assert item.title == "Fix \ufffd crash"
+    if kind != "cloud":
+        assert item.description == "broken \ufffd text"

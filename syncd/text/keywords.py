@@ -4,7 +4,10 @@ A keyword matches its inflected forms: text and keywords are compared word by wo
 English stemmer, so ``crash`` finds "crashes" and "crashed", ``flaky`` finds "flakiness". A keyword written
 in double quotes inside the string (``'"docs"'``) is exact: it matches only those words. A keyword with
 punctuation of its own (``c++``, ``state.json``, ``cram-md5``) is exact too. Phrases match word after word
-across any white space and punctuation.
+across any white space and punctuation. In a title, a phrase's words may also stand apart, in their order,
+with at most :data:`TITLE_GAP` other words among them: titles are terse and put the object inside the phrase
+("Add unit tests for…" is ``add tests``, "Upgrade boost to 1.65" is ``upgrade to``). A description's
+sentences are long and wander, so there a phrase stays exact.
 
 Words are split wherever Unicode says a character is neither a letter, a digit nor ``_`` (``null，so`` is two
 words, so is ``does´t``); ASCII text, the common case, takes a fast path with the same result.
@@ -24,13 +27,17 @@ from typing import Generic, TypeVar
 
 import snowballstemmer
 
-__all__ = ["KeywordMatcher", "Place", "keyword_key", "normalise", "stem", "words"]
+__all__ = ["TITLE_GAP", "KeywordMatcher", "Place", "keyword_key", "normalise", "stem", "words"]
 
 T = TypeVar("T")
 
 _ASCII_NON_WORD = str.maketrans(dict.fromkeys("!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~", " "))
 _WORD = re.compile(r"\w+")
 _STEM_CACHE_LIMIT = 200_000
+
+TITLE_GAP = 3
+"""The most words that may stand among a phrase's words in a title (in all, the phrase's order kept): enough
+for an object ("add *unit* tests", "upgrade *boost* to"), too few to join the two halves of a title."""
 
 
 class Place(StrEnum):
@@ -108,11 +115,13 @@ def keyword_key(keyword: str) -> str:
 
 
 class _Text:
-    """A text split once: its words and their stems, as sets, and as sequences when first asked."""
+    """A text split once: its words and their stems, as sets, and as sequences when first asked; ``gap``
+    is how many other words may stand among a phrase's words in it."""
 
-    __slots__ = ("_stems", "lowered", "raw", "stem_set", "word_set", "words")
+    __slots__ = ("_stems", "gap", "lowered", "raw", "stem_set", "word_set", "words")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, gap: int = 0) -> None:
+        self.gap = gap
         self.raw = text
         self.lowered = text.lower()
         self.words = _lowered_words(self.lowered)
@@ -166,12 +175,12 @@ class KeywordMatcher(Generic[T]):
         """The keywords found in a title, each leading it or elsewhere in it."""
         if not title:
             return []
-        split = _Text(title)
+        split = _Text(title, TITLE_GAP)
         found = self._scan(split)
         verb = _statement_verb(split.words)
         if verb is None:
             return [(key, Place.LEAD if _leads(key, split) else Place.TITLE) for key in found]
-        stated = set(self._scan(_Text(" ".join(split.words[verb:])))) if found else set()
+        stated = set(self._scan(_Text(" ".join(split.words[verb:]), TITLE_GAP))) if found else set()
         return [(key, Place.STATED if key in stated else Place.TITLE) for key in found]
 
     def in_description(self, description: str, in_title: list[tuple[str, Place]]) -> list[tuple[str, Place]]:
@@ -213,14 +222,17 @@ class KeywordMatcher(Generic[T]):
 
     def _phrase_hits(self, split: _Text) -> list[str]:
         """The phrases found: only those whose rarest-to-meet condition, their first word, is in the text
-        are tested further (a handful per text, however many phrases the strategy has)."""
+        are tested further (a handful per text, however many phrases the strategy has); with a gap, their
+        words in order with at most that many others among them."""
         hits: list[str] = []
         for space, heads in self._heads.items():
             if not heads:
                 continue
             pool, sequence = (split.stem_set, split.stems) if space == "~" else (split.word_set, split.words)
             candidates = [key for head in heads.keys() & pool for key, parts in heads[head] if pool.issuperset(parts)]
-            if candidates:
+            if candidates and split.gap:
+                hits += [key for key in candidates if _spans(sequence, key[1:].split(" "), split.gap)]
+            elif candidates:
                 joined = f" {' '.join(sequence)} "
                 hits += [key for key in candidates if f" {key[1:]} " in joined]
         return hits
@@ -231,10 +243,14 @@ class KeywordMatcher(Generic[T]):
         stems = f" {' '.join(split.stems)} "
         plain = f" {' '.join(split.words)} "
         for phrase in phrases:
+            if split.gap:
+                sequence = split.stems if phrase[0] == "~" else split.words
+                matched = len(_spans(sequence, phrase[1:].split(" "), split.gap))
+            else:
+                matched = (stems if phrase[0] == "~" else plain).count(f" {phrase[1:]} ")
             for inner in self._hides[phrase]:
                 text = stems if inner[0] == "~" else plain
-                outer = stems if phrase[0] == "~" else plain
-                if text.count(f" {inner[1:]} ") <= outer.count(f" {phrase[1:]} "):
+                if text.count(f" {inner[1:]} ") <= matched:
                     hidden.add(inner)
         return hidden
 
@@ -253,6 +269,8 @@ def _first(key: str, split: _Text) -> int:
     sequence = split.stems if kind == "~" else split.words
     if " " not in spelled:
         return sequence.index(spelled)
+    if split.gap:
+        return _spans(sequence, spelled.split(" "), split.gap)[0][0]
     joined = f" {' '.join(sequence)} "
     return joined.count(" ", 0, joined.find(f" {spelled} "))
 
@@ -260,11 +278,38 @@ def _first(key: str, split: _Text) -> int:
 def _leads(key: str, split: _Text) -> bool:
     """The keyword is the text's first word or words."""
     parts = key[1:].split(" ")
-    if key[0] == "~":
-        return split.stems[: len(parts)] == parts
-    if key[0] == "=":
-        return split.words[: len(parts)] == parts
+    if key[0] in "~=":
+        sequence = split.stems if key[0] == "~" else split.words
+        if split.gap and len(parts) > 1:
+            spans = _spans(sequence, parts, split.gap)
+            return bool(spans) and spans[0][0] == 0
+        return sequence[: len(parts)] == parts
     return split.raw.lstrip().lower().startswith(key[1:])
+
+
+def _spans(sequence: list[str], parts: list[str], gap: int) -> list[tuple[int, int]]:
+    """Where the parts occur in order with at most ``gap`` other words among them: each match's first and
+    past-last position, leftmost first, none overlapping. From a start, taking each next part at its
+    nearest occurrence ends the match soonest, so it leaves the fewest words among them."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    head, rest = parts[0], parts[1:]
+    width = len(parts) + gap
+    while True:
+        try:
+            start = sequence.index(head, start)
+        except ValueError:
+            return spans
+        position = start
+        for part in rest:
+            try:
+                position = sequence.index(part, position + 1, start + width)
+            except ValueError:
+                start += 1
+                break
+        else:
+            spans.append((start, position + 1))
+            start = position + 1
 
 
 def _inside(phrase: str, keys: Iterable[str]) -> tuple[str, ...]:

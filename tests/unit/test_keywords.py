@@ -81,3 +81,17 @@ def test_keywords_come_in_the_order_written_title_first() -> None:
 def test_a_keyword_in_both_counts_once_at_its_most_prominent_place() -> None:
     matcher = KeywordMatcher({"a": ["outage"]})
     assert found(matcher, "Big outage", "the outage, outages again") == [("outage", Place.TITLE)]
+
+
+def test_a_title_phrase_may_hold_a_few_words_in_its_order() -> None:
+    matcher = KeywordMatcher({"quality": ["add tests"], "ops": ["upgrade"], "deps": ["upgrade to"]})
+    assert found(matcher, "Add unit tests for the fetcher") == [("add tests", Place.LEAD)]
+    assert found(matcher, "Upgrade bundled boost to 1.65") == [("upgrade to", Place.LEAD)], "hides upgrade"
+    assert found(matcher, "Add a few more unit tests") == [], "four words among them are too many"
+    assert found(matcher, "Tests to add") == [], "the phrase's order is kept"
+
+
+def test_a_description_phrase_stays_exact() -> None:
+    matcher = KeywordMatcher({"quality": ["add tests"]})
+    assert found(matcher, "x", "we should add unit tests") == []
+    assert found(matcher, "x", "we should add tests") == [("add tests", Place.DESCRIPTION)]

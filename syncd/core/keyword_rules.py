@@ -22,9 +22,14 @@ from syncd.strategy import Match
 from syncd.text.keywords import KeywordMatcher, Place, keyword_key
 from syncd.text.prose import noise, prose
 
-__all__ = ["PLACE_WEIGHT", "KeywordRules"]
+__all__ = ["FAILURE_KEYWORDS", "PLACE_WEIGHT", "KeywordRules"]
 
 PLACE_WEIGHT = {Place.LEAD: 6.0, Place.STATED: 6.0, Place.TITLE: 3.0, Place.DESCRIPTION: 1.0}
+
+FAILURE_KEYWORDS = ("fail", "failure", "broken", "bug")
+"""The words a strategy writes for failures, by preference: a title that denies what its subject does ("…
+does not recover", "cannot launch") counts as the first of them the strategy lists, for whichever objective
+lists it (see :class:`~syncd.text.keywords.KeywordMatcher`); a strategy without them is unaffected."""
 
 _Target = tuple[TargetKind, str]
 
@@ -51,7 +56,7 @@ class KeywordRules:
         uses: dict[_Use, list[str]] = {}
         for kind, target, match in entries:
             _keyword_uses(uses, kind, target, match)
-        self._matcher = KeywordMatcher(uses)
+        self._matcher = KeywordMatcher(uses, negation_reads_as=FAILURE_KEYWORDS)
         self._uses = {key: _strongest_uses(self._matcher.owners(key)) for key in self._matcher.all_keys()}
         self._cache: dict[tuple[str, Place], tuple[Reason, ...]] = {}
         self._vetoes: set[int] = set()

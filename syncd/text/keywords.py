@@ -13,7 +13,10 @@ Words are split wherever Unicode says a character is neither a letter, a digit n
 words, so is ``does´t``); ASCII text, the common case, takes a fast path with the same result.
 
 All keywords of a strategy are compiled into lookup tables, so a text is split and stemmed once however
-many objectives there are. A phrase that matched hides the shorter keywords inside it (``flaky test``
+many objectives there are. A title that says something does not happen ("Master does not recover…",
+"Tasks cannot be killed", "Agent doesn't start") reports a failure in other words; given a failure keyword
+(``negation_reads_as``), such a title counts as that keyword, wherever the strategy lists it. A phrase that
+matched hides the shorter keywords inside it (``flaky test``
 hides ``flaky`` and ``test`` unless they also occur elsewhere), so one piece of evidence counts once.
 """
 
@@ -59,6 +62,23 @@ _AUXILIARIES = frozenset({
 })  # fmt: skip
 """English auxiliary and modal verbs (contractions split at the apostrophe): after the first word, the
 first of them ends a statement title's subject."""
+
+_NEGATIONS = frozenset({
+    "not", "never", "cannot", "unable", "cant", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "wont",
+})  # fmt: skip
+"""English words that deny what a title's subject does; "n't" is read too, split off as "t" after its verb
+(_CONTRACTED), and "no longer"."""
+
+_CONTRACTED = frozenset({
+    "can", "couldn", "don", "doesn", "didn", "isn", "aren", "wasn", "weren", "won", "wouldn", "shouldn",
+    "hasn", "haven", "hadn", "mustn",
+})  # fmt: skip
+
+_SPLIT_NEGATIONS = frozenset({("t", verb) for verb in _CONTRACTED} | {("longer", "no")})
+"""A negation's last word and the one before it: "n't" after its verb, "no longer"."""
+
+_IMPERATIVES = (("do", "not"), ("don", "t"), ("dont",), ("never",))
+"""A title opening with these is an instruction ("Do not use…", "Never retry…"), not a failure."""
 
 
 def normalise(phrase: str) -> str:
@@ -142,9 +162,11 @@ class KeywordMatcher(Generic[T]):
     Args:
         keywords: for each owner, its keywords; an owner may share a keyword with another, and keywords
             with the same key (inflections of one word) are one keyword.
+        negation_reads_as: failure keywords, by preference: a title that denies what its subject does
+            counts as the first of them some owner lists (once, and not when the title has it already).
     """
 
-    def __init__(self, keywords: Mapping[T, Iterable[str]]) -> None:
+    def __init__(self, keywords: Mapping[T, Iterable[str]], *, negation_reads_as: Iterable[str] = ()) -> None:
         self._owners: dict[str, list[T]] = {}
         self._spelling: dict[str, str] = {}
         for owner, phrases in keywords.items():
@@ -165,6 +187,12 @@ class KeywordMatcher(Generic[T]):
         for key, space, parts in self._phrases:
             self._heads[space].setdefault(parts[0], []).append((key, parts[1:]))
         self._hides = {key: _inside(key, keys) for key, _, _ in self._phrases}
+        failure = next((k for k in map(keyword_key, negation_reads_as) if k in self._owners), None)
+        self._negation: tuple[str, str] | None = None
+        if failure is not None:
+            self._negation = failure, "!" + failure
+            self._owners["!" + failure] = self._owners[failure]
+            self._spelling["!" + failure] = f"{self._spelling[failure]} (a negation)"
 
     def found(self, title: str, description: str) -> list[tuple[str, Place]]:
         """Each keyword found (its key), once, with the most prominent place it was found in."""
@@ -178,10 +206,29 @@ class KeywordMatcher(Generic[T]):
         split = _Text(title, TITLE_GAP)
         found = self._scan(split)
         verb = _statement_verb(split.words)
+        negated = self._negated(found, split)
         if verb is None:
-            return [(key, Place.LEAD if _leads(key, split) else Place.TITLE) for key in found]
-        stated = set(self._scan(_Text(" ".join(split.words[verb:]), TITLE_GAP))) if found else set()
-        return [(key, Place.STATED if key in stated else Place.TITLE) for key in found]
+            places = [(key, Place.LEAD if _leads(key, split) else Place.TITLE) for key in found]
+        else:
+            stated = set(self._scan(_Text(" ".join(split.words[verb:]), TITLE_GAP))) if found else set()
+            places = [(key, Place.STATED if key in stated else Place.TITLE) for key in found]
+        if negated is None:
+            return places
+        key, at = negated
+        if verb is None:
+            place = Place.LEAD if at == 0 else Place.TITLE
+        else:
+            place = Place.STATED if at >= verb else Place.TITLE
+        before = sum(1 for found_key in found if _first(found_key, split) < at)
+        return [*places[:before], (key, place), *places[before:]]
+
+    def _negated(self, found: list[str], split: _Text) -> tuple[str, int] | None:
+        """The negation's key and word position when the title denies what its subject does and does not
+        already name the failure keyword."""
+        if self._negation is None or self._negation[0] in found:
+            return None
+        at = _negation(split.words)
+        return None if at is None else (self._negation[1], at)
 
     def in_description(self, description: str, in_title: list[tuple[str, Place]]) -> list[tuple[str, Place]]:
         """The keywords found in a description that the title (its keywords ``in_title``) does not have."""
@@ -258,6 +305,19 @@ class KeywordMatcher(Generic[T]):
 def _statement_verb(title: list[str]) -> int | None:
     """Where a statement title's verb is: its first auxiliary or modal verb after the first word."""
     return next((index for index, word in enumerate(title) if index and word in _AUXILIARIES), None)
+
+
+def _negation(title: list[str]) -> int | None:
+    """Where a title denies what its subject does (the negation's first word), unless it opens with an
+    instruction."""
+    if any(tuple(title[: len(opening)]) == opening for opening in _IMPERATIVES):
+        return None
+    for index, word in enumerate(title):
+        if word in _NEGATIONS:
+            return index
+        if index and (word, title[index - 1]) in _SPLIT_NEGATIONS:
+            return index - 1
+    return None
 
 
 def _first(key: str, split: _Text) -> int:

@@ -95,3 +95,15 @@ def test_a_description_phrase_stays_exact() -> None:
     matcher = KeywordMatcher({"quality": ["add tests"]})
     assert found(matcher, "x", "we should add unit tests") == []
     assert found(matcher, "x", "we should add tests") == [("add tests", Place.DESCRIPTION)]
+
+
+def test_a_title_that_denies_what_its_subject_does_reads_as_the_failure_keyword() -> None:
+    matcher = KeywordMatcher({"reliability": ["fail"], "capability": ["isolator"]}, negation_reads_as=["fail"])
+    assert found(matcher, "Isolator does not unmount volumes") == [
+        ("isolator", Place.TITLE),
+        ("fail (a negation)", Place.STATED),
+    ]
+    assert found(matcher, "Tasks can't be killed") == [("fail (a negation)", Place.STATED)]
+    assert found(matcher, "Agent fails, does not restart") == [("fail", Place.TITLE)], "counted once"
+    assert found(matcher, "Do not use the isolator") == [("isolator", Place.TITLE)], "an instruction"
+    assert KeywordMatcher({"a": ["isolator"]}, negation_reads_as=["fail"]).found("x does not work", "") == []

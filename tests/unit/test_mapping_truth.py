@@ -29,12 +29,12 @@ def test_the_corpus_is_whole(corpus: Corpus) -> None:
 
 def test_accuracy_and_precision_hold_their_floors(truth: Truth) -> None:
     assert truth.coverage >= 0.92
-    assert truth.precision >= 0.64
-    assert truth.accuracy >= 0.59
+    assert truth.precision >= 0.655
+    assert truth.accuracy >= 0.605
 
 
 def test_the_allocation_is_near_the_labelled_one(truth: Truth) -> None:
-    assert truth.distance <= 0.215
+    assert truth.distance <= 0.165
 
 
 def test_ties_stay_few(truth: Truth) -> None:
@@ -48,22 +48,22 @@ def test_ties_stay_few(truth: Truth) -> None:
 def test_the_figures_hold_on_the_issues_not_designed_on(corpus: Corpus) -> None:
     held_out = measure(corpus.part("held out"))
     assert held_out.labelled == 132
-    assert held_out.accuracy >= 0.575
-    assert held_out.distance <= 0.215
+    assert held_out.accuracy >= 0.625
+    assert held_out.distance <= 0.145
 
 
 def test_similar_items_tag_the_rest_and_bring_the_allocation_nearer(corpus: Corpus, truth: Truth) -> None:
     similar = corpus.with_similar_items()
     tagged = measure(similar)
     assert tagged.coverage == 1.0
-    assert tagged.accuracy >= 0.615 > truth.accuracy
-    assert tagged.distance <= 0.185 < truth.distance
+    assert tagged.accuracy >= 0.64 > truth.accuracy
+    assert tagged.distance <= 0.13 < truth.distance
     held_out = measure(similar.part("held out"))
-    assert held_out.accuracy >= 0.59
-    assert held_out.distance <= 0.19
+    assert held_out.accuracy >= 0.64
+    assert held_out.distance <= 0.125
 
 
 def test_a_simulated_review_of_forty_issues_brings_the_allocation_near_the_labels(corpus: Corpus) -> None:
     review = simulate_review(corpus, size=40, draws=200)
-    assert review.distance <= 0.65 * review.tags_distance
+    assert review.distance <= 0.125 < review.tags_distance, "the tags alone are at 0.16, the review brings them near"
     assert review.coverage >= 0.88

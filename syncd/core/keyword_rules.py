@@ -86,6 +86,10 @@ class KeywordRules:
             return in_title, True
         return in_title + self._matcher.in_description(prose(item.description), in_title), title_decides
 
+    def title_names_objective(self, item: WorkItem) -> bool:
+        """The item's title has a keyword of some objective, so its keyword tag rests on the title."""
+        return any(key in self._for_objectives for key, _ in self._matcher.in_title(item.title))
+
     @property
     def any_vetoes(self) -> bool:
         """Some objective or value has ``exclude`` keywords."""

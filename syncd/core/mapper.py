@@ -126,14 +126,19 @@ class Mapper:
 
     def learning_from(self, items: Iterable[WorkItem]) -> Mapper:
         """This strategy with a model of the items it tags (:mod:`syncd.core.similar_items`), so that items no
-        rule decides are tagged by the ones they resemble; items are mapped by the rules alone to teach it.
+        rule decides are tagged by the ones they resemble; items are mapped by the rules alone to teach it,
+        and a keyword tag teaches only when the title's keywords decided it.
         Unchanged when the strategy's ``mapping.similar_items`` is off."""
         if not self.strategy.mapping.similar_items:
             return self
         rules_only = Mapper(self.strategy) if self.similar is not None else self
         held = list(items)
         alignments = map_items(held, rules_only)
-        examples = [(item, alignments[item.key].objectives[0]) for item in held if is_seed(alignments[item.key])]
+        examples = [
+            (item, alignments[item.key].objectives[0])
+            for item in held
+            if is_seed(alignments[item.key], by_title=self.keywords.title_names_objective(item))
+        ]
         objectives = [objective.id for objective in self.strategy.objectives]
         return Mapper(self.strategy, SimilarItems(examples, objectives))
 

@@ -4,7 +4,9 @@ A strategy's keywords are a few dozen words; a tracker's items use thousands. An
 prose name no objective usually still shares its words with items that do: "NsTest.ROOT_setns" with the
 other isolation tests, "Remove pthread specific code" with the other clean-ups. A multinomial naive Bayes
 classifier over the stemmed words of the title and prose, trained on the tracker's own items that rules
-tagged firmly or keywords by a clear lead, guesses the objective of those items.
+tagged firmly or the title's keywords by a clear lead, guesses the objective of those items. A tag resting on
+the description's keywords alone does not teach: it is the least sure kind, and its mistakes would be
+learned and spread to the items no rule names.
 
 It learns from the user's own data, not from labels, and only fills the gap: it never overrides a rule,
 breaks a tie or vetoes a tag (measured, each of those lost accuracy on issues nobody tuned against). Its
@@ -46,13 +48,14 @@ class Resemblance:
     words: tuple[str, ...]
 
 
-def is_seed(alignment: Alignment) -> bool:
-    """The alignment may teach the model: decided by a firm rule, or by keywords with a clear lead."""
+def is_seed(alignment: Alignment, *, by_title: bool = True) -> bool:
+    """The alignment may teach the model: decided by a firm rule, or by keywords of the title (``by_title``)
+    with a clear lead."""
     if not alignment.objectives or alignment.decided_by is None:
         return False
     if alignment.decided_by is not Rule.KEYWORD:
         return True
-    return alignment.margin is not None and alignment.margin >= SEED_MARGIN
+    return by_title and alignment.margin is not None and alignment.margin >= SEED_MARGIN
 
 
 class SimilarItems:

@@ -70,6 +70,17 @@ def test_only_firm_tags_and_clear_keyword_leads_teach_it() -> None:
     assert is_seed(Alignment("M-1", ("growth",), decided_by=Rule.KEYWORD, margin=3.0))
     assert is_seed(Alignment("M-1", ("growth",), decided_by=Rule.FIELD))
     assert not is_seed(Alignment("M-1"))
+    assert not is_seed(Alignment("M-1", ("growth",), decided_by=Rule.KEYWORD, margin=3.0), by_title=False)
+    assert is_seed(Alignment("M-1", ("growth",), decided_by=Rule.FIELD), by_title=False)
+
+
+def test_a_tag_resting_on_the_description_alone_does_not_teach_it() -> None:
+    described = [make_item(f"D-{n}", title="Queue worker stalls", description="checkout pricing") for n in range(3)]
+    assert Mapper(parse_strategy(STRATEGY)).align(described[0]).primary == "growth", "the description tags it"
+    mapper = learned([*HELD, *described])
+    assert mapper.similar is not None
+    assert mapper.similar.examples == 4
+    assert mapper.align(make_item("M-9", title="Queue worker stalls")).primary == "reliability"
 
 
 def test_the_same_items_in_any_order_give_the_same_tags() -> None:

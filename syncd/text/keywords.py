@@ -16,8 +16,8 @@ All keywords of a strategy are compiled into lookup tables, so a text is split a
 many objectives there are. A title that says something does not happen ("Master does not recover…",
 "Tasks cannot be killed", "Agent doesn't start") reports a failure in other words; given a failure keyword
 (``negation_reads_as``), such a title counts as that keyword, wherever the strategy lists it. A phrase that
-matched hides the shorter keywords inside it (``flaky test``
-hides ``flaky`` and ``test`` unless they also occur elsewhere), so one piece of evidence counts once.
+matched hides the shorter keywords inside it (``flaky test`` hides ``flaky`` and ``test`` unless they also
+occur elsewhere), so one piece of evidence counts once.
 """
 
 from __future__ import annotations

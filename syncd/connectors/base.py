@@ -10,7 +10,7 @@ engine sees an error only once retrying has given up. An issue it cannot underst
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol, TypeVar
@@ -124,8 +124,9 @@ class Connector(Protocol):
         """Who changed the issue's labels and when, with the account syncd acts as: read only where the
         journal cannot say who put an owned label there (:mod:`syncd.core.provenance`)."""
 
-    def apply(self, ops: Sequence[LabelOp]) -> Iterator[OpResult]:
-        """Apply label deltas; one result per op, in any order."""
+    def apply(self, ops: Iterable[LabelOp]) -> Iterator[OpResult]:
+        """Apply label deltas; one result per op, in any order. ``ops`` may be a long stream, read as
+        the writes go out, never held whole."""
 
     def upsert_comment(self, issue: str, marker: str, body: Any, comment_id: str | None) -> str:
         """Create or edit syncd's comment on ``issue``; returns the comment id.

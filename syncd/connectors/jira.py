@@ -18,7 +18,8 @@ on every full sweep, so a user's changed time zone cannot leave the ``updated`` 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Literal, TypeVar
@@ -28,9 +29,10 @@ from jira import JIRA
 
 from syncd.connectors.answers import refuse_redirects, tracker_time
 from syncd.connectors.base import Check, CommentFormat, Identity, OpResult, Skipped, credentials_check, fetch_each
+from syncd.connectors.concurrency import in_flight
 from syncd.connectors.deadline import bound_session
 from syncd.connectors.estimates import UnreadableEstimates, estimates_check, number_fields_named
-from syncd.connectors.jira_bulk import BulkLabelEdit, bulk_batches, saves_requests
+from syncd.connectors.jira_bulk import BulkBatch, BulkLabelEdit, bulk_batches, saves_requests
 from syncd.connectors.jira_errors import translate_failure
 from syncd.connectors.jira_history import cloud_histories, datacenter_histories, label_changes
 from syncd.connectors.jira_issues import JiraProfile, base_fields, field_named, to_work_item
@@ -38,6 +40,7 @@ from syncd.connectors.jira_probe import JiraProbe
 from syncd.connectors.jql import issue_query
 from syncd.connectors.paging import ClassicSearch, EnhancedSearch, Offsets, Paginator, paginate
 from syncd.connectors.runner import RequestRunner
+from syncd.connectors.throttle import Throttle, jira_budget, jira_scope
 from syncd.connectors.upsert import Comment, comment_text, upsert_by_marker
 from syncd.errors import AuthError, NotFound, TrackerError, TransientError
 from syncd.model import LabelHistory, LabelOp, TrackerKind, WorkItem
@@ -70,15 +73,21 @@ class JiraConnector:
         self.name = name
         self._site = site
         self._labels = tracker_labels(scheme, TrackerKind.JIRA)
+        self._throttle = Throttle(jira_budget, sleep=policy.sleep)
         self._runner = RequestRunner(
-            tracker=name, policy=policy, stats=stats, translate=self._translate, answers="Jira"
+            tracker=name,
+            policy=policy,
+            stats=stats,
+            translate=self._translate,
+            answers="Jira",
+            slow_down=self._throttle.hold,
         )
         self._learnt = profile if profile and profile.reusable(deployment=site.deployment, now=_now()) else None
         self._asked = False
         self._version = _first_version(site, self._learnt)
         self._estimates = UnreadableEstimates(name)
         self._client = self._new_client(self._version)
-        self._answer_headers: Any = None
+        self._answers = threading.local()
         self._pull_clock: datetime | None = None
         self._bulk = BulkLabelEdit(partial(self._rest_call, "bulk edit"), tracker=name, sleep=policy.sleep)
 
@@ -285,37 +294,39 @@ class JiraConnector:
             return page
 
         page = self._call("search page", send)
-        self._pull_clock = self._pull_clock or tracker_time(self._answer_headers, tracker=self.name)
+        self._pull_clock = self._pull_clock or tracker_time(getattr(self._answers, "headers", None), tracker=self.name)
         return page
 
-    def apply(self, ops: Sequence[LabelOp]) -> Iterator[OpResult]:
+    def apply(self, ops: Iterable[LabelOp]) -> Iterator[OpResult]:
         """On Cloud through bulk edit (:mod:`~syncd.connectors.jira_bulk`) where it saves requests; else,
-        and for what bulk edit hands back, one edit per issue."""
+        and for what bulk edit hands back, one edit per issue. Up to ``concurrency`` tasks or edits run at
+        once, each issue's op in one of them."""
         if not self.profile.cloud or not self._bulk.available:
             yield from self._edit_each(ops)
             return
-        for batch in bulk_batches(ops):
-            outcome = self._bulk.run(batch) if self._bulk.available and saves_requests(batch) else None
-            if outcome is None:
-                yield from self._edit_each(batch.ops)
-                continue
-            yield from (OpResult(op, outcome[op.item_id]) for op in batch.ops)
+        jobs = (partial(self._bulk_or_each, batch) for batch in bulk_batches(ops))
+        for results in in_flight(jobs, self._site.concurrency, name=f"{self.name}-writes"):
+            yield from results
 
-    def _edit_each(self, ops: Sequence[LabelOp]) -> Iterator[OpResult]:
-        for op in ops:
-            changes = [{"add": label} for label in sorted(op.add)]
-            changes += [{"remove": label} for label in sorted(op.remove)]
-            body = {"update": {"labels": changes}}
-            try:
-                self._call(
-                    f"edit {op.key}",
-                    partial(self._rest, "PUT", f"issue/{op.item_id}", body=body),
-                    issue=op.key,
-                )
-            except TrackerError as error:
-                yield OpResult(op, error)
-            else:
-                yield OpResult(op)
+    def _bulk_or_each(self, batch: BulkBatch) -> list[OpResult]:
+        outcome = self._bulk.run(batch) if self._bulk.available and saves_requests(batch) else None
+        if outcome is None:
+            return [self._edit(op) for op in batch.ops]
+        return [OpResult(op, outcome[op.item_id]) for op in batch.ops]
+
+    def _edit_each(self, ops: Iterable[LabelOp]) -> Iterator[OpResult]:
+        jobs = (partial(self._edit, op) for op in ops)
+        yield from in_flight(jobs, self._site.concurrency, name=f"{self.name}-writes")
+
+    def _edit(self, op: LabelOp) -> OpResult:
+        changes = [{"add": label} for label in sorted(op.add)]
+        changes += [{"remove": label} for label in sorted(op.remove)]
+        body = {"update": {"labels": changes}}
+        try:
+            self._call(f"edit {op.key}", partial(self._rest, "PUT", f"issue/{op.item_id}", body=body), issue=op.key)
+        except TrackerError as error:
+            return OpResult(op, error)
+        return OpResult(op)
 
     def upsert_comment(self, issue: str, marker: str, body: Any, comment_id: str | None) -> str:
         """Edit syncd's comment or create it (:func:`~syncd.connectors.upsert.upsert_by_marker`); a retry
@@ -331,8 +342,11 @@ class JiraConnector:
     def _rest(self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None) -> Any:
         url = f"{self._site.url}/rest/api/{self._version}/{path}"
         data = json.dumps(body) if body is not None else None
-        response = self._client._session.request(method, url, params=params, data=data)
-        self._answer_headers = response.headers
+        scope = jira_scope(method, path)
+        with self._throttle.turn(scope) as ticket:
+            response = self._client._session.request(method, url, params=params, data=data)
+            self._throttle.observe(scope, response.headers, ticket=ticket)
+        self._answers.headers = response.headers
         if not response.content:
             return {}
         return response.json()

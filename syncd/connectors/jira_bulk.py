@@ -1,10 +1,11 @@
 """Label writes on Jira Cloud through bulk edit: one submission for up to 1,000 issues, then its task.
 
-Ops with the same delta are grouped, and each group goes out as ``POST /rest/api/3/bulk/issues/fields``
-with a ``labelsFields`` entry per verb (ADD, then REMOVE: the API takes one option per field). The task
-is followed with ``GET /rest/api/3/bulk/queue/{taskId}`` until it ends; each issue's op is then done when
-the issue is in ``processedAccessibleIssues``, refused with the reasons of ``failedAccessibleIssues``,
-and not found when it is in neither (``invalidOrInaccessibleIssueCount``).
+Ops with the same delta are grouped (:func:`~syncd.connectors.batches.by_delta`), and each group goes out
+as ``POST /rest/api/3/bulk/issues/fields`` with a ``labelsFields`` entry per verb (ADD, then REMOVE: the
+API takes one option per field). The task is followed with ``GET /rest/api/3/bulk/queue/{taskId}`` until
+it ends; each issue's op is then done when the issue is in ``processedAccessibleIssues``, refused with
+the reasons of ``failedAccessibleIssues``, and not found when it is in neither
+(``invalidOrInaccessibleIssueCount``).
 https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-bulk-operations/
 
 Labels ADD and REMOVE are idempotent deltas: adding a label an issue has, or removing one it lacks,
@@ -17,10 +18,11 @@ permission, 403) or a payload the site will not take hands the ops back to the p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from syncd.connectors.batches import by_delta
 from syncd.errors import BadRequest, NotFound, PermissionDenied, TrackerError, TransientError
 from syncd.model import LabelOp
 
@@ -45,20 +47,14 @@ class BulkBatch:
     ops: tuple[LabelOp, ...]
 
 
-def bulk_batches(ops: Iterable[LabelOp], *, limit: int = MAX_BULK_ISSUES) -> list[BulkBatch]:
-    """Group ops by identical delta, in order of first appearance, and cut groups at ``limit`` issues.
+def bulk_batches(ops: Iterable[LabelOp], *, limit: int = MAX_BULK_ISSUES) -> Iterator[BulkBatch]:
+    """Ops grouped by identical delta, at most ``limit`` issues to a batch, as :func:`by_delta` hands them.
 
     An issue's ops never share a batch (the outbox holds one pending op per issue), so no two ops of one
     issue race each other.
     """
-    groups: dict[tuple[frozenset[str], frozenset[str]], list[LabelOp]] = {}
-    for op in ops:
-        groups.setdefault((op.add, op.remove), []).append(op)
-    return [
-        BulkBatch(add, remove, tuple(members[start : start + limit]))
-        for (add, remove), members in groups.items()
-        for start in range(0, len(members), limit)
-    ]
+    for (add, remove), members in by_delta((((op.add, op.remove), op) for op in ops), limit=limit):
+        yield BulkBatch(add, remove, tuple(members))
 
 
 def saves_requests(batch: BulkBatch) -> bool:

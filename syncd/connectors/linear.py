@@ -15,14 +15,12 @@ label group a person took after syncd read it keeps the person's label (see ``_a
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from typing import Any
 
-from gql import Client, GraphQLRequest
-from gql.transport.requests import RequestsHTTPTransport
+from gql import GraphQLRequest
 
 from syncd.connectors import linear_queries as q
 from syncd.connectors.answers import refuse_redirects, tracker_time
@@ -36,6 +34,8 @@ from syncd.connectors.base import (
     credentials_check,
     fetch_each,
 )
+from syncd.connectors.batches import by_delta
+from syncd.connectors.concurrency import in_flight
 from syncd.connectors.deadline import bound_session
 from syncd.connectors.estimates import UnreadableEstimates
 from syncd.connectors.linear_errors import refuse_non_graphql, translate_error
@@ -43,19 +43,21 @@ from syncd.connectors.linear_history import label_changes
 from syncd.connectors.linear_issues import LabelNaming, labels_cursor, to_work_item, with_labels
 from syncd.connectors.linear_labels import LabelDirectory, LinearLabel
 from syncd.connectors.linear_probe import LinearProbe
+from syncd.connectors.linear_sessions import LinearSessions
 from syncd.connectors.paging import RelayCursors, paginate
 from syncd.connectors.runner import RequestRunner
+from syncd.connectors.throttle import Throttle, linear_budget
 from syncd.connectors.upsert import Comment, comment_text, upsert_by_marker
 from syncd.errors import AuthError, BadRequest, NotFound, TrackerError
 from syncd.model import LabelHistory, LabelOp, TrackerKind, WorkItem
 from syncd.retry import CallStats, RetryPolicy
-from syncd.schemas import linear_schema
 from syncd.settings import LinearWorkspace
 from syncd.strategy import LabelScheme, TrackerLabels, tracker_labels
 
 __all__ = ["LinearConnector"]
 
 BATCH_LIMIT = 50
+_BUDGET = "api key"
 _GROUP_TAKEN = "only one label in a group"
 
 
@@ -76,22 +78,26 @@ class LinearConnector:
     ) -> None:
         self.name = name
         self._workspace = workspace
+        self._throttle = Throttle(linear_budget, sleep=policy.sleep)
         self._runner = RequestRunner(
-            tracker=name, policy=policy, stats=stats, translate=self._translate, prepare=self._connect
+            tracker=name,
+            policy=policy,
+            stats=stats,
+            translate=self._translate,
+            prepare=self._connect,
+            slow_down=self._throttle.hold,
         )
         self._naming = LabelNaming(scheme, workspace.objective_group, workspace.value_group)
         self._estimates = UnreadableEstimates(name)
         self._labels = tracker_labels(scheme, TrackerKind.LINEAR, grouped_values=workspace.value_group is not None)
         self._has_key = bool(workspace.api_key.get_secret_value())
-        self._transport = RequestsHTTPTransport(
+        self._sessions = LinearSessions(
             url=workspace.url,
-            headers={"Authorization": workspace.api_key.get_secret_value()},
-            timeout=int(workspace.timeout),
-            retries=0,
-            verify=workspace.verify_tls,
+            api_key=workspace.api_key.get_secret_value(),
+            timeout=workspace.timeout,
+            verify_tls=workspace.verify_tls,
+            prepare=self._bound,
         )
-        self._client = Client(schema=linear_schema(), transport=self._transport, fetch_schema_from_transport=False)
-        self._session: Any = None
         saved = (profile or {}).get("initiatives")
         self._initiatives: dict[str, tuple[str, ...]] | None = (
             {k: tuple(v) for k, v in saved.items()} if isinstance(saved, dict) else None
@@ -225,18 +231,31 @@ class LinearConnector:
         """Linear's clock when the last pull's first page was answered: the bound of the next pull."""
         return self._pull_clock
 
-    def apply(self, ops: Sequence[LabelOp]) -> Iterator[OpResult]:
-        groups: dict[tuple[frozenset[str], frozenset[str]], list[LabelOp]] = defaultdict(list)
+    def apply(self, ops: Iterable[LabelOp]) -> Iterator[OpResult]:
+        """Batch updates of up to 50 issues sharing one delta, ``concurrency`` of them in flight; an op
+        whose labels cannot be resolved is answered on its own."""
+        unresolved: list[OpResult] = []
+        jobs = (
+            partial(self._updated, batch, added, removed)
+            for (added, removed), batch in by_delta(self._deltas(ops, unresolved), limit=BATCH_LIMIT)
+        )
+        for results in in_flight(jobs, self._workspace.concurrency, name=f"{self.name}-writes"):
+            yield from results
+            yield from _drained(unresolved)
+        yield from _drained(unresolved)
+
+    def _deltas(
+        self, ops: Iterable[LabelOp], unresolved: list[OpResult]
+    ) -> Iterator[tuple[tuple[frozenset[str], frozenset[str]], LabelOp]]:
         for op in ops:
             try:
-                delta = self._delta(op)
+                yield self._delta(op), op
             except TrackerError as error:
-                yield OpResult(op, error)
-                continue
-            groups[delta].append(op)
-        for (added, removed), same in groups.items():
-            for start in range(0, len(same), BATCH_LIMIT):
-                yield from self._update(same[start : start + BATCH_LIMIT], added, removed)
+                unresolved.append(OpResult(op, error))
+
+    def _updated(self, ops: list[LabelOp], added: frozenset[str], removed: frozenset[str]) -> list[OpResult]:
+        """One batch's results, as one job of the writes in flight."""
+        return list(self._update(ops, added, removed))
 
     def _delta(self, op: LabelOp) -> tuple[frozenset[str], frozenset[str]]:
         directory = self._label_directory()
@@ -315,9 +334,7 @@ class LinearConnector:
         return self._runner.retried(f"report comment on {issue}", upsert)
 
     def close(self) -> None:
-        if self._session is not None:
-            self._client.close_sync()  # type: ignore[no-untyped-call]
-            self._session = None
+        self._sessions.close()
 
     def _execute(
         self,
@@ -333,24 +350,29 @@ class LinearConnector:
         return self._runner.call(what, send, issue=issue, retry=retry, check=check)
 
     def _send_document(self, request: GraphQLRequest, variables: dict[str, Any]) -> Any:
-        return self._session.execute(GraphQLRequest(request, variable_values=variables))
+        session = self._sessions.current()
+        with self._throttle.turn(_BUDGET) as ticket:
+            try:
+                return session.session.execute(GraphQLRequest(request, variable_values=variables))
+            finally:
+                self._throttle.observe(_BUDGET, session.headers(), ticket=ticket)
 
     def _connect(self) -> None:
-        """Before every attempt: no request without a key, and the session opened (and bounded) once."""
+        """Before every attempt: no request without a key."""
         if not self._has_key:
             raise AuthError("authentication failed: no API key is set (api_key)", tracker=self.name)
-        if self._session is None:
-            self._session = self._client.connect_sync()  # type: ignore[no-untyped-call]
-            bound_session(self._transport.session, total=self._workspace.timeout, tracker=self.name)
-            refuse_redirects(self._transport.session, tracker=self.name)
-            refuse_non_graphql(self._transport.session, tracker=self.name)
+
+    def _bound(self, session: Any) -> None:
+        """Each new session's requests bounded in time and size, and answering only as Linear would."""
+        bound_session(session, total=self._workspace.timeout, tracker=self.name)
+        refuse_redirects(session, tracker=self.name)
+        refuse_non_graphql(session, tracker=self.name)
 
     def _translate(self, error: Exception, *, what: str, issue: str) -> TrackerError | None:
         return translate_error(error, tracker=self.name, issue=issue, headers=self._headers(), url=self._workspace.url)
 
     def _headers(self) -> Mapping[str, str]:
-        headers = getattr(self._transport, "response_headers", None)
-        return headers if headers is not None else {}
+        return self._sessions.last_headers()
 
 
 class _LinearComments:
@@ -384,3 +406,9 @@ class _LinearComments:
             f"comment on {self._issue}", q.COMMENT_CREATE, variables, issue=self._issue, retry=False
         )
         return str(created["commentCreate"]["comment"]["id"])
+
+
+def _drained(results: list[OpResult]) -> Iterator[OpResult]:
+    """The results gathered so far, emptying the list."""
+    while results:
+        yield results.pop(0)

@@ -9,11 +9,12 @@ what differs: how to send, and how its library fails.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from functools import partial
 from typing import Protocol, TypeVar
 
-from syncd.errors import TrackerError, TransientError
+from syncd.errors import RateLimited, TrackerError, TransientError
 from syncd.retry import CallStats, RetryPolicy, call_with_retry
 
 __all__ = ["RequestRunner", "Translate"]
@@ -39,6 +40,8 @@ class RequestRunner:
         prepare: run before every attempt, before it is counted (opening a session, refusing to send
             without credentials).
         answers: whose answers these are, for the error about an answer of the wrong shape.
+        slow_down: told the seconds a tracker's 429 asked to wait (at most the policy's longest wait), so that
+            the connector's other requests in flight hold back too, not only the one refused.
     """
 
     def __init__(
@@ -50,14 +53,17 @@ class RequestRunner:
         translate: Translate,
         prepare: Callable[[], None] | None = None,
         answers: str = "the tracker",
+        slow_down: Callable[[float], None] | None = None,
     ) -> None:
         self.tracker = tracker
         self.policy = policy
         self.stats = stats
         self.sent = 0
+        self._counting = threading.Lock()
         self._translate = translate
         self._prepare = prepare
         self._answers = answers
+        self._slow_down = slow_down
 
     def call(
         self,
@@ -94,7 +100,8 @@ class RequestRunner:
         """One attempt of :meth:`call`."""
         if self._prepare is not None:
             self._prepare()
-        self.sent += 1
+        with self._counting:
+            self.sent += 1
         try:
             answer = send()
         except Exception as error:
@@ -102,6 +109,8 @@ class RequestRunner:
             if failure is None:
                 raise
             self.stats.record_request(self.tracker, failure)
+            if isinstance(failure, RateLimited) and failure.retry_after and self._slow_down is not None:
+                self._slow_down(min(failure.retry_after, self.policy.max_wait))
             raise failure from None
         if shape is not None and not isinstance(answer, shape):
             failure = TransientError(

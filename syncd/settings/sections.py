@@ -96,6 +96,7 @@ class _Tracker(Section):
     allow_insecure_http: bool = False
     verify_tls: bool = True
     timeout: float = Field(default=30.0, gt=0, le=600)
+    concurrency: int = Field(default=4, ge=1, le=16, description="requests in flight at once")
 
     @property
     def unencrypted_over_network(self) -> bool:

@@ -1,16 +1,16 @@
 """Sending the outbox's label writes, and what each op carries.
 
 An op is recorded with the journal entry to keep once the tracker confirms it. Ops are sent oldest first,
-a chunk at a time (so a hundred thousand pending writes never sit in memory at once; a chunk is large, so
-that a connector that writes many issues in one request groups them well), and confirmations
-are stored in groups: an op that landed but whose confirmation was not stored yet, or that was answered
-with a 5xx, a timeout or nothing (:attr:`~syncd.errors.TrackerError.may_have_landed`), is resolved on the
-next run from the issue's label history (:mod:`syncd.core.provenance`), never sent twice.
+read a chunk at a time as the connector takes them (so a hundred thousand pending writes never sit in
+memory at once, while a connector that writes many issues in one request groups the whole stream), and
+confirmations are stored in groups: an op that landed but whose confirmation was not stored yet, or that
+was answered with a 5xx, a timeout or nothing (:attr:`~syncd.errors.TrackerError.may_have_landed`), is
+resolved on the next run from the issue's label history (:mod:`syncd.core.provenance`), never sent twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ from syncd.sync.model import RunControl, SyncResult
 __all__ = ["LABELS", "LabelWrite", "gives_up", "journal_until_confirmed", "send_label_writes"]
 
 LABELS = "labels"
-_CHUNK = 10_000  # big enough for Jira's bulk edit to gather each label change into few tasks
+_CHUNK = 2_000
 _CONFIRM_EVERY = 50
 _log = get_logger("syncd.sync.writes")
 
@@ -89,61 +89,64 @@ def gives_up(error: TrackerError) -> bool:
 
 
 def send_label_writes(store: StateStore, connector: Connector, result: SyncResult, control: RunControl) -> None:
-    """Send every pending label op of the connector's tracker; stop early only when asked to."""
+    """Send every pending label op of the connector's tracker; stop early only when asked to, or when the
+    credentials are refused."""
     name = connector.name
     store.outbox.sending(name, LABELS)
-    after = 0
-    while True:
-        chunk = store.outbox.pending(name, LABELS, after=after, limit=_CHUNK)
-        if not chunk:
-            break
-        after = chunk[-1].id
-        if not _send_chunk(store, connector, chunk, result, control):
-            break
-    control.checkpoint()
-
-
-def _send_chunk(
-    store: StateStore, connector: Connector, chunk: list[OutboxEntry], result: SyncResult, control: RunControl
-) -> bool:
-    """Send one chunk; False when the run must stop (asked to, or the credentials were refused)."""
-    name = connector.name
-    entries = {entry.key: entry for entry in chunk}
-    writes = {entry.key: LabelWrite.decode(entry) for entry in chunk}
-    done: list[OutboxEntry] = []
-    carry_on = True
+    sent: dict[str, tuple[OutboxEntry, LabelWrite]] = {}
+    done: list[tuple[OutboxEntry, LabelWrite]] = []
     fatal: TrackerError | None = None
     store.fence(name)  # each op is sent only while this process may still write the tracker
-    for outcome in connector.apply([write.op for write in writes.values()]):
+    for outcome in connector.apply(_ops(_pending(store, name), sent)):
         control.heartbeat()
-        entry = entries[outcome.op.key]
+        entry, write = sent.pop(outcome.op.key)
         if outcome.error is None:
             result.applied += 1
-            done.append(entry)
+            done.append((entry, write))
             if len(done) >= _CONFIRM_EVERY:
-                _confirm(store, name, done, writes)
+                _confirm(store, name, done)
                 done = []
                 control.progress(name, "applied", result.applied)
         else:
-            error = outcome.error
-            result.failed += 1
-            result.errors.append(str(error))
-            _log.warning("op.failed", tracker=name, issue=entry.key, error=str(error))
-            store.outbox.fail(entry.id, str(error), give_up=gives_up(error), uncertain=error.may_have_landed)
-            if isinstance(error, AuthError):
-                fatal = error
+            fatal = _failed(store, name, entry, outcome.error, result)
         if control.stop.is_set() or fatal is not None:
-            carry_on = False
             break
         store.fence(name)
     if done:
-        _confirm(store, name, done, writes)
+        _confirm(store, name, done)
     if fatal is not None:
         raise fatal
-    return carry_on
+    control.checkpoint()
 
 
-def _confirm(store: StateStore, name: str, done: list[OutboxEntry], writes: Mapping[str, LabelWrite]) -> None:
+def _pending(store: StateStore, name: str) -> Iterator[OutboxEntry]:
+    """The tracker's pending label writes, oldest first, read a chunk at a time as they are sent."""
+    after = 0
+    while chunk := store.outbox.pending(name, LABELS, after=after, limit=_CHUNK):
+        after = chunk[-1].id
+        yield from chunk
+
+
+def _ops(entries: Iterable[OutboxEntry], sent: dict[str, tuple[OutboxEntry, LabelWrite]]) -> Iterator[LabelOp]:
+    """Each entry's op, remembering the entry until the connector answers for it."""
+    for entry in entries:
+        write = LabelWrite.decode(entry)
+        sent[entry.key] = (entry, write)
+        yield write.op
+
+
+def _failed(
+    store: StateStore, name: str, entry: OutboxEntry, error: TrackerError, result: SyncResult
+) -> AuthError | None:
+    """Record a refused op; the refusal of the credentials, which ends the run."""
+    result.failed += 1
+    result.errors.append(str(error))
+    _log.warning("op.failed", tracker=name, issue=entry.key, error=str(error))
+    store.outbox.fail(entry.id, str(error), give_up=gives_up(error), uncertain=error.may_have_landed)
+    return error if isinstance(error, AuthError) else None
+
+
+def _confirm(store: StateStore, name: str, done: list[tuple[OutboxEntry, LabelWrite]]) -> None:
     """Mark confirmed ops done and keep their journals, in one transaction."""
-    journals = {entry.key: writes[entry.key].confirmed for entry in done}
-    store.outbox.complete(name, [entry.id for entry in done], keep=lambda: store.journal.put(name, journals))
+    journals = {entry.key: write.confirmed for entry, write in done}
+    store.outbox.complete(name, [entry.id for entry, _ in done], keep=lambda: store.journal.put(name, journals))

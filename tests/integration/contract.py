@@ -6,7 +6,6 @@ tests here never look at a tracker's own shapes, only at labels, writes and read
 
 from __future__ import annotations
 
-import itertools
 import signal
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from tests.conftest import EXAMPLE_STRATEGY, REPO
 from tests.integration.harness import Harness
 
 UNRELATED = "needs-design"
+IN_FLIGHT = 4  # the default of a tracker's concurrency setting
 """A label a person adds that is outside syncd's namespace, so syncd must never touch it."""
 
 
@@ -112,9 +112,10 @@ class ConnectorContract:
         faulted = harness.log.count(faulted=True)
         assert outcome.result.retries == faulted > 0
         records = harness.log.records()
-        for before, following in itertools.pairwise(records):
-            if before.fault is not None and before.fault.value == "rate_limit":
-                assert following.at - before.at >= 0.9, "the reset the tracker gave is honoured"
+        for index, refused in enumerate(records):
+            if refused.fault is not None and refused.fault.value == "rate_limit":
+                soon = [r for r in records[index + 1 :] if r.at - refused.at < 0.9]
+                assert len(soon) <= 2 * (IN_FLIGHT - 1), "the reset is honoured: only requests already on their way"
         harness.faults.reset()
         assert harness.labels() == reference_labels(tmp_path, harness)
 

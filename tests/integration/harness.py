@@ -166,6 +166,11 @@ class Harness(ABC):
     def tweak(self, old: str, new: str) -> None:
         self.tweaks = [*getattr(self, "tweaks", []), (old, new)]
 
+    def one_request_at_a_time(self) -> None:
+        """Send the tracker's requests one after another, so that a burst of faults hits the attempts of
+        one request rather than spreading over the requests in flight."""
+        self.tweak("page_size = ", "concurrency = 1\npage_size = ")
+
     def _state_line(self, tmp_path: Path) -> str:
         if self.state_url is not None:
             return f'state_url = "{self.state_url.get_secret_value()}"'

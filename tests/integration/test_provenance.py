@@ -60,6 +60,7 @@ def test_a_write_that_landed_but_was_answered_5xx_stays_syncds(
     status: int, kind: str, harness: Harness, tmp_path: Path
 ) -> None:
     expected = reference(kind, tmp_path)
+    harness.one_request_at_a_time()
     harness.faults.paths = harness.write_paths
     harness.faults.landed_error_status = status
     harness.faults.landed_error_burst = ATTEMPTS
@@ -138,6 +139,7 @@ def test_a_label_removed_before_the_state_was_lost_is_declined_from_the_history(
 def test_the_linear_batch_that_landed_answered_504_stays_syncds(tmp_path: Path) -> None:
     """All issues of one issueBatchUpdate answered 504 after it landed: none becomes a pin."""
     with LinearHarness() as harness:
+        harness.one_request_at_a_time()
         harness.faults.paths = "/graphql/mutation/issueBatchUpdate"
         harness.faults.landed_error_burst = ATTEMPTS
         first = synced(tmp_path, harness)
@@ -158,6 +160,7 @@ def test_a_label_a_person_removes_after_a_write_of_unknown_outcome_landed_is_not
     added: the history tells the person's removal from a write that never landed, so the label is declined,
     not written again."""
     with LinearHarness() as harness:
+        harness.one_request_at_a_time()
         harness.faults.paths = harness.write_paths
         harness.faults.drop_burst = ATTEMPTS
         assert synced(tmp_path, harness).failed >= 1

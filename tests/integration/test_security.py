@@ -95,7 +95,10 @@ def test_tls_is_verified_by_default() -> None:
     assert jira._client._session.verify is True
     workspace = LinearWorkspace(api_key="k")  # type: ignore[arg-type]
     linear = LinearConnector("linear.a", workspace, LabelScheme(), policy=RetryPolicy(), stats=CallStats())
-    assert linear._transport.verify is True
+    try:
+        assert linear._sessions.current().transport.verify is True
+    finally:
+        linear.close()
 
 
 def test_the_files_the_demo_writes_are_private(tmp_path: Path) -> None:

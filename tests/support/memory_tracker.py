@@ -10,7 +10,7 @@ HTTP against the emulators. It is held to the same method-level contract they ar
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -144,7 +144,7 @@ class MemoryTracker:
             if key in self.issues:
                 yield Skipped(key, "malformed") if key in self.malformed else self.issues[key]
 
-    def apply(self, ops: Sequence[LabelOp]) -> Iterator[OpResult]:
+    def apply(self, ops: Iterable[LabelOp]) -> Iterator[OpResult]:
         for op in ops:
             self.writes += 1
             error = self.fail_writes.get(op.key)

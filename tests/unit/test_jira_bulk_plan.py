@@ -14,7 +14,7 @@ def _op(number: int, *, add: tuple[str, ...] = (), remove: tuple[str, ...] = ())
 def test_ops_are_grouped_by_identical_delta_in_order_of_first_appearance() -> None:
     ops = [_op(1, add=("a",)), _op(2, add=("b",)), _op(3, add=("a",)), _op(4, add=("a",), remove=("b",))]
 
-    batches = bulk_batches(ops)
+    batches = list(bulk_batches(ops))
 
     assert [(sorted(b.add), sorted(b.remove), [o.key for o in b.ops]) for b in batches] == [
         (["a"], [], ["GROW-1", "GROW-3"]),
@@ -24,7 +24,7 @@ def test_ops_are_grouped_by_identical_delta_in_order_of_first_appearance() -> No
 
 
 def test_a_group_is_cut_at_the_limit() -> None:
-    batches = bulk_batches([_op(n, add=("a",)) for n in range(2500)])
+    batches = list(bulk_batches([_op(n, add=("a",)) for n in range(2500)]))
 
     assert [len(b.ops) for b in batches] == [1000, 1000, 500]
 
@@ -68,10 +68,10 @@ def test_each_op_is_read_from_the_per_issue_answer() -> None:
 
 
 def test_bulk_edit_is_used_only_where_it_saves_requests() -> None:
-    adds = bulk_batches([_op(n, add=("a",)) for n in range(3)])
-    swaps = bulk_batches([_op(n, add=("a",), remove=("b",)) for n in range(4)])
+    adds = list(bulk_batches([_op(n, add=("a",)) for n in range(3)]))
+    swaps = list(bulk_batches([_op(n, add=("a",), remove=("b",)) for n in range(4)]))
 
     assert saves_requests(adds[0]), "a submission and a poll for three issues"
-    assert not saves_requests(bulk_batches(adds[0].ops[:2])[0])
+    assert not saves_requests(next(bulk_batches(adds[0].ops[:2])))
     assert not saves_requests(swaps[0]), "two submissions and two polls cost as much as four edits"
-    assert saves_requests(bulk_batches([*swaps[0].ops, _op(9, add=("a",), remove=("b",))])[0])
+    assert saves_requests(next(bulk_batches([*swaps[0].ops, _op(9, add=("a",), remove=("b",))])))

@@ -8,7 +8,9 @@ milliseconds (the time the bucket is full again):
 * ``X-RateLimit-Complexity-Limit`` / ``-Remaining`` / ``-Reset``
 * ``X-Complexity``: what this query cost.
 
-The defaults are Linear's published limits for an API key; tests pass small ones to run out fast.
+The defaults are Linear's published limits for a personal API key, 2,500 requests and 3,000,000
+complexity points an hour (https://linear.app/developers/rate-limiting; earlier versions of that page
+gave 5,000 requests and 250,000 points). Tests pass small ones to run out fast.
 Time comes from the emulator's clock, so a frozen clock never refills by itself.
 """
 
@@ -33,8 +35,8 @@ class RateLimits:
         max_query_complexity: the most one query may cost; beyond it the query is refused outright.
     """
 
-    requests: int = 5_000
-    complexity: int = 250_000
+    requests: int = 2_500
+    complexity: int = 3_000_000
     period_ms: int = HOUR_MS
     max_query_complexity: int = 10_000
 

@@ -40,7 +40,14 @@ from syncd.connectors.deadline import bound_session
 from syncd.connectors.estimates import UnreadableEstimates
 from syncd.connectors.linear_errors import refuse_non_graphql, translate_error
 from syncd.connectors.linear_history import label_changes
-from syncd.connectors.linear_issues import LabelNaming, labels_cursor, to_work_item, with_labels
+from syncd.connectors.linear_issues import (
+    LabelNaming,
+    label_ids_without_group,
+    labels_cursor,
+    to_work_item,
+    with_groups,
+    with_labels,
+)
 from syncd.connectors.linear_labels import LabelDirectory, LinearLabel
 from syncd.connectors.linear_probe import LinearProbe
 from syncd.connectors.linear_sessions import LinearSessions
@@ -104,6 +111,13 @@ class LinearConnector:
         )
         self._teams: dict[str, str] = {}
         self._directory: LabelDirectory | None = None
+        groups = (profile or {}).get("label_groups")
+        self._label_groups: dict[str, str | None] | None = (
+            {str(k): (str(v) if v is not None else None) for k, v in groups.items()}
+            if isinstance(groups, dict)
+            else None
+        )
+        self._may_reread_labels = False
         self._pull_clock: datetime | None = None
         self._account: str | None = None
 
@@ -120,10 +134,15 @@ class LinearConnector:
         return "md"
 
     def profile_json(self) -> dict[str, Any] | None:
-        """Project initiatives, kept in the state store so a warm sync reads nothing but issues."""
+        """Project initiatives and the labels' groups, kept in the state store so a warm sync reads
+        nothing but issues."""
         if self._initiatives is None:
             return None
-        return {"initiatives": {k: list(v) for k, v in self._initiatives.items()}}
+        groups = self._directory.groups() if self._directory is not None else self._label_groups
+        return {
+            "initiatives": {k: list(v) for k, v in self._initiatives.items()},
+            **({"label_groups": groups} if groups is not None else {}),
+        }
 
     def whoami(self) -> Identity:
         data = self._execute("who am I", q.VIEWER, {})
@@ -153,6 +172,9 @@ class LinearConnector:
         return LabelHistory(account=self._account, changes=changes)
 
     def pull(self, since: datetime | None) -> Iterator[WorkItem | Skipped]:
+        self._may_reread_labels = True
+        if since is None:
+            self._label_groups = None
         if since is None or self._initiatives is None:
             self._initiatives = self._read_initiatives()
         issue_filter: dict[str, Any] = {}
@@ -176,6 +198,7 @@ class LinearConnector:
 
     def refetch(self, keys: Sequence[str]) -> Iterator[WorkItem | Skipped]:
         """One ``issue(id:)`` query per key: Linear takes the identifier (``ENG-7``) as the id."""
+        self._may_reread_labels = True
         if self._initiatives is None:
             self._initiatives = self._read_initiatives()
 
@@ -201,6 +224,9 @@ class LinearConnector:
             except NotFound:
                 return Skipped(str(node.get("identifier")), "the issue was deleted while syncd read its labels")
             node = with_labels(node, rest)
+        ungrouped = label_ids_without_group(node)
+        if ungrouped:
+            node = with_groups(node, self._groups_knowing(ungrouped).get)
         item = to_work_item(node, tracker=self.name, naming=self._naming, initiatives=initiatives)
         if isinstance(item, WorkItem) and isinstance(node, dict):
             self._estimates.check(item.key, {"estimate": node.get("estimate")})
@@ -319,7 +345,20 @@ class LinearConnector:
         if self._directory is None:
             labels = [LinearLabel.from_node(n) for n in self._pages("issueLabels", q.LABELS, {})]
             self._directory = LabelDirectory(labels, self._naming, self._create_label)
+            self._label_groups = self._directory.groups()
+            self._may_reread_labels = False
         return self._directory
+
+    def _groups_knowing(self, label_ids: list[str]) -> dict[str, str | None]:
+        """Each label's group by id, as the last sync saved it or read afresh: on a full pull, and (at
+        most once a pull) when an issue carries a label created since. Still unknown, a label reads as
+        one outside any group."""
+        groups = self._label_groups
+        if groups is None or (self._may_reread_labels and not all(i in groups for i in label_ids)):
+            self._directory = None
+            self._label_directory()
+            groups = self._label_groups
+        return groups if groups is not None else {}
 
     def _create_label(self, payload: dict[str, Any]) -> LinearLabel:
         data = self._execute(f"create label {payload['name']}", q.LABEL_CREATE, {"input": payload})

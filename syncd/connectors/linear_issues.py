@@ -9,7 +9,7 @@ issue is either aligned or not, never both. :class:`LabelNaming` translates both
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,7 +19,7 @@ from syncd.connectors.payload import estimate, identifier, malformed, prose, sto
 from syncd.model import StatusCategory, TrackerKind, WorkItem
 from syncd.strategy import LabelScheme
 
-__all__ = ["LabelNaming", "labels_cursor", "to_work_item", "with_labels"]
+__all__ = ["LabelNaming", "label_ids_without_group", "labels_cursor", "to_work_item", "with_groups", "with_labels"]
 
 _STATES = {
     "triage": StatusCategory.TODO,
@@ -91,6 +91,30 @@ def with_labels(node: dict[str, Any], rest: Iterable[Any]) -> dict[str, Any]:
     """The issue node with the rest of its labels, as if its page had carried them all."""
     every = [*node["labels"]["nodes"], *rest]
     return {**node, "labels": {"nodes": every, "pageInfo": {"hasNextPage": False, "endCursor": None}}}
+
+
+def label_ids_without_group(node: Any) -> list[str]:
+    """The ids of the issue's labels whose group the answer left out (a page of issues asks only for
+    each label's id and name)."""
+    labels = node.get("labels") if isinstance(node, dict) else None
+    nodes = labels.get("nodes") if isinstance(labels, dict) else None
+    if not isinstance(nodes, list):
+        return []
+    return [str(label["id"]) for label in nodes if isinstance(label, dict) and "parent" not in label and "id" in label]
+
+
+def with_groups(node: dict[str, Any], group_of: Callable[[str], str | None]) -> dict[str, Any]:
+    """The issue node with each label's group filled in from ``group_of`` (by label id), where the
+    answer left it out."""
+    nodes = [
+        label if "parent" in label or "id" not in label else {**label, "parent": _group(group_of(str(label["id"])))}
+        for label in node["labels"]["nodes"]
+    ]
+    return {**node, "labels": {**node["labels"], "nodes": nodes}}
+
+
+def _group(name: str | None) -> dict[str, str] | None:
+    return {"name": name} if name is not None else None
 
 
 def _work_item(

@@ -74,6 +74,10 @@ class LabelDirectory:
             group = label.group.casefold() if label.group else None
             self._labels[(label.team, group, label.name.casefold())] = label
 
+    def groups(self) -> dict[str, str | None]:
+        """The group's name of every label (None outside any group), by label id."""
+        return {label.id: label.group for label in self._by_id.values() if not label.is_group}
+
     def find(self, canonical: str, team: str | None) -> LinearLabel | None:
         """The label a canonical name means for an issue of ``team``: the team's own, else the workspace's."""
         group, name = self._naming.placement(canonical)

@@ -200,6 +200,8 @@ class _Sync:
             self._save_profile()
         send_label_writes(self.store, self.connector, self.result, self.engine._control)
         send_pin_writes(self.store, self.connector, self.result, self.engine._control)
+        with self.store.transaction():
+            self._save_profile()  # what the writes created (Linear's new labels) is known next time
 
     def _bound(self, since: datetime | None, started: datetime) -> datetime:
         """The next pull's bound, on the tracker's clock (``updated`` is stamped by it): its clock when the

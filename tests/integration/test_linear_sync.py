@@ -258,6 +258,34 @@ def test_a_teams_own_objective_label_is_used_for_its_issues(tmp_path: Path, harn
     assert harness.labels()["ENG-2"] == {"objective:enterprise-readiness"}
 
 
+def test_a_label_created_since_the_last_sync_is_read_with_its_group(tmp_path: Path, harness: LinearHarness) -> None:
+    """Pages carry each label's id and name, not its group (that would cost a third more complexity); a
+    label the saved directory does not know makes the sync read the directory once more."""
+    run_sync(tmp_path, harness)
+    workspace = harness.workspace
+    workspace.clock.advance(1)
+    moonshot = workspace.add_label("moonshot", group="Objective")
+    workspace.edit_labels("INF-1", add=[moonshot.id])
+    harness.log.clear()
+    outcome = run_sync(tmp_path, harness)
+    assert outcome.result is not None
+    assert outcome.result.status == "ok", outcome.result.errors
+    directory_reads = [r for r in harness.log.records() if "SyncdLabels" in json.loads(r.body)["query"]]
+    assert len(directory_reads) == 1, "the label directory is read once, for the label it did not know"
+    with StateStore.open(tmp_path / "state.db") as store:
+        stored = store.items.get(harness.tracker, "INF-1")
+        assert stored is not None
+        assert "objective:moonshot" in stored.item.labels, "read in its group, as an objective's label"
+        assert "moonshot" not in stored.item.labels
+    harness.log.clear()
+    workspace.clock.advance(1)
+    workspace.update_issue("INF-1", title="SSO for the audit log")
+    run_sync(tmp_path, harness)
+    assert not any("SyncdLabels" in json.loads(r.body)["query"] for r in harness.log.records()), (
+        "the next sync knows the label from the saved directory"
+    )
+
+
 def test_configured_values_travel_as_variables_not_query_text(tmp_path: Path, harness: LinearHarness) -> None:
     run_sync(tmp_path, harness)
     [pull] = [json.loads(r.body) for r in harness.log.records() if r.endpoint == "issues"]

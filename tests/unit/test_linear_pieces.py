@@ -8,7 +8,14 @@ from gql.transport.exceptions import TransportQueryError, TransportServerError
 
 from syncd.connectors.base import Skipped
 from syncd.connectors.linear_errors import retry_after, translate_error
-from syncd.connectors.linear_issues import LabelNaming, labels_cursor, to_work_item, with_labels
+from syncd.connectors.linear_issues import (
+    LabelNaming,
+    label_ids_without_group,
+    labels_cursor,
+    to_work_item,
+    with_groups,
+    with_labels,
+)
 from syncd.connectors.linear_labels import LabelDirectory, LinearLabel
 from syncd.errors import AuthError, BadRequest, NotFound, PermissionDenied, RateLimited, TransientError
 from syncd.model import StatusCategory
@@ -117,6 +124,25 @@ def test_an_issue_with_more_labels_than_its_page_is_completed() -> None:
     item = to_work_item(complete, tracker="t", naming=NAMING, initiatives={})
     assert not isinstance(item, Skipped)
     assert item.labels == {"bug", "objective:growth"}
+
+
+def test_labels_a_page_read_without_their_group_get_it_from_the_directory() -> None:
+    labels = [{"id": "l1", "name": "bug"}, {"id": "l2", "name": "growth"}, {"id": "l3", "name": "x", "parent": None}]
+    page = node(labels={"nodes": labels})
+    assert label_ids_without_group(page) == ["l1", "l2"], "a label that says its group needs no lookup"
+    assert label_ids_without_group(node()) == []
+    assert label_ids_without_group("not a node") == []
+    grouped = with_groups(page, {"l2": "Objective", "l3": "Value"}.get)
+    assert label_ids_without_group(grouped) == []
+    item = to_work_item(grouped, tracker="t", naming=NAMING, initiatives={})
+    assert not isinstance(item, Skipped)
+    assert item.labels == {"bug", "objective:growth", "x"}, "unknown to the directory: outside any group"
+    directory = LabelDirectory(
+        [LinearLabel("l2", "growth", False, "Objective", None), LinearLabel("g", "Objective", True, None, None)],
+        NAMING,
+        lambda payload: LinearLabel("new", payload["name"], False, None, None),
+    )
+    assert directory.groups() == {"l2": "Objective"}, "groups themselves are not labels an issue carries"
 
 
 def test_a_group_a_person_took_keeps_their_label() -> None:

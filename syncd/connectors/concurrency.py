@@ -8,17 +8,26 @@ iterable only when a slot frees up, so a long stream of jobs is never held in me
 Jobs must be independent: a connector gives each issue's op to one job only, so the outbox order per
 issue is kept whatever order the jobs end in. A limit of 1 runs each job in the caller's thread, one
 after another, exactly as before there were threads.
+
+:func:`interleaved` does the same for streams: several paged queries over disjoint parts of a tracker
+(one per team) read side by side, their items handed on as they come.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TypeVar
 
-__all__ = ["in_flight"]
+__all__ = ["in_flight", "interleaved"]
 
 R = TypeVar("R")
+T = TypeVar("T")
+
+_BUFFER = 1000
+_PUT_WAIT = 0.1
 
 
 def in_flight(jobs: Iterable[Callable[[], R]], limit: int, *, name: str = "requests") -> Iterator[R]:
@@ -57,3 +66,73 @@ def _fill(pool: ThreadPoolExecutor, jobs: Iterator[Callable[[], R]], running: se
         if job is None:
             return
         running.add(pool.submit(job))
+
+
+def interleaved(streams: Sequence[Callable[[], Iterator[T]]], limit: int, *, name: str = "reads") -> Iterator[T]:
+    """The items of every stream, in the order they come, with at most ``limit`` streams read at once.
+
+    Each stream is read in a thread of its own, a page at a time; a bounded buffer holds what the caller
+    has not taken yet, so the readers wait for a slow caller instead of filling memory. A stream's
+    exception is raised to the caller once the items read before it were taken; the other streams stop
+    at their next item, as they do when the caller closes the iterator early.
+    """
+    if limit < 1:
+        raise ValueError("at most 0 streams read at once would never read any")
+    if limit == 1 or len(streams) <= 1:
+        for stream in streams:
+            yield from stream()
+        return
+    buffer: queue.Queue[tuple[bool, object]] = queue.Queue(maxsize=_BUFFER)
+    stop = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=min(limit, len(streams)), thread_name_prefix=name)
+    try:
+        for stream in streams:
+            pool.submit(_drain, stream, buffer, stop)
+        yield from _taken(buffer, len(streams))
+    finally:
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _drain(stream: Callable[[], Iterator[T]], buffer: queue.Queue[tuple[bool, object]], stop: threading.Event) -> None:
+    """Read one stream into the buffer, then say it ended (with its exception, if it failed)."""
+    if stop.is_set():
+        return
+    ended: object = None
+    items: Iterator[T] | None = None
+    try:
+        items = stream()
+        for item in items:
+            if not _put(buffer, (False, item), stop):
+                return
+    except BaseException as error:
+        ended = error
+    finally:
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
+    _put(buffer, (True, ended), stop)
+
+
+def _put(buffer: queue.Queue[tuple[bool, object]], entry: tuple[bool, object], stop: threading.Event) -> bool:
+    """Put the entry, waiting for room; False when the caller stopped taking."""
+    while not stop.is_set():
+        try:
+            buffer.put(entry, timeout=_PUT_WAIT)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
+def _taken(buffer: queue.Queue[tuple[bool, object]], streams: int) -> Iterator[T]:
+    """Items until every stream said it ended; a stream's exception is raised when it comes."""
+    open_streams = streams
+    while open_streams:
+        ended, value = buffer.get()
+        if not ended:
+            yield value  # type: ignore[misc]
+            continue
+        open_streams -= 1
+        if isinstance(value, BaseException):
+            raise value

@@ -15,6 +15,7 @@ label group a person took after syncd read it keeps the person's label (see ``_a
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from functools import partial
@@ -35,7 +36,7 @@ from syncd.connectors.base import (
     fetch_each,
 )
 from syncd.connectors.batches import by_delta
-from syncd.connectors.concurrency import in_flight
+from syncd.connectors.concurrency import in_flight, interleaved
 from syncd.connectors.deadline import bound_session
 from syncd.connectors.estimates import UnreadableEstimates
 from syncd.connectors.linear_errors import refuse_non_graphql, translate_error
@@ -118,6 +119,7 @@ class LinearConnector:
             else None
         )
         self._may_reread_labels = False
+        self._clock_lock = threading.Lock()
         self._pull_clock: datetime | None = None
         self._account: str | None = None
 
@@ -177,14 +179,9 @@ class LinearConnector:
             self._label_groups = None
         if since is None or self._initiatives is None:
             self._initiatives = self._read_initiatives()
-        issue_filter: dict[str, Any] = {}
-        if self._workspace.teams:
-            issue_filter["team"] = {"key": {"in": list(self._workspace.teams)}}
-        if since is not None:
-            issue_filter["updatedAt"] = {"gte": (since - PULL_OVERLAP).isoformat()}
         seen: set[str] = set()
         self._pull_clock = None
-        for node in self._pages("issues", q.ISSUES, {"filter": issue_filter, "first": self._workspace.page_size}):
+        for node in self._issue_nodes(since):
             project = (node.get("project") or {}).get("id") if isinstance(node, dict) else None
             if project and project not in self._initiatives:
                 self._initiatives = self._read_initiatives()
@@ -195,6 +192,35 @@ class LinearConnector:
             if item.key not in seen:
                 seen.add(item.key)
                 yield item
+
+    def _issue_nodes(self, since: datetime | None) -> Iterator[Any]:
+        """Every issue node the pull reads. A full pull reads each team's issues side by side: a query's
+        pages follow one another, but the teams' queries are disjoint, and a hundred thousand issues are
+        400 pages. A pull since the last one reads a few pages, in one query."""
+        since_filter: dict[str, Any] = {}
+        if since is not None:
+            since_filter["updatedAt"] = {"gte": (since - PULL_OVERLAP).isoformat()}
+        teams = self._workspace.teams
+        side_by_side = since is None and self._workspace.concurrency > 1
+        if side_by_side:
+            teams = teams or self._team_keys()
+        if not side_by_side or len(teams) < 2:
+            team_filter = {"team": {"key": {"in": list(teams)}}} if teams else {}
+            return self._issue_pages({**since_filter, **team_filter})
+        streams = [partial(self._issue_pages, {"team": {"key": {"eq": team}}}) for team in teams]
+        return interleaved(streams, self._workspace.concurrency, name=f"{self.name}-reads")
+
+    def _issue_pages(self, issue_filter: dict[str, Any]) -> Iterator[Any]:
+        return self._pages("issues", q.ISSUES, {"filter": issue_filter, "first": self._workspace.page_size})
+
+    def _team_keys(self) -> tuple[str, ...]:
+        """The keys of the teams whose issues the key can read (Linear's ``teams``: public teams and the
+        private ones the key's user is a member of); none when there may be more than one page of them,
+        so the pull falls back to one query over all issues."""
+        nodes = self._execute("teams", q.TEAMS, {})["teams"]["nodes"]
+        if len(nodes) >= q.TEAMS_PAGE:
+            return ()
+        return tuple(str(node["key"]) for node in nodes)
 
     def refetch(self, keys: Sequence[str]) -> Iterator[WorkItem | Skipped]:
         """One ``issue(id:)`` query per key: Linear takes the identifier (``ENG-7``) as the id."""
@@ -247,11 +273,18 @@ class LinearConnector:
 
         def page(cursor: str | None) -> Any:
             data = self._execute(f"{root} page", request, {**variables, "after": cursor}, check=pages.check)
-            if root == "issues" and self._pull_clock is None:
-                self._pull_clock = tracker_time(self._headers(), tracker=self.name)
+            if root == "issues" and cursor is None:
+                self._clock_at_first_page(tracker_time(self._headers(), tracker=self.name))
             return data
 
         return paginate(pages, page)
+
+    def _clock_at_first_page(self, clock: datetime | None) -> None:
+        """Keep the earliest first page's clock: each team's query sees the edits made after its own
+        first page only if they touch a page it has yet to read."""
+        with self._clock_lock:
+            if clock is not None and (self._pull_clock is None or clock < self._pull_clock):
+                self._pull_clock = clock
 
     def pull_clock(self) -> datetime | None:
         """Linear's clock when the last pull's first page was answered: the bound of the next pull."""

@@ -29,6 +29,7 @@ __all__ = [
     "PROBE_ISSUE",
     "PROJECTS",
     "TEAMS",
+    "TEAMS_PAGE",
     "VIEWER",
 ]
 
@@ -168,6 +169,7 @@ VIEWER: GraphQLRequest = gql(
     """
 )
 
+TEAMS_PAGE = 250
 TEAMS: GraphQLRequest = gql(
     """
     query SyncdTeams { teams(first: 250) { nodes { id key name } } }

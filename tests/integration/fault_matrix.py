@@ -41,13 +41,16 @@ def small_pages(harness: Harness, tmp_path: Path, *, timeout: int | None = None)
 @dataclass(frozen=True)
 class Fault:
     """A fault armed before a sync, and exactly the retries it costs: a burst of N failed requests is N
-    retries (each retried request succeeds), a page that repeats its cursor is asked for once more."""
+    retries (each retried request succeeds), a page that repeats its cursor is asked for once more.
+    A ``sequential`` fault needs one query's pages read in a row (one request at a time), as a pull of
+    several teams side by side would give each team too few pages to have a next one."""
 
     name: str
     arm: Callable[[Harness], None]
     retries: int
     timeout: int | None = None
     kinds: tuple[str, ...] = tuple(KINDS)
+    sequential: bool = False
 
 
 def arm(**knobs: object) -> Callable[[Harness], None]:

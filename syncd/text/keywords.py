@@ -141,40 +141,28 @@ def keyword_key(keyword: str) -> str:
 
 
 class _Text:
-    """A text split once: its words and their stems, as sets and as sequences; ``gap`` is how many other words
-    may stand among a phrase's words in it.
+    """A text split once: its words and their stems, as sequences and as sets; ``gap`` is how many other
+    words may stand among a phrase's words in it. A gapped phrase's matches are found once and kept: finding
+    it, placing it and what it hides all read them."""
 
-    A description's stem sequence is taken when first asked (most descriptions need only the sets), a
-    title's at once (every keyword found in it needs its position). A gapped phrase's matches are found once
-    and kept: finding it, placing it and what it hides all read them.
-    """
+    __slots__ = ("_spans", "gap", "lowered", "raw", "stem_set", "stems", "word_set", "words")
 
-    __slots__ = ("_spans", "_stems", "gap", "lowered", "raw", "stem_set", "word_set", "words")
-
-    def __init__(
-        self, raw: str, lowered: str, words: list[str], *, gap: int = 0, stems: list[str] | None = None
-    ) -> None:
+    def __init__(self, raw: str, lowered: str, words: list[str], stems: list[str], gap: int) -> None:
         self.raw = raw
         self.lowered = lowered
         self.words = words
+        self.stems = stems
         self.gap = gap
         self.word_set = set(words)
-        self.stem_set = set(map(_STEMS.__getitem__, self.word_set)) if stems is None else set(stems)
-        self._stems = stems
+        self.stem_set = set(stems)
         self._spans: dict[str, list[tuple[int, int]]] = {}
-
-    @property
-    def stems(self) -> list[str]:
-        if self._stems is None:
-            self._stems = list(map(_STEMS.__getitem__, self.words))
-        return self._stems
 
     def tail(self, start: int) -> _Text:
         """The words from ``start`` on as a text of their own (joined by single spaces), split and stemmed
         already: they are lower case and whole, so splitting their joined text again gives them back."""
         words = self.words[start:]
         joined = " ".join(words)
-        return _Text(joined, joined, words, gap=self.gap, stems=self.stems[start:])
+        return _Text(joined, joined, words, self.stems[start:], self.gap)
 
     def spans(self, key: str) -> list[tuple[int, int]]:
         """Where a phrase key matches with this text's gap (see :func:`_spans`)."""
@@ -185,17 +173,13 @@ class _Text:
         return spans
 
 
-def _split(text: str) -> _Text:
-    """A description or any other text: phrases exact."""
+def _split(text: str, gap: int = 0) -> _Text:
+    """``text`` split into words and stemmed, with phrases matching with ``gap`` words among theirs (a
+    title's :data:`TITLE_GAP`; exact elsewhere). Every word is stemmed at once: a keyword found needs the
+    position it first occurs at."""
     lowered = text.lower()
-    return _Text(text, lowered, _lowered_words(lowered))
-
-
-def _split_title(title: str) -> _Text:
-    """A title: phrases with gaps of up to :data:`TITLE_GAP` words, stems taken at once."""
-    lowered = title.lower()
     words = _lowered_words(lowered)
-    return _Text(title, lowered, words, gap=TITLE_GAP, stems=list(map(_STEMS.__getitem__, words)))
+    return _Text(text, lowered, words, list(map(_STEMS.__getitem__, words)), gap)
 
 
 class KeywordMatcher(Generic[T]):
@@ -247,7 +231,7 @@ class KeywordMatcher(Generic[T]):
         """The keywords found in a title, each leading it or elsewhere in it."""
         if not title:
             return []
-        split = _split_title(title)
+        split = _split(title, TITLE_GAP)
         found = self._located(split)
         verb = _statement_verb(split)
         if verb is None:

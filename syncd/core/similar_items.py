@@ -24,7 +24,7 @@ from itertools import repeat
 from operator import attrgetter, mul
 
 from syncd.model import Alignment, Reason, Rule, TargetKind, WorkItem
-from syncd.text.keywords import stem, words
+from syncd.text.keywords import stem_all, words
 from syncd.text.prose import prose
 
 __all__ = ["SEED_MARGIN", "Resemblance", "SimilarItems", "is_seed"]
@@ -68,9 +68,7 @@ class SimilarItems:
     """
 
     def __init__(self, examples: Iterable[tuple[WorkItem, str]], objectives: Sequence[str]) -> None:
-        features = [
-            (_features(words(item.title), words(prose(item.description))), objective) for item, objective in examples
-        ]
+        features = [(_features(*_read(item)), objective) for item, objective in examples]
         spread = Counter(word for counts, _ in features for word in counts)
         most = max(2.0, _COMMON * len(features))
         vocabulary = {word for word, seen in spread.items() if 2 <= seen <= most}
@@ -107,7 +105,7 @@ class SimilarItems:
 
     def guess(self, item: WorkItem) -> Resemblance | None:
         """The objective the item's words most resemble, or None when it shares no telling word."""
-        title, described = words(item.title), words(prose(item.description))
+        title, described = _read(item)
         counts = _features(title, described, self._vocabulary)
         if not counts or not self._objectives:
             return None
@@ -144,23 +142,34 @@ def _highest(columns: list[list[float]], length: int) -> list[float]:
     return list(map(max, *columns))
 
 
-def _features(title: list[str], described: list[str], vocabulary: set[str] | None = None) -> Counter[str]:
+_Words = tuple[list[str], list[str]]
+"""Words as spelled (lower case) and their stems, position by position."""
+
+
+def _read(item: WorkItem) -> tuple[_Words, _Words]:
+    """The words of the item's title and of its description's prose, each stemmed once: the features and the
+    spelling of the telling words both read them."""
+    title, described = words(item.title), words(prose(item.description))
+    return (title, stem_all(title)), (described, stem_all(described))
+
+
+def _features(title: _Words, described: _Words, vocabulary: set[str] | None = None) -> Counter[str]:
     """The stems of the title's words, each time they occur, and of the prose's words, once each; no
     numbers. Only words of ``vocabulary`` when it is given."""
-    counts = Counter(stem(w) for w in title if not w.isdigit())
-    counts.update({stem(w) for w in described if not w.isdigit()})
+    counts = Counter(stemmed for word, stemmed in zip(*title, strict=True) if not word.isdigit())
+    counts.update({stemmed for word, stemmed in zip(*described, strict=True) if not word.isdigit()})
     if vocabulary is not None:
         return Counter({w: c for w, c in counts.items() if w in vocabulary})
     return counts
 
 
-def _spelling(stems: list[str], title: list[str], described: list[str]) -> list[str]:
+def _spelling(stems: list[str], title: _Words, described: _Words) -> list[str]:
     """Each stem as the item first spells it (title first)."""
     wanted = set(stems)
     spelled: dict[str, str] = {}
     for text in (title, described):
-        for word in text:
-            if (stemmed := stem(word)) in wanted and stemmed not in spelled:
+        for word, stemmed in zip(*text, strict=True):
+            if stemmed in wanted and stemmed not in spelled:
                 spelled[stemmed] = word
         if len(spelled) == len(wanted):
             break

@@ -30,7 +30,7 @@ from typing import Generic, TypeVar
 
 import snowballstemmer
 
-__all__ = ["TITLE_GAP", "KeywordMatcher", "Place", "keyword_key", "normalise", "stem", "words"]
+__all__ = ["TITLE_GAP", "KeywordMatcher", "Place", "keyword_key", "normalise", "stem", "stem_all", "words"]
 
 T = TypeVar("T")
 
@@ -125,6 +125,11 @@ def stem(word: str) -> str:
     return _STEMS[word]
 
 
+def stem_all(words: Iterable[str]) -> list[str]:
+    """Each lower-case word's stem, in order (see :func:`stem`)."""
+    return list(map(_STEMS.__getitem__, words))
+
+
 def keyword_key(keyword: str) -> str:
     """The identity a keyword is matched by; keywords with the same key are one piece of evidence.
 
@@ -179,7 +184,7 @@ def _split(text: str, gap: int = 0) -> _Text:
     position it first occurs at."""
     lowered = text.lower()
     words = _lowered_words(lowered)
-    return _Text(text, lowered, words, list(map(_STEMS.__getitem__, words)), gap)
+    return _Text(text, lowered, words, stem_all(words), gap)
 
 
 class KeywordMatcher(Generic[T]):

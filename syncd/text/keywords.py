@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from enum import StrEnum
 from typing import Generic, TypeVar
 
@@ -244,7 +244,7 @@ class KeywordMatcher(Generic[T]):
                 (key, Place.LEAD if self._leads(key, first, split) else Place.TITLE) for key, first in found.items()
             ]
         else:
-            stated = self._located(split.tail(verb)) if found else {}
+            stated = self._stated(found, split, verb)
             places = [(key, Place.STATED if key in stated else Place.TITLE) for key in found]
         negated = self._negated(found, split)
         if negated is None:
@@ -256,6 +256,17 @@ class KeywordMatcher(Generic[T]):
             place = Place.STATED if at >= verb else Place.TITLE
         before = sum(1 for first in found.values() if first < at)
         return [*places[:before], (key, place), *places[before:]]
+
+    def _stated(self, found: Mapping[str, int], split: _Text, verb: int) -> Container[str]:
+        """The keys found in a statement title's words from its verb on, read as a text of their own. When
+        the title has only one-word keywords, they are those that occur there again (no phrase is there to
+        hide them, since a phrase after the verb is a phrase of the title), which needs no second scan."""
+        if not found:
+            return found
+        if any(" " in key or key[0] == "/" for key in found):
+            return self._located(split.tail(verb))
+        stems, plain = set(split.stems[verb:]), set(split.words[verb:])
+        return {key for key in found if key[1:] in (stems if key[0] == "~" else plain)}
 
     def _negated(self, found: Mapping[str, int], split: _Text) -> tuple[str, int] | None:
         """The negation's key and word position when the title denies what its subject does and does not
@@ -291,14 +302,17 @@ class KeywordMatcher(Generic[T]):
         the same position in the strategy's order of longest first); a matched phrase hides the keys inside
         it. Each position is found once: the order, a title's places and its negation all read it."""
         phrases = self._phrase_hits(split)
-        found = ["~" + s for s in self._single["~"] & split.stem_set]
+        located = [("~" + s, split.stems.index(s)) for s in self._single["~"] & split.stem_set]
         if self._single["="]:
-            found += ["=" + w for w in self._single["="] & split.word_set]
-        found += phrases
+            located += [("=" + w, split.words.index(w)) for w in self._single["="] & split.word_set]
+        located += [(key, self._first(key, split)) for key in phrases]
         if self._patterns:
             lowered = split.lowered
-            found += [key for key, first, pattern in self._patterns if first in lowered and pattern.search(split.raw)]
-        located = [(key, self._first(key, split)) for key in found]
+            located += [
+                (key, self._first(key, split))
+                for key, first, pattern in self._patterns
+                if first in lowered and pattern.search(split.raw)
+            ]
         if len(located) > 1:
             located.sort(key=lambda pair: (pair[1], self._position[pair[0]]))
         if not phrases:

@@ -20,7 +20,6 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
 from operator import attrgetter, mul
 
 from syncd.model import Alignment, Reason, Rule, TargetKind, WorkItem
@@ -87,6 +86,11 @@ class SimilarItems:
             self._log_p[objective] = {w: math.log((c + _SMOOTHING) / total) for w, c in counts.items()}
             self._unseen[objective] = math.log(_SMOOTHING / total)
         self._vocabulary = vocabulary
+        self._odds = {
+            word: tuple(self._log_p[o].get(word, self._unseen[o]) for o in self._objectives) for word in vocabulary
+        }
+        """Each word's log-probability under each objective, in the objectives' order: a guess reads one row
+        per word of the item instead of one dictionary per word and objective."""
 
     def tag(self, item: WorkItem, alignment: Alignment) -> Alignment:
         """The alignment of an item no rule decided, with the objective it resembles most; unchanged when
@@ -109,20 +113,14 @@ class SimilarItems:
         counts = _features(title, described, self._vocabulary)
         if not counts or not self._objectives:
             return None
-        odds = {o: self._odds(o, counts) for o in self._objectives}
+        odds = dict(zip(self._objectives, zip(*map(self._odds.__getitem__, counts), strict=True), strict=True))
         scores = {o: self._prior[o] + sum(map(mul, counts.values(), odds[o])) for o in self._objectives}
         ranked = sorted(self._objectives, key=lambda o: -scores[o])
         best = ranked[0]
         lead = scores[best] - scores[ranked[1]] if len(ranked) > 1 else 0.0
         return Resemblance(best, round(lead, 1), tuple(_spelling(self._telling(best, counts, odds), title, described)))
 
-    def _odds(self, objective: str, counts: Counter[str]) -> list[float]:
-        """The log-probability of each of the item's words under an objective, in the order of ``counts``:
-        computed once per guess, since both the scores and the telling words read them."""
-        log_p = self._log_p[objective]
-        return list(map(log_p.get, counts, repeat(self._unseen[objective], len(counts))))
-
-    def _telling(self, objective: str, counts: Counter[str], odds: dict[str, list[float]]) -> list[str]:
+    def _telling(self, objective: str, counts: Counter[str], odds: dict[str, tuple[float, ...]]) -> list[str]:
         """The three words that favour the objective most over the others (their stems)."""
         rivals = _highest([odds[o] for o in self._objectives if o != objective], len(counts))
         favour: dict[str, float] = {}
@@ -133,7 +131,7 @@ class SimilarItems:
         return sorted(favour, key=lambda w: (-favour[w], w))[:3]
 
 
-def _highest(columns: list[list[float]], length: int) -> list[float]:
+def _highest(columns: list[tuple[float, ...]], length: int) -> Sequence[float]:
     """Each position's highest value among the columns (0.0 when there is no column)."""
     if not columns:
         return [0.0] * length

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from syncd.model import Reason, Rule, TargetKind, WorkItem
+from syncd.model import Alignment, Reason, Rule, TargetKind, WorkItem
 from syncd.strategy import Match
 from syncd.text.keywords import KeywordMatcher, Place, keyword_key
 from syncd.text.prose import noise, prose
@@ -60,6 +60,7 @@ class KeywordRules:
         self._uses = {key: _strongest_uses(self._matcher.owners(key)) for key in self._matcher.all_keys()}
         self._cache: dict[tuple[str, Place], tuple[Reason, ...]] = {}
         self._vetoes: set[int] = set()
+        self._title_names: set[int] = set()
         self._excludes = any(use.exclude for use in uses)
         self._for_objectives = {key for key, held in self._uses.items() if any(map(_selects_objective, held))}
         self._beyond_objectives = {key for key, held in self._uses.items() if not all(map(_selects_objective, held))}
@@ -86,9 +87,11 @@ class KeywordRules:
             return in_title, True
         return in_title + self._matcher.in_description(prose(item.description), in_title), title_decides
 
-    def title_names_objective(self, item: WorkItem) -> bool:
-        """The item's title has a keyword of some objective, so its keyword tag rests on the title."""
-        return any(key in self._for_objectives for key, _ in self._matcher.in_title(item.title))
+    def named_by_title(self, alignment: Alignment) -> bool:
+        """The item's title has a keyword of some objective, so its keyword tag rests on the title; read from
+        its alignment's reasons (every reason is built here once, so identity tells), since scanning the
+        title again would repeat what mapping it did."""
+        return any(id(reason) in self._title_names for reason in alignment.reasons)
 
     @property
     def any_vetoes(self) -> bool:
@@ -132,7 +135,10 @@ class KeywordRules:
                 self._vetoes.add(id(veto))
                 yield veto
             else:
-                yield Reason(Rule.KEYWORD, use.kind, use.target, found, weight * use.weight)
+                reason = Reason(Rule.KEYWORD, use.kind, use.target, found, weight * use.weight)
+                if place is not Place.DESCRIPTION and use.kind is TargetKind.OBJECTIVE:
+                    self._title_names.add(id(reason))
+                yield reason
 
 
 def _selects_objective(use: _Use) -> bool:

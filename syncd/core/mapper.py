@@ -133,11 +133,12 @@ class Mapper:
             return self
         rules_only = Mapper(self.strategy) if self.similar is not None else self
         held = list(items)
-        alignments = map_items(held, rules_only)
+        mapped = map_items(held, rules_only)
+        alignments = [mapped[item.key] for item in held]
         examples = [
-            (item, alignments[item.key].objectives[0])
-            for item in held
-            if is_seed(alignments[item.key], by_title=self.keywords.title_names_objective(item))
+            (item, alignment.objectives[0])
+            for item, alignment in zip(held, alignments, strict=True)
+            if is_seed(alignment, by_title=rules_only.keywords.named_by_title(alignment))
         ]
         objectives = [objective.id for objective in self.strategy.objectives]
         return Mapper(self.strategy, SimilarItems(examples, objectives))

@@ -20,10 +20,10 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
+from operator import attrgetter, mul
 
 from syncd.model import Alignment, Reason, Rule, TargetKind, WorkItem
-from syncd.text.keywords import stem, words
+from syncd.text.keywords import stem_all, words
 from syncd.text.prose import prose
 
 __all__ = ["SEED_MARGIN", "Resemblance", "SimilarItems", "is_seed"]
@@ -67,7 +67,7 @@ class SimilarItems:
     """
 
     def __init__(self, examples: Iterable[tuple[WorkItem, str]], objectives: Sequence[str]) -> None:
-        features = [(_features(item), objective) for item, objective in examples]
+        features = [(_features(*_read(item)), objective) for item, objective in examples]
         spread = Counter(word for counts, _ in features for word in counts)
         most = max(2.0, _COMMON * len(features))
         vocabulary = {word for word, seen in spread.items() if 2 <= seen <= most}
@@ -86,6 +86,11 @@ class SimilarItems:
             self._log_p[objective] = {w: math.log((c + _SMOOTHING) / total) for w, c in counts.items()}
             self._unseen[objective] = math.log(_SMOOTHING / total)
         self._vocabulary = vocabulary
+        self._odds = {
+            word: tuple(self._log_p[o].get(word, self._unseen[o]) for o in self._objectives) for word in vocabulary
+        }
+        """Each word's log-probability under each objective, in the objectives' order: a guess reads one row
+        per word of the item instead of one dictionary per word and objective."""
 
     def tag(self, item: WorkItem, alignment: Alignment) -> Alignment:
         """The alignment of an item no rule decided, with the objective it resembles most; unchanged when
@@ -104,51 +109,65 @@ class SimilarItems:
 
     def guess(self, item: WorkItem) -> Resemblance | None:
         """The objective the item's words most resemble, or None when it shares no telling word."""
-        counts = _features(item, self._vocabulary)
+        title, described = _read(item)
+        counts = _features(title, described, self._vocabulary)
         if not counts or not self._objectives:
             return None
-        scores = {o: self._score(o, counts) for o in self._objectives}
+        odds = dict(zip(self._objectives, zip(*map(self._odds.__getitem__, counts), strict=True), strict=True))
+        scores = {o: self._prior[o] + sum(map(mul, counts.values(), odds[o])) for o in self._objectives}
         ranked = sorted(self._objectives, key=lambda o: -scores[o])
         best = ranked[0]
         lead = scores[best] - scores[ranked[1]] if len(ranked) > 1 else 0.0
-        return Resemblance(best, round(lead, 1), self._telling(item, best, counts))
+        return Resemblance(best, round(lead, 1), tuple(_spelling(self._telling(best, counts, odds), title, described)))
 
-    def _score(self, objective: str, counts: Counter[str]) -> float:
-        log_p, unseen = self._log_p[objective], self._unseen[objective]
-        return self._prior[objective] + sum(count * log_p.get(word, unseen) for word, count in counts.items())
-
-    def _telling(self, item: WorkItem, objective: str, counts: Counter[str]) -> tuple[str, ...]:
-        """The three words that favour the objective most over the others, as the item spells them."""
-        mine, unseen = self._log_p[objective], self._unseen[objective]
-        others = [(self._log_p[o], self._unseen[o]) for o in self._objectives if o != objective]
+    def _telling(self, objective: str, counts: Counter[str], odds: dict[str, tuple[float, ...]]) -> list[str]:
+        """The three words that favour the objective most over the others (their stems)."""
+        rivals = _highest([odds[o] for o in self._objectives if o != objective], len(counts))
         favour: dict[str, float] = {}
-        for word, count in counts.items():
-            lead = mine.get(word, unseen) - max((p.get(word, u) for p, u in others), default=0.0)
+        for (word, count), mine, rival in zip(counts.items(), odds[objective], rivals, strict=True):
+            lead = mine - rival
             if lead > 0:
                 favour[word] = count * lead
-        ranked = sorted(favour, key=lambda w: (-favour[w], w))[:3]
-        return tuple(_spelling(item, ranked))
+        return sorted(favour, key=lambda w: (-favour[w], w))[:3]
 
 
-def _features(item: WorkItem, vocabulary: set[str] | None = None) -> Counter[str]:
+def _highest(columns: list[tuple[float, ...]], length: int) -> Sequence[float]:
+    """Each position's highest value among the columns (0.0 when there is no column)."""
+    if not columns:
+        return [0.0] * length
+    if len(columns) == 1:
+        return columns[0]
+    return list(map(max, *columns))
+
+
+_Words = tuple[list[str], list[str]]
+"""Words as spelled (lower case) and their stems, position by position."""
+
+
+def _read(item: WorkItem) -> tuple[_Words, _Words]:
+    """The words of the item's title and of its description's prose, each stemmed once: the features and the
+    spelling of the telling words both read them."""
+    title, described = words(item.title), words(prose(item.description))
+    return (title, stem_all(title)), (described, stem_all(described))
+
+
+def _features(title: _Words, described: _Words, vocabulary: set[str] | None = None) -> Counter[str]:
     """The stems of the title's words, each time they occur, and of the prose's words, once each; no
     numbers. Only words of ``vocabulary`` when it is given."""
-    title = [stem(w) for w in words(item.title) if not w.isdigit()]
-    described = {stem(w) for w in words(prose(item.description)) if not w.isdigit()}
-    counts = Counter(title)
-    counts.update(described)
+    counts = Counter(stemmed for word, stemmed in zip(*title, strict=True) if not word.isdigit())
+    counts.update({stemmed for word, stemmed in zip(*described, strict=True) if not word.isdigit()})
     if vocabulary is not None:
         return Counter({w: c for w, c in counts.items() if w in vocabulary})
     return counts
 
 
-def _spelling(item: WorkItem, stems: list[str]) -> list[str]:
+def _spelling(stems: list[str], title: _Words, described: _Words) -> list[str]:
     """Each stem as the item first spells it (title first)."""
     wanted = set(stems)
     spelled: dict[str, str] = {}
-    for text in (item.title, prose(item.description)):
-        for word in words(text):
-            if (stemmed := stem(word)) in wanted and stemmed not in spelled:
+    for text in (title, described):
+        for word, stemmed in zip(*text, strict=True):
+            if stemmed in wanted and stemmed not in spelled:
                 spelled[stemmed] = word
         if len(spelled) == len(wanted):
             break

@@ -24,17 +24,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from enum import StrEnum
 from typing import Generic, TypeVar
 
 import snowballstemmer
 
-__all__ = ["TITLE_GAP", "KeywordMatcher", "Place", "keyword_key", "normalise", "stem", "words"]
+__all__ = ["TITLE_GAP", "KeywordMatcher", "Place", "keyword_key", "normalise", "stem", "stem_all", "words"]
 
 T = TypeVar("T")
 
-_ASCII_NON_WORD = str.maketrans(dict.fromkeys("!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~", " "))
+_ASCII_PUNCTUATION = b"!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~"
+_ASCII_NON_WORD = bytes.maketrans(_ASCII_PUNCTUATION, b" " * len(_ASCII_PUNCTUATION))
+"""ASCII punctuation to spaces, as bytes: a bytes table translates a short text in a third of the time a
+str table takes (the str one is set up again on every call)."""
 _WORD = re.compile(r"\w+")
 _STEM_CACHE_LIMIT = 200_000
 
@@ -77,6 +80,9 @@ _CONTRACTED = frozenset({
 _SPLIT_NEGATIONS = frozenset({("t", verb) for verb in _CONTRACTED} | {("longer", "no")})
 """A negation's last word and the one before it: "n't" after its verb, "no longer"."""
 
+_DENYING = _NEGATIONS | {last for last, _ in _SPLIT_NEGATIONS}
+"""The words without which a title denies nothing: a title has one of them or is read no further."""
+
 _IMPERATIVES = (("do", "not"), ("don", "t"), ("dont",), ("never",))
 """A title opening with these is an instruction ("Do not use…", "Never retry…"), not a failure."""
 
@@ -93,7 +99,7 @@ def words(text: str) -> list[str]:
 
 def _lowered_words(lowered: str) -> list[str]:
     if lowered.isascii():
-        return lowered.translate(_ASCII_NON_WORD).split()
+        return lowered.encode("ascii").translate(_ASCII_NON_WORD).decode("ascii").split()
     return _WORD.findall(unicodedata.normalize("NFC", lowered))
 
 
@@ -119,6 +125,11 @@ def stem(word: str) -> str:
     return _STEMS[word]
 
 
+def stem_all(words: Iterable[str]) -> list[str]:
+    """Each lower-case word's stem, in order (see :func:`stem`)."""
+    return list(map(_STEMS.__getitem__, words))
+
+
 def keyword_key(keyword: str) -> str:
     """The identity a keyword is matched by; keywords with the same key are one piece of evidence.
 
@@ -135,25 +146,45 @@ def keyword_key(keyword: str) -> str:
 
 
 class _Text:
-    """A text split once: its words and their stems, as sets, and as sequences when first asked; ``gap``
-    is how many other words may stand among a phrase's words in it."""
+    """A text split once: its words and their stems, as sequences and as sets; ``gap`` is how many other
+    words may stand among a phrase's words in it. A gapped phrase's matches are found once and kept: finding
+    it, placing it and what it hides all read them."""
 
-    __slots__ = ("_stems", "gap", "lowered", "raw", "stem_set", "word_set", "words")
+    __slots__ = ("_spans", "gap", "lowered", "raw", "stem_set", "stems", "word_set", "words")
 
-    def __init__(self, text: str, gap: int = 0) -> None:
+    def __init__(self, raw: str, lowered: str, words: list[str], stems: list[str], gap: int) -> None:
+        self.raw = raw
+        self.lowered = lowered
+        self.words = words
+        self.stems = stems
         self.gap = gap
-        self.raw = text
-        self.lowered = text.lower()
-        self.words = _lowered_words(self.lowered)
-        self.word_set = set(self.words)
-        self.stem_set = set(map(_STEMS.__getitem__, self.word_set))
-        self._stems: list[str] | None = None
+        self.word_set = set(words)
+        self.stem_set = set(stems)
+        self._spans: dict[str, list[tuple[int, int]]] = {}
 
-    @property
-    def stems(self) -> list[str]:
-        if self._stems is None:
-            self._stems = list(map(_STEMS.__getitem__, self.words))
-        return self._stems
+    def tail(self, start: int) -> _Text:
+        """The words from ``start`` on as a text of their own (joined by single spaces), split and stemmed
+        already: they are lower case and whole, so splitting their joined text again gives them back."""
+        words = self.words[start:]
+        joined = " ".join(words)
+        return _Text(joined, joined, words, self.stems[start:], self.gap)
+
+    def spans(self, key: str) -> list[tuple[int, int]]:
+        """Where a phrase key matches with this text's gap (see :func:`_spans`)."""
+        spans = self._spans.get(key)
+        if spans is None:
+            sequence = self.stems if key[0] == "~" else self.words
+            spans = self._spans[key] = _spans(sequence, key[1:].split(" "), self.gap)
+        return spans
+
+
+def _split(text: str, gap: int = 0) -> _Text:
+    """``text`` split into words and stemmed, with phrases matching with ``gap`` words among theirs (a
+    title's :data:`TITLE_GAP`; exact elsewhere). Every word is stemmed at once: a keyword found needs the
+    position it first occurs at."""
+    lowered = text.lower()
+    words = _lowered_words(lowered)
+    return _Text(text, lowered, words, stem_all(words), gap)
 
 
 class KeywordMatcher(Generic[T]):
@@ -182,10 +213,12 @@ class KeywordMatcher(Generic[T]):
         self._position = {key: index for index, key in enumerate(keys)}
         self._single = {space: {k[1:] for k in keys if k[0] == space and " " not in k} for space in "~="}
         self._phrases = [(k, k[0], tuple(k[1:].split(" "))) for k in keys if k[0] in "~=" and " " in k]
-        self._patterns = [(k, k[1:].split(" ")[0], _compile(k[1:])) for k in keys if k[0] == "/"]
+        self._compiled = {k: _compile(k[1:]) for k in keys if k[0] == "/"}
+        self._patterns = [(k, k[1:].split(" ")[0], pattern) for k, pattern in self._compiled.items()]
         self._heads: dict[str, dict[str, list[tuple[str, tuple[str, ...]]]]] = {"~": {}, "=": {}}
         for key, space, parts in self._phrases:
             self._heads[space].setdefault(parts[0], []).append((key, parts[1:]))
+        self._phrase_spaces = [(space, heads, set(heads)) for space, heads in self._heads.items() if heads]
         self._hides = {key: _inside(key, keys) for key, _, _ in self._phrases}
         failure = next((k for k in map(keyword_key, negation_reads_as) if k in self._owners), None)
         self._negation: tuple[str, str] | None = None
@@ -203,15 +236,17 @@ class KeywordMatcher(Generic[T]):
         """The keywords found in a title, each leading it or elsewhere in it."""
         if not title:
             return []
-        split = _Text(title, TITLE_GAP)
-        found = self._scan(split)
-        verb = _statement_verb(split.words)
-        negated = self._negated(found, split)
+        split = _split(title, TITLE_GAP)
+        found = self._located(split)
+        verb = _statement_verb(split)
         if verb is None:
-            places = [(key, Place.LEAD if _leads(key, split) else Place.TITLE) for key in found]
+            places = [
+                (key, Place.LEAD if self._leads(key, first, split) else Place.TITLE) for key, first in found.items()
+            ]
         else:
-            stated = set(self._scan(_Text(" ".join(split.words[verb:]), TITLE_GAP))) if found else set()
+            stated = self._stated(found, split, verb)
             places = [(key, Place.STATED if key in stated else Place.TITLE) for key in found]
+        negated = self._negated(found, split)
         if negated is None:
             return places
         key, at = negated
@@ -219,15 +254,26 @@ class KeywordMatcher(Generic[T]):
             place = Place.LEAD if at == 0 else Place.TITLE
         else:
             place = Place.STATED if at >= verb else Place.TITLE
-        before = sum(1 for found_key in found if _first(found_key, split) < at)
+        before = sum(1 for first in found.values() if first < at)
         return [*places[:before], (key, place), *places[before:]]
 
-    def _negated(self, found: list[str], split: _Text) -> tuple[str, int] | None:
+    def _stated(self, found: Mapping[str, int], split: _Text, verb: int) -> Container[str]:
+        """The keys found in a statement title's words from its verb on, read as a text of their own. When
+        the title has only one-word keywords, they are those that occur there again (no phrase is there to
+        hide them, since a phrase after the verb is a phrase of the title), which needs no second scan."""
+        if not found:
+            return found
+        if any(" " in key or key[0] == "/" for key in found):
+            return self._located(split.tail(verb))
+        stems, plain = set(split.stems[verb:]), set(split.words[verb:])
+        return {key for key in found if key[1:] in (stems if key[0] == "~" else plain)}
+
+    def _negated(self, found: Mapping[str, int], split: _Text) -> tuple[str, int] | None:
         """The negation's key and word position when the title denies what its subject does and does not
         already name the failure keyword."""
         if self._negation is None or self._negation[0] in found:
             return None
-        at = _negation(split.words)
+        at = _negation(split)
         return None if at is None else (self._negation[1], at)
 
     def in_description(self, description: str, in_title: list[tuple[str, Place]]) -> list[tuple[str, Place]]:
@@ -249,38 +295,46 @@ class KeywordMatcher(Generic[T]):
 
     def scan(self, text: str) -> list[str]:
         """The keys found in ``text``, each once; a matched phrase hides the keys inside it."""
-        return self._scan(_Text(text)) if text else []
+        return list(self._located(_split(text))) if text else []
 
-    def _scan(self, split: _Text) -> list[str]:
-        """The keys in a split text, in the order they first occur."""
-        found = ["~" + s for s in self._single["~"] & split.stem_set]
-        found += ["=" + w for w in self._single["="] & split.word_set]
-        found += self._phrase_hits(split)
+    def _located(self, split: _Text) -> dict[str, int]:
+        """The keys in a split text with the word position each first occurs at, in that order (keys at
+        the same position in the strategy's order of longest first); a matched phrase hides the keys inside
+        it. Each position is found once: the order, a title's places and its negation all read it."""
+        phrases = self._phrase_hits(split)
+        located = [("~" + s, split.stems.index(s)) for s in self._single["~"] & split.stem_set]
+        if self._single["="]:
+            located += [("=" + w, split.words.index(w)) for w in self._single["="] & split.word_set]
+        located += [(key, self._first(key, split)) for key in phrases]
         if self._patterns:
             lowered = split.lowered
-            found += [key for key, first, pattern in self._patterns if first in lowered and pattern.search(split.raw)]
-        if len(found) > 1:
-            found.sort(key=lambda key: (_first(key, split), self._position[key]))
-        phrases = [key for key in found if key in self._hides]
+            located += [
+                (key, self._first(key, split))
+                for key, first, pattern in self._patterns
+                if first in lowered and pattern.search(split.raw)
+            ]
+        if len(located) > 1:
+            located.sort(key=lambda pair: (pair[1], self._position[pair[0]]))
         if not phrases:
-            return found
-        hidden = self._hidden(phrases, split)
-        return [key for key in found if key not in hidden]
+            return dict(located)
+        hidden = self._hidden([key for key, _ in located if key in self._hides], split)
+        return {key: first for key, first in located if key not in hidden}
 
     def _phrase_hits(self, split: _Text) -> list[str]:
         """The phrases found: only those whose rarest-to-meet condition, their first word, is in the text
-        are tested further (a handful per text, however many phrases the strategy has); with a gap, their
-        words in order with at most that many others among them."""
+        are tested further (a handful per text, however many phrases the strategy has, and none in most
+        titles, which one set test tells); with a gap, their words in order with at most that many others
+        among them."""
         hits: list[str] = []
-        for space, heads in self._heads.items():
-            if not heads:
+        for space, heads, first_words in self._phrase_spaces:
+            pool = split.stem_set if space == "~" else split.word_set
+            if pool.isdisjoint(first_words):
                 continue
-            pool, sequence = (split.stem_set, split.stems) if space == "~" else (split.word_set, split.words)
             candidates = [key for head in heads.keys() & pool for key, parts in heads[head] if pool.issuperset(parts)]
             if candidates and split.gap:
-                hits += [key for key in candidates if _spans(sequence, key[1:].split(" "), split.gap)]
+                hits += [key for key in candidates if split.spans(key)]
             elif candidates:
-                joined = f" {' '.join(sequence)} "
+                joined = f" {' '.join(split.stems if space == '~' else split.words)} "
                 hits += [key for key in candidates if f" {key[1:]} " in joined]
         return hits
 
@@ -291,8 +345,7 @@ class KeywordMatcher(Generic[T]):
         plain = f" {' '.join(split.words)} "
         for phrase in phrases:
             if split.gap:
-                sequence = split.stems if phrase[0] == "~" else split.words
-                matched = len(_spans(sequence, phrase[1:].split(" "), split.gap))
+                matched = len(split.spans(phrase))
             else:
                 matched = (stems if phrase[0] == "~" else plain).count(f" {phrase[1:]} ")
             for inner in self._hides[phrase]:
@@ -301,15 +354,42 @@ class KeywordMatcher(Generic[T]):
                     hidden.add(inner)
         return hidden
 
+    def _first(self, key: str, split: _Text) -> int:
+        """The word position where a found keyword first occurs."""
+        kind, spelled = key[0], key[1:]
+        if kind == "/":
+            match = self._compiled[key].search(split.raw)
+            return len(words(split.raw[: match.start()])) if match else 0
+        sequence = split.stems if kind == "~" else split.words
+        if " " not in spelled:
+            return sequence.index(spelled)
+        if split.gap:
+            return split.spans(key)[0][0]
+        joined = f" {' '.join(sequence)} "
+        return joined.count(" ", 0, joined.find(f" {spelled} "))
 
-def _statement_verb(title: list[str]) -> int | None:
+    @staticmethod
+    def _leads(key: str, first: int, split: _Text) -> bool:
+        """The keyword (first found at word ``first``) is the text's first word or words; a keyword with
+        punctuation of its own, when the text starts with its spelling."""
+        if key[0] == "/":
+            return split.raw.lstrip().lower().startswith(key[1:])
+        return first == 0
+
+
+def _statement_verb(split: _Text) -> int | None:
     """Where a statement title's verb is: its first auxiliary or modal verb after the first word."""
-    return next((index for index, word in enumerate(title) if index and word in _AUXILIARIES), None)
+    if split.word_set.isdisjoint(_AUXILIARIES):
+        return None
+    return next((index for index, word in enumerate(split.words) if index and word in _AUXILIARIES), None)
 
 
-def _negation(title: list[str]) -> int | None:
+def _negation(split: _Text) -> int | None:
     """Where a title denies what its subject does (the negation's first word), unless it opens with an
     instruction."""
+    if split.word_set.isdisjoint(_DENYING):
+        return None
+    title = split.words
     if any(tuple(title[: len(opening)]) == opening for opening in _IMPERATIVES):
         return None
     for index, word in enumerate(title):
@@ -318,33 +398,6 @@ def _negation(title: list[str]) -> int | None:
         if index and (word, title[index - 1]) in _SPLIT_NEGATIONS:
             return index - 1
     return None
-
-
-def _first(key: str, split: _Text) -> int:
-    """The word position where a found keyword first occurs."""
-    kind, spelled = key[0], key[1:]
-    if kind == "/":
-        match = re.search(_compile(spelled), split.raw)
-        return len(words(split.raw[: match.start()])) if match else 0
-    sequence = split.stems if kind == "~" else split.words
-    if " " not in spelled:
-        return sequence.index(spelled)
-    if split.gap:
-        return _spans(sequence, spelled.split(" "), split.gap)[0][0]
-    joined = f" {' '.join(sequence)} "
-    return joined.count(" ", 0, joined.find(f" {spelled} "))
-
-
-def _leads(key: str, split: _Text) -> bool:
-    """The keyword is the text's first word or words."""
-    parts = key[1:].split(" ")
-    if key[0] in "~=":
-        sequence = split.stems if key[0] == "~" else split.words
-        if split.gap and len(parts) > 1:
-            spans = _spans(sequence, parts, split.gap)
-            return bool(spans) and spans[0][0] == 0
-        return sequence[: len(parts)] == parts
-    return split.raw.lstrip().lower().startswith(key[1:])
 
 
 def _spans(sequence: list[str], parts: list[str], gap: int) -> list[tuple[int, int]]:

@@ -103,6 +103,17 @@ def test_a_description_tags_when_the_title_names_no_objective(mapper: Mapper) ->
     assert (alignment.primary, alignment.margin) == ("reliability", 1.0)
 
 
+def test_the_alignment_tells_whether_the_title_named_an_objective(mapper: Mapper) -> None:
+    def named(title: str, description: str = "") -> bool:
+        return mapper.keywords.named_by_title(mapper.align(make_item("M-1", title=title, description=description)))
+
+    assert named("Outage in pricing")
+    assert named("Pricing tests can cause an outage"), "a statement title names them too"
+    assert not named("Page is stale", "latency, pricing, outage"), "the description tagged it"
+    assert not named("A regression", "an outage"), "a value's keyword is not an objective's"
+    assert not named("Tidy the office")
+
+
 def test_a_description_still_gives_values_and_vetoes_when_the_title_decides() -> None:
     strategy = parse_strategy(
         STRATEGY.replace("keywords: [outage, latency, checkout]", "exclude: [draft]\n      keywords: [outage]")

@@ -119,7 +119,8 @@ class Site:
     def __exit__(self, *exc: object) -> None:
         self.emulator.stop()
 
-    def settings(self, directory: Path) -> Path:
+    def settings(self, directory: Path, *, concurrency: int | None = None) -> Path:
+        """The settings of a sync of this site; ``concurrency`` overrides the tracker's default."""
         if self.kind == "jira":
             email, token = self.jira.basic_auth
             table = f"""
@@ -138,6 +139,7 @@ class Site:
                 api_key = "{LINEAR_KEY}"
                 page_size = {LINEAR_PAGE}
                 """
+        table = textwrap.dedent(table) + (f"concurrency = {concurrency}\n" if concurrency is not None else "")
         path = directory / "syncd.toml"
         path.write_text(
             textwrap.dedent(
@@ -150,7 +152,7 @@ class Site:
                 deadline = 600
                 """
             )
-            + textwrap.dedent(table)
+            + table
         )
         return path
 

@@ -53,14 +53,17 @@ def bulk_bound(site: Site, measured: Measured, *, read: int) -> int:
     return pages + 2 * tasks + report
 
 
-def run(kind: str, count: int, *, latency: float, settle: float) -> list[dict[str, Any]]:
-    """Cold, settle, warm and 1%-changed syncs of one tracker at ``latency`` seconds a round trip."""
+def run(
+    kind: str, count: int, *, latency: float, settle: float, concurrency: int | None = None
+) -> list[dict[str, Any]]:
+    """Cold, settle, warm and 1%-changed syncs of one tracker at ``latency`` seconds a round trip, with
+    ``concurrency`` requests in flight (the tracker's default when None)."""
     rows: list[dict[str, Any]] = []
     with (
         Site(kind, count, latency=latency, jitter=latency / 5, limits=True) as site,
         tempfile.TemporaryDirectory() as scratch,
     ):
-        config = site.settings(Path(scratch))
+        config = site.settings(Path(scratch), concurrency=concurrency)
         phases = [("cold", count), ("settle (re-reads syncd's own writes)", 0), ("warm, nothing changed", 0)]
         for phase, read in phases:
             _clear_tasks(site)
@@ -133,6 +136,9 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=150.0, metavar="MS")
     parser.add_argument("--settle", type=float, default=180.0)
     parser.add_argument("--per-issue", action="store_true", help="also measure Jira's one-edit-per-issue fallback")
+    parser.add_argument(
+        "--concurrency", type=int, default=None, help="requests in flight (1: one after another; default: syncd's 4)"
+    )
     args = parser.parse_args()
     latency = args.latency / 1000
     print(
@@ -142,7 +148,7 @@ def main() -> None:
     rows = []
     for count in args.sizes:
         for kind in args.trackers:
-            measured = run(kind, count, latency=latency, settle=args.settle)
+            measured = run(kind, count, latency=latency, settle=args.settle, concurrency=args.concurrency)
             if kind == "jira" and args.per_issue:
                 measured += per_issue(count, latency=latency)
             for row in measured:

@@ -29,7 +29,7 @@ from jira import JIRA
 
 from syncd.connectors.answers import refuse_redirects, tracker_time
 from syncd.connectors.base import Check, CommentFormat, Identity, OpResult, Skipped, credentials_check, fetch_each
-from syncd.connectors.concurrency import in_flight
+from syncd.connectors.concurrency import in_flight, interleaved
 from syncd.connectors.deadline import bound_session
 from syncd.connectors.estimates import UnreadableEstimates, estimates_check, number_fields_named
 from syncd.connectors.jira_bulk import BulkBatch, BulkLabelEdit, bulk_batches, saves_requests
@@ -38,7 +38,7 @@ from syncd.connectors.jira_history import cloud_histories, datacenter_histories,
 from syncd.connectors.jira_issues import JiraProfile, base_fields, field_named, to_work_item
 from syncd.connectors.jira_probe import JiraProbe
 from syncd.connectors.jql import issue_query
-from syncd.connectors.paging import ClassicSearch, EnhancedSearch, Offsets, Paginator, paginate
+from syncd.connectors.paging import ClassicSearch, EarliestClock, EnhancedSearch, Offsets, Paginator, paginate
 from syncd.connectors.runner import RequestRunner
 from syncd.connectors.throttle import Throttle, jira_budget, jira_scope
 from syncd.connectors.upsert import Comment, comment_text, upsert_by_marker
@@ -88,7 +88,7 @@ class JiraConnector:
         self._estimates = UnreadableEstimates(name)
         self._client = self._new_client(self._version)
         self._answers = threading.local()
-        self._pull_clock: datetime | None = None
+        self._pull_clock = EarliestClock()
         self._bulk = BulkLabelEdit(partial(self._rest_call, "bulk edit"), tracker=name, sleep=policy.sleep)
 
     @property
@@ -223,21 +223,37 @@ class JiraConnector:
         if since is None and not self._asked:
             self._learn()
         profile = self.profile
-        self._pull_clock = None
-        jql = issue_query(projects=self._site.projects, since=since, time_zone=profile.time_zone)
-        fields = base_fields(profile)
-        pages: Paginator[Any] = (
-            EnhancedSearch(tracker=self.name)
-            if profile.cloud
-            else ClassicSearch(self._site.page_size, tracker=self.name)
-        )
+        self._pull_clock.restart()
         seen: set[str] = set()
-        for raw in paginate(pages, partial(self._search, pages, jql, fields)):
+        for raw in self._issues(since, profile):
             item = self._item(raw, profile)
             if item.key in seen:
                 continue
             seen.add(item.key)
             yield item
+
+    def _issues(self, since: datetime | None, profile: JiraProfile) -> Iterator[Any]:
+        """Every issue the pull reads. A full pull of several projects reads each project's search side by
+        side: a search's pages follow one another (the next page's token is in the answer), but the
+        projects' searches are disjoint. A pull since the last one reads a few pages, in one search."""
+        projects = self._site.projects
+        if since is not None or self._site.concurrency < 2 or len(projects) < 2:
+            return self._search_pages(issue_query(projects=projects, since=since, time_zone=profile.time_zone), profile)
+        streams = [
+            partial(
+                self._search_pages, issue_query(projects=[project], since=None, time_zone=profile.time_zone), profile
+            )
+            for project in projects
+        ]
+        return interleaved(streams, self._site.concurrency, name=f"{self.name}-reads")
+
+    def _search_pages(self, jql: str, profile: JiraProfile) -> Iterator[Any]:
+        pages: Paginator[Any] = (
+            EnhancedSearch(tracker=self.name)
+            if profile.cloud
+            else ClassicSearch(self._site.page_size, tracker=self.name)
+        )
+        return paginate(pages, partial(self._search, pages, jql, base_fields(profile)))
 
     def refetch(self, keys: Sequence[str]) -> Iterator[WorkItem | Skipped]:
         """One issue get per key (a ``key in`` search would fail whole on a key that is gone)."""
@@ -257,7 +273,7 @@ class JiraConnector:
 
     def pull_clock(self) -> datetime | None:
         """The site's clock when the last pull's first page was answered: the bound of the next pull."""
-        return self._pull_clock
+        return self._pull_clock.earliest
 
     def _item(self, raw: Any, profile: JiraProfile) -> WorkItem | Skipped:
         item = to_work_item(raw, profile=profile, tracker=self.name, server=self._site.url)
@@ -294,7 +310,7 @@ class JiraConnector:
             return page
 
         page = self._call("search page", send)
-        self._pull_clock = self._pull_clock or tracker_time(getattr(self._answers, "headers", None), tracker=self.name)
+        self._pull_clock.saw(tracker_time(getattr(self._answers, "headers", None), tracker=self.name))
         return page
 
     def apply(self, ops: Iterable[LabelOp]) -> Iterator[OpResult]:

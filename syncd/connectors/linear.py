@@ -15,7 +15,6 @@ label group a person took after syncd read it keeps the person's label (see ``_a
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from functools import partial
@@ -52,7 +51,7 @@ from syncd.connectors.linear_issues import (
 from syncd.connectors.linear_labels import LabelDirectory, LinearLabel
 from syncd.connectors.linear_probe import LinearProbe
 from syncd.connectors.linear_sessions import LinearSessions
-from syncd.connectors.paging import RelayCursors, paginate
+from syncd.connectors.paging import EarliestClock, RelayCursors, paginate
 from syncd.connectors.runner import RequestRunner
 from syncd.connectors.throttle import Throttle, linear_budget
 from syncd.connectors.upsert import Comment, comment_text, upsert_by_marker
@@ -119,8 +118,7 @@ class LinearConnector:
             else None
         )
         self._may_reread_labels = False
-        self._clock_lock = threading.Lock()
-        self._pull_clock: datetime | None = None
+        self._pull_clock = EarliestClock()
         self._account: str | None = None
 
     @property
@@ -180,7 +178,7 @@ class LinearConnector:
         if since is None or self._initiatives is None:
             self._initiatives = self._read_initiatives()
         seen: set[str] = set()
-        self._pull_clock = None
+        self._pull_clock.restart()
         for node in self._issue_nodes(since):
             project = (node.get("project") or {}).get("id") if isinstance(node, dict) else None
             if project and project not in self._initiatives:
@@ -274,21 +272,14 @@ class LinearConnector:
         def page(cursor: str | None) -> Any:
             data = self._execute(f"{root} page", request, {**variables, "after": cursor}, check=pages.check)
             if root == "issues" and cursor is None:
-                self._clock_at_first_page(tracker_time(self._headers(), tracker=self.name))
+                self._pull_clock.saw(tracker_time(self._headers(), tracker=self.name))
             return data
 
         return paginate(pages, page)
 
-    def _clock_at_first_page(self, clock: datetime | None) -> None:
-        """Keep the earliest first page's clock: each team's query sees the edits made after its own
-        first page only if they touch a page it has yet to read."""
-        with self._clock_lock:
-            if clock is not None and (self._pull_clock is None or clock < self._pull_clock):
-                self._pull_clock = clock
-
     def pull_clock(self) -> datetime | None:
         """Linear's clock when the last pull's first page was answered: the bound of the next pull."""
-        return self._pull_clock
+        return self._pull_clock.earliest
 
     def apply(self, ops: Iterable[LabelOp]) -> Iterator[OpResult]:
         """Batch updates of up to 50 issues sharing one delta, ``concurrency`` of them in flight; an op

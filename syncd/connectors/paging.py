@@ -9,14 +9,16 @@ connector calls it inside the retried request, so the page is asked again rather
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from syncd.connectors.answers import connection_at, next_offset, relay_page, search_page
 from syncd.errors import TransientError
 
-__all__ = ["ClassicSearch", "EnhancedSearch", "Offsets", "Paginator", "RelayCursors", "paginate"]
+__all__ = ["ClassicSearch", "EarliestClock", "EnhancedSearch", "Offsets", "Paginator", "RelayCursors", "paginate"]
 
 Token = TypeVar("Token")
 _MAX_STEP_BACKS = 20
@@ -188,3 +190,32 @@ class ClassicSearch(Paginator[int]):
         else:
             self.token, self._expected = next_offset(start, list(issues))
         return issues
+
+
+class EarliestClock:
+    """The tracker's clock at the earliest page a pull was answered: the bound of the next pull.
+
+    A pull that reads several disjoint queries side by side bounds the next one by the first page of
+    them all: an edit made after a query's first page is seen only if it touches a page yet to be read.
+    Pages are answered from several threads, hence the lock.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._earliest: datetime | None = None
+
+    def restart(self) -> None:
+        """A new pull begins."""
+        with self._lock:
+            self._earliest = None
+
+    def saw(self, clock: datetime | None) -> None:
+        """A page was answered at ``clock`` (None: the answer did not say)."""
+        with self._lock:
+            if clock is not None and (self._earliest is None or clock < self._earliest):
+                self._earliest = clock
+
+    @property
+    def earliest(self) -> datetime | None:
+        with self._lock:
+            return self._earliest

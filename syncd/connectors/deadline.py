@@ -7,7 +7,9 @@ watcher thread shuts the request's socket down when it passes, so the request fa
 connection and is retried as one. :func:`cut_short` brings every deadline forward when the service
 is told to stop, so a stop never waits out a slow tracker. An answer is read up to
 :data:`MAX_ANSWER_BYTES` (decompressed), never further: a 400 MB page would otherwise be held in memory
-two or three times over while it is decoded.
+two or three times over while it is decoded. With several requests in flight, an answer past
+:data:`LARGE_ANSWER_BYTES` is read on only while no other such answer is (the others wait their turn),
+so broken answers to every request at once still hold one cap's worth of memory, not one per request.
 
 The adapter is mounted on the sessions of the ``jira`` and ``gql`` clients (:func:`bound_session`), so
 both libraries keep doing everything else themselves.
@@ -28,11 +30,13 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from syncd.errors import TransientError
 
-__all__ = ["MAX_ANSWER_BYTES", "BoundedAdapter", "bound_session", "cut_short"]
+__all__ = ["LARGE_ANSWER_BYTES", "MAX_ANSWER_BYTES", "BoundedAdapter", "bound_session", "cut_short"]
 
 MAX_ANSWER_BYTES = 64 * 2**20
 """The largest answer read: a page of 100 Jira issues with long descriptions is a few megabytes."""
+LARGE_ANSWER_BYTES = 8 * 2**20
 _CHUNK = 2**16
+_LARGE_ONE_AT_A_TIME = threading.Lock()
 
 
 class _Watch:
@@ -175,18 +179,28 @@ class BoundedAdapter(HTTPAdapter):
         """Read the body, refusing it as soon as it is larger than allowed (declared or not)."""
         declared = response.headers.get("Content-Length", "")
         size = int(declared) if declared.isdigit() else 0
-        body = bytearray()
-        if size <= self._max_bytes:
-            for chunk in response.iter_content(_CHUNK):
-                body += chunk
-                if len(body) > self._max_bytes:
-                    break
-        if max(size, len(body)) > self._max_bytes:
-            response.close()
-            raise TransientError(
-                f"the answer was larger than {self._max_bytes // 2**20} MB and was not read", tracker=self._tracker
-            )
-        response._content = bytes(body)  # what ``response.content`` would have read, now read
+        large = False
+        try:
+            body = bytearray()
+            if size <= self._max_bytes:
+                for chunk in response.iter_content(_CHUNK):
+                    body += chunk
+                    if not large and len(body) > LARGE_ANSWER_BYTES:
+                        _LARGE_ONE_AT_A_TIME.acquire()
+                        large = True
+                    if len(body) > self._max_bytes:
+                        break
+            if max(size, len(body)) > self._max_bytes:
+                response.close()
+                del body  # not kept alive by the traceback while the request waits for its retry
+                raise TransientError(
+                    f"the answer was larger than {self._max_bytes // 2**20} MB and was not read", tracker=self._tracker
+                )
+            response._content = bytes(body)  # what ``response.content`` would have read, now read
+            del body
+        finally:
+            if large:
+                _LARGE_ONE_AT_A_TIME.release()
 
 
 def bound_session(session: requests.Session | None, *, total: float, tracker: str) -> None:

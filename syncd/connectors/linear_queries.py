@@ -29,7 +29,6 @@ __all__ = [
     "PROBE_ISSUE",
     "PROJECTS",
     "TEAMS",
-    "TEAMS_PAGE",
     "VIEWER",
 ]
 

@@ -15,6 +15,7 @@ nearest on a tie. Using own rules only makes the result independent of the order
 
 from __future__ import annotations
 
+import copy
 import gc
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from syncd.core.keyword_rules import KeywordRules
-from syncd.core.similar_items import SimilarItems, is_seed
+from syncd.core.similar_items import Learning, SimilarItems, is_seed
 from syncd.model import Alignment, Reason, Rule, TargetKind, TrackerKind, WorkItem
 from syncd.strategy import Match, Strategy
 
@@ -131,17 +132,30 @@ class Mapper:
         Unchanged when the strategy's ``mapping.similar_items`` is off."""
         if not self.strategy.mapping.similar_items:
             return self
-        rules_only = Mapper(self.strategy) if self.similar is not None else self
+        rules_only = self.rules_only()
         held = list(items)
         mapped = map_items(held, rules_only)
-        alignments = [mapped[item.key] for item in held]
-        examples = [
-            (item, alignment.objectives[0])
-            for item, alignment in zip(held, alignments, strict=True)
-            if is_seed(alignment, by_title=rules_only.keywords.named_by_title(alignment))
-        ]
-        objectives = [objective.id for objective in self.strategy.objectives]
-        return Mapper(self.strategy, SimilarItems(examples, objectives))
+        learning = Learning([objective.id for objective in self.strategy.objectives])
+        for item in held:
+            alignment = mapped[item.key]
+            if rules_only.teaches(alignment):
+                learning.add(item, alignment.objectives[0])
+        return self.with_model(learning.model())
+
+    def with_model(self, similar: SimilarItems | None) -> Mapper:
+        """This mapper, compiled once, with another model of similar items (None: the rules alone)."""
+        if similar is self.similar:
+            return self
+        other = copy.copy(self)
+        other.similar = similar
+        return other
+
+    def rules_only(self) -> Mapper:
+        return self.with_model(None)
+
+    def teaches(self, alignment: Alignment) -> bool:
+        """The rules' alignment of an item may teach a model of similar items (:func:`is_seed`)."""
+        return is_seed(alignment, by_title=self.keywords.named_by_title(alignment))
 
     def align(self, item: WorkItem, context: MapContext | None = None) -> Alignment:
         """Map one item; ``context`` supplies ancestors and the journal."""

@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter, mul
+from typing import Any
 
 from syncd.model import Alignment, Reason, Rule, TargetKind, WorkItem
 from syncd.text.keywords import stem_all, words
 from syncd.text.prose import prose
 
-__all__ = ["SEED_MARGIN", "Resemblance", "SimilarItems", "is_seed"]
+__all__ = ["SEED_MARGIN", "Learning", "Resemblance", "SimilarItems", "Tally", "is_seed"]
 
 SEED_MARGIN = 1.0
 """A keyword tag teaches the model only when it leads the runner-up by at least this much (not a tie)."""
@@ -58,39 +59,112 @@ def is_seed(alignment: Alignment, *, by_title: bool = True) -> bool:
     return by_title and alignment.margin is not None and alignment.margin >= SEED_MARGIN
 
 
+@dataclass(frozen=True)
+class Tally:
+    """What a model is learnt from, kept so a sync can save it and the next one, or a webhook's refresh,
+    tag with the same model without reading every item again.
+
+    Attributes:
+        objectives: the strategy's objectives, in its order.
+        taught: how many examples taught each objective.
+        words: each telling word's (stem's) count under each objective, in the objectives' order.
+    """
+
+    objectives: tuple[str, ...]
+    taught: tuple[int, ...]
+    words: Mapping[str, tuple[int, ...]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"objectives": list(self.objectives), "taught": list(self.taught), "words": dict(self.words)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Tally:
+        """A saved tally; raises ``ValueError`` naming what is wrong when it is not one."""
+        try:
+            objectives = tuple(str(o) for o in data["objectives"])
+            taught = tuple(int(n) for n in data["taught"])
+            words = {str(w): tuple(int(n) for n in counts) for w, counts in data["words"].items()}
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"not a saved model of similar items: {exc!r}") from exc
+        if len(taught) != len(objectives) or any(len(counts) != len(objectives) for counts in words.values()):
+            raise ValueError("not a saved model of similar items: counts do not match the objectives")
+        return cls(objectives, taught, words)
+
+
+class Learning:
+    """Examples read one at a time into word counts, so a tracker's items can teach a model as they are
+    streamed from the state, never all held at once.
+
+    Args:
+        objectives: the strategy's objectives, in its order (level guesses go to the one listed first).
+    """
+
+    def __init__(self, objectives: Sequence[str]) -> None:
+        self._objectives = tuple(objectives)
+        self._index = {objective: n for n, objective in enumerate(self._objectives)}
+        self._taught = [0] * len(self._objectives)
+        self._spread: Counter[str] = Counter()
+        self._counts: dict[str, list[int]] = {}
+
+    def add(self, item: WorkItem, objective: str) -> None:
+        """One example: an item and the objective it serves (one the strategy does not list is ignored)."""
+        column = self._index.get(objective)
+        if column is None:
+            return
+        self._taught[column] += 1
+        features = _features(*_read(item))
+        self._spread.update(features.keys())
+        width = len(self._objectives)
+        for word, count in features.items():
+            row = self._counts.get(word)
+            if row is None:
+                row = self._counts[word] = [0] * width
+            row[column] += count
+
+    def tally(self) -> Tally:
+        """The counts of the telling words: those in at least two examples and in at most a common share."""
+        most = max(2.0, _COMMON * sum(self._taught))
+        words = {
+            word: tuple(self._counts[word]) for word in sorted(self._spread) if 2 <= self._spread[word] <= most
+        }
+        return Tally(self._objectives, tuple(self._taught), words)
+
+    def model(self) -> SimilarItems:
+        return SimilarItems(self.tally())
+
+
 class SimilarItems:
     """A naive Bayes model of which words go with which objective, learned from tagged examples.
 
     Args:
-        examples: items and the objective each serves.
-        objectives: the strategy's objectives, in its order (level guesses go to the one listed first).
+        tally: what it learnt (:class:`Learning`, or a saved one).
     """
 
-    def __init__(self, examples: Iterable[tuple[WorkItem, str]], objectives: Sequence[str]) -> None:
-        features = [(_features(*_read(item)), objective) for item, objective in examples]
-        spread = Counter(word for counts, _ in features for word in counts)
-        most = max(2.0, _COMMON * len(features))
-        vocabulary = {word for word, seen in spread.items() if 2 <= seen <= most}
-        taught = Counter(objective for _, objective in features)
-        self.examples = len(features)
-        self._objectives = tuple(o for o in objectives if taught[o]) if vocabulary else ()
-        self._prior = {o: math.log((taught[o] + 1) / (len(features) + len(objectives))) for o in self._objectives}
-        self._log_p: dict[str, dict[str, float]] = {}
-        self._unseen: dict[str, float] = {}
-        for objective in self._objectives:
-            counts: Counter[str] = Counter()
-            for item_counts, label in features:
-                if label == objective:
-                    counts.update({w: c for w, c in item_counts.items() if w in vocabulary})
-            total = sum(counts.values()) + _SMOOTHING * len(vocabulary)
-            self._log_p[objective] = {w: math.log((c + _SMOOTHING) / total) for w, c in counts.items()}
-            self._unseen[objective] = math.log(_SMOOTHING / total)
+    def __init__(self, tally: Tally) -> None:
+        self.tally = tally
+        self.examples = examples = sum(tally.taught)
+        vocabulary = set(tally.words)
+        taught = dict(zip(tally.objectives, tally.taught, strict=True))
+        columns = [n for n, objective in enumerate(tally.objectives) if taught[objective]] if vocabulary else []
+        self._objectives = tuple(tally.objectives[n] for n in columns)
+        every = len(tally.objectives)
+        self._prior = {o: math.log((taught[o] + 1) / (examples + every)) for o in self._objectives}
+        rows: list[tuple[float, ...]] = []
+        for column in columns:
+            total = sum(counts[column] for counts in tally.words.values()) + _SMOOTHING * len(vocabulary)
+            rows.append(tuple(math.log((counts[column] + _SMOOTHING) / total) for counts in tally.words.values()))
         self._vocabulary = vocabulary
-        self._odds = {
-            word: tuple(self._log_p[o].get(word, self._unseen[o]) for o in self._objectives) for word in vocabulary
-        }
+        self._odds = dict(zip(tally.words, zip(*rows, strict=True), strict=True)) if rows else {}
         """Each word's log-probability under each objective, in the objectives' order: a guess reads one row
         per word of the item instead of one dictionary per word and objective."""
+
+    @classmethod
+    def learnt(cls, examples: Iterable[tuple[WorkItem, str]], objectives: Sequence[str]) -> SimilarItems:
+        """A model of ``examples``: items and the objective each serves."""
+        learning = Learning(objectives)
+        for item, objective in examples:
+            learning.add(item, objective)
+        return learning.model()
 
     def tag(self, item: WorkItem, alignment: Alignment) -> Alignment:
         """The alignment of an item no rule decided, with the objective it resembles most; unchanged when

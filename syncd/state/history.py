@@ -31,6 +31,8 @@ class Mark(StrEnum):
     """Incremental syncs since the last full sweep, so every process sweeps on one schedule."""
     PROFILE = "profile"
     """What the tracker said of itself (Jira deployment, time zone, fields), as JSON: a hint for the next run."""
+    SIMILAR_ITEMS = "similar-items"
+    """The model of similar items the last full pull learnt, with the strategy's fingerprint, as JSON."""
     LAST_WEBHOOK = "webhook"
     """When the last verified webhook delivery arrived, for ``syncd check`` and the relaxed poll."""
 

@@ -224,15 +224,15 @@ class MappingOptions(_Model):
         min_margin: the best objective must lead the runner-up by this much, or keywords tag nothing.
         label_within: also label the objectives whose score is within this share of the best (0.2: at
             least 80% of it); unset, only the primary objective's label is written.
-        similar_items: tag an item no rule names by the items it resembles, learnt from the items the
-            tracker held when the sync began (see :mod:`syncd.core.similar_items`); off by default, since the
-            first sync has nothing to learn from and the second would then tag more.
+        similar_items: tag an item no rule names by the items it resembles, learnt from the tracker's
+            items at each full pull (see :mod:`syncd.core.similar_items` and :mod:`syncd.sync.learning`); on
+            by default, ``false`` leaves every item no rule names unaligned.
     """
 
     min_score: float = Field(default=1.0, ge=0, le=1000, allow_inf_nan=False)
     min_margin: float = Field(default=0.0, ge=0, le=1000, allow_inf_nan=False)
     label_within: float | None = Field(default=None, ge=0, le=1)
-    similar_items: bool = False
+    similar_items: bool = True
 
 
 class ReportTarget(_Model):

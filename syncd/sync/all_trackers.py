@@ -137,7 +137,6 @@ def _sync_one(
     control: RunControl | None,
 ) -> TrackerOutcome:
     try:
-        mapper = mapper.learning_from(stored.item for stored in store.items.all(name))
         engine = Engine(
             strategy=strategy, store=store, connector=connector, stats=stats, mapper=mapper, control=control
         )

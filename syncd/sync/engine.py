@@ -42,6 +42,7 @@ from syncd.model import Alignment, ItemPlan, JournalEntry, LabelOp, WorkItem
 from syncd.retry import CallStats
 from syncd.state import Mark, StateStore
 from syncd.strategy import Strategy
+from syncd.sync.learning import Lesson, learn, save_model, saved_model
 from syncd.sync.model import PlannedChange, RunControl, SyncOptions, SyncResult
 from syncd.sync.pins import send_pin_writes
 from syncd.sync.writes import LABELS, LabelWrite, journal_until_confirmed, send_label_writes
@@ -109,6 +110,7 @@ class Engine:
         result = SyncResult(self.name)
         requests, retries = self._connector.requests, self._stats.total(self.name)
         with self._store.tracker_lock(self.name):
+            self._with_saved_model()
             run_id = None if options.dry_run else self._store.runs.start(self.name)
             try:
                 _Sync(self, options, result).run()
@@ -127,6 +129,7 @@ class Engine:
         result = SyncResult(self.name)
         requests, retries = self._connector.requests, self._stats.total(self.name)
         with self._store.tracker_lock(self.name):
+            self._with_saved_model()
             try:
                 _Sync(self, SyncOptions(), result).run_keys(keys)
             except BaseException as exc:
@@ -134,6 +137,12 @@ class Engine:
                 raise
             self._finish(result, requests, retries, None)
         return result
+
+    def _with_saved_model(self) -> None:
+        """Tag with the model of similar items the last full pull saved, unless one was given."""
+        if self._strategy.mapping.similar_items and self._mapper.similar is None:
+            fingerprint = strategy_fingerprint(self._strategy)
+            self._mapper = self._mapper.with_model(saved_model(self._store, self.name, fingerprint))
 
     def _finish(
         self,
@@ -170,6 +179,7 @@ class _Sync:
         self.overlay_journal: dict[str, JournalEntry] = {}
         self.skipped_keys: set[str] = set()
         self.newest: datetime | None = None  # the newest ``updated`` pulled
+        self.lesson: Lesson | None = None  # the model of similar items learnt in this run
 
     def run(self) -> None:
         started = datetime.now(UTC)
@@ -189,11 +199,15 @@ class _Sync:
         self._replan_descendants()
         if self.store.marks.get(self.name, Mark.STRATEGY) != fingerprint:
             self._replan_all_stored()
+        if self._learning_due(since):
+            self._relearn()
         if self.options.dry_run:
             return
         with self.store.transaction():
             self.store.marks.set(self.name, Mark.PULL_CURSOR, self._bound(since, started).isoformat())
             self.store.marks.set(self.name, Mark.STRATEGY, fingerprint)
+            if self.lesson is not None:
+                save_model(self.store, self.name, fingerprint, self.lesson.model)
             self.store.marks.set(self.name, Mark.SKIPPED, json.dumps(sorted(self.skipped_keys)))
             since_sweep = 0 if since is None else syncs_since_sweep(self.store, self.name) + 1
             self.store.marks.set(self.name, Mark.SINCE_SWEEP, str(since_sweep))
@@ -400,6 +414,38 @@ class _Sync:
         planned = self.planned.get(key)
         changed = max((self.changed_in.get(a, -1) for a in ancestors if a), default=-1)
         return planned is None or planned < changed
+
+    def _learning_due(self, since: datetime | None) -> bool:
+        """A full pull learns the model of similar items again; so does a sync that has none saved."""
+        mapper = self.engine._mapper
+        return mapper.strategy.mapping.similar_items and (since is None or mapper.similar is None)
+
+    def _relearn(self) -> None:
+        """Learn the model of similar items from every item now known (see :mod:`syncd.sync.learning`) and
+        plan again the items the rules leave undecided, which it tags."""
+        keys = sorted(self.store.items.keys(self.name) | self.overlay.keys())
+        journals: dict[str, JournalEntry] = {}
+
+        def batches() -> Iterator[list[WorkItem]]:
+            for chunk in _batches(keys, _BATCH):
+                journals.clear()
+                journals.update(self.store.journal.get(self.name, chunk))
+                journals.update({key: self.overlay_journal[key] for key in chunk if key in self.overlay_journal})
+                yield self._stored_items(chunk)
+
+        lesson = learn(
+            self.engine._mapper,
+            batches(),
+            lookup=self._lookup,
+            applied=lambda key: self._journal_of(key, journals).applied,
+        )
+        _log.info(
+            "similar_items.learnt", tracker=self.name, examples=lesson.model.examples, undecided=len(lesson.undecided)
+        )
+        self.lesson = lesson
+        self.engine._mapper = self.engine._mapper.with_model(lesson.model)
+        for chunk in _batches(list(lesson.undecided), _BATCH):
+            self._plan(self._stored_items(chunk))
 
     def _replan_all_stored(self) -> None:
         """The strategy changed: every stored item not planned in this run is planned again."""

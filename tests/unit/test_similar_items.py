@@ -6,11 +6,12 @@ import json
 import textwrap
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from syncd.cli.main import app
 from syncd.core.mapper import Mapper, map_items
-from syncd.core.similar_items import SimilarItems, is_seed
+from syncd.core.similar_items import SimilarItems, Tally, is_seed
 from syncd.model import Alignment, Rule, WorkItem
 from syncd.strategy import parse_strategy
 from tests.conftest import make_item
@@ -90,16 +91,34 @@ def test_the_same_items_in_any_order_give_the_same_tags() -> None:
     assert forward == backward
 
 
-def test_it_is_off_unless_the_strategy_asks() -> None:
-    strategy = parse_strategy(STRATEGY.replace(", similar_items: true", ""))
-    mapper = Mapper(strategy)
+def test_it_is_on_by_default_and_off_when_the_strategy_says() -> None:
+    default = Mapper(parse_strategy(STRATEGY.replace(", similar_items: true", "")))
+    assert default.learning_from(HELD).align(make_item("M-9", title="Queue worker stalls")).primary == "reliability"
+    mapper = Mapper(parse_strategy(STRATEGY.replace("similar_items: true", "similar_items: false")))
     assert mapper.learning_from(HELD) is mapper
     assert not mapper.align(make_item("M-9", title="Queue worker stalls")).aligned
 
 
+def test_a_saved_tally_gives_the_same_model() -> None:
+    model = learned().similar
+    assert model is not None
+    saved = json.loads(json.dumps(model.tally.to_json()))
+    again = SimilarItems(Tally.from_json(saved))
+    probes = [make_item(f"P-{n}", title=title) for n, title in enumerate(["Queue stalls", "Coupon", "Basket queue"])]
+    assert [again.guess(p) for p in probes] == [model.guess(p) for p in probes]
+    assert again.examples == model.examples == 4
+
+
+def test_a_broken_tally_is_refused_with_what_is_wrong() -> None:
+    with pytest.raises(ValueError, match="not a saved model"):
+        Tally.from_json({"objectives": ["growth"], "taught": [1, 2], "words": {}})
+    with pytest.raises(ValueError, match="not a saved model"):
+        Tally.from_json({"objectives": ["growth"]})
+
+
 def test_nothing_is_guessed_without_examples_or_telling_words() -> None:
     assert learned([]).align(make_item("M-9", title="Queue worker stalls")).objectives == ()
-    assert SimilarItems([], ["growth"]).guess(make_item("M-9", title="x")) is None
+    assert SimilarItems.learnt([], ["growth"]).guess(make_item("M-9", title="x")) is None
     assert learned().align(make_item("M-9", title="Unrelated words entirely")).objectives == ()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -13,15 +14,18 @@ from pydantic import ValidationError
 from syncd.cli.session import Session
 from syncd.connectors.base import Skipped
 from syncd.connectors.exports import export_entries, export_item
+from syncd.core.similar_items import SimilarItems
 from syncd.errors import ConfigError, Problem
 from syncd.model import JournalEntry, TrackerKind, WorkItem
 from syncd.problems import problems_from_validation
 from syncd.state import StateStore
 from syncd.strategy import LabelScheme, Strategy, TrackerLabels
 from syncd.strategy import tracker_labels as tracker_labels_of
+from syncd.sync.engine import strategy_fingerprint
+from syncd.sync.learning import saved_model
 from syncd.sync.writes import LABELS, LabelWrite
 
-__all__ = ["from_state", "pick", "read_items", "tracker_labels"]
+__all__ = ["FromState", "from_state", "pick", "read_items", "tracker_labels"]
 
 
 def read_items(path: Path, scheme: LabelScheme | None = None) -> list[WorkItem]:
@@ -70,7 +74,19 @@ def pick(items: list[WorkItem], key: str | None, source: str) -> WorkItem:
     raise ConfigError(source, [Problem("", f"has no item with key {key!r}")])
 
 
-def from_state(session: Session, key: str, tracker: str | None) -> tuple[WorkItem, JournalEntry, dict[str, WorkItem]]:
+@dataclass(frozen=True)
+class FromState:
+    """An item as the state holds it, with its journal, the other items of its tracker (its ancestors) and
+    the model of similar items the tracker's last full pull saved (None: none under this strategy)."""
+
+    item: WorkItem
+    journal: JournalEntry
+    known: dict[str, WorkItem]
+    similar: SimilarItems | None
+
+
+def from_state(session: Session, key: str, tracker: str | None) -> FromState:
+    strategy = session.strategy()
     with session.open_store() as store:
         trackers = [tracker] if tracker else store.trackers()
         for name in trackers:
@@ -79,7 +95,8 @@ def from_state(session: Session, key: str, tracker: str | None) -> tuple[WorkIte
                 continue
             known = {s.item.key: s.item for s in store.items.all(name)}
             journal = store.journal.get(name, [key]).get(key, JournalEntry())
-            return _with_confirmed_writes(store, name, stored.item), journal, known
+            similar = saved_model(store, name, strategy_fingerprint(strategy))
+            return FromState(_with_confirmed_writes(store, name, stored.item), journal, known, similar)
     raise ConfigError(
         str(session.settings().state_file()),
         [Problem("", f"no issue {key!r} has been synced yet: run `syncd sync` first, or pass --item FILE")],

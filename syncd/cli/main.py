@@ -183,11 +183,13 @@ def explain(
         target = pick(items, key, str(item))
         journal = JournalEntry()
         known = {i.key: i for i in items}
+        mapper = Mapper(strategy).learning_from(known.values())
     else:
         if key is None:
             raise typer.BadParameter("give an issue KEY, or --item FILE")
-        target, journal, known = from_state(session, key, tracker)
-    mapper = Mapper(strategy).learning_from(known.values())
+        found = from_state(session, key, tracker)
+        target, journal, known = found.item, found.journal, found.known
+        mapper = Mapper(strategy).with_model(found.similar)
     alignment = map_items([target], mapper, applied={target.key: journal.applied}, known=known)[target.key]
     plan = plan_item(target, alignment, journal, tracker_labels(target, session, strategy))
     now = datetime.now(UTC)

@@ -180,6 +180,8 @@ class _Sync:
         self.skipped_keys: set[str] = set()
         self.newest: datetime | None = None  # the newest ``updated`` pulled
         self.lesson: Lesson | None = None  # the model of similar items learnt in this run
+        self.settled: set[str] = set()  # keys whose label history this run read
+        self.changing: dict[str, PlannedChange | bool] = {}  # keys whose last plan changes labels
 
     def run(self) -> None:
         started = datetime.now(UTC)
@@ -202,6 +204,7 @@ class _Sync:
         if self._learning_due(since):
             self._relearn()
         if self.options.dry_run:
+            self.result.changes = [c for c in self.changing.values() if isinstance(c, PlannedChange)]
             return
         with self.store.transaction():
             self.store.marks.set(self.name, Mark.PULL_CURSOR, self._bound(since, started).isoformat())
@@ -330,6 +333,8 @@ class _Sync:
         the op which of syncd's labels it removed."""
         owns = self.connector.labels.scheme.owns
         owned = frozenset(label for label in item.labels if owns(label))
+        if journal is None and item.key in self.settled:
+            journal = JournalEntry()  # its history was read in this run, and said nothing to record
         if needs_history(owned, journal, unconfirmed=unheard.add if unheard else frozenset()):
             journal = self._settle(item, journal or JournalEntry())
             unheard = dataclasses.replace(unheard, add=frozenset()) if unheard else None
@@ -339,6 +344,7 @@ class _Sync:
 
     def _settle(self, item: WorkItem, journal: JournalEntry) -> JournalEntry:
         """The journal completed from the issue's label history (one read); unchanged when it is gone."""
+        self.settled.add(item.key)
         try:
             history = self.connector.label_history(item.key)
         except NotFound:
@@ -367,13 +373,8 @@ class _Sync:
         recorded: dict[str, JournalEntry],
     ) -> None:
         changes = [plan for plan in plans if not plan.op.empty]
-        self.result.changed += len(changes)
+        self._count(plans, records)
         if self.options.dry_run:
-            self.result.changes += [
-                _change(plan, alignment)
-                for plan, (_, alignment) in zip(plans, records, strict=True)
-                if not plan.op.empty
-            ]
             return
         writes = [LabelWrite.of(plan) for plan in changes]
         settled = [plan.op.key for plan in plans if plan.op.empty]
@@ -386,6 +387,18 @@ class _Sync:
                 self.name,
                 {key: entry for key, entry in journals.items() if entry != recorded.get(key, JournalEntry())},
             )
+
+    def _count(self, plans: list[ItemPlan], records: list[tuple[WorkItem, Alignment]]) -> None:
+        """Count the items whose labels change, each once: an item planned again in the run (a descendant,
+        or one the model of similar items tags) counts by its last plan."""
+        dry_run = self.options.dry_run
+        for plan, (_, alignment) in zip(plans, records, strict=True):
+            key = plan.op.key
+            if self.changing.pop(key, None) is not None:
+                self.result.changed -= 1
+            if not plan.op.empty:
+                self.changing[key] = _change(plan, alignment) if dry_run else True
+                self.result.changed += 1
 
     def _replan_descendants(self) -> None:
         """Children inherit objectives: when an ancestor's changed, its descendants are planned again —

@@ -18,9 +18,9 @@ that strategy as it is, and its primary objective compared with the label:
 * throughput: issues mapped per second of one core over all the corpus's issues, as a sync maps them.
 
 The figures are printed for the strategy as it is (items no rule names tagged by the items they resemble,
-``mapping.similar_items``, on by default), then for its rules alone, each for all labelled issues and for each part of the
-corpus's ``split_mark``: design on ``train``; ``held out`` (the other marks) tells whether a change holds on
-issues it was not tuned against.
+``mapping.similar_items``, on by default), then for its rules alone, each for all labelled issues and for
+each part of the corpus's ``split_mark``: design on ``train``; ``held out`` (the other marks) tells whether
+a change holds on issues it was not tuned against.
 """
 
 from __future__ import annotations

@@ -133,6 +133,16 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     _leaks.extend(OUTPUTS.leaks(TEST_SECRETS, final=True))
     OUTPUTS.close()
+    worker_output = getattr(session.config, "workeroutput", None)
+    if worker_output is not None:
+        worker_output["leaks"] = _leaks  # a pytest-xdist worker: the controller reports (pytest_testnodedown)
+        return
     if _leaks:
-        print("\nSecrets found in captured output:\n  " + "\n  ".join(_leaks))
+        print("\nSecrets found in captured output:\n  " + "\n  ".join(dict.fromkeys(_leaks)))
         session.exitstatus = 1
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist: a worker finished; what it found joins the controller's audit."""
+    _leaks.extend(getattr(node, "workeroutput", {}).get("leaks", []))

@@ -26,6 +26,7 @@ from typing import Any
 from syncd.model import Alignment, Reason, Rule, TargetKind, WorkItem
 from syncd.text.keywords import stem_all, words
 from syncd.text.prose import prose
+from syncd.text.stopwords import STOP_WORDS
 
 __all__ = ["SEED_MARGIN", "Learning", "Resemblance", "SimilarItems", "Tally", "is_seed"]
 
@@ -124,9 +125,7 @@ class Learning:
     def tally(self) -> Tally:
         """The counts of the telling words: those in at least two examples and in at most a common share."""
         most = max(2.0, _COMMON * sum(self._taught))
-        words = {
-            word: tuple(self._counts[word]) for word in sorted(self._spread) if 2 <= self._spread[word] <= most
-        }
+        words = {word: tuple(self._counts[word]) for word in sorted(self._spread) if 2 <= self._spread[word] <= most}
         return Tally(self._objectives, tuple(self._taught), words)
 
     def model(self) -> SimilarItems:
@@ -182,7 +181,8 @@ class SimilarItems:
         return Alignment(item.key, (guess.objective,), alignment.values, reasons, Rule.KEYWORD, guess.lead)
 
     def guess(self, item: WorkItem) -> Resemblance | None:
-        """The objective the item's words most resemble, or None when it shares no telling word."""
+        """The objective the item's words most resemble, or None when it shares no telling word or none of its
+        words favours the objective over the others (the guess would rest on how common the objective is)."""
         title, described = _read(item)
         counts = _features(title, described, self._vocabulary)
         if not counts or not self._objectives:
@@ -191,8 +191,11 @@ class SimilarItems:
         scores = {o: self._prior[o] + sum(map(mul, counts.values(), odds[o])) for o in self._objectives}
         ranked = sorted(self._objectives, key=lambda o: -scores[o])
         best = ranked[0]
+        telling = self._telling(best, counts, odds)
+        if not telling:
+            return None
         lead = scores[best] - scores[ranked[1]] if len(ranked) > 1 else 0.0
-        return Resemblance(best, round(lead, 1), tuple(_spelling(self._telling(best, counts, odds), title, described)))
+        return Resemblance(best, round(lead, 1), tuple(_spelling(telling, title, described)))
 
     def _telling(self, objective: str, counts: Counter[str], odds: dict[str, tuple[float, ...]]) -> list[str]:
         """The three words that favour the objective most over the others (their stems)."""
@@ -227,12 +230,17 @@ def _read(item: WorkItem) -> tuple[_Words, _Words]:
 
 def _features(title: _Words, described: _Words, vocabulary: set[str] | None = None) -> Counter[str]:
     """The stems of the title's words, each time they occur, and of the prose's words, once each; no
-    numbers. Only words of ``vocabulary`` when it is given."""
-    counts = Counter(stemmed for word, stemmed in zip(*title, strict=True) if not word.isdigit())
-    counts.update({stemmed for word, stemmed in zip(*described, strict=True) if not word.isdigit()})
+    numbers, no function words ("the", "for": on a tracker with short titles they are not common enough to
+    be dropped as common, and tell nothing). Only words of ``vocabulary`` when it is given."""
+    counts = Counter(stemmed for word, stemmed in zip(*title, strict=True) if _telling_word(word))
+    counts.update({stemmed for word, stemmed in zip(*described, strict=True) if _telling_word(word)})
     if vocabulary is not None:
         return Counter({w: c for w, c in counts.items() if w in vocabulary})
     return counts
+
+
+def _telling_word(word: str) -> bool:
+    return not word.isdigit() and word not in STOP_WORDS
 
 
 def _spelling(stems: list[str], title: _Words, described: _Words) -> list[str]:

@@ -180,7 +180,9 @@ class _Sync:
         self.skipped_keys: set[str] = set()
         self.newest: datetime | None = None  # the newest ``updated`` pulled
         self.lesson: Lesson | None = None  # the model of similar items learnt in this run
-        self.settled: set[str] = set()  # keys whose label history this run read
+        self.completed: dict[str, JournalEntry] = {}
+        """Journals this run completed from a history or an unheard write, by key: an item planned again
+        starts from the same one, since its pending write is then this run's own, not yet sent."""
         self.changing: dict[str, PlannedChange | bool] = {}  # keys whose last plan changes labels
 
     def run(self) -> None:
@@ -331,20 +333,20 @@ class _Sync:
         """The item's journal, settled from its history where it cannot say, and with ``unheard`` (a write
         that may have landed) taken as landed where the labels show it: the history says who added what,
         the op which of syncd's labels it removed."""
+        if item.key in self.completed:
+            return self.completed[item.key]
         owns = self.connector.labels.scheme.owns
         owned = frozenset(label for label in item.labels if owns(label))
-        if journal is None and item.key in self.settled:
-            journal = JournalEntry()  # its history was read in this run, and said nothing to record
         if needs_history(owned, journal, unconfirmed=unheard.add if unheard else frozenset()):
             journal = self._settle(item, journal or JournalEntry())
             unheard = dataclasses.replace(unheard, add=frozenset()) if unheard else None
+            self.completed[item.key] = journal
         if unheard is not None:
-            journal = assume_applied(journal or JournalEntry(), unheard, item.labels)
+            journal = self.completed[item.key] = assume_applied(journal or JournalEntry(), unheard, item.labels)
         return journal
 
     def _settle(self, item: WorkItem, journal: JournalEntry) -> JournalEntry:
         """The journal completed from the issue's label history (one read); unchanged when it is gone."""
-        self.settled.add(item.key)
         try:
             history = self.connector.label_history(item.key)
         except NotFound:

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from syncd.cli.main import app
 from syncd.core.mapper import Mapper, map_items
-from syncd.core.similar_items import SimilarItems, Tally, is_seed
+from syncd.core.similar_items import Resemblance, SimilarItems, Tally, is_seed
 from syncd.model import Alignment, Rule, WorkItem
 from syncd.strategy import parse_strategy
 from tests.conftest import make_item
@@ -120,6 +120,29 @@ def test_nothing_is_guessed_without_examples_or_telling_words() -> None:
     assert learned([]).align(make_item("M-9", title="Queue worker stalls")).objectives == ()
     assert SimilarItems.learnt([], ["growth"]).guess(make_item("M-9", title="x")) is None
     assert learned().align(make_item("M-9", title="Unrelated words entirely")).objectives == ()
+
+
+def test_function_words_tell_nothing() -> None:
+    examples = [
+        (make_item("A-1", title="The queue stalls"), "reliability"),
+        (make_item("A-2", title="The worker crashed"), "reliability"),
+        (make_item("A-3", title="Coupon basket"), "growth"),
+        (make_item("A-4", title="Coupon discount"), "growth"),
+    ]
+    model = SimilarItems.learnt(examples, ["growth", "reliability"])
+    assert "the" not in model.tally.words
+    assert model.guess(make_item("P-1", title="Move the footer to the top")) is None
+
+
+def test_a_guess_no_word_of_the_item_favours_is_not_made() -> None:
+    """Items tagged reliability are many and wordy, growth few and short: "queue", in one of each, favours
+    growth, while how common reliability is would pick it."""
+    examples = [(make_item(f"R-{n}", title=f"worker stalls disk{n % 3}"), "reliability") for n in range(8)]
+    examples += [(make_item("R-9", title="queue stalls"), "reliability")]
+    examples += [(make_item("G-1", title="coupon queue"), "growth"), (make_item("G-2", title="coupon"), "growth")]
+    model = SimilarItems.learnt(examples, ["growth", "reliability"])
+    assert model.guess(make_item("P-1", title="queue")) is None
+    assert model.guess(make_item("P-2", title="queue disk1")) == Resemblance("reliability", 1.5, ("disk1",))
 
 
 def test_explain_learns_from_the_items_it_is_given(tmp_path: Path) -> None:

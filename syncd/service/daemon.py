@@ -25,7 +25,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from types import FrameType
 
 from syncd.connectors.deadline import cut_short
 from syncd.diagnosis import describe_error
@@ -35,6 +34,7 @@ from syncd.retry import CallStats, RetryPolicy
 from syncd.service.health import Health, HealthServer
 from syncd.service.metrics import Metrics
 from syncd.service.notify import Notifier, watchdog_interval
+from syncd.service.signals import SignalRelay
 from syncd.service.webhooks.service import WebhookService
 from syncd.settings import Settings
 from syncd.state import StateStore
@@ -94,7 +94,7 @@ class Service:
 
     def run(self) -> int:
         """Serve until SIGTERM/SIGINT; returns the exit code (0 after a clean stop)."""
-        self._install_signals()
+        signals = self._install_signals()
         server = self._start_health()
         if self.webhooks is not None:
             self.webhooks.start()
@@ -128,6 +128,7 @@ class Service:
             if watchdog is not None:
                 watchdog.join(timeout=2)
             self.notifier.close()
+            signals.close()
         return 0
 
     def _due(self) -> list[str]:
@@ -224,20 +225,18 @@ class Service:
     def _heartbeat(self) -> None:
         self._beat = time.monotonic()
 
-    def _install_signals(self) -> None:
-        def stop(signum: int, frame: FrameType | None) -> None:
-            _log.info("service.stopping", signal=signal.Signals(signum).name)
+    def _install_signals(self) -> SignalRelay:
+        def stop(number: signal.Signals) -> None:
+            _log.info("service.stopping", signal=number.name)
             self.stop.set()
             self.wake.set()
             cut_short(STOP_GRACE)
 
-        def reload(signum: int, frame: FrameType | None) -> None:
+        def reload(number: signal.Signals) -> None:
             self._reload.set()
             self.wake.set()
 
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGHUP, reload)
+        return SignalRelay({signal.SIGTERM: stop, signal.SIGINT: stop, signal.SIGHUP: reload}).install()
 
     def _start_health(self) -> HealthServer | None:
         options = self.settings.service.health

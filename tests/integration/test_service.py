@@ -89,6 +89,13 @@ class Unit:
     def signal(self, number: int) -> None:
         self.process.send_signal(number)
 
+    def exit_code(self, timeout: float = 10) -> int:
+        """The code the service exits with, or a failure that shows its log when it does not exit in time."""
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"still running {timeout:g} s after the signal\n{self.log.read_text()}") from None
+
     def close(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
@@ -133,7 +140,7 @@ def test_ready_watchdog_status_metrics_health_and_a_clean_stop(tmp_path: Path, h
             assert name in text, name
         assert unit.get("/nope")[0] == 404
         unit.signal(signal.SIGTERM)
-        assert unit.process.wait(timeout=10) == 0
+        assert unit.exit_code() == 0
         unit.wait_for("STOPPING=1", timeout=2)
     finally:
         unit.close()
@@ -157,7 +164,7 @@ def test_a_failing_tracker_never_stops_the_others_and_turns_health_503(tmp_path:
         with StateStore.connect(harness.state_target(tmp_path)) as store:
             assert not store.outbox.pending("jira.acme"), "the healthy tracker synced to the end"
         unit.signal(signal.SIGTERM)
-        assert unit.process.wait(timeout=10) == 0
+        assert unit.exit_code() == 0
     finally:
         unit.close()
 
@@ -170,7 +177,7 @@ def test_the_health_endpoint_can_be_switched_off(tmp_path: Path, harness: JiraHa
         with pytest.raises(urllib.error.URLError):
             unit.get("/healthz")
         unit.signal(signal.SIGTERM)
-        assert unit.process.wait(timeout=10) == 0
+        assert unit.exit_code() == 0
     finally:
         unit.close()
 
@@ -188,7 +195,7 @@ def test_sigterm_during_a_rate_limit_wait_exits_promptly_and_consistently(tmp_pa
         time.sleep(0.3)
         started = time.monotonic()
         unit.signal(signal.SIGTERM)
-        assert unit.process.wait(timeout=10) == 0
+        assert unit.exit_code() == 0
         assert time.monotonic() - started < 5, "the 30 s wait was cut short"
     finally:
         unit.close()
@@ -211,7 +218,7 @@ def test_sigterm_while_a_tracker_drips_its_answer_stops_within_seconds(tmp_path:
             time.sleep(0.05)
         started = time.monotonic()
         unit.signal(signal.SIGTERM)
-        assert unit.process.wait(timeout=20) == 0
+        assert unit.exit_code(timeout=20) == 0
         assert time.monotonic() - started < STOP_GRACE + 3, "the dripping answer was cut short"
     finally:
         unit.close()
@@ -250,7 +257,7 @@ def test_sighup_with_a_broken_strategy_keeps_running_on_the_old_one(tmp_path: Pa
         unit.signal(signal.SIGHUP)
         unit.wait_for("strategy reloaded: 2026-Q4")
         unit.signal(signal.SIGTERM)
-        assert unit.process.wait(timeout=10) == 0
+        assert unit.exit_code() == 0
     finally:
         unit.close()
 

@@ -21,6 +21,7 @@ from pydantic import SecretStr
 __all__ = ["DEFAULT_SERVER", "fresh_database", "fresh_schema", "server_url"]
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+_CREATING = 0x5E_7E57  # the advisory lock test runs (parallel workers among them) take to create their databases
 
 
 def server_url() -> str:
@@ -58,6 +59,8 @@ def fresh_database(url: str) -> Iterator[str]:
     killed before they could drop theirs)."""
     name = f"syncd_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(url, autocommit=True) as admin:
+        # one creator at a time: CREATE DATABASE copies template1 and fails while another copy holds it
+        admin.execute("SELECT pg_advisory_lock(%s)", (_CREATING,))
         rows = admin.execute("SELECT datname FROM pg_database WHERE datname LIKE 'syncd\\_test\\_%'").fetchall()
         for (left,) in rows:
             pid = str(left).split("_")[2]

@@ -1,10 +1,14 @@
-"""The service's small parts: notify messages, the watchdog interval, health, metrics."""
+"""The service's small parts: notify messages, the watchdog interval, health, metrics, signals."""
 
 from __future__ import annotations
 
 import http.client
+import os
 import platform
+import signal
 import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +19,7 @@ from syncd.retry import CallStats
 from syncd.service.health import Health, HealthServer
 from syncd.service.metrics import Metrics
 from syncd.service.notify import Notifier, watchdog_interval
+from syncd.service.signals import SignalRelay
 from syncd.sync.all_trackers import TrackerOutcome
 from syncd.sync.engine import SyncResult
 
@@ -117,3 +122,34 @@ def test_head_answers_as_get_does_without_a_body(path: str) -> None:
     assert (head_status, head_type) == (get_status, get_type)
     assert body
     assert empty == b""
+
+
+def test_a_signal_is_acted_on_even_while_the_main_thread_holds_the_lock_its_action_takes() -> None:
+    """Acted on in the handler itself, the action would wait for this thread, and this thread for it."""
+    held = threading.Lock()
+    acted = threading.Event()
+    seen: list[signal.Signals] = []
+
+    def action(number: signal.Signals) -> None:
+        with held:
+            seen.append(number)
+            acted.set()
+
+    relay = SignalRelay({signal.SIGUSR1: action}).install()
+    try:
+        with held:
+            os.kill(os.getpid(), signal.SIGUSR1)
+            time.sleep(0.05)  # the handler runs in this thread between two bytecodes, while the lock is held
+            assert not acted.is_set()
+        assert acted.wait(timeout=5)
+        assert seen == [signal.SIGUSR1]
+    finally:
+        relay.close()
+
+
+def test_a_closed_relay_gives_the_signal_back_to_its_previous_handler() -> None:
+    previous = signal.getsignal(signal.SIGUSR1)
+    relay = SignalRelay({signal.SIGUSR1: lambda number: None}).install()
+    assert signal.getsignal(signal.SIGUSR1) != previous
+    relay.close()
+    assert signal.getsignal(signal.SIGUSR1) == previous

@@ -13,6 +13,9 @@ that strategy as it is, and its primary objective compared with the label:
 * allocation distance: the total variation distance (half the sum of absolute differences of the shares)
   between the allocation by item count the tags give (untagged items in the unaligned bucket) and the one
   the labels give;
+* precision of the surest 80%: the tagged issues ranked by strength (firm, keyword by margin, tie,
+  resemblance by lead), the precision of the first 80% of the labelled issues' count — what a
+  ``mapping.min_margin`` or a reader who trusts only the surest tags would get at coverage 0.80;
 * ties: tagged issues whose two best objectives scored the same (decided by the evidence written first);
 * the confusion matrix (rows: the label; columns: the primary);
 * throughput: issues mapped per second of one core over all the corpus's issues, as a sync maps them.
@@ -33,6 +36,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import TextIO
 
@@ -94,6 +98,8 @@ class Truth:
     distance: float
     confusion: Mapping[tuple[str, str], int]
     objectives: tuple[str, ...]
+    surest: tuple[bool, ...] = ()
+    """Whether each tagged issue's primary is its label, surest tag first."""
 
     @property
     def coverage(self) -> float:
@@ -106,6 +112,12 @@ class Truth:
     @property
     def accuracy(self) -> float:
         return self.correct / self.labelled
+
+    def precision_of_surest(self, coverage: float) -> float:
+        """The precision of the surest tags that cover ``coverage`` of the labelled issues (all of the tags
+        when there are fewer)."""
+        count = min(len(self.surest), round(coverage * self.labelled))
+        return sum(self.surest[:count]) / count if count else 0.0
 
 
 def load_corpus(directory: Path = CORPUS) -> Corpus:
@@ -156,6 +168,7 @@ def measure(corpus: Corpus) -> Truth:
     objectives = tuple(o.id for o in corpus.strategy.objectives)
     confusion: Counter[tuple[str, str]] = Counter()
     tagged = correct = either = ties = 0
+    ranked: list[tuple[tuple[int, float], bool]] = []
     for key, (label, second) in corpus.labels.items():
         alignment = alignments[key]
         primary = alignment.primary
@@ -166,6 +179,7 @@ def measure(corpus: Corpus) -> Truth:
         correct += primary == label
         either += primary in (label, second)
         ties += _tied(alignment)
+        ranked.append((_sureness(alignment), primary == label))
     predicted = Counter(alignments[key].primary or NONE for key in corpus.labels)
     truth = Counter(label for label, _ in corpus.labels.values())
     return Truth(
@@ -177,7 +191,16 @@ def measure(corpus: Corpus) -> Truth:
         distance=_distance(predicted, truth, len(corpus.labels)),
         confusion=dict(confusion),
         objectives=objectives,
+        surest=tuple(right for _, right in sorted(ranked, key=itemgetter(0))),
     )
+
+
+_STRENGTH_ORDER = {"firm": 0, "keyword": 1, "tie": 2, "resemblance": 3}
+
+
+def _sureness(alignment: Alignment) -> tuple[int, float]:
+    """A sort key, surest first: by strength, then by the lead within it."""
+    return _STRENGTH_ORDER[alignment.strength], -(alignment.margin or 0.0)
 
 
 def _tied(alignment: Alignment) -> bool:
@@ -214,7 +237,7 @@ class Review:
 
 def simulate_review(corpus: Corpus, *, size: int = 40, draws: int = 500, seed: int = 1) -> Review:
     """Draw ``draws`` samples of ``size`` labelled issues, answer each as its label says, and measure the
-    difference estimator's allocation against the labelled one (the labelled issues are the population)."""
+    estimated allocation (:func:`estimate_shares`) against the labelled one (the labelled issues are the population)."""
     alignments = map_items(corpus.items, mapper_of(corpus))
     items = [
         Tagged(key, alignments[key].primary or NONE, 1.0, alignments[key].strength != "firm") for key in corpus.labels
@@ -281,6 +304,7 @@ def summary(truth: Truth) -> Iterable[str]:
     yield f"accuracy:               {truth.accuracy:.3f}"
     yield f"primary or second:      {truth.primary_or_second / truth.labelled:.3f}"
     yield f"allocation distance:    {truth.distance:.3f}"
+    yield f"precision, surest 80%:  {truth.precision_of_surest(0.8):.3f}  (by strength, then margin)"
     yield f"ties (level scores):    {truth.ties} of {truth.tagged} tags"
 
 

@@ -141,6 +141,8 @@ class Rule(IntEnum):
     STRUCTURE = 2
     FIELD = 3
     KEYWORD = 4
+    RESEMBLANCE = 5
+    """No rule named an objective: the item's words resemble those of items the rules tagged."""
 
     @property
     def rank(self) -> int:
@@ -200,12 +202,26 @@ class Alignment:
     @property
     def strength(self) -> str:
         """How firmly the primary stands: ``firm`` (a pin, structure or a field rule), ``keyword`` (words
-        in the text, leading by :attr:`margin`), ``tie`` (words, level with the runner-up) or ``none``."""
+        in the text, leading by :attr:`margin`), ``tie`` (words, level with the runner-up), ``resemblance``
+        (no rule named it: the item resembles items tagged with it, leading by :attr:`margin` in log-odds)
+        or ``none``."""
         if not self.objectives or self.decided_by is None:
             return "none"
+        if self.decided_by is Rule.RESEMBLANCE:
+            return "resemblance"
         if self.decided_by is not Rule.KEYWORD:
             return "firm"
         return "tie" if self.margin == 0 else "keyword"
+
+    @property
+    def strength_note(self) -> str:
+        """The strength with its lead, in a few words: ``keyword, margin 3``, ``resemblance, lead 2.1``."""
+        strength = self.strength
+        if strength == "keyword":
+            return f"keyword, margin {self.margin or 0:g}"
+        if strength == "resemblance":
+            return f"resemblance, lead {self.margin or 0:g}"
+        return strength
 
     @property
     def primary(self) -> str | None:

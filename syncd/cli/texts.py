@@ -64,6 +64,11 @@ def strength_words(alignment: Alignment) -> str:
         return "tie (keywords only, level with the runner-up; the evidence written first decided)"
     if strength == "keyword":
         return f"keyword (words in the text, leading the runner-up by {alignment.margin or 0:g})"
+    if strength == "resemblance":
+        return (
+            "resemblance (no rule named an objective; the item's words resemble items tagged with it, "
+            f"leading the runner-up by {alignment.margin or 0:g} in log-odds)"
+        )
     return "none"
 
 

@@ -33,7 +33,7 @@ __all__ = ["ALL", "LARGEST_UNALIGNED", "UNALIGNED", "Placement", "analyse", "eff
 ALL = "all"
 UNALIGNED = "unaligned"
 LARGEST_UNALIGNED = 10
-_INFERRED = frozenset({"keyword", "tie"})
+_INFERRED = frozenset({"keyword", "tie", "resemblance"})
 
 
 def effort_of(item: WorkItem, strategy: Strategy) -> float:

@@ -41,8 +41,8 @@ class ObjectiveFigures:
         last_active: when work on it was last in progress or done (None: never, in what syncd knows).
         kpis: the strategy's KPIs of the objective, shown beside it; not part of the JSON, which holds
             figures only.
-        keyword_effort: the part of ``effort`` whose tag rests on keywords alone (strength ``keyword`` or
-            ``tie``), not on a pin, structure or a field rule: how much of the share is inference.
+        keyword_effort: the part of ``effort`` whose tag rests on keywords alone (strength ``keyword``,
+            ``tie`` or ``resemblance``), not on a pin, structure or a field rule: how much of the share is inference.
     """
 
     id: str

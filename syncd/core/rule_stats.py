@@ -138,7 +138,7 @@ def _outcome(alignment: Alignment) -> str:
         return "untagged"
     if alignment.decided_by is Rule.KEYWORD:
         return alignment.primary or "untagged"
-    return f"{alignment.primary} (firm)"
+    return f"{alignment.primary} ({alignment.strength})"
 
 
 def _distinguishing(

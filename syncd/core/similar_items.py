@@ -10,7 +10,8 @@ learned and spread to the items no rule names.
 
 It learns from the user's own data, not from labels, and only fills the gap: it never overrides a rule,
 breaks a tie or vetoes a tag (measured, each of those lost accuracy on issues nobody tuned against). Its
-tags are inferences, reported with keyword strength and explained with the words that weighed most.
+tags are inferences, decided by the ``resemblance`` rule with that strength, and explained with the words
+that weighed most.
 Deterministic: the same items give the same model and the same guesses.
 """
 
@@ -54,6 +55,8 @@ def is_seed(alignment: Alignment, *, by_title: bool = True) -> bool:
     """The alignment may teach the model: decided by a firm rule, or by keywords of the title (``by_title``)
     with a clear lead."""
     if not alignment.objectives or alignment.decided_by is None:
+        return False
+    if alignment.decided_by is Rule.RESEMBLANCE:
         return False
     if alignment.decided_by is not Rule.KEYWORD:
         return True
@@ -175,10 +178,10 @@ class SimilarItems:
         if guess is None:
             return alignment
         shown = ", ".join(f'"{word}"' for word in guess.words)
-        detail = f"resembles the items tagged by rules (of {self.examples}): words {shown}"
-        reason = Reason(Rule.KEYWORD, TargetKind.OBJECTIVE, guess.objective, detail)
+        detail = f"like the items tagged by rules (of {self.examples}): words {shown}"
+        reason = Reason(Rule.RESEMBLANCE, TargetKind.OBJECTIVE, guess.objective, detail)
         reasons = tuple(sorted((*alignment.reasons, reason), key=attrgetter("rule")))
-        return Alignment(item.key, (guess.objective,), alignment.values, reasons, Rule.KEYWORD, guess.lead)
+        return Alignment(item.key, (guess.objective,), alignment.values, reasons, Rule.RESEMBLANCE, guess.lead)
 
     def guess(self, item: WorkItem) -> Resemblance | None:
         """The objective the item's words most resemble, or None when it shares no telling word or none of its

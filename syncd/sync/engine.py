@@ -493,8 +493,8 @@ def _change(plan: ItemPlan, alignment: Alignment) -> PlannedChange:
     deciding = [r.detail for r in alignment.reasons if r.rule is alignment.decided_by]
     why = "no rule matched"
     if alignment.decided_by and alignment.primary:
-        strength = alignment.strength if alignment.strength != "keyword" else f"keyword, margin {alignment.margin:g}"
-        why = f"{alignment.decided_by.label} ({strength}), primary {alignment.primary}: {'; '.join(deciding)}"
+        rule = f"{alignment.decided_by.label} ({alignment.strength_note})"
+        why = f"{rule}, primary {alignment.primary}: {'; '.join(deciding)}"
     elif alignment.decided_by:
         why = f"{alignment.decided_by.label}: {'; '.join(deciding)}"
     return PlannedChange(plan.op.key, tuple(sorted(plan.op.add)), tuple(sorted(plan.op.remove)), why)

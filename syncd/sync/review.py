@@ -1,9 +1,9 @@
 """What ``syncd review`` asks a person about, and what an answer means (pure).
 
 A review is a simple random sample of the in-scope items whose primary rests on keywords alone (strength
-``keyword`` or ``tie``). Items are ranked by a keyed hash of the period and their key, so the same period
-draws the same sample on every run and a review resumes where it was left: answered items keep their
-place, and the next unanswered ones in the ranking fill the sample up to its size.
+``keyword``, ``tie`` or ``resemblance``). Items are ranked by a keyed hash of the period and their key, so
+the same period draws the same sample on every run and a review resumes where it was left: answered items
+keep their place, and the next unanswered ones in the ranking fill the sample up to its size.
 
 Answers belong to the strategy's period and to the rules they judged: each carries a fingerprint of every
 objective's rules, and an answer whose tag or choice is an objective whose rules changed since no longer
@@ -43,7 +43,7 @@ __all__ = [
 
 NONE = ""
 """The answer that no objective of the strategy is served."""
-_INFERRED = frozenset({"keyword", "tie"})
+_INFERRED = frozenset({"keyword", "tie", "resemblance"})
 _EXCERPT = 280
 _IN_SCOPE = frozenset({"actual", "planned"})
 
@@ -127,10 +127,9 @@ def current_answers(answers: Iterable[StoredAnswer], strategy: Strategy) -> list
 
 
 def why(alignment: Alignment) -> str:
-    """The keyword evidence of the primary, with its strength, in one line."""
+    """The evidence of the primary (keywords or resemblance), with its strength, in one line."""
     deciding = [r.detail for r in alignment.reasons if r.rule is alignment.decided_by and r.target == alignment.primary]
-    strength = "tie" if alignment.strength == "tie" else f"keyword, margin {alignment.margin:g}"
-    return f"{strength}: {'; '.join(deciding) or 'keywords'}"
+    return f"{alignment.strength_note}: {'; '.join(deciding) or 'keywords'}"
 
 
 def excerpt(description: str, limit: int = _EXCERPT) -> str:

@@ -40,7 +40,7 @@ def test_demo_syncs_both_trackers_and_says_what_it_did(demo: tuple[subprocess.Co
         "GROW-12  Epic: Stripe webhook retries in billing       → self-serve-growth      structure: is epic GROW-12",
         "Alignment score: 0.80",
         "Declined (won't do, duplicate, canceled; in no share): 4 issues, effort 16",
-        "WEB-2    Refactor the settings page                    → self-serve-growth      keyword: resembles the items "
+        "WEB-2    Refactor the settings page                    → self-serve-growth      resemblance: like the items "
         'tagged by rules (of 120): words "page"',
         '  ENT-2    SCIM provisioning for Azure AD                → enterprise-readiness   keyword "scim" leading the '
         "title",

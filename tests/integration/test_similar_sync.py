@@ -57,8 +57,8 @@ def test_the_first_sync_tags_an_item_no_rule_names_by_the_items_it_pulled(tmp_pa
         saved = json.loads(state.marks.get(harness.tracker, Mark.SIMILAR_ITEMS) or "{}")
     assert stored is not None
     assert stored.alignment is not None
-    assert (stored.alignment.decided_by, stored.alignment.strength) == (Rule.KEYWORD, "keyword")
-    assert stored.alignment.reasons[-1].detail.startswith("resembles the items tagged by rules")
+    assert (stored.alignment.decided_by, stored.alignment.strength) == (Rule.RESEMBLANCE, "resemblance")
+    assert stored.alignment.reasons[-1].detail.startswith("like the items tagged by rules")
     assert saved["model"]["objectives"][0] == "self-serve-growth"
     assert "coupon" in saved["model"]["words"]
 
@@ -108,5 +108,5 @@ def test_explain_reads_the_tag_with_the_saved_model(tmp_path: Path, harness: Jir
     result = CliRunner().invoke(app, ["--config", str(config), "explain", target.key])
 
     assert result.exit_code == 0, result.output
-    assert "resembles the items tagged by rules" in result.output
-    assert "strength: keyword" in result.output
+    assert "like the items tagged by rules" in result.output
+    assert "strength: resemblance" in result.output

@@ -62,8 +62,22 @@ def test_ties_stay_few(truth: Truth) -> None:
 
 def test_a_simulated_review_of_forty_issues_brings_the_allocation_near_the_labels(corpus: Corpus) -> None:
     review = simulate_review(corpus, size=40, draws=200)
-    assert review.distance <= 0.12
+    assert review.distance <= 0.11 < review.tags_distance, "the tags are at 0.125; with the review 0.107"
     assert review.coverage >= 0.88
     rules = simulate_review(corpus.rules_alone(), size=40, draws=200)
-    assert rules.distance <= 0.125 < rules.tags_distance, "the rules' tags alone are at 0.16; the review: near 0.12"
+    assert rules.distance <= 0.11 < rules.tags_distance, "the rules' tags alone are at 0.16; with the review 0.107"
     assert rules.coverage >= 0.88
+
+
+def test_the_surest_tags_are_the_likelier_right(truth: Truth) -> None:
+    """Strength ranks tags usefully: the surest 80% are righter than all of them (0.668 against 0.643)."""
+    assert truth.precision_of_surest(0.8) >= 0.665
+    assert truth.precision_of_surest(0.8) > truth.precision
+    assert truth.precision_of_surest(1.0) == truth.precision
+
+
+def test_precision_of_the_surest_counts_the_first_tags_up_to_the_coverage() -> None:
+    ranked = Truth(10, 4, 3, 3, 0, 0.0, {}, (), surest=(True, True, False, True))
+    assert ranked.precision_of_surest(0.2) == 1.0
+    assert ranked.precision_of_surest(0.3) == pytest.approx(2 / 3)
+    assert ranked.precision_of_surest(0.8) == ranked.precision == 0.75

@@ -1,4 +1,5 @@
-"""The difference estimator: tags corrected by a reviewed sample, with honest intervals."""
+"""The regression estimator: tags corrected by a reviewed sample, as far as they predict it, with honest
+intervals."""
 
 from __future__ import annotations
 
@@ -64,3 +65,25 @@ def test_weights_count_as_effort() -> None:
     estimates = {e.bucket: e for e in estimate_shares(items, answers, BUCKETS)}
     assert estimates["growth"].tagged == 0.75
     assert estimates["reliability"].estimate == pytest.approx(1.0)
+
+
+def tags_and_answers(answers: dict[str, str]) -> tuple[list[Tagged], list[tuple[Tagged, str]]]:
+    """80 items tagged growth and 20 reliability, all by keywords; ``answers`` by key for a sample."""
+    items = [Tagged(f"G-{i}", "growth", 1.0, reviewable=True) for i in range(80)]
+    items += [Tagged(f"R-{i}", "reliability", 1.0, reviewable=True) for i in range(20)]
+    by_key = {item.key: item for item in items}
+    return items, [(by_key[key], label) for key, label in answers.items()]
+
+
+def test_tags_that_tell_nothing_of_the_answers_are_not_trusted() -> None:
+    """Half of each tag's sample is growth: the tags do not predict the answers, so the estimate is the
+    sample's own share (the difference estimator would keep the tags' 0.8)."""
+    items, answers = tags_and_answers({"G-0": "growth", "G-1": "reliability", "R-0": "growth", "R-1": "reliability"})
+    growth = estimate_shares(items, answers, BUCKETS)[0]
+    assert (growth.tagged, growth.estimate) == (0.8, pytest.approx(0.5))
+
+
+def test_tags_the_answers_follow_are_kept() -> None:
+    items, answers = tags_and_answers({"G-0": "growth", "G-1": "growth", "R-0": "reliability", "R-1": "reliability"})
+    growth = estimate_shares(items, answers, BUCKETS)[0]
+    assert growth.estimate == pytest.approx(0.8)

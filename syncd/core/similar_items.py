@@ -234,9 +234,10 @@ def _read(item: WorkItem) -> tuple[_Words, _Words]:
 def _features(title: _Words, described: _Words, vocabulary: set[str] | None = None) -> Counter[str]:
     """The stems of the title's words, each time they occur, and of the prose's words, once each; no
     numbers, no function words ("the", "for": on a tracker with short titles they are not common enough to
-    be dropped as common, and tell nothing). Only words of ``vocabulary`` when it is given."""
+    be dropped as common, and tell nothing). Only words of ``vocabulary`` when it is given. In the order
+    the text gives them, not a set's, so every process sums an item's scores in the same order."""
     counts = Counter(stemmed for word, stemmed in zip(*title, strict=True) if _telling_word(word))
-    counts.update({stemmed for word, stemmed in zip(*described, strict=True) if _telling_word(word)})
+    counts.update(dict.fromkeys((stemmed for word, stemmed in zip(*described, strict=True) if _telling_word(word)), 1))
     if vocabulary is not None:
         return Counter({w: c for w, c in counts.items() if w in vocabulary})
     return counts

@@ -156,3 +156,18 @@ def test_explain_learns_from_the_items_it_is_given(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "objective: reliability (R) (primary)" in result.output
     assert 'like the items tagged by rules (of 4): words "queue"' in result.output
+
+
+def test_an_items_words_are_weighed_in_the_order_the_text_gives_them() -> None:
+    """A set's order changes with each process's string hashing, and float sums with their order: two
+    replicas must score an item alike, so the words come in the text's order."""
+    from syncd.core.similar_items import _features, _read
+
+    item = make_item("X-1", title="Queue stalls queue", description="zebra apple queue mango apple")
+    assert list(_features(*_read(item)).items()) == [
+        ("queue", 3),
+        ("stall", 1),
+        ("zebra", 1),
+        ("appl", 1),
+        ("mango", 1),
+    ]

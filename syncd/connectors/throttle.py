@@ -91,16 +91,20 @@ def linear_budget(headers: Mapping[str, str]) -> Budget | None:
 class _Scope:
     """One budget as the latest answer told it, and the requests it may not have counted.
 
-    The answer to a request counts every request the tracker had before it. Of those sent since, in
-    flight or answered without a readable budget (a 429, an error), the tracker may not have counted
-    any, unless it had answered them before that request was sent. Tickets number both events, requests
-    let through and answers, in one sequence.
+    An answer counts for sure only the requests the tracker had answered before that answer's request was
+    sent. One sent earlier but still in flight may reach the tracker later, over another connection, so
+    neither the answer of a request sent later nor its own answer proves it counted: a request stays
+    *live* until a budget arrives from a request sent after its answer. Tickets number both events,
+    requests let through and answers, in one sequence.
+
+    Attributes:
+        live: each request not yet surely counted by every later budget, with its answer's ticket (None
+            while in flight).
     """
 
     budget: Budget | None = None
     seen: int = -1
-    uncounted: set[int] = field(default_factory=set)
-    answered: dict[int, int] = field(default_factory=dict)
+    live: dict[int, int | None] = field(default_factory=dict)
     gate: threading.Lock = field(default_factory=threading.Lock)
 
     def wait(self) -> float:
@@ -108,7 +112,7 @@ class _Scope:
         budget = self.budget
         if budget is None:
             return 0.0
-        ahead = len(self.uncounted)
+        ahead = len(self.live) - (self.seen in self.live)
         if budget.per_second is None:
             return _JIRA_EMPTY_WAIT if budget.remaining - ahead < 1 else 0.0
         wanted = ahead + 1 - budget.remaining
@@ -123,8 +127,8 @@ class _Scope:
     def unanswered(self, ticket: int, now: int) -> None:
         """The request of ``ticket`` is over; if no answer was heard (a connection error), take ``now``
         as its answer's time."""
-        if ticket in self.uncounted:
-            self.answered.setdefault(ticket, now)
+        if ticket in self.live and self.live[ticket] is None:
+            self.live[ticket] = now
 
     @property
     def serial(self) -> bool:
@@ -132,16 +136,15 @@ class _Scope:
         return self.budget is not None and self.budget.per_second is None and self.budget.near
 
     def learn(self, ticket: int, budget: Budget | None, now: int) -> None:
-        """The answer to the request of ``ticket``, given at ``now``; a budget from a request sent before
-        the one already heard of is stale."""
-        self.answered[ticket] = now
+        """The answer to the request of ``ticket``, given at ``now``. A budget from a request sent before
+        the one already heard of is stale; a fresh one settles the requests answered before it was sent."""
+        if ticket in self.live and self.live[ticket] is None:
+            self.live[ticket] = now
         if budget is None or ticket < self.seen:
             return
         self.budget, self.seen = budget, ticket
-        counted = {t for t in self.uncounted if t == ticket or self.answered.get(t, now) < ticket}
-        self.uncounted -= counted
-        for t in counted:
-            self.answered.pop(t, None)
+        for settled in [t for t, answered in self.live.items() if answered is not None and answered < ticket]:
+            del self.live[settled]
 
 
 class Throttle:
@@ -223,7 +226,7 @@ class Throttle:
 
     def _issue(self, state: _Scope) -> int:
         ticket = next(self._tickets)
-        state.uncounted.add(ticket)
+        state.live[ticket] = None
         return ticket
 
     def observe(self, scope: str, headers: Mapping[str, str], *, ticket: int) -> None:

@@ -156,6 +156,24 @@ def test_an_answer_overtaken_by_a_later_requests_answer_is_stale() -> None:
     assert sleeps.waits == [1.0], "the later request's answer, nothing left, stands"
 
 
+def test_a_request_sent_earlier_may_reach_the_tracker_later_and_stays_counted_until_proven() -> None:
+    """Two requests in flight over two connections: the one sent later reached the tracker first (2 left),
+    the earlier one after it (1 left) yet was answered first. The later answer's budget stands, and it does
+    not count the earlier request: one more request fits, the next waits."""
+    sleeps = _Sleeps()
+    throttle = Throttle(jira_budget, sleep=sleeps)
+    _heard(throttle, "PUT issue/{}", _jira(60))
+    with throttle.turn("PUT issue/{}") as early, throttle.turn("PUT issue/{}") as late:
+        throttle.observe("PUT issue/{}", _jira(1), ticket=early)
+        throttle.observe("PUT issue/{}", _jira(2), ticket=late)
+    with throttle.turn("PUT issue/{}"):
+        pass
+    assert sleeps.waits == []
+    with throttle.turn("PUT issue/{}"):
+        pass
+    assert sleeps.waits == [1.0]
+
+
 def test_a_request_that_failed_without_an_answer_is_counted_until_a_later_answer() -> None:
     sleeps = _Sleeps()
     throttle = Throttle(jira_budget, sleep=sleeps)

@@ -32,7 +32,7 @@ import argparse
 import csv
 import gzip
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -205,7 +205,7 @@ def _sureness(alignment: Alignment) -> tuple[int, float]:
 
 def _tied(alignment: Alignment) -> bool:
     """The two best objectives of the deciding rule scored the same."""
-    scores: Counter[str] = Counter()
+    scores: defaultdict[str, float] = defaultdict(float)
     for reason in alignment.reasons:
         if reason.rule is alignment.decided_by and reason.kind is TargetKind.OBJECTIVE:
             scores[reason.target] += reason.weight

@@ -214,6 +214,12 @@ class Alignment:
         return "tie" if self.margin == 0 else "keyword"
 
     @property
+    def inferred(self) -> bool:
+        """The primary rests on the item's words alone (a keyword, a tie or a resemblance), not on a rule a
+        person wrote for it: what a review may judge and a report counts as inference."""
+        return self.strength in ("keyword", "tie", "resemblance")
+
+    @property
     def strength_note(self) -> str:
         """The strength with its lead, in a few words: ``keyword, margin 3``, ``resemblance, lead 2.1``."""
         strength = self.strength

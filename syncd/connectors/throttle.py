@@ -124,9 +124,9 @@ class _Scope:
                 waits.append(short / per_second)
         return max(waits, default=0.0)
 
-    def unanswered(self, ticket: int, now: int) -> None:
-        """The request of ``ticket`` is over; if no answer was heard (a connection error), take ``now``
-        as its answer's time."""
+    def answered(self, ticket: int, now: int) -> None:
+        """The request of ``ticket`` is over at ``now``: its answer's time, unless an answer was heard
+        before (a connection error ends a request without one)."""
         if ticket in self.live and self.live[ticket] is None:
             self.live[ticket] = now
 
@@ -138,8 +138,7 @@ class _Scope:
     def learn(self, ticket: int, budget: Budget | None, now: int) -> None:
         """The answer to the request of ``ticket``, given at ``now``. A budget from a request sent before
         the one already heard of is stale; a fresh one settles the requests answered before it was sent."""
-        if ticket in self.live and self.live[ticket] is None:
-            self.live[ticket] = now
+        self.answered(ticket, now)
         if budget is None or ticket < self.seen:
             return
         self.budget, self.seen = budget, ticket
@@ -205,7 +204,7 @@ class Throttle:
             yield ticket
         finally:
             with self._lock:
-                state.unanswered(ticket, next(self._tickets))
+                state.answered(ticket, next(self._tickets))
             if hold:
                 state.gate.release()
 

@@ -33,7 +33,6 @@ __all__ = ["ALL", "LARGEST_UNALIGNED", "UNALIGNED", "Placement", "analyse", "eff
 ALL = "all"
 UNALIGNED = "unaligned"
 LARGEST_UNALIGNED = 10
-_INFERRED = frozenset({"keyword", "tie", "resemblance"})
 
 
 def effort_of(item: WorkItem, strategy: Strategy) -> float:
@@ -167,7 +166,7 @@ def _add(
         scope.unestimated += 1
     scope.effort[bucket] += effort
     scope.items[bucket] += 1
-    if alignment is not None and alignment.strength in _INFERRED:
+    if alignment is not None and alignment.inferred:
         scope.on_keywords[bucket] += effort
     for value in alignment.values if alignment else ():
         scope.values[value] += effort

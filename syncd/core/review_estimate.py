@@ -90,8 +90,8 @@ def estimate_shares(
         population = sum(item.weight for item in pool if item.tag == bucket) / len(pool)
         xs = [item.weight * (item.tag == bucket) for item, _ in reviewed]
         ys = [item.weight * (label == bucket) for item, label in reviewed]
-        slope = _slope(xs, ys)
         x_mean, y_mean = _mean(xs), _mean(ys)
+        slope = _slope(xs, ys, x_mean, y_mean)
         scale = len(pool) / total
         estimate = tagged + scale * (y_mean + slope * (population - x_mean) - population)
         residuals = [y - y_mean - slope * (x - x_mean) for x, y in zip(xs, ys, strict=True)]
@@ -101,10 +101,9 @@ def estimate_shares(
     return tuple(estimates)
 
 
-def _slope(xs: list[float], ys: list[float]) -> float:
+def _slope(xs: list[float], ys: list[float], x_mean: float, y_mean: float) -> float:
     """How much of the tags' variation the person's answers follow, ``cov(x, y) / var(x)`` clipped to
     [0, 1]; 1 (the difference estimator) when the sample's tags do not vary."""
-    x_mean, y_mean = _mean(xs), _mean(ys)
     spread = sum((x - x_mean) ** 2 for x in xs)
     if spread <= 0:
         return 1.0

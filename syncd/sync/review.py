@@ -43,7 +43,6 @@ __all__ = [
 
 NONE = ""
 """The answer that no objective of the strategy is served."""
-_INFERRED = frozenset({"keyword", "tie", "resemblance"})
 _EXCERPT = 280
 _IN_SCOPE = frozenset({"actual", "planned"})
 
@@ -88,7 +87,7 @@ def review_cases(
     window_start = window_start_of(strategy, now)
     cases = []
     for item, alignment in entries:
-        if alignment is None or alignment.primary is None or alignment.strength not in _INFERRED:
+        if alignment is None or alignment.primary is None or not alignment.inferred:
             continue
         if placement(item, window_start=window_start, strategy=strategy) in _IN_SCOPE:
             cases.append(ReviewCase(item, alignment.primary, alignment.strength, why(alignment)))
@@ -183,7 +182,7 @@ def review_figures(
             tagged = Tagged(item.key, answer.tag, weight, reviewable=True)
         else:
             tag = (alignment.primary if alignment else None) or UNALIGNED
-            tagged = Tagged(item.key, tag, weight, reviewable=alignment is not None and alignment.strength in _INFERRED)
+            tagged = Tagged(item.key, tag, weight, reviewable=alignment is not None and alignment.inferred)
         for scope in (ALL, item.tracker):
             if scope in population:
                 population[scope].append(tagged)

@@ -143,16 +143,26 @@ def test_linear_waits_for_complexity_points_too() -> None:
     assert throttle.waited == pytest.approx(sleeps.waits[0])
 
 
+_EDIT = "PUT issue/{}"
+
+
+def _two_in_flight(sleeps: _Sleeps, *answers: tuple[str, int]) -> Throttle:
+    """Two edits in flight at once, answered in the order of ``answers`` (``early`` or ``late``: which of
+    the two requests, and the budget its answer tells)."""
+    throttle = Throttle(jira_budget, sleep=sleeps)
+    _heard(throttle, _EDIT, _jira(60))
+    with throttle.turn(_EDIT) as early, throttle.turn(_EDIT) as late:
+        assert early < late
+        for which, remaining in answers:
+            throttle.observe(_EDIT, _jira(remaining), ticket=early if which == "early" else late)
+    return throttle
+
+
 def test_an_answer_overtaken_by_a_later_requests_answer_is_stale() -> None:
     sleeps = _Sleeps()
-    throttle = Throttle(jira_budget, sleep=sleeps)
-    _heard(throttle, "PUT issue/{}", _jira(60))
-    with throttle.turn("PUT issue/{}") as early, throttle.turn("PUT issue/{}") as late:
-        throttle.observe("PUT issue/{}", _jira(0), ticket=late)
-        throttle.observe("PUT issue/{}", _jira(59), ticket=early)
-    with throttle.turn("PUT issue/{}"):
+    throttle = _two_in_flight(sleeps, ("late", 0), ("early", 59))
+    with throttle.turn(_EDIT):
         pass
-    assert early < late
     assert sleeps.waits == [1.0], "the later request's answer, nothing left, stands"
 
 
@@ -161,15 +171,11 @@ def test_a_request_sent_earlier_may_reach_the_tracker_later_and_stays_counted_un
     the earlier one after it (1 left) yet was answered first. The later answer's budget stands, and it does
     not count the earlier request: one more request fits, the next waits."""
     sleeps = _Sleeps()
-    throttle = Throttle(jira_budget, sleep=sleeps)
-    _heard(throttle, "PUT issue/{}", _jira(60))
-    with throttle.turn("PUT issue/{}") as early, throttle.turn("PUT issue/{}") as late:
-        throttle.observe("PUT issue/{}", _jira(1), ticket=early)
-        throttle.observe("PUT issue/{}", _jira(2), ticket=late)
-    with throttle.turn("PUT issue/{}"):
+    throttle = _two_in_flight(sleeps, ("early", 1), ("late", 2))
+    with throttle.turn(_EDIT):
         pass
     assert sleeps.waits == []
-    with throttle.turn("PUT issue/{}"):
+    with throttle.turn(_EDIT):
         pass
     assert sleeps.waits == [1.0]
 

@@ -14,8 +14,8 @@ that strategy as it is, and its primary objective compared with the label:
   between the allocation by item count the tags give (untagged items in the unaligned bucket) and the one
   the labels give;
 * precision of the surest 80%: the tagged issues ranked by strength (firm, keyword by margin, tie,
-  resemblance by lead), the precision of the first 80% of the labelled issues' count — what a
-  ``mapping.min_margin`` or a reader who trusts only the surest tags would get at coverage 0.80;
+  resemblance by lead), the precision of the first 80% of the labelled issues' count — what a reader
+  who trusts only the tags above a strength gets at coverage 0.80;
 * ties: tagged issues whose two best objectives scored the same (decided by the evidence written first);
 * the confusion matrix (rows: the label; columns: the primary);
 * throughput: issues mapped per second of one core over all the corpus's issues, as a sync maps them.

@@ -203,8 +203,8 @@ class Alignment:
     def strength(self) -> str:
         """How firmly the primary stands: ``firm`` (a pin, structure or a field rule), ``keyword`` (words
         in the text, leading by :attr:`margin`), ``tie`` (words, level with the runner-up), ``resemblance``
-        (no rule named it: the item resembles items tagged with it, leading by :attr:`margin` in log-odds)
-        or ``none``."""
+        (no rule named it, or only the description's keywords did: the item resembles items tagged with it,
+        leading by :attr:`margin` in log-odds) or ``none``."""
         if not self.objectives or self.decided_by is None:
             return "none"
         if self.decided_by is Rule.RESEMBLANCE:

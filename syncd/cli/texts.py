@@ -66,8 +66,8 @@ def strength_words(alignment: Alignment) -> str:
         return f"keyword (words in the text, leading the runner-up by {alignment.margin or 0:g})"
     if strength == "resemblance":
         return (
-            "resemblance (no rule named an objective; the item's words resemble items tagged with it, "
-            f"leading the runner-up by {alignment.margin or 0:g} in log-odds)"
+            "resemblance (no rule named an objective, or only the description's keywords did; the item's words "
+            f"resemble items tagged with it, leading the runner-up by {alignment.margin or 0:g} in log-odds)"
         )
     return "none"
 
@@ -106,6 +106,8 @@ def _outranked(rule: Rule, decided_by: Rule | None) -> str:
     """Why a reason did not decide: a stronger kind of rule matched, and kinds outrank scores."""
     if decided_by is None or decided_by is rule:
         return "outscored by another objective"
+    if decided_by is Rule.RESEMBLANCE:
+        return "not used: the description's keywords alone yield to what the item's words resemble"
     return f"not used: a {decided_by.label} rule outranks a {rule.label} rule, whatever the scores"
 
 

@@ -6,7 +6,8 @@ team, component, label, issue type), **keywords**. The highest rule with a match
 within it the best score is the primary, ties going to the objective listed first. Lower rules are kept
 as reasons so ``syncd explain`` can show what was overridden. Values are tagged from every rule. With a
 model of the tracker's items (``mapping.similar_items``, :meth:`Mapper.learning_from`), an item no rule
-names is tagged by the tagged items it resembles.
+names is tagged by the tagged items it resembles, and so is an item only its description's keywords tag
+when it resembles another objective's items.
 
 Inheritance looks at every ancestor reachable through parent and epic links (nearest first, each once,
 so a cycle ends the walk) and takes the objectives of the ancestor whose *own* rules are strongest,
@@ -165,8 +166,12 @@ class Mapper:
             alignment = self._decide_cached(item.key, own, context)
         else:
             alignment = self._decide_cached(item.key, own + self._inherited_cached(item, context), context)
-        if self.similar is not None and alignment.decided_by is None:
+        if self.similar is None:
+            return alignment
+        if alignment.decided_by is None:
             return self.similar.tag(item, alignment)
+        if alignment.decided_by is Rule.KEYWORD and not self.keywords.named_by_title(alignment):
+            return self.similar.contest(item, alignment)
         return alignment
 
     def own_reasons(self, item: WorkItem, applied: frozenset[str] = frozenset()) -> tuple[Reason, ...]:

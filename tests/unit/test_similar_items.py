@@ -10,11 +10,13 @@ import pytest
 from typer.testing import CliRunner
 
 from syncd.cli.main import app
+from syncd.cli.texts import explain_item
 from syncd.core.mapper import Mapper, map_items
+from syncd.core.reconcile import plan_item
 from syncd.core.similar_items import Resemblance, SimilarItems, Tally, is_seed
-from syncd.model import Alignment, Rule, WorkItem
-from syncd.strategy import parse_strategy
-from tests.conftest import make_item
+from syncd.model import Alignment, JournalEntry, Rule, WorkItem
+from syncd.strategy import TrackerLabels, parse_strategy
+from tests.conftest import T0, make_item
 
 STRATEGY = textwrap.dedent(
     """
@@ -52,7 +54,7 @@ def test_an_item_no_rule_names_is_tagged_by_the_items_it_resembles() -> None:
     assert learned().align(make_item("M-8", title="Coupon basket discount")).primary == "growth"
 
 
-def test_it_never_overrides_breaks_a_tie_or_lifts_a_score_below_the_minimum() -> None:
+def test_it_never_overrides_the_titles_keywords_breaks_a_tie_or_lifts_a_score_below_the_minimum() -> None:
     mapper = learned()
     tagged = mapper.align(make_item("M-9", title="Checkout queue worker stalls"))
     assert (tagged.primary, tagged.margin) == ("growth", 6.0), "the keyword decides; the resemblance is not asked"
@@ -60,6 +62,28 @@ def test_it_never_overrides_breaks_a_tie_or_lifts_a_score_below_the_minimum() ->
     assert tie.strength == "tie"
     weak = mapper.align(make_item("M-9", title="Queue worker", description="an outage"))
     assert not weak.aligned, "a keyword named an objective, below min_score: the strategy said no"
+
+
+def test_a_tag_resting_on_the_descriptions_keywords_yields_to_what_the_item_resembles() -> None:
+    item = make_item("M-9", title="Queue worker stalls", description="seen after checkout and pricing changes")
+    assert Mapper(parse_strategy(STRATEGY)).align(item).primary == "growth", "the description's keywords tag it"
+    alignment = learned().align(item)
+    assert (alignment.primary, alignment.decided_by) == ("reliability", Rule.RESEMBLANCE)
+    assert alignment.strength == "resemblance"
+    assert (alignment.margin or 0) > 0
+    kept = [r.detail for r in alignment.reasons if r.rule is Rule.KEYWORD]
+    assert kept == ['keyword "checkout" in the description', 'keyword "pricing" in the description']
+    plan = plan_item(item, alignment, JournalEntry(), TrackerLabels(learned().strategy.labels))
+    lines = explain_item(item, alignment, plan, learned().strategy, now=T0)
+    keyword = next(line for line in lines if line.strip().startswith("keyword"))
+    assert "not used: the description's keywords alone yield to what the item's words resemble" in keyword
+
+
+def test_a_description_tag_the_item_resembles_stays_a_keyword_tag() -> None:
+    item = make_item("M-9", title="Coupon basket", description="the checkout and pricing pages")
+    alignment = learned().align(item)
+    assert (alignment.primary, alignment.strength, alignment.margin) == ("growth", "keyword", 2.0)
+    assert all(reason.rule is Rule.KEYWORD for reason in alignment.reasons)
 
 
 def test_a_persons_unaligned_pin_stands() -> None:

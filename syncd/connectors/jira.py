@@ -28,7 +28,17 @@ from urllib.parse import urlsplit
 from jira import JIRA
 
 from syncd.connectors.answers import refuse_redirects, tracker_time
-from syncd.connectors.base import Check, CommentFormat, Identity, OpResult, Skipped, credentials_check, fetch_each
+from syncd.connectors.base import (
+    Check,
+    CommentFormat,
+    Fence,
+    Identity,
+    OpResult,
+    Skipped,
+    credentials_check,
+    fetch_each,
+    unfenced,
+)
 from syncd.connectors.concurrency import in_flight, interleaved
 from syncd.connectors.deadline import bound_session
 from syncd.connectors.estimates import UnreadableEstimates, estimates_check, number_fields_named
@@ -214,8 +224,8 @@ class JiraConnector:
     def _probe_rest(self, method: str, path: str, **parts: Any) -> Any:
         return self._rest_call("probe", method, path, **parts)
 
-    def _rest_call(self, what: str, method: str, path: str, **parts: Any) -> Any:
-        return self._call(what, partial(self._rest, method, path, **parts))
+    def _rest_call(self, what: str, method: str, path: str, *, fence: Fence | None = None, **parts: Any) -> Any:
+        return self._call(what, partial(self._rest, method, path, **parts), fence=fence)
 
     def pull(self, since: datetime | None) -> Iterator[WorkItem | Skipped]:
         """Issues updated since ``since``; a full sweep (None) first asks the site about itself again, unless
@@ -313,33 +323,34 @@ class JiraConnector:
         self._pull_clock.saw(tracker_time(getattr(self._answers, "headers", None), tracker=self.name))
         return page
 
-    def apply(self, ops: Iterable[LabelOp]) -> Iterator[OpResult]:
+    def apply(self, ops: Iterable[LabelOp], *, fence: Fence = unfenced) -> Iterator[OpResult]:
         """On Cloud through bulk edit (:mod:`~syncd.connectors.jira_bulk`) where it saves requests; else,
         and for what bulk edit hands back, one edit per issue. Up to ``concurrency`` tasks or edits run at
-        once, each issue's op in one of them."""
+        once, each issue's op in one of them; each submission and edit is fenced."""
         if not self.profile.cloud or not self._bulk.available:
-            yield from self._edit_each(ops)
+            yield from self._edit_each(ops, fence)
             return
-        jobs = (partial(self._bulk_or_each, batch) for batch in bulk_batches(ops))
+        jobs = (partial(self._bulk_or_each, batch, fence) for batch in bulk_batches(ops))
         for results in in_flight(jobs, self._site.concurrency, name=f"{self.name}-writes"):
             yield from results
 
-    def _bulk_or_each(self, batch: BulkBatch) -> list[OpResult]:
-        outcome = self._bulk.run(batch) if self._bulk.available and saves_requests(batch) else None
+    def _bulk_or_each(self, batch: BulkBatch, fence: Fence) -> list[OpResult]:
+        outcome = self._bulk.run(batch, fence) if self._bulk.available and saves_requests(batch) else None
         if outcome is None:
-            return [self._edit(op) for op in batch.ops]
+            return [self._edit(op, fence) for op in batch.ops]
         return [OpResult(op, outcome[op.item_id]) for op in batch.ops]
 
-    def _edit_each(self, ops: Iterable[LabelOp]) -> Iterator[OpResult]:
-        jobs = (partial(self._edit, op) for op in ops)
+    def _edit_each(self, ops: Iterable[LabelOp], fence: Fence) -> Iterator[OpResult]:
+        jobs = (partial(self._edit, op, fence) for op in ops)
         yield from in_flight(jobs, self._site.concurrency, name=f"{self.name}-writes")
 
-    def _edit(self, op: LabelOp) -> OpResult:
+    def _edit(self, op: LabelOp, fence: Fence) -> OpResult:
         changes = [{"add": label} for label in sorted(op.add)]
         changes += [{"remove": label} for label in sorted(op.remove)]
         body = {"update": {"labels": changes}}
+        send = partial(self._rest, "PUT", f"issue/{op.item_id}", body=body)
         try:
-            self._call(f"edit {op.key}", partial(self._rest, "PUT", f"issue/{op.item_id}", body=body), issue=op.key)
+            self._call(f"edit {op.key}", send, issue=op.key, fence=fence)
         except TrackerError as error:
             return OpResult(op, error)
         return OpResult(op)
@@ -367,9 +378,19 @@ class JiraConnector:
             return {}
         return response.json()
 
-    def _call(self, what: str, call: Callable[[], T], *, issue: str = "", retry: bool = True, shape: type = dict) -> T:
-        """``call``, retried, typed; an answer not of ``shape`` (a proxy's page) is transient, never read."""
-        return self._runner.call(what, call, issue=issue, retry=retry, shape=shape)
+    def _call(
+        self,
+        what: str,
+        call: Callable[[], T],
+        *,
+        issue: str = "",
+        retry: bool = True,
+        shape: type = dict,
+        fence: Fence | None = None,
+    ) -> T:
+        """``call``, retried, typed; an answer not of ``shape`` (a proxy's page) is transient, never read;
+        ``fence`` is called before each attempt of a write."""
+        return self._runner.call(what, call, issue=issue, retry=retry, shape=shape, fence=fence)
 
     def _translate(self, error: Exception, *, what: str, issue: str) -> TrackerError | None:
         return translate_failure(error, what=what, issue=issue, tracker=self.name, url=self._site.url)

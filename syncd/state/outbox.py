@@ -29,9 +29,11 @@ __all__ = ["Outbox", "OutboxEntry"]
 class OutboxEntry:
     """One write as stored; ``payload`` is its sender's encoding of the op and what to keep once confirmed.
 
-    ``uncertain`` says the op may have landed without syncd hearing so: it was never sent, or a send
-    was in flight at a crash, or the answer was lost, timed out or was a 5xx. Only an op the tracker
-    refused (a 4xx that says why) is certain not to have landed.
+    ``uncertain`` says the op may have landed without syncd hearing so: a send was under way at a crash
+    (:meth:`Outbox.sending` marks every pending op before the first goes out), or the answer was lost,
+    timed out or was a 5xx; an op that replaces such a one inherits it, since the one it replaced may
+    still land. An op never sent, and one the tracker refused (a 4xx that says why), are certain not to
+    have landed: planning an issue again then needs no look at its history.
     """
 
     id: int
@@ -58,10 +60,11 @@ class Outbox:
         with self._db.transaction() as db:
             self._db.fence(db, tracker)
             for key, payload in ops:
-                self._supersede(db, now, tracker, kind, key)
+                uncertain = self._supersede(db, now, tracker, kind, key)
                 row = db.execute(
-                    "INSERT INTO outbox (tracker, kind, key, payload, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-                    (tracker, kind, key, json.dumps(payload, separators=(",", ":")), now),
+                    "INSERT INTO outbox (tracker, kind, key, payload, created_at, uncertain) "
+                    "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                    (tracker, kind, key, json.dumps(payload, separators=(",", ":")), now, int(uncertain)),
                 ).fetchone()
                 ids.append(int(row[0]))
         return ids
@@ -75,12 +78,14 @@ class Outbox:
                 self._supersede(db, now, tracker, kind, key)
 
     @staticmethod
-    def _supersede(db: Any, now: str, tracker: str, kind: str, key: str) -> None:
-        db.execute(
+    def _supersede(db: Any, now: str, tracker: str, kind: str, key: str) -> bool:
+        """Drop the issue's pending op; whether it may have landed unheard."""
+        rows = db.execute(
             "UPDATE outbox SET status = 'superseded', done_at = ? "
-            "WHERE tracker = ? AND kind = ? AND key = ? AND status = 'pending'",
+            "WHERE tracker = ? AND kind = ? AND key = ? AND status = 'pending' RETURNING uncertain",
             (now, tracker, kind, key),
         )
+        return any(bool(row[0]) for row in rows)
 
     def pending(
         self, tracker: str | None = None, kind: str | None = None, *, after: int = 0, limit: int | None = None

@@ -232,6 +232,7 @@ def test_crash_after_write_before_confirmation(strategy, store, tracker) -> None
     tracker.edit("MISC-2", title="Plants outage")
     op = {"id": tracker.issues["MISC-2"].id, "add": ["objective:reliability"], "remove": ["alignment:none"]}
     store.outbox.enqueue(tracker.name, "labels", [("MISC-2", {**op, "applied": op["add"], "declined": []})])
+    store.outbox.sending(tracker.name, "labels")
     landed = (tracker.issues["MISC-2"].labels - set(op["remove"])) | set(op["add"])
     tracker.edit("MISC-2", by="syncd", labels=landed)
     writes = tracker.writes
@@ -246,6 +247,21 @@ def test_crash_after_write_before_confirmation(strategy, store, tracker) -> None
     assert labels(tracker)["MISC-2"] == {"alignment:none"}, "syncd still owns the label it wrote"
 
 
+def test_an_op_planned_but_never_sent_is_planned_again_without_reading_history(strategy, store, tracker) -> None:
+    """A sync stopped (or crashed) before its writes went out: the op cannot have landed, so the next plan
+    of the issue trusts the journal and reads no history."""
+    sync(strategy, store, tracker)
+    tracker.edit("MISC-2", title="Plants outage")
+    op = {"id": tracker.issues["MISC-2"].id, "add": ["objective:reliability"], "remove": ["alignment:none"]}
+    store.outbox.enqueue(tracker.name, "labels", [("MISC-2", {**op, "applied": op["add"], "declined": []})])
+    [entry] = store.outbox.pending(tracker.name)
+    assert not entry.uncertain
+    result = sync(strategy, store, tracker)
+    assert (result.history_reads, tracker.history_reads) == (0, 0)
+    assert labels(tracker)["MISC-2"] == {"objective:reliability"}
+    assert store.outbox.pending() == []
+
+
 def test_a_label_a_person_set_while_syncds_write_of_it_was_unheard_is_their_pin(strategy, store, tracker) -> None:
     """syncd's write never landed (its outcome unknown) and a person put the very label on: the history
     says the person did, so it is a pin, not syncd's label to remove later."""
@@ -253,6 +269,7 @@ def test_a_label_a_person_set_while_syncds_write_of_it_was_unheard_is_their_pin(
     tracker.edit("MISC-2", title="Plants outage")
     op = {"id": tracker.issues["MISC-2"].id, "add": ["objective:reliability"], "remove": ["alignment:none"]}
     store.outbox.enqueue(tracker.name, "labels", [("MISC-2", {**op, "applied": op["add"], "declined": []})])
+    store.outbox.sending(tracker.name, "labels")
     tracker.person_labels("MISC-2", add=op["add"])
     sync(strategy, store, tracker)
     entry = store.journal.get(tracker.name, ["MISC-2"])["MISC-2"]

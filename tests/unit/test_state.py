@@ -142,6 +142,21 @@ def test_failed_transaction_leaves_nothing(store: StateStore) -> None:
     assert store.outbox.pending() == []
 
 
+def test_an_op_is_certain_until_sent_and_one_replacing_an_uncertain_op_inherits_it(store: StateStore) -> None:
+    """Never sent, an op cannot have landed; once sending began it may have, and so may the op it replaced."""
+    store.outbox.enqueue(TRACKER, "labels", [("GROW-1", {"add": ["objective:growth"]})])
+    store.outbox.enqueue(TRACKER, "labels", [("GROW-1", {"add": ["objective:ops"]})])
+    assert [op.uncertain for op in store.outbox.pending(TRACKER)] == [False], "planned twice, sent never"
+    store.outbox.sending(TRACKER, "labels")
+    assert [op.uncertain for op in store.outbox.pending(TRACKER)] == [True]
+    store.outbox.enqueue(TRACKER, "labels", [("GROW-1", {"add": ["objective:reliability"]}), ("OPS-1", {})])
+    assert {op.key: op.uncertain for op in store.outbox.pending(TRACKER)} == {"GROW-1": True, "OPS-1": False}
+    [ops] = [op.id for op in store.outbox.pending(TRACKER) if op.key == "OPS-1"]
+    store.outbox.fail(ops, "400 bad label")
+    store.outbox.enqueue(TRACKER, "labels", [("OPS-1", {"add": ["objective:ops"]})])
+    assert {op.key: op.uncertain for op in store.outbox.pending(TRACKER)} == {"GROW-1": True, "OPS-1": False}
+
+
 def test_give_up_parks_an_op(store: StateStore) -> None:
     [op] = store.outbox.enqueue(TRACKER, "labels", [("GROW-1", {})])
     store.outbox.fail(op, "400 bad label", give_up=True)

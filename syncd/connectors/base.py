@@ -40,7 +40,7 @@ process may no longer write the tracker."""
 
 
 def unfenced() -> None:
-    """A fence for writes nothing else could be writing: a test's connector, a tool run alone."""
+    """The fence that never refuses: for writes no other replica could be making (a test, a tool run alone)."""
 
 
 T = TypeVar("T")

@@ -139,8 +139,9 @@ class Connector(Protocol):
         """Apply label deltas; one result per op, in any order. ``ops`` may be a long stream, read as
         the writes go out, never held whole.
 
-        ``fence`` is called before every attempt of every request that writes labels, in whichever thread
-        sends it; what it raises stops the writes not yet sent and reaches the caller. A replica whose
+        ``fence`` is called just before every attempt of every request that writes labels is sent (after
+        any wait the rate limits ask for), in whichever thread sends it; what it raises stops the writes
+        not yet sent and reaches the caller. A replica whose
         lease lapsed while a batch was on its way (a bulk edit handed back for one edit per issue, a
         wait on a rate limit) so sends nothing more, and a person's edit the new holder saw meanwhile is
         never undone by a delta planned before it."""

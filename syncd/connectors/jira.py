@@ -224,8 +224,8 @@ class JiraConnector:
     def _probe_rest(self, method: str, path: str, **parts: Any) -> Any:
         return self._rest_call("probe", method, path, **parts)
 
-    def _rest_call(self, what: str, method: str, path: str, *, fence: Fence | None = None, **parts: Any) -> Any:
-        return self._call(what, partial(self._rest, method, path, **parts), fence=fence)
+    def _rest_call(self, what: str, method: str, path: str, **parts: Any) -> Any:
+        return self._call(what, partial(self._rest, method, path, **parts))
 
     def pull(self, since: datetime | None) -> Iterator[WorkItem | Skipped]:
         """Issues updated since ``since``; a full sweep (None) first asks the site about itself again, unless
@@ -348,9 +348,9 @@ class JiraConnector:
         changes = [{"add": label} for label in sorted(op.add)]
         changes += [{"remove": label} for label in sorted(op.remove)]
         body = {"update": {"labels": changes}}
-        send = partial(self._rest, "PUT", f"issue/{op.item_id}", body=body)
+        send = partial(self._rest, "PUT", f"issue/{op.item_id}", body=body, fence=fence)
         try:
-            self._call(f"edit {op.key}", send, issue=op.key, fence=fence)
+            self._call(f"edit {op.key}", send, issue=op.key)
         except TrackerError as error:
             return OpResult(op, error)
         return OpResult(op)
@@ -366,11 +366,22 @@ class JiraConnector:
     def close(self) -> None:
         _close(self._client)
 
-    def _rest(self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None) -> Any:
+    def _rest(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        fence: Fence | None = None,
+    ) -> Any:
+        """One request; ``fence`` (a write's) is checked once the throttle lets it go, just before it is sent."""
         url = f"{self._site.url}/rest/api/{self._version}/{path}"
         data = json.dumps(body) if body is not None else None
         scope = jira_scope(method, path)
         with self._throttle.turn(scope) as ticket:
+            if fence is not None:
+                fence()
             response = self._client._session.request(method, url, params=params, data=data)
             self._throttle.observe(scope, response.headers, ticket=ticket)
         self._answers.headers = response.headers
@@ -378,19 +389,9 @@ class JiraConnector:
             return {}
         return response.json()
 
-    def _call(
-        self,
-        what: str,
-        call: Callable[[], T],
-        *,
-        issue: str = "",
-        retry: bool = True,
-        shape: type = dict,
-        fence: Fence | None = None,
-    ) -> T:
-        """``call``, retried, typed; an answer not of ``shape`` (a proxy's page) is transient, never read;
-        ``fence`` is called before each attempt of a write."""
-        return self._runner.call(what, call, issue=issue, retry=retry, shape=shape, fence=fence)
+    def _call(self, what: str, call: Callable[[], T], *, issue: str = "", retry: bool = True, shape: type = dict) -> T:
+        """``call``, retried, typed; an answer not of ``shape`` (a proxy's page) is transient, never read."""
+        return self._runner.call(what, call, issue=issue, retry=retry, shape=shape)
 
     def _translate(self, error: Exception, *, what: str, issue: str) -> TrackerError | None:
         return translate_failure(error, what=what, issue=issue, tracker=self.name, url=self._site.url)

@@ -37,7 +37,7 @@ _POLLS_MAX = 600
 
 Rest = Callable[..., Any]
 """``rest(method, path, body=..., fence=...)``: the connector's call, retried and translated into typed
-errors, ``fence`` called before each attempt."""
+errors, ``fence`` checked just before each attempt is sent."""
 
 
 @dataclass(frozen=True, slots=True)

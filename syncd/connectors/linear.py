@@ -416,12 +416,15 @@ class LinearConnector:
         retry: bool = True,
         fence: Fence | None = None,
     ) -> Any:
-        send = partial(self._send_document, request, variables)
-        return self._runner.call(what, send, issue=issue, retry=retry, check=check, fence=fence)
+        send = partial(self._send_document, request, variables, fence)
+        return self._runner.call(what, send, issue=issue, retry=retry, check=check)
 
-    def _send_document(self, request: GraphQLRequest, variables: dict[str, Any]) -> Any:
+    def _send_document(self, request: GraphQLRequest, variables: dict[str, Any], fence: Fence | None = None) -> Any:
+        """One request; ``fence`` (a write's) is checked once the throttle lets it go, just before it is sent."""
         session = self._sessions.current()
         with self._throttle.turn(_BUDGET) as ticket:
+            if fence is not None:
+                fence()
             try:
                 return session.session.execute(GraphQLRequest(request, variable_values=variables))
             finally:

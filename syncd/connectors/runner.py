@@ -74,7 +74,6 @@ class RequestRunner:
         retry: bool = True,
         shape: type | None = None,
         check: Callable[[T], None] | None = None,
-        fence: Callable[[], None] | None = None,
     ) -> T:
         """``send``, counted, typed and recorded, retried unless ``retry`` is false.
 
@@ -85,9 +84,8 @@ class RequestRunner:
             retry: false inside a larger retried step (a comment upsert retries as a whole).
             shape: the type an answer must have; another (a proxy's page) is a transient failure.
             check: a look at the answer once it is recorded (a page's cursor); what it raises is retried.
-            fence: called before each attempt is sent or counted; what it raises ends the call unsent.
         """
-        attempt = partial(self.once, what, send, issue=issue, shape=shape, check=check, fence=fence)
+        attempt = partial(self.once, what, send, issue=issue, shape=shape, check=check)
         return self.retried(what, attempt) if retry else attempt()
 
     def once(
@@ -98,11 +96,8 @@ class RequestRunner:
         issue: str = "",
         shape: type | None = None,
         check: Callable[[T], None] | None = None,
-        fence: Callable[[], None] | None = None,
     ) -> T:
         """One attempt of :meth:`call`."""
-        if fence is not None:
-            fence()
         if self._prepare is not None:
             self._prepare()
         with self._counting:

@@ -28,13 +28,11 @@ from syncd.connectors.base import (
     PULL_OVERLAP,
     Check,
     CommentFormat,
-    Fence,
     Identity,
     OpResult,
     Skipped,
     credentials_check,
     fetch_each,
-    unfenced,
 )
 from syncd.connectors.batches import by_delta
 from syncd.connectors.concurrency import in_flight, interleaved
@@ -283,12 +281,12 @@ class LinearConnector:
         """Linear's clock when the last pull's first page was answered: the bound of the next pull."""
         return self._pull_clock.earliest
 
-    def apply(self, ops: Iterable[LabelOp], *, fence: Fence = unfenced) -> Iterator[OpResult]:
-        """Batch updates of up to 50 issues sharing one delta, ``concurrency`` of them in flight, each
-        fenced; an op whose labels cannot be resolved is answered on its own."""
+    def apply(self, ops: Iterable[LabelOp]) -> Iterator[OpResult]:
+        """Batch updates of up to 50 issues sharing one delta, ``concurrency`` of them in flight; an op
+        whose labels cannot be resolved is answered on its own."""
         unresolved: list[OpResult] = []
         jobs = (
-            partial(self._updated, batch, added, removed, fence)
+            partial(self._updated, batch, added, removed)
             for (added, removed), batch in by_delta(self._deltas(ops, unresolved), limit=BATCH_LIMIT)
         )
         for results in in_flight(jobs, self._workspace.concurrency, name=f"{self.name}-writes"):
@@ -305,11 +303,9 @@ class LinearConnector:
             except TrackerError as error:
                 unresolved.append(OpResult(op, error))
 
-    def _updated(
-        self, ops: list[LabelOp], added: frozenset[str], removed: frozenset[str], fence: Fence
-    ) -> list[OpResult]:
+    def _updated(self, ops: list[LabelOp], added: frozenset[str], removed: frozenset[str]) -> list[OpResult]:
         """One batch's results, as one job of the writes in flight."""
-        return list(self._update(ops, added, removed, fence))
+        return list(self._update(ops, added, removed))
 
     def _delta(self, op: LabelOp) -> tuple[frozenset[str], frozenset[str]]:
         directory = self._label_directory()
@@ -318,17 +314,15 @@ class LinearConnector:
         removed = frozenset(i for label in op.remove for i in directory.ids_for_removal(label, team))
         return added, removed
 
-    def _update(
-        self, ops: list[LabelOp], added: frozenset[str], removed: frozenset[str], fence: Fence
-    ) -> Iterator[OpResult]:
+    def _update(self, ops: list[LabelOp], added: frozenset[str], removed: frozenset[str]) -> Iterator[OpResult]:
         try:
-            self._send(ops, added, removed, fence)
+            self._send(ops, added, removed)
         except (BadRequest, NotFound) as error:
             if len(ops) == 1:
-                yield self._after_refusal(ops[0], added, removed, error, fence)
+                yield self._after_refusal(ops[0], added, removed, error)
                 return
             for op in ops:
-                yield from self._update([op], added, removed, fence)
+                yield from self._update([op], added, removed)
             return
         except TrackerError as error:
             for op in ops:
@@ -337,17 +331,17 @@ class LinearConnector:
         for op in ops:
             yield OpResult(op)
 
-    def _send(self, ops: list[LabelOp], added: frozenset[str], removed: frozenset[str], fence: Fence) -> None:
+    def _send(self, ops: list[LabelOp], added: frozenset[str], removed: frozenset[str]) -> None:
         change = {"addedLabelIds": sorted(added), "removedLabelIds": sorted(removed)}
         if len(ops) == 1:
             variables: dict[str, Any] = {"id": ops[0].item_id, "input": change}
-            self._execute(f"label {ops[0].key}", q.ISSUE_UPDATE, variables, issue=ops[0].key, fence=fence)
+            self._execute(f"label {ops[0].key}", q.ISSUE_UPDATE, variables, issue=ops[0].key)
         else:
             variables = {"ids": [op.item_id for op in ops], "input": change}
-            self._execute(f"label {len(ops)} issues", q.ISSUE_BATCH_UPDATE, variables, fence=fence)
+            self._execute(f"label {len(ops)} issues", q.ISSUE_BATCH_UPDATE, variables)
 
     def _after_refusal(
-        self, op: LabelOp, added: frozenset[str], removed: frozenset[str], error: TrackerError, fence: Fence
+        self, op: LabelOp, added: frozenset[str], removed: frozenset[str], error: TrackerError
     ) -> OpResult:
         """One issue's write that Linear refused; the person wins a label group they took meanwhile.
 
@@ -366,7 +360,7 @@ class LinearConnector:
             if add == added:
                 return OpResult(op, error)
             if add or remove:
-                self._send([op], add, remove, fence)
+                self._send([op], add, remove)
         except TrackerError as again:
             return OpResult(op, again)
         return OpResult(op)
@@ -414,17 +408,13 @@ class LinearConnector:
         issue: str = "",
         check: Callable[[Any], None] | None = None,
         retry: bool = True,
-        fence: Fence | None = None,
     ) -> Any:
-        send = partial(self._send_document, request, variables, fence)
+        send = partial(self._send_document, request, variables)
         return self._runner.call(what, send, issue=issue, retry=retry, check=check)
 
-    def _send_document(self, request: GraphQLRequest, variables: dict[str, Any], fence: Fence | None = None) -> Any:
-        """One request; ``fence`` (a write's) is checked once the throttle lets it go, just before it is sent."""
+    def _send_document(self, request: GraphQLRequest, variables: dict[str, Any]) -> Any:
         session = self._sessions.current()
         with self._throttle.turn(_BUDGET) as ticket:
-            if fence is not None:
-                fence()
             try:
                 return session.session.execute(GraphQLRequest(request, variable_values=variables))
             finally:

@@ -12,7 +12,6 @@ the journal does not list as syncd's: the next plan already reads it as a person
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from syncd.connectors.base import Connector
@@ -74,7 +73,8 @@ def send_pin_writes(store: StateStore, connector: Connector, result: SyncResult,
     store.outbox.sending(name, PINS)
     entries = {entry.key: entry for entry in pending}
     writes = {entry.key: PinWrite.decode(entry) for entry in pending}
-    for outcome in connector.apply([write.op for write in writes.values()], fence=partial(store.fence, name)):
+    store.fence(name)
+    for outcome in connector.apply([write.op for write in writes.values()]):
         entry = entries[outcome.op.key]
         if outcome.error is None:
             result.applied += 1

@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from syncd.sandbox.server import RequestRecord
 from syncd.state import StateStore
 from tests.conftest import REPO
 from tests.integration.contract import run_sync
@@ -102,10 +103,14 @@ def apply(harness: Harness, edits: list[tuple[str, str]]) -> None:
 
 
 def label_adds(harness: Harness) -> Counter[tuple[str, str]]:
-    """How many write requests added each (issue, label); for Jira's bulk edit, how many tasks did."""
+    """How many write requests added each (issue, label); for Jira's bulk edit, how many tasks did.
+
+    A Linear mutation refused with GraphQL errors changed nothing, though it is answered with HTTP 200:
+    ``issueBatchUpdate`` is all or nothing, and a refused batch goes out again issue by issue.
+    """
     adds: Counter[tuple[str, str]] = Counter()
     for record in harness.log.records():
-        if harness.classify(record.endpoint) != "write" or record.status >= 300:
+        if harness.classify(record.endpoint) != "write" or record.status >= 300 or _refused(record):
             continue
         body = json.loads(record.body)
         if record.endpoint == "bulk_edit":
@@ -128,6 +133,15 @@ def label_adds(harness: Harness) -> Counter[tuple[str, str]]:
                 key = harness.site.store.issue(str(issue)).key
                 adds.update((key, label) for verb, label in task.ops if verb == "add")
     return adds
+
+
+def _refused(record: RequestRecord) -> bool:
+    """Whether a GraphQL answer says the mutation was refused (Linear answers a refusal with HTTP 200)."""
+    try:
+        answer = json.loads(record.response)
+    except ValueError:
+        return False
+    return isinstance(answer, dict) and bool(answer.get("errors"))
 
 
 def unfinished_ops(state: Path) -> set[int] | None:

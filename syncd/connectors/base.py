@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol, TypeVar
 
+from syncd.connectors.fencing import Fence, unfenced
 from syncd.errors import AuthError, NotFound, TrackerError
 from syncd.model import LabelHistory, LabelOp, TrackerKind, WorkItem
 from syncd.strategy import TrackerLabels
@@ -24,12 +25,14 @@ __all__ = [
     "Check",
     "CommentFormat",
     "Connector",
+    "Fence",
     "Identity",
     "OpResult",
     "Skipped",
     "credentials_check",
     "fetch_each",
     "holds_marker",
+    "unfenced",
 ]
 
 T = TypeVar("T")
@@ -124,9 +127,16 @@ class Connector(Protocol):
         """Who changed the issue's labels and when, with the account syncd acts as: read only where the
         journal cannot say who put an owned label there (:mod:`syncd.core.provenance`)."""
 
-    def apply(self, ops: Iterable[LabelOp]) -> Iterator[OpResult]:
+    def apply(self, ops: Iterable[LabelOp], *, fence: Fence = unfenced) -> Iterator[OpResult]:
         """Apply label deltas; one result per op, in any order. ``ops`` may be a long stream, read as
-        the writes go out, never held whole."""
+        the writes go out, never held whole.
+
+        ``fence`` is called just before every attempt of every request that writes labels is sent (after
+        any wait the rate limits ask for), in whichever thread sends it; what it raises stops the writes
+        not yet sent and reaches the caller. A replica whose
+        lease lapsed while a batch was on its way (a bulk edit handed back for one edit per issue, a
+        wait on a rate limit) so sends nothing more, and a person's edit the new holder saw meanwhile is
+        never undone by a delta planned before it."""
 
     def upsert_comment(self, issue: str, marker: str, body: Any, comment_id: str | None) -> str:
         """Create or edit syncd's comment on ``issue``; returns the comment id.

@@ -12,7 +12,8 @@ two or three times over while it is decoded. With several requests in flight, an
 so broken answers to every request at once still hold one cap's worth of memory, not one per request.
 
 The adapter is mounted on the sessions of the ``jira`` and ``gql`` clients (:func:`bound_session`), so
-both libraries keep doing everything else themselves.
+both libraries keep doing everything else themselves. Its connections are also where a fenced write is
+checked one last time before it is sent (:func:`~syncd.connectors.fencing.refuse_if_late`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from syncd.connectors.fencing import refuse_if_late
 from syncd.errors import TransientError
 
 __all__ = ["LARGE_ANSWER_BYTES", "MAX_ANSWER_BYTES", "BoundedAdapter", "bound_session", "cut_short"]
@@ -119,12 +121,20 @@ def cut_short(grace: float) -> None:
 
 
 class _WatchedConnection(HTTPConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        refuse_if_late()
+        super().request(*args, **kwargs)
+
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         _adopt(self.sock)
         return super().getresponse(*args, **kwargs)
 
 
 class _WatchedTLSConnection(HTTPSConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        refuse_if_late()
+        super().request(*args, **kwargs)
+
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         _adopt(self.sock)
         return super().getresponse(*args, **kwargs)

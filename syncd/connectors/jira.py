@@ -28,10 +28,21 @@ from urllib.parse import urlsplit
 from jira import JIRA
 
 from syncd.connectors.answers import refuse_redirects, tracker_time
-from syncd.connectors.base import Check, CommentFormat, Identity, OpResult, Skipped, credentials_check, fetch_each
+from syncd.connectors.base import (
+    Check,
+    CommentFormat,
+    Fence,
+    Identity,
+    OpResult,
+    Skipped,
+    credentials_check,
+    fetch_each,
+    unfenced,
+)
 from syncd.connectors.concurrency import in_flight, interleaved
 from syncd.connectors.deadline import bound_session
 from syncd.connectors.estimates import UnreadableEstimates, estimates_check, number_fields_named
+from syncd.connectors.fencing import fenced
 from syncd.connectors.jira_bulk import BulkBatch, BulkLabelEdit, bulk_batches, saves_requests
 from syncd.connectors.jira_errors import translate_failure
 from syncd.connectors.jira_history import cloud_histories, datacenter_histories, label_changes
@@ -313,33 +324,34 @@ class JiraConnector:
         self._pull_clock.saw(tracker_time(getattr(self._answers, "headers", None), tracker=self.name))
         return page
 
-    def apply(self, ops: Iterable[LabelOp]) -> Iterator[OpResult]:
+    def apply(self, ops: Iterable[LabelOp], *, fence: Fence = unfenced) -> Iterator[OpResult]:
         """On Cloud through bulk edit (:mod:`~syncd.connectors.jira_bulk`) where it saves requests; else,
         and for what bulk edit hands back, one edit per issue. Up to ``concurrency`` tasks or edits run at
-        once, each issue's op in one of them."""
+        once, each issue's op in one of them; each submission and edit is fenced."""
         if not self.profile.cloud or not self._bulk.available:
-            yield from self._edit_each(ops)
+            yield from self._edit_each(ops, fence)
             return
-        jobs = (partial(self._bulk_or_each, batch) for batch in bulk_batches(ops))
+        jobs = (partial(self._bulk_or_each, batch, fence) for batch in bulk_batches(ops))
         for results in in_flight(jobs, self._site.concurrency, name=f"{self.name}-writes"):
             yield from results
 
-    def _bulk_or_each(self, batch: BulkBatch) -> list[OpResult]:
-        outcome = self._bulk.run(batch) if self._bulk.available and saves_requests(batch) else None
+    def _bulk_or_each(self, batch: BulkBatch, fence: Fence) -> list[OpResult]:
+        outcome = self._bulk.run(batch, fence) if self._bulk.available and saves_requests(batch) else None
         if outcome is None:
-            return [self._edit(op) for op in batch.ops]
+            return [self._edit(op, fence) for op in batch.ops]
         return [OpResult(op, outcome[op.item_id]) for op in batch.ops]
 
-    def _edit_each(self, ops: Iterable[LabelOp]) -> Iterator[OpResult]:
-        jobs = (partial(self._edit, op) for op in ops)
+    def _edit_each(self, ops: Iterable[LabelOp], fence: Fence) -> Iterator[OpResult]:
+        jobs = (partial(self._edit, op, fence) for op in ops)
         yield from in_flight(jobs, self._site.concurrency, name=f"{self.name}-writes")
 
-    def _edit(self, op: LabelOp) -> OpResult:
+    def _edit(self, op: LabelOp, fence: Fence) -> OpResult:
         changes = [{"add": label} for label in sorted(op.add)]
         changes += [{"remove": label} for label in sorted(op.remove)]
         body = {"update": {"labels": changes}}
+        send = partial(self._rest, "PUT", f"issue/{op.item_id}", body=body, fence=fence)
         try:
-            self._call(f"edit {op.key}", partial(self._rest, "PUT", f"issue/{op.item_id}", body=body), issue=op.key)
+            self._call(f"edit {op.key}", send, issue=op.key)
         except TrackerError as error:
             return OpResult(op, error)
         return OpResult(op)
@@ -355,12 +367,22 @@ class JiraConnector:
     def close(self) -> None:
         _close(self._client)
 
-    def _rest(self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None) -> Any:
+    def _rest(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        fence: Fence | None = None,
+    ) -> Any:
+        """One request; ``fence`` (a write's) is asked once the throttle lets it go (:func:`fenced`)."""
         url = f"{self._site.url}/rest/api/{self._version}/{path}"
         data = json.dumps(body) if body is not None else None
         scope = jira_scope(method, path)
         with self._throttle.turn(scope) as ticket:
-            response = self._client._session.request(method, url, params=params, data=data)
+            with fenced(fence, self.name):
+                response = self._client._session.request(method, url, params=params, data=data)
             self._throttle.observe(scope, response.headers, ticket=ticket)
         self._answers.headers = response.headers
         if not response.content:

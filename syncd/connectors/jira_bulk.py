@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from syncd.connectors.base import Fence
 from syncd.connectors.batches import by_delta
 from syncd.errors import BadRequest, NotFound, PermissionDenied, TrackerError, TransientError
 from syncd.model import LabelOp
@@ -35,7 +36,8 @@ _POLL_WAIT_MAX = 2.0
 _POLLS_MAX = 600
 
 Rest = Callable[..., Any]
-"""``rest(method, path, body=...)``: the connector's call, retried and translated into typed errors."""
+"""``rest(method, path, body=..., fence=...)``: the connector's call, retried and translated into typed
+errors, ``fence`` checked just before each attempt is sent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,23 +118,25 @@ class BulkLabelEdit:
         self._sleep = sleep
         self.available = True
 
-    def run(self, batch: BulkBatch) -> dict[str, TrackerError | None] | None:
-        """Each op's outcome by issue id, or None when the batch must go out one issue at a time."""
+    def run(self, batch: BulkBatch, fence: Fence) -> dict[str, TrackerError | None] | None:
+        """Each op's outcome by issue id, or None when the batch must go out one issue at a time; ``fence``
+        is called before each attempt of each submission (following a task writes nothing)."""
         result: dict[str, TrackerError | None] = {op.item_id: None for op in batch.ops}
         try:
             for option, labels in (("ADD", batch.add), ("REMOVE", batch.remove)):
                 ops = [op for op in batch.ops if result[op.item_id] is None]
                 if labels and ops:
-                    result.update(self._task(option, labels, ops))
+                    result.update(self._task(option, labels, ops, fence))
         except _HandBack:
             return None
         return result
 
-    def _task(self, option: str, labels: frozenset[str], ops: list[LabelOp]) -> dict[str, TrackerError | None]:
+    def _task(
+        self, option: str, labels: frozenset[str], ops: list[LabelOp], fence: Fence
+    ) -> dict[str, TrackerError | None]:
+        body = bulk_body([op.item_id for op in ops], option, labels)
         try:
-            submitted = self._rest(
-                "POST", "bulk/issues/fields", body=bulk_body([op.item_id for op in ops], option, labels)
-            )
+            submitted = self._rest("POST", "bulk/issues/fields", body=body, fence=fence)
         except PermissionDenied:
             self.available = False
             raise _HandBack from None

@@ -21,6 +21,7 @@ from functools import partial
 from typing import Any
 
 from gql import GraphQLRequest
+from gql.transport.exceptions import TransportConnectionFailed
 
 from syncd.connectors import linear_queries as q
 from syncd.connectors.answers import refuse_redirects, tracker_time
@@ -28,16 +29,19 @@ from syncd.connectors.base import (
     PULL_OVERLAP,
     Check,
     CommentFormat,
+    Fence,
     Identity,
     OpResult,
     Skipped,
     credentials_check,
     fetch_each,
+    unfenced,
 )
 from syncd.connectors.batches import by_delta
 from syncd.connectors.concurrency import in_flight, interleaved
 from syncd.connectors.deadline import bound_session
 from syncd.connectors.estimates import UnreadableEstimates
+from syncd.connectors.fencing import fenced
 from syncd.connectors.linear_errors import refuse_non_graphql, translate_error
 from syncd.connectors.linear_history import label_changes
 from syncd.connectors.linear_issues import (
@@ -55,7 +59,7 @@ from syncd.connectors.paging import EarliestClock, RelayCursors, paginate
 from syncd.connectors.runner import RequestRunner
 from syncd.connectors.throttle import Throttle, linear_budget
 from syncd.connectors.upsert import Comment, comment_text, upsert_by_marker
-from syncd.errors import AuthError, BadRequest, NotFound, TrackerError
+from syncd.errors import AuthError, BadRequest, LeaseLost, NotFound, TrackerError
 from syncd.model import LabelHistory, LabelOp, TrackerKind, WorkItem
 from syncd.retry import CallStats, RetryPolicy
 from syncd.settings import LinearWorkspace
@@ -281,12 +285,12 @@ class LinearConnector:
         """Linear's clock when the last pull's first page was answered: the bound of the next pull."""
         return self._pull_clock.earliest
 
-    def apply(self, ops: Iterable[LabelOp]) -> Iterator[OpResult]:
-        """Batch updates of up to 50 issues sharing one delta, ``concurrency`` of them in flight; an op
-        whose labels cannot be resolved is answered on its own."""
+    def apply(self, ops: Iterable[LabelOp], *, fence: Fence = unfenced) -> Iterator[OpResult]:
+        """Batch updates of up to 50 issues sharing one delta, ``concurrency`` of them in flight, each
+        fenced; an op whose labels cannot be resolved is answered on its own."""
         unresolved: list[OpResult] = []
         jobs = (
-            partial(self._updated, batch, added, removed)
+            partial(self._updated, batch, added, removed, fence)
             for (added, removed), batch in by_delta(self._deltas(ops, unresolved), limit=BATCH_LIMIT)
         )
         for results in in_flight(jobs, self._workspace.concurrency, name=f"{self.name}-writes"):
@@ -303,9 +307,11 @@ class LinearConnector:
             except TrackerError as error:
                 unresolved.append(OpResult(op, error))
 
-    def _updated(self, ops: list[LabelOp], added: frozenset[str], removed: frozenset[str]) -> list[OpResult]:
+    def _updated(
+        self, ops: list[LabelOp], added: frozenset[str], removed: frozenset[str], fence: Fence
+    ) -> list[OpResult]:
         """One batch's results, as one job of the writes in flight."""
-        return list(self._update(ops, added, removed))
+        return list(self._update(ops, added, removed, fence))
 
     def _delta(self, op: LabelOp) -> tuple[frozenset[str], frozenset[str]]:
         directory = self._label_directory()
@@ -314,15 +320,17 @@ class LinearConnector:
         removed = frozenset(i for label in op.remove for i in directory.ids_for_removal(label, team))
         return added, removed
 
-    def _update(self, ops: list[LabelOp], added: frozenset[str], removed: frozenset[str]) -> Iterator[OpResult]:
+    def _update(
+        self, ops: list[LabelOp], added: frozenset[str], removed: frozenset[str], fence: Fence
+    ) -> Iterator[OpResult]:
         try:
-            self._send(ops, added, removed)
+            self._send(ops, added, removed, fence)
         except (BadRequest, NotFound) as error:
             if len(ops) == 1:
-                yield self._after_refusal(ops[0], added, removed, error)
+                yield self._after_refusal(ops[0], added, removed, error, fence)
                 return
             for op in ops:
-                yield from self._update([op], added, removed)
+                yield from self._update([op], added, removed, fence)
             return
         except TrackerError as error:
             for op in ops:
@@ -331,17 +339,17 @@ class LinearConnector:
         for op in ops:
             yield OpResult(op)
 
-    def _send(self, ops: list[LabelOp], added: frozenset[str], removed: frozenset[str]) -> None:
+    def _send(self, ops: list[LabelOp], added: frozenset[str], removed: frozenset[str], fence: Fence) -> None:
         change = {"addedLabelIds": sorted(added), "removedLabelIds": sorted(removed)}
         if len(ops) == 1:
             variables: dict[str, Any] = {"id": ops[0].item_id, "input": change}
-            self._execute(f"label {ops[0].key}", q.ISSUE_UPDATE, variables, issue=ops[0].key)
+            self._execute(f"label {ops[0].key}", q.ISSUE_UPDATE, variables, issue=ops[0].key, fence=fence)
         else:
             variables = {"ids": [op.item_id for op in ops], "input": change}
-            self._execute(f"label {len(ops)} issues", q.ISSUE_BATCH_UPDATE, variables)
+            self._execute(f"label {len(ops)} issues", q.ISSUE_BATCH_UPDATE, variables, fence=fence)
 
     def _after_refusal(
-        self, op: LabelOp, added: frozenset[str], removed: frozenset[str], error: TrackerError
+        self, op: LabelOp, added: frozenset[str], removed: frozenset[str], error: TrackerError, fence: Fence
     ) -> OpResult:
         """One issue's write that Linear refused; the person wins a label group they took meanwhile.
 
@@ -360,7 +368,7 @@ class LinearConnector:
             if add == added:
                 return OpResult(op, error)
             if add or remove:
-                self._send([op], add, remove)
+                self._send([op], add, remove, fence)
         except TrackerError as again:
             return OpResult(op, again)
         return OpResult(op)
@@ -408,15 +416,24 @@ class LinearConnector:
         issue: str = "",
         check: Callable[[Any], None] | None = None,
         retry: bool = True,
+        fence: Fence | None = None,
     ) -> Any:
-        send = partial(self._send_document, request, variables)
+        send = partial(self._send_document, request, variables, fence)
         return self._runner.call(what, send, issue=issue, retry=retry, check=check)
 
-    def _send_document(self, request: GraphQLRequest, variables: dict[str, Any]) -> Any:
+    def _send_document(self, request: GraphQLRequest, variables: dict[str, Any], fence: Fence | None = None) -> Any:
+        """One request; ``fence`` (a write's) is asked once the throttle lets it go (:func:`fenced`). gql
+        wraps whatever the HTTP layer raised as a failed connection; a refused fence is handed on as itself,
+        never retried."""
         session = self._sessions.current()
         with self._throttle.turn(_BUDGET) as ticket:
             try:
-                return session.session.execute(GraphQLRequest(request, variable_values=variables))
+                with fenced(fence, self.name):
+                    return session.session.execute(GraphQLRequest(request, variable_values=variables))
+            except TransportConnectionFailed as failed:
+                if isinstance(failed.__cause__, LeaseLost):
+                    raise failed.__cause__ from None
+                raise
             finally:
                 self._throttle.observe(_BUDGET, session.headers(), ticket=ticket)
 

@@ -93,12 +93,14 @@ class Database(Protocol):
         """The right to post ``tracker``'s report comments, waited for up to ``wait`` seconds."""
         ...
 
-    def fence(self, db: Connection, tracker: str) -> None:
-        """Inside a write's transaction: refuse the write unless this process may still write ``tracker``."""
+    def fence(self, db: Connection, tracker: str) -> float:
+        """Inside a write's transaction: refuse the write unless this process may still write ``tracker``;
+        the seconds it surely still may."""
         ...
 
-    def check(self, tracker: str) -> None:
-        """Just before a write to the tracker itself: refuse it unless this process may still write there."""
+    def check(self, tracker: str) -> float:
+        """Just before a write to the tracker itself: refuse it unless this process may still write there;
+        the moment (on :func:`time.monotonic`) until which it surely may."""
         ...
 
     def close(self) -> None: ...

@@ -74,16 +74,18 @@ class Leases:
             )
             return rows.rowcount == 1
 
-    def check(self, db: Connection, lease: Lease) -> None:
-        """Inside a write's transaction: the lease is still ours with the same token, else :class:`LeaseLost`."""
+    def check(self, db: Connection, lease: Lease) -> float:
+        """Inside a write's transaction: the lease is still ours with the same token, else :class:`LeaseLost`;
+        the seconds it has left on the database's clock."""
         now = self._db.dialect.epoch
-        rows = db.execute(
+        row = db.execute(
             "UPDATE leases SET token = token "  # noqa: S608 - {now} is the dialect's clock
-            f"WHERE name = ? AND holder = ? AND token = ? AND expires_at >= {now}",
+            f"WHERE name = ? AND holder = ? AND token = ? AND expires_at >= {now} RETURNING expires_at - {now}",
             (lease.name, lease.holder, lease.token),
-        )
-        if rows.rowcount != 1:
+        ).fetchone()
+        if row is None:
             raise LeaseLost(f"the lease on {lease.name} (token {lease.token}) was lost: this replica stops writing it")
+        return max(float(row[0]), 0.0)
 
     def release(self, lease: Lease) -> None:
         """Let the next replica take the lease at once (the token stays, so it takes a larger one)."""

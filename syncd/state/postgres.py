@@ -261,22 +261,27 @@ class PostgresDatabase:
             finally:
                 connection.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (key,))
 
-    def fence(self, db: Any, tracker: str) -> None:
-        """Inside a write's transaction: this replica still holds ``tracker``'s lease, else :class:`LeaseLost`."""
+    def fence(self, db: Any, tracker: str) -> float:
+        """Inside a write's transaction: this replica still holds ``tracker``'s lease, else :class:`LeaseLost`;
+        the seconds the lease has left."""
         with self._held_lock:
             lease = self._held.get(tracker)
         if lease is None:
             raise LeaseLost(f"this replica holds no lease on {tracker}: it may not write it")
         try:
-            self.leases.check(db, lease)
+            return self.leases.check(db, lease)
         except LeaseLost:
             self._drop(lease)
             raise
 
-    def check(self, tracker: str) -> None:
-        """Just before a write to the tracker: the lease is still ours, else :class:`LeaseLost`."""
+    def check(self, tracker: str) -> float:
+        """Just before a write to the tracker: the lease is still ours, else :class:`LeaseLost`; the moment
+        it surely stays ours until. Counted from before the check was asked, so that however long the
+        answer took to come back (the process frozen meanwhile), the moment is never later than the lease's
+        end on the database's clock, after which another replica may take it."""
+        asked = time.monotonic()
         with self.transaction() as db:
-            self.fence(db, tracker)
+            return asked + self.fence(db, tracker)
 
     def _drop(self, lease: Lease) -> None:
         with self._held_lock:

@@ -7,6 +7,7 @@ a crash trust it. The file is created with mode 0600 in a 0700 directory: it nam
 from __future__ import annotations
 
 import fcntl
+import math
 import os
 import sqlite3
 import time
@@ -140,11 +141,13 @@ class SqliteDatabase:
     def listen(self, channel: str, callback: Callable[[], None]) -> None:
         """Nobody else shares the file to wake this process."""
 
-    def fence(self, db: Any, tracker: str) -> None:
+    def fence(self, db: Any, tracker: str) -> float:
         """Writes need no lease here: :meth:`tracker_lock` already keeps every other process out."""
+        return math.inf
 
-    def check(self, tracker: str) -> None:
+    def check(self, tracker: str) -> float:
         """Nothing to check: the file lock is held until the process ends."""
+        return math.inf
 
     def close(self) -> None:
         self.connection.close()

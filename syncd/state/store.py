@@ -161,13 +161,15 @@ class StateStore:
         report lock alone keeps two posts apart and a post need not wait for a sync to finish."""
         return self.tracker_lock(tracker) if self.engine == "postgresql" else nullcontext()
 
-    def fence(self, tracker: str) -> None:
-        """Check, just before a write to the tracker, that this process may still write it.
+    def fence(self, tracker: str) -> float:
+        """Check, just before a write to the tracker, that this process may still write it; the moment (on
+        :func:`time.monotonic`) until which it surely may, infinite where no other process could take over.
+        A write that has not gone out by then must not go out (:mod:`syncd.connectors.fencing`).
 
         Raises:
             LeaseLost: on PostgreSQL, this replica's lease on ``tracker`` expired or was taken over.
         """
-        self._db.check(tracker)
+        return self._db.check(tracker)
 
     def copy_to(self, target: StateStore) -> dict[str, int]:
         """Copy this whole state into the empty ``target`` (see :mod:`.copy`); the rows copied per table.

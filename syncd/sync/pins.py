@@ -12,6 +12,7 @@ the journal does not list as syncd's: the next plan already reads it as a person
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from syncd.connectors.base import Connector
@@ -73,8 +74,7 @@ def send_pin_writes(store: StateStore, connector: Connector, result: SyncResult,
     store.outbox.sending(name, PINS)
     entries = {entry.key: entry for entry in pending}
     writes = {entry.key: PinWrite.decode(entry) for entry in pending}
-    store.fence(name)
-    for outcome in connector.apply([write.op for write in writes.values()]):
+    for outcome in connector.apply([write.op for write in writes.values()], fence=partial(store.fence, name)):
         entry = entries[outcome.op.key]
         if outcome.error is None:
             result.applied += 1

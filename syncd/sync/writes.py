@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from syncd.connectors.base import Connector
@@ -96,8 +97,8 @@ def send_label_writes(store: StateStore, connector: Connector, result: SyncResul
     sent: dict[str, tuple[OutboxEntry, LabelWrite]] = {}
     done: list[tuple[OutboxEntry, LabelWrite]] = []
     fatal: TrackerError | None = None
-    store.fence(name)  # each op is sent only while this process may still write the tracker
-    for outcome in connector.apply(_ops(_pending(store, name), sent)):
+    fence = partial(store.fence, name)  # each request is sent only while this process may still write the tracker
+    for outcome in connector.apply(_ops(_pending(store, name), sent), fence=fence):
         control.heartbeat()
         entry, write = sent.pop(outcome.op.key)
         if outcome.error is None:
@@ -111,7 +112,6 @@ def send_label_writes(store: StateStore, connector: Connector, result: SyncResul
             fatal = _failed(store, name, entry, outcome.error, result)
         if control.stop.is_set() or fatal is not None:
             break
-        store.fence(name)
     if done:
         _confirm(store, name, done)
     if fatal is not None:

@@ -7,13 +7,16 @@ and for a task that fails as a whole.
 
 from __future__ import annotations
 
+import math
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
 import requests
 
 from syncd.connectors.jira import JiraConnector
-from syncd.errors import BadRequest, NotFound, TransientError
+from syncd.errors import BadRequest, LeaseLost, NotFound, TransientError
 from syncd.model import LabelOp
 from syncd.retry import CallStats, RetryPolicy
 from syncd.sandbox.jira import JiraEmulator
@@ -112,6 +115,71 @@ def test_a_refused_label_is_a_definite_refusal_of_that_op(site: JiraEmulator) ->
         assert isinstance(result.error, BadRequest)
         assert not result.error.may_have_landed
         assert "has space" not in _labels(site, result.op.key)
+
+
+class _Lease:
+    """A fence that lets ``allowed`` writes through, then refuses every one as a lapsed lease does."""
+
+    def __init__(self, allowed: int) -> None:
+        self.allowed = allowed
+        self.asked = 0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            self.asked += 1
+            if self.asked > self.allowed:
+                raise LeaseLost("this replica's lease on jira.acme was taken over")
+            return math.inf
+
+
+def test_a_refusing_fence_stops_the_edits_of_a_batch_handed_back(site: JiraEmulator) -> None:
+    """Bulk edit refused, the five issues' batch goes out one edit per issue, in one job: each edit is fenced."""
+    connector = _connector(site, bulk_change=False)
+    lease = _Lease(allowed=3)
+
+    with pytest.raises(LeaseLost):
+        list(connector.apply(_ops(site), fence=lease))
+
+    assert site.log.count("bulk_edit") + site.log.count("issue_edit") == 3, "the refused submission and two edits"
+    assert lease.asked > 3
+    assert sum("objective:trust" in _labels(site, f"GROW-{n}") for n in range(1, 7)) <= 2
+
+
+def test_a_retry_is_fenced_like_the_first_attempt(site: JiraEmulator) -> None:
+    connector = _connector(site, deployment="datacenter")
+    site.faults.paths = r"^PUT .*/issue/"
+    site.faults.rate_limit_burst = 1
+    site.faults.retry_after = 0
+    lease = _Lease(allowed=1)
+
+    with pytest.raises(LeaseLost):
+        list(connector.apply([_op(site, "GROW-1", add=("objective:trust",))], fence=lease))
+
+    assert site.log.count("issue_edit") == 1, "the rate-limited attempt only"
+    assert _labels(site, "GROW-1") == {"person"}
+
+
+@pytest.mark.parametrize("deployment", ["cloud", "datacenter"])
+def test_a_write_whose_lease_ran_out_before_it_left_is_not_sent(site: JiraEmulator, deployment: str) -> None:
+    """The fence named a moment that passed before the request reached the socket (a process frozen in
+    between): the connection refuses to send it, and nothing reaches Jira."""
+    connector = _connector(site, deployment=deployment)
+
+    with pytest.raises(LeaseLost, match="was not sent"):
+        list(connector.apply(_ops(site), fence=time.monotonic))
+
+    assert site.log.count("bulk_edit") + site.log.count("issue_edit") == 0
+    assert not any("objective:trust" in _labels(site, f"GROW-{n}") for n in range(1, 7))
+
+
+def test_a_write_sent_within_its_lease_goes_out(site: JiraEmulator) -> None:
+    connector = _connector(site, deployment="datacenter")
+
+    [result] = connector.apply([_op(site, "GROW-1", add=("objective:trust",))], fence=lambda: time.monotonic() + 60)
+
+    assert result.error is None
+    assert "objective:trust" in _labels(site, "GROW-1")
 
 
 def test_without_the_bulk_change_permission_writes_go_one_issue_at_a_time(site: JiraEmulator) -> None:

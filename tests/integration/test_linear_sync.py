@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 import time
@@ -17,7 +18,8 @@ from typer.testing import CliRunner
 
 from syncd.cli.main import app
 from syncd.connectors.linear import LinearConnector
-from syncd.model import WorkItem
+from syncd.errors import LeaseLost
+from syncd.model import LabelOp, WorkItem
 from syncd.retry import CallStats, RetryPolicy
 from syncd.sandbox.server import RequestRecord
 from syncd.settings import load_settings
@@ -240,6 +242,48 @@ def test_issues_are_read_again_by_identifier_and_a_gone_one_yields_nothing(
     assert item.project == "ENG"
     asked = [json.loads(r.body)["variables"] for r in harness.log.records() if r.endpoint == "issue"]
     assert asked == [{"id": "ENG-2"}, {"id": "ENG-999"}]
+
+
+def test_a_refusing_fence_stops_the_batches_not_yet_sent(tmp_path: Path, harness: LinearHarness) -> None:
+    """Each batch update is fenced: once this replica may no longer write, no further batch goes out."""
+    connector = open_linear(tmp_path, harness)
+    asked: list[int] = []
+
+    def fence() -> float:
+        asked.append(1)
+        if len(asked) > 1:
+            raise LeaseLost("this replica's lease on linear.acme was taken over")
+        return math.inf
+
+    try:
+        items = {
+            item.key: item for item in connector.refetch(["ENG-1", "ENG-2", "ENG-3"]) if isinstance(item, WorkItem)
+        }
+        ops = [LabelOp("linear.acme", items[k].id, k, frozenset({"objective:reliability"})) for k in ("ENG-1", "ENG-2")]
+        ops.append(LabelOp("linear.acme", items["ENG-3"].id, "ENG-3", frozenset({"objective:enterprise-readiness"})))
+        harness.log.clear()
+        with pytest.raises(LeaseLost):
+            list(connector.apply(ops, fence=fence))
+    finally:
+        connector.close()
+    assert len(asked) == 2
+    assert harness.log.count("issueBatchUpdate") + harness.log.count("issueUpdate") == 1
+
+
+def test_a_write_whose_lease_ran_out_before_it_left_is_not_sent(tmp_path: Path, harness: LinearHarness) -> None:
+    """The moment the fence named passed before the request reached the socket: gql's wrapping of the
+    refusal is taken off, so it is neither retried as a lost connection nor sent."""
+    connector = open_linear(tmp_path, harness)
+    try:
+        [item] = [item for item in connector.refetch(["ENG-1"]) if isinstance(item, WorkItem)]
+        op = LabelOp("linear.acme", item.id, "ENG-1", frozenset({"objective:reliability"}))
+        harness.log.clear()
+        with pytest.raises(LeaseLost, match="was not sent"):
+            list(connector.apply([op], fence=time.monotonic))
+    finally:
+        connector.close()
+    assert harness.log.count("issueBatchUpdate") + harness.log.count("issueUpdate") == 0
+    assert "objective:reliability" not in harness.labels()["ENG-1"]
 
 
 def test_a_teams_own_objective_label_is_used_for_its_issues(tmp_path: Path, harness: LinearHarness) -> None:

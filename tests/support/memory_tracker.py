@@ -10,11 +10,21 @@ HTTP against the emulators. It is held to the same method-level contract they ar
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from syncd.connectors.base import PULL_OVERLAP, Check, CommentFormat, Identity, OpResult, Skipped, credentials_check
+from syncd.connectors.base import (
+    PULL_OVERLAP,
+    Check,
+    CommentFormat,
+    Fence,
+    Identity,
+    OpResult,
+    Skipped,
+    credentials_check,
+    unfenced,
+)
 from syncd.connectors.upsert import Comment, comment_text, upsert_by_marker
 from syncd.errors import AuthError, NotFound, TrackerError, TransientError
 from syncd.model import LabelChange, LabelHistory, LabelOp, StatusCategory, TrackerKind, WorkItem
@@ -32,6 +42,7 @@ class MemoryTracker:
         self.reads = 0
         self.fail_writes: dict[str, TrackerError] = {}
         self.lose_answers: set[str] = set()
+        self.after_write: Callable[[LabelOp], None] = lambda op: None
         self.malformed: set[str] = set()
         self._last = datetime.now(UTC)
         self._ids = 0
@@ -144,8 +155,9 @@ class MemoryTracker:
             if key in self.issues:
                 yield Skipped(key, "malformed") if key in self.malformed else self.issues[key]
 
-    def apply(self, ops: Iterable[LabelOp]) -> Iterator[OpResult]:
+    def apply(self, ops: Iterable[LabelOp], *, fence: Fence = unfenced) -> Iterator[OpResult]:
         for op in ops:
+            fence()
             self.writes += 1
             error = self.fail_writes.get(op.key)
             if error is not None:
@@ -159,6 +171,7 @@ class MemoryTracker:
             if labels != current.labels:
                 self.issues[current.key] = dataclasses.replace(current, labels=labels, updated=self.tick())
                 self._record(current, self.issues[current.key], "syncd")
+            self.after_write(op)
             if op.key in self.lose_answers:
                 yield OpResult(op, TransientError("connection dropped before the answer"))
             else:

@@ -10,13 +10,23 @@ import psycopg
 import pytest
 from pydantic import SecretStr
 
-from syncd.model import JournalEntry
+from syncd.model import JournalEntry, LabelOp
+from syncd.retry import CallStats
 from syncd.service.health import Health
 from syncd.state import LeaseLost, Mark, StateStore, TrackerBusy
 from syncd.state.leases import Leases
 from syncd.state.postgres import PostgresDatabase
+from syncd.strategy import parse_strategy
+from syncd.sync.engine import Engine, SyncOptions
+from tests.support.memory_tracker import MemoryTracker
 
 TRACKER = "jira.acme"
+STRATEGY = """
+version: 1
+period: "2026-Q4"
+objectives:
+  - {id: growth, name: Growth, target: 1.0, match: {keywords: [checkout]}}
+"""
 
 
 @pytest.fixture
@@ -53,6 +63,17 @@ def test_a_closed_replica_hands_its_trackers_over_at_once(postgres_url: SecretSt
         pass
 
 
+def test_the_fence_names_a_moment_within_the_lease_counted_from_before_it_asked(
+    replicas: tuple[StateStore, StateStore],
+) -> None:
+    first, _ = replicas
+    with first.tracker_lock(TRACKER):
+        asked = time.monotonic()
+        until = first.fence(TRACKER)
+        answered = time.monotonic()
+    assert asked < until <= answered + 2, "the lease is 2 s long"
+
+
 def test_a_replica_that_lost_its_lease_writes_nothing(
     replicas: tuple[StateStore, StateStore], postgres_url: SecretStr
 ) -> None:
@@ -86,6 +107,31 @@ def test_a_replica_that_lost_its_lease_writes_nothing(
     assert other.comments.get(TRACKER, "STRAT-1", "*") is None
     assert other.marks.get(TRACKER, Mark.PULL_CURSOR) is None
     other.outbox.complete(TRACKER, [op])
+
+
+def test_a_lease_lost_while_label_writes_go_out_stops_the_rest(
+    replicas: tuple[StateStore, StateStore], postgres_url: SecretStr
+) -> None:
+    """Each write to the tracker is fenced, not only the start of the batch: the other replica may have seen
+    a person's edit the stale plan would undo."""
+    first, other = replicas
+    tracker = MemoryTracker(TRACKER)
+    for n in range(1, 6):
+        tracker.create(f"GROW-{n}", title="Checkout page")
+
+    def taken_over_after_the_second(op: LabelOp) -> None:
+        if tracker.writes == 2:
+            expire(postgres_url)
+            with other.tracker_lock(TRACKER):
+                pass
+
+    tracker.after_write = taken_over_after_the_second
+    engine = Engine(strategy=parse_strategy(STRATEGY), store=first, connector=tracker, stats=CallStats())
+    with pytest.raises(LeaseLost):
+        engine.sync(SyncOptions())
+    assert tracker.writes == 2
+    assert sum(bool(item.labels) for item in tracker.issues.values()) == 2
+    assert len(other.outbox.pending(TRACKER)) == 5, "the new holder finds every op still to settle"
 
 
 def test_the_fencing_token_grows_with_every_takeover(postgres_url: SecretStr) -> None:

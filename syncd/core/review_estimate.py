@@ -18,6 +18,15 @@ variance is ``(N_r / W)² · s² / n · (1 − n / N_r)``, ``s²`` the variance 
 x̄)`` and the last factor the finite-population correction of sampling without replacement. A sample that
 saw no residual for an objective would give it a zero-width interval; one pseudo-residual each way (an item
 of mean weight, a Laplace-style prior) keeps the interval honest for small samples.
+
+A sample of forty corrects tags that are far off, but where the tags are close its own noise outweighs
+what it corrects (on the Mesos corpus, tags 0.094 from the labelled allocation came out 0.099 from it). So
+the corrections are shrunk towards the tags together, by how far they stand from them in their own
+standard errors: Green and Strawderman's estimator for combining an unbiased estimate with a possibly
+biased one (*JASA* 86, 1991), ``share = tag + f · (corrected − tag)`` with ``f = max(0, 1 − (k − 2) / D)``,
+``D`` the sum over the ``k`` buckets of the squared corrections in standard errors. Like James and Stein's,
+it is never worse in total squared error than the corrected shares alone when ``k ≥ 3``. The interval is
+the corrected share's, widened to hold the shrunk estimate when it lies outside.
 """
 
 from __future__ import annotations
@@ -79,26 +88,59 @@ def estimate_shares(
     total = sum(item.weight for item in items)
     reviewed = list(answers)
     pool = [item for item in items if item.reviewable]
+    tags = [sum(item.weight for item in items if item.tag == bucket) / total if total else 0.0 for bucket in buckets]
+    if not reviewed or not total or not pool:
+        return tuple(Estimate(bucket, tag, tag, tag, tag) for bucket, tag in zip(buckets, tags, strict=True))
+    corrected = [_corrected(bucket, tag, pool, reviewed, total) for bucket, tag in zip(buckets, tags, strict=True)]
+    kept = _kept(corrected)
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
-    typical = sum(item.weight for item, _ in reviewed) / len(reviewed) if reviewed else 1.0
-    estimates = []
-    for bucket in buckets:
-        tagged = sum(item.weight for item in items if item.tag == bucket) / total if total else 0.0
-        if not reviewed or not total or not pool:
-            estimates.append(Estimate(bucket, tagged, tagged, tagged, tagged))
-            continue
-        population = sum(item.weight for item in pool if item.tag == bucket) / len(pool)
-        xs = [item.weight * (item.tag == bucket) for item, _ in reviewed]
-        ys = [item.weight * (label == bucket) for item, label in reviewed]
-        x_mean, y_mean = _mean(xs), _mean(ys)
-        slope = _slope(xs, ys, x_mean, y_mean)
-        scale = len(pool) / total
-        estimate = tagged + scale * (y_mean + slope * (population - x_mean) - population)
-        residuals = [y - y_mean - slope * (x - x_mean) for x, y in zip(xs, ys, strict=True)]
-        variance = _variance(residuals, typical) / len(residuals) * _fpc(len(residuals), len(pool))
-        spread = z * scale * math.sqrt(variance)
-        estimates.append(Estimate(bucket, tagged, estimate, max(0.0, estimate - spread), min(1.0, estimate + spread)))
-    return tuple(estimates)
+    return tuple(correction.estimate(kept, z) for correction in corrected)
+
+
+@dataclass(frozen=True, slots=True)
+class _Correction:
+    """A bucket's tagged share, the share the regression estimator corrects it to, and that share's
+    standard error."""
+
+    bucket: str
+    tagged: float
+    corrected: float
+    error: float
+
+    def estimate(self, kept: float, z: float) -> Estimate:
+        """The estimate keeping ``kept`` of the correction (all of it when its error is nil), with the
+        corrected share's interval of ``z`` standard errors widened to hold it."""
+        share = self.tagged + (kept if self.error else 1.0) * (self.corrected - self.tagged)
+        low = min(share, self.corrected - z * self.error)
+        high = max(share, self.corrected + z * self.error)
+        return Estimate(self.bucket, self.tagged, share, max(0.0, low), min(1.0, high))
+
+
+def _corrected(
+    bucket: str, tagged: float, pool: list[Tagged], reviewed: list[tuple[Tagged, str]], total: float
+) -> _Correction:
+    """The regression estimator's share of one bucket, and its standard error (see the module)."""
+    population = sum(item.weight for item in pool if item.tag == bucket) / len(pool)
+    typical = sum(item.weight for item, _ in reviewed) / len(reviewed)
+    xs = [item.weight * (item.tag == bucket) for item, _ in reviewed]
+    ys = [item.weight * (label == bucket) for item, label in reviewed]
+    x_mean, y_mean = _mean(xs), _mean(ys)
+    slope = _slope(xs, ys, x_mean, y_mean)
+    scale = len(pool) / total
+    share = tagged + scale * (y_mean + slope * (population - x_mean) - population)
+    residuals = [y - y_mean - slope * (x - x_mean) for x, y in zip(xs, ys, strict=True)]
+    variance = _variance(residuals, typical) / len(residuals) * _fpc(len(residuals), len(pool))
+    return _Correction(bucket, tagged, share, scale * math.sqrt(variance))
+
+
+def _kept(corrections: list[_Correction]) -> float:
+    """The share of every correction Green and Strawderman's estimator keeps (see the module): all of it
+    with fewer than three uncertain buckets, none when the corrections are within their noise."""
+    uncertain = [c for c in corrections if c.error > 0]
+    if len(uncertain) < 3:
+        return 1.0
+    distance = sum(((c.corrected - c.tagged) / c.error) ** 2 for c in uncertain)
+    return max(0.0, 1 - (len(uncertain) - 2) / distance) if distance else 0.0
 
 
 def _slope(xs: list[float], ys: list[float], x_mean: float, y_mean: float) -> float:

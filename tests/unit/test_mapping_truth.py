@@ -63,10 +63,10 @@ def test_ties_stay_few(truth: Truth) -> None:
 
 def test_a_simulated_review_of_forty_issues_brings_the_allocation_near_the_labels(corpus: Corpus) -> None:
     review = simulate_review(corpus, size=40, draws=200)
-    assert review.distance <= 0.105 < review.tags_distance, "the tags are at 0.134; with the review 0.103"
+    assert review.distance <= 0.099 < review.tags_distance, "the tags are at 0.134; with the review 0.097"
     assert review.coverage >= 0.88
     rules = simulate_review(corpus.rules_alone(), size=40, draws=200)
-    assert rules.distance <= 0.11 < rules.tags_distance, "the rules' tags alone are at 0.16; with the review 0.107"
+    assert rules.distance <= 0.106 < rules.tags_distance, "the rules' tags alone are at 0.16; with the review 0.104"
     assert rules.coverage >= 0.88
 
 

@@ -76,11 +76,35 @@ def tags_and_answers(answers: dict[str, str]) -> tuple[list[Tagged], list[tuple[
 
 
 def test_tags_that_tell_nothing_of_the_answers_are_not_trusted() -> None:
-    """Half of each tag's sample is growth: the tags do not predict the answers, so the estimate is the
-    sample's own share (the difference estimator would keep the tags' 0.8)."""
-    items, answers = tags_and_answers({"G-0": "growth", "G-1": "reliability", "R-0": "growth", "R-1": "reliability"})
+    """Half of each tag's sample is growth: the tags do not predict the answers, so the estimate is near the
+    sample's own share, 0.5 (the difference estimator would keep the tags' 0.8)."""
+    sampled = [f"G-{i}" for i in range(20)] + [f"R-{i}" for i in range(20)]
+    items, answers = tags_and_answers({key: ("growth", "reliability")[n % 2] for n, key in enumerate(sampled)})
     growth = estimate_shares(items, answers, BUCKETS)[0]
-    assert (growth.tagged, growth.estimate) == (0.8, pytest.approx(0.5))
+    assert growth.tagged == 0.8
+    assert growth.estimate == pytest.approx(0.5, abs=0.01)
+    assert growth.holds(0.5)
+
+
+def test_a_sample_that_agrees_with_the_tags_within_its_noise_keeps_the_tags() -> None:
+    """One of 20 sampled growth tags (of 80) is reliability, and four of 20 sampled reliability tags (of 20)
+    are growth: the errors all but cancel out, and the small correction left is within the sample's noise, so
+    the tags stand."""
+    answers = {f"G-{i}": "reliability" if i < 1 else "growth" for i in range(20)}
+    answers |= {f"R-{i}": "growth" if i < 4 else "reliability" for i in range(20)}
+    items, sample = tags_and_answers(answers)
+    growth, reliability, _ = estimate_shares(items, sample, BUCKETS)
+    assert (growth.estimate, reliability.estimate) == (0.8, 0.2)
+    assert growth.low < 0.8 < growth.high
+    assert reliability.low < 0.2 < reliability.high
+
+
+def test_corrections_far_beyond_their_noise_are_kept_almost_whole() -> None:
+    answers = {f"G-{i}": "reliability" for i in range(20)} | {f"R-{i}": "reliability" for i in range(20)}
+    items, sample = tags_and_answers(answers)
+    growth, reliability, _ = estimate_shares(items, sample, BUCKETS)
+    assert growth.estimate < 0.1
+    assert reliability.estimate > 0.9
 
 
 def test_tags_the_answers_follow_are_kept() -> None:

@@ -22,7 +22,7 @@ from syncd.strategy import Match
 from syncd.text.keywords import KeywordMatcher, Place, keyword_key
 from syncd.text.prose import noise, prose
 
-__all__ = ["FAILURE_KEYWORDS", "PLACE_WEIGHT", "KeywordRules"]
+__all__ = ["FAILURE_KEYWORDS", "PLACE_WEIGHT", "REWORK_KEYWORDS", "KeywordRules"]
 
 PLACE_WEIGHT = {Place.LEAD: 6.0, Place.STATED: 6.0, Place.TITLE: 3.0, Place.DESCRIPTION: 1.0}
 
@@ -30,6 +30,10 @@ FAILURE_KEYWORDS = ("fail", "failure", "broken", "bug")
 """The words a strategy writes for failures, by preference: a title that denies what its subject does ("…
 does not recover", "cannot launch") counts as the first of them the strategy lists, for whichever objective
 lists it (see :class:`~syncd.text.keywords.KeywordMatcher`); a strategy without them is unaffected."""
+
+REWORK_KEYWORDS = ("refactor", "refactoring", "cleanup", "clean up")
+"""The words a strategy writes for reworking code, by preference: a title that opens with a verb that reworks
+code ("Remove…", "Move…", "Unify…") counts as the first of them the strategy lists, leading the title."""
 
 _Target = tuple[TargetKind, str]
 
@@ -56,7 +60,7 @@ class KeywordRules:
         uses: dict[_Use, list[str]] = {}
         for kind, target, match in entries:
             _keyword_uses(uses, kind, target, match)
-        self._matcher = KeywordMatcher(uses, negation_reads_as=FAILURE_KEYWORDS)
+        self._matcher = KeywordMatcher(uses, negation_reads_as=FAILURE_KEYWORDS, rework_reads_as=REWORK_KEYWORDS)
         self._uses = {key: _strongest_uses(self._matcher.owners(key)) for key in self._matcher.all_keys()}
         self._cache: dict[tuple[str, Place], tuple[Reason, ...]] = {}
         self._vetoes: set[int] = set()

@@ -107,3 +107,22 @@ def test_a_title_that_denies_what_its_subject_does_reads_as_the_failure_keyword(
     assert found(matcher, "Agent fails, does not restart") == [("fail", Place.TITLE)], "counted once"
     assert found(matcher, "Do not use the isolator") == [("isolator", Place.TITLE)], "an instruction"
     assert KeywordMatcher({"a": ["isolator"]}, negation_reads_as=["fail"]).found("x does not work", "") == []
+
+
+def test_a_title_that_opens_by_reworking_code_reads_as_the_refactoring_keyword() -> None:
+    keywords = {"maintainability": ["refactor", "rename"], "capability": ["isolator", "containerizer"]}
+    matcher = KeywordMatcher(keywords, rework_reads_as=["refactoring", "refactor"])
+    assert found(matcher, "Move all containerizer files under src/slave") == [
+        ("refactor (a rework)", Place.LEAD),
+        ("containerizer", Place.TITLE),
+    ]
+    assert found(matcher, "Remove pthread specific code") == [("refactor (a rework)", Place.LEAD)]
+    assert found(matcher, "Rename the isolator") == [("rename", Place.LEAD), ("isolator", Place.TITLE)], (
+        "a keyword of the strategy leads it already"
+    )
+    assert found(matcher, "Remove code to refactor") == [("refactor", Place.TITLE)], "counted once"
+    assert found(matcher, "Removed isolator") == [("isolator", Place.TITLE)], "an imperative verb only"
+    assert found(matcher, "Isolator should remove files") == [("isolator", Place.TITLE)], "opens the title"
+    assert found(matcher, "...") == []
+    unaffected = KeywordMatcher({"a": ["isolator"]}, rework_reads_as=["refactor"])
+    assert found(unaffected, "Remove the isolator") == [("isolator", Place.TITLE)], "no refactoring keyword"

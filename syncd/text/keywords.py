@@ -91,7 +91,7 @@ _IMPERATIVES = (("do", "not"), ("don", "t"), ("dont",), ("never",))
 
 _REWORKING = frozenset({
     "remove", "drop", "delete", "move", "replace", "rename", "change", "use", "unify", "standardize",
-    "standardise", "consolidate", "simplify", "extract", "split", "merge", "reorganize", "reorganise",
+    "standardise", "consolidate", "simplify", "extract", "reorganize", "reorganise",
     "restructure",
 })  # fmt: skip
 """Imperative verbs that open a title whose work changes code which exists rather than adding to it

@@ -33,6 +33,8 @@ from typing import Generic, TypeVar
 
 import snowballstemmer
 
+from syncd.text.title_grammar import negation, reworks, statement_verb
+
 __all__ = ["TITLE_GAP", "KeywordMatcher", "Place", "keyword_key", "normalise", "stem", "stem_all", "words"]
 
 T = TypeVar("T")
@@ -59,44 +61,6 @@ class Place(StrEnum):
     STATED = "after the title's verb"
     TITLE = "in the title"
     DESCRIPTION = "in the description"
-
-
-_AUXILIARIES = frozenset({
-    "is", "isn", "are", "aren", "was", "wasn", "were", "weren", "can", "cannot", "could", "couldn",
-    "should", "shouldn", "does", "doesn", "do", "don", "did", "didn", "may", "might", "must", "will",
-    "won", "would", "wouldn", "has", "hasn", "have", "haven",
-})  # fmt: skip
-"""English auxiliary and modal verbs (contractions split at the apostrophe): after the first word, the
-first of them ends a statement title's subject."""
-
-_NEGATIONS = frozenset({
-    "not", "never", "cannot", "unable", "cant", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "wont",
-})  # fmt: skip
-"""English words that deny what a title's subject does; "n't" is read too, split off as "t" after its verb
-(_CONTRACTED), and "no longer"."""
-
-_CONTRACTED = frozenset({
-    "can", "couldn", "don", "doesn", "didn", "isn", "aren", "wasn", "weren", "won", "wouldn", "shouldn",
-    "hasn", "haven", "hadn", "mustn",
-})  # fmt: skip
-
-_SPLIT_NEGATIONS = frozenset({("t", verb) for verb in _CONTRACTED} | {("longer", "no")})
-"""A negation's last word and the one before it: "n't" after its verb, "no longer"."""
-
-_DENYING = _NEGATIONS | {last for last, _ in _SPLIT_NEGATIONS}
-"""The words without which a title denies nothing: a title has one of them or is read no further."""
-
-_IMPERATIVES = (("do", "not"), ("don", "t"), ("dont",), ("never",))
-"""A title opening with these is an instruction ("Do not use…", "Never retry…"), not a failure."""
-
-_REWORKING = frozenset({
-    "remove", "drop", "delete", "move", "replace", "rename", "change", "use", "unify", "standardize",
-    "standardise", "consolidate", "simplify", "extract", "reorganize", "reorganise",
-    "restructure",
-})  # fmt: skip
-"""Imperative verbs that open a title whose work changes code which exists rather than adding to it
-("Remove pthread specific code", "Move the isolator's files under…", "Use `Connection` to compare…"). On the
-labelled Mesos issues, 18 of the 24 titles opening with one of these serve maintainability."""
 
 
 def normalise(phrase: str) -> str:
@@ -265,7 +229,7 @@ class KeywordMatcher(Generic[T]):
             return []
         split = _split(title, TITLE_GAP)
         found = self._located(split)
-        verb = _statement_verb(split)
+        verb = statement_verb(split.words, split.word_set)
         if verb is None:
             places = [
                 (key, Place.LEAD if self._leads(key, first, split) else Place.TITLE) for key, first in found.items()
@@ -301,13 +265,13 @@ class KeywordMatcher(Generic[T]):
         already name the failure keyword."""
         if self._negation is None or self._negation[0] in found:
             return None
-        at = _negation(split)
+        at = negation(split.words, split.word_set)
         return None if at is None else (self._negation[1], at)
 
     def _reworked(self, found: Mapping[str, int], split: _Text) -> str | None:
         """The rework reading's key when the title opens with a verb that reworks code, no keyword of the
         strategy is its first word and the refactoring keyword is not found in it already."""
-        if self._rework is None or not split.words or split.words[0] not in _REWORKING:
+        if self._rework is None or not reworks(split.words):
             return None
         keyword, reading = self._rework
         return None if keyword in found or 0 in found.values() else reading
@@ -411,29 +375,6 @@ class KeywordMatcher(Generic[T]):
         if key[0] == "/":
             return split.raw.lstrip().lower().startswith(key[1:])
         return first == 0
-
-
-def _statement_verb(split: _Text) -> int | None:
-    """Where a statement title's verb is: its first auxiliary or modal verb after the first word."""
-    if split.word_set.isdisjoint(_AUXILIARIES):
-        return None
-    return next((index for index, word in enumerate(split.words) if index and word in _AUXILIARIES), None)
-
-
-def _negation(split: _Text) -> int | None:
-    """Where a title denies what its subject does (the negation's first word), unless it opens with an
-    instruction."""
-    if split.word_set.isdisjoint(_DENYING):
-        return None
-    title = split.words
-    if any(tuple(title[: len(opening)]) == opening for opening in _IMPERATIVES):
-        return None
-    for index, word in enumerate(title):
-        if word in _NEGATIONS:
-            return index
-        if index and (word, title[index - 1]) in _SPLIT_NEGATIONS:
-            return index - 1
-    return None
 
 
 def _spans(sequence: list[str], parts: list[str], gap: int) -> list[tuple[int, int]]:

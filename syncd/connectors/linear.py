@@ -158,7 +158,7 @@ class LinearConnector:
         checks = [credentials]
         if me is None:
             return checks
-        probe = LinearProbe(self._execute)
+        probe = LinearProbe(self._execute, lambda: self._pages("teams", q.TEAMS, {"first": q.TEAMS_PAGE}))
         checks += probe.teams(self._workspace.teams)
         if any(check.ok is False and check.name == "read teams" for check in checks):
             return checks
@@ -219,10 +219,10 @@ class LinearConnector:
         """The keys of the teams whose issues the key can read (Linear's ``teams``: public teams and the
         private ones the key's user is a member of); none when there may be more than one page of them,
         so the pull falls back to one query over all issues."""
-        nodes = self._execute("teams", q.TEAMS, {})["teams"]["nodes"]
-        if len(nodes) >= q.TEAMS_PAGE:
+        teams = self._execute("teams", q.TEAMS, {"first": q.TEAMS_PAGE})["teams"]
+        if teams["pageInfo"]["hasNextPage"]:
             return ()
-        return tuple(str(node["key"]) for node in nodes)
+        return tuple(str(node["key"]) for node in teams["nodes"])
 
     def refetch(self, keys: Sequence[str]) -> Iterator[WorkItem | Skipped]:
         """One ``issue(id:)`` query per key: Linear takes the identifier (``ENG-7``) as the id."""

@@ -8,7 +8,7 @@ cannot exist: Linear checks a key's scope before it looks anything up, so a read
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from gql import GraphQLRequest
@@ -27,15 +27,21 @@ _WRITE = "write labels and comments"
 
 
 class LinearProbe:
-    """The checklist's questions to one workspace, through the connector's own ``execute``."""
+    """The checklist's questions to one workspace, through the connector's own ``execute``.
 
-    def __init__(self, execute: Execute) -> None:
+    Args:
+        execute: runs one document.
+        teams: every team the key can see, page after page (a workspace may have more than one page).
+    """
+
+    def __init__(self, execute: Execute, teams: Callable[[], Iterator[Any]]) -> None:
         self._execute = execute
+        self._teams = teams
 
     def teams(self, wanted: Iterable[str]) -> list[Check]:
         """One line per configured team (every visible team when none is configured)."""
         try:
-            visible = {str(t["key"]) for t in self._execute("teams", q.TEAMS, {})["teams"]["nodes"]}
+            visible = {str(team["key"]) for team in self._teams()}
         except TrackerError as error:
             return [Check("read teams", False, error.message)]
         return [

@@ -171,7 +171,9 @@ VIEWER: GraphQLRequest = gql(
 TEAMS_PAGE = 250
 TEAMS: GraphQLRequest = gql(
     """
-    query SyncdTeams { teams(first: 250) { nodes { id key name } } }
+    query SyncdTeams($first: Int!, $after: String) {
+      teams(first: $first, after: $after) { nodes { id key name } pageInfo { hasNextPage endCursor } }
+    }
     """
 )
 

@@ -146,3 +146,18 @@ def test_check_json_lists_every_problem_with_its_place(tmp_path: Path) -> None:
     assert result.exit_code == 2
     [problem] = json.loads(result.stdout)["problems"]
     assert problem == {"source": str(bad), "location": "objectives[0].target", "message": "must be at most 1 (got 4.0)"}
+
+
+def test_a_team_beyond_the_first_page_of_teams_is_found(tmp_path: Path) -> None:
+    """Linear answers at most 250 teams a page: a workspace with more is read page after page."""
+    with LinearHarness() as harness:
+        for number in range(260):
+            harness.workspace.add_team(f"T{number:03d}")
+        config = harness.settings_file(tmp_path)
+        config.write_text(config.read_text().replace('teams = ["ENG", "GRO", "INF"]', 'teams = ["ENG", "T259"]'))
+        code, out = check(config)
+        pages = [r for r in harness.log.records() if b"SyncdTeams" in r.body]
+    assert "✓ read team T259: visible" in out, out
+    assert "✓ read team ENG: visible" in out
+    assert code == 0, out
+    assert len(pages) == 2

@@ -342,3 +342,22 @@ def test_configured_values_travel_as_variables_not_query_text(tmp_path: Path, ha
     run_sync(tmp_path, harness)
     [pull] = [json.loads(r.body) for r in harness.log.records() if r.endpoint == "issues"]
     assert pull["variables"]["filter"]["team"] == {"key": {"in": ["ENG", "GRO", "INF"]}}, "one query since"
+
+
+@pytest.mark.parametrize("more_teams", [0, 260])
+def test_without_configured_teams_a_full_pull_reads_each_visible_team_unless_there_are_pages_of_them(
+    tmp_path: Path, harness: LinearHarness, more_teams: int
+) -> None:
+    """Side by side, a team a query; with more than one page of teams (250), one query over all issues."""
+    seeded = len(harness.workspace.store.teams)
+    for number in range(more_teams):
+        harness.workspace.add_team(f"T{number:03d}")
+    harness.tweak('teams = ["ENG", "GRO", "INF"]\n', "")
+    outcome = run_sync(tmp_path, harness, report=False)
+    assert outcome.result is not None, outcome.error
+    pulls = [json.loads(r.body)["variables"]["filter"] for r in harness.log.records() if r.endpoint == "issues"]
+    if more_teams:
+        assert pulls == [{}], "one query over every issue the key can read"
+    else:
+        assert len(pulls) == seeded
+        assert all("team" in pull for pull in pulls)

@@ -91,7 +91,10 @@ def estimate_shares(
     tags = [sum(item.weight for item in items if item.tag == bucket) / total if total else 0.0 for bucket in buckets]
     if not reviewed or not total or not pool:
         return tuple(Estimate(bucket, tag, tag, tag, tag) for bucket, tag in zip(buckets, tags, strict=True))
-    corrected = [_corrected(bucket, tag, pool, reviewed, total) for bucket, tag in zip(buckets, tags, strict=True)]
+    typical = sum(item.weight for item, _ in reviewed) / len(reviewed)
+    corrected = [
+        _corrected(bucket, tag, pool, reviewed, total, typical) for bucket, tag in zip(buckets, tags, strict=True)
+    ]
     kept = _kept(corrected)
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
     return tuple(correction.estimate(kept, z) for correction in corrected)
@@ -117,11 +120,11 @@ class _Correction:
 
 
 def _corrected(
-    bucket: str, tagged: float, pool: list[Tagged], reviewed: list[tuple[Tagged, str]], total: float
+    bucket: str, tagged: float, pool: list[Tagged], reviewed: list[tuple[Tagged, str]], total: float, typical: float
 ) -> _Correction:
-    """The regression estimator's share of one bucket, and its standard error (see the module)."""
+    """The regression estimator's share of one bucket, and its standard error (see the module); ``typical``
+    is the reviewed items' mean weight, the size of the pseudo-residuals."""
     population = sum(item.weight for item in pool if item.tag == bucket) / len(pool)
-    typical = sum(item.weight for item, _ in reviewed) / len(reviewed)
     xs = [item.weight * (item.tag == bucket) for item, _ in reviewed]
     ys = [item.weight * (label == bucket) for item, label in reviewed]
     x_mean, y_mean = _mean(xs), _mean(ys)

@@ -239,13 +239,7 @@ class KeywordMatcher(Generic[T]):
             places = [(key, Place.STATED if key in stated else Place.TITLE) for key in found]
         negated = self._negated(found, split)
         if negated is not None:
-            key, at = negated
-            if verb is None:
-                place = Place.LEAD if at == 0 else Place.TITLE
-            else:
-                place = Place.STATED if at >= verb else Place.TITLE
-            before = sum(1 for first in found.values() if first < at)
-            places = [*places[:before], (key, place), *places[before:]]
+            places = _with_negation(places, found, negated, verb)
         reworked = self._reworked(found, split)
         return places if reworked is None else [(reworked, Place.LEAD), *places]
 
@@ -375,6 +369,18 @@ class KeywordMatcher(Generic[T]):
         if key[0] == "/":
             return split.raw.lstrip().lower().startswith(key[1:])
         return first == 0
+
+
+def _with_negation(
+    places: list[tuple[str, Place]], found: Mapping[str, int], negated: tuple[str, int], verb: int | None
+) -> list[tuple[str, Place]]:
+    """The title's places with the negation's key among them, in the order of the words: leading when the
+    title opens with it, stated when it follows a statement's verb."""
+    key, at = negated
+    prominent = at == 0 if verb is None else at >= verb
+    place = (Place.LEAD if verb is None else Place.STATED) if prominent else Place.TITLE
+    before = sum(1 for first in found.values() if first < at)
+    return [*places[:before], (key, place), *places[before:]]
 
 
 def _spans(sequence: list[str], parts: list[str], gap: int) -> list[tuple[int, int]]:

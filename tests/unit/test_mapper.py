@@ -82,20 +82,28 @@ def test_keyword_score_decides_the_primary(mapper: Mapper) -> None:
     alignment = mapper.align(item)
     assert alignment.primary == "reliability", "outage (leading the title) beats pricing (in the title)"
     assert alignment.objectives == ("reliability",)
-    assert (alignment.strength, alignment.margin) == ("keyword", 3.0), "the title decides: latency is not read"
+    assert (alignment.strength, alignment.margin) == ("keyword", 9.0), "the title decides: latency is not read"
 
 
 def test_a_title_that_names_an_objective_decides_over_a_long_description(mapper: Mapper) -> None:
     description = "The checkout latency, the pricing page, the outage dashboard: checkout pricing latency."
     alignment = mapper.align(make_item("M-1", title="Pricing copy went stale", description=description))
-    assert (alignment.primary, alignment.margin) == ("growth", 6.0), "the description's topics are not read"
+    assert (alignment.primary, alignment.margin) == ("growth", 12.0), "the description's topics are not read"
     assert rules_of(alignment.reasons) == ['keyword:growth:keyword "pricing" leading the title']
 
 
 def test_a_statement_title_is_decided_by_what_it_says_of_its_subject(mapper: Mapper) -> None:
     alignment = mapper.align(make_item("M-1", title="Pricing tests can cause an outage"))
-    assert (alignment.primary, alignment.margin) == ("reliability", 3.0)
+    assert (alignment.primary, alignment.margin) == ("reliability", 9.0)
     assert rules_of(alignment.reasons)[0] == 'keyword:growth:keyword "pricing" in the title'
+
+
+def test_the_keyword_that_leads_the_title_outweighs_the_topics_after_it(mapper: Mapper) -> None:
+    """The first words name the work, the rest what it touches: three topics together still weigh less
+    (growth 3 + 3 + 3; reliability 12 for the outage, 3 for the checkout both list)."""
+    alignment = mapper.align(make_item("M-1", title="Outage of checkout pricing in the upgrade flow"))
+    assert (alignment.primary, alignment.margin) == ("reliability", 6.0)
+    assert [r.weight for r in alignment.reasons if r.target == "growth"] == [3.0, 3.0, 3.0]
 
 
 def test_a_description_tags_when_the_title_names_no_objective(mapper: Mapper) -> None:
@@ -382,7 +390,7 @@ def test_the_collector_is_paused_only_while_a_batch_is_mapped() -> None:
 def test_strength_survives_the_json_round_trip_and_old_records(mapper: Mapper) -> None:
     alignment = mapper.align(make_item("M-1", title="Outage in pricing", description="latency"))
     data = alignment.to_json()
-    assert (data["strength"], data["margin"]) == ("keyword", 3.0)
+    assert (data["strength"], data["margin"]) == ("keyword", 9.0)
     assert Alignment.from_json(data) == alignment
     del data["margin"], data["strength"]
     assert Alignment.from_json(data).strength == "keyword", "stored before margins were kept: not a tie"

@@ -57,7 +57,7 @@ def test_an_item_no_rule_names_is_tagged_by_the_items_it_resembles() -> None:
 def test_it_never_overrides_the_titles_keywords_breaks_a_tie_or_lifts_a_score_below_the_minimum() -> None:
     mapper = learned()
     tagged = mapper.align(make_item("M-9", title="Checkout queue worker stalls"))
-    assert (tagged.primary, tagged.margin) == ("growth", 6.0), "the keyword decides; the resemblance is not asked"
+    assert (tagged.primary, tagged.margin) == ("growth", 12.0), "the keyword decides; the resemblance is not asked"
     tie = mapper.align(make_item("M-9", title="The pricing outage in the queue worker"))
     assert tie.strength == "tie"
     weak = mapper.align(make_item("M-9", title="Queue worker", description="an outage"))

@@ -25,10 +25,11 @@ from syncd.text.prose import noise, prose
 __all__ = ["FAILURE_KEYWORDS", "PLACE_WEIGHT", "REWORK_KEYWORDS", "KeywordRules"]
 
 PLACE_WEIGHT = {Place.LEAD: 12.0, Place.STATED: 12.0, Place.TITLE: 3.0, Place.DESCRIPTION: 1.0}
-"""A keyword that names the work (leading the title, or after a statement's verb) outweighs more topic
-keywords elsewhere in the title than a title holds ("Document docker private registry with authentication
-support in Unified Containerizer" is documentation work, whatever its four topics are): on the labelled
-Mesos issues, any lead weight from 9 up gives the same tags, 0.706 right against 0.700 at 6."""
+"""A keyword that names the work (leading the title, or after a statement's verb) outweighs three topic
+keywords elsewhere in the title, more than a title usually names ("Document docker private registry with
+authentication support in Unified Containerizer" is documentation work, though three of its topics are
+capability's): on the labelled Mesos issues, any lead weight from 9 up gives the same tags, 0.706 right
+against 0.700 at 6."""
 
 FAILURE_KEYWORDS = ("fail", "failure", "broken", "bug")
 """The words a strategy writes for failures, by preference: a title that denies what its subject does ("…
